@@ -1,0 +1,68 @@
+"""The JSON API: thin, it parses, checks who is calling, calls the modules' operations and serialises."""
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, request
+
+from codesign.core.errors import BadRequest, Unauthorized
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+MAX_LIMIT = 1000
+
+
+@bp.before_request
+def authenticate():
+    from codesign.auth.operations import user_for_token
+
+    g.api_user = None
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Intestazione Authorization non valida: usare 'Bearer <token>'")
+    user = user_for_token(token.strip())
+    if user is None:
+        raise Unauthorized("Token non valido o revocato")
+    g.api_user = user
+    return None
+
+
+def caller():
+    return g.get("api_user")
+
+
+def require_caller():
+    user = caller()
+    if user is None:
+        raise Unauthorized("Autenticazione richiesta: usare l'intestazione Authorization: Bearer <token>")
+    return user
+
+
+def json_body() -> dict:
+    data = request.get_json(silent=True)
+    if data is None:
+        raise BadRequest("Il corpo della richiesta deve essere JSON valido (Content-Type: application/json)")
+    if not isinstance(data, dict):
+        raise BadRequest("Il corpo della richiesta deve essere un oggetto JSON")
+    return data
+
+
+def page_args() -> tuple[int, int]:
+    try:
+        limit = int(request.args.get("limit", 100))
+        offset = int(request.args.get("offset", 0))
+    except ValueError as exc:
+        raise BadRequest("limit e offset devono essere numeri interi") from exc
+    if limit < 0 or offset < 0:
+        raise BadRequest("limit e offset non possono essere negativi")
+    return min(limit, MAX_LIMIT), offset
+
+
+def list_response(items: list, total: int):
+    resp = jsonify(items)
+    resp.headers["X-Total-Count"] = str(total)
+    return resp
+
+
+from codesign.api import core_endpoints  # noqa: E402,F401  (registers the routes)

@@ -1,0 +1,36 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from codesign.auth.passwords import MIN_PASSWORD_LENGTH
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Indirizzo e-mail"), validators=[DataRequired(message=_l("Campo obbligatorio."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Campo obbligatorio."))])
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Nome e cognome"), validators=[DataRequired(message=_l("Campo obbligatorio.")), Length(max=200)])
+    email = EmailField(_l("Indirizzo e-mail"), validators=[DataRequired(message=_l("Campo obbligatorio."))])
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(message=_l("Campo obbligatorio.")),
+                    Length(min=MIN_PASSWORD_LENGTH, message=_l("Almeno %(n)s caratteri.", n=MIN_PASSWORD_LENGTH))],
+        description=_l("Almeno %(n)s caratteri.", n=MIN_PASSWORD_LENGTH),
+    )
+    confirm = PasswordField(_l("Ripeti la password"),
+                            validators=[EqualTo("password", message=_l("Le password non coincidono."))])
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Password attuale"), validators=[DataRequired(message=_l("Campo obbligatorio."))])
+    new_password = PasswordField(
+        _l("Nuova password"),
+        validators=[DataRequired(message=_l("Campo obbligatorio.")),
+                    Length(min=MIN_PASSWORD_LENGTH, message=_l("Almeno %(n)s caratteri.", n=MIN_PASSWORD_LENGTH))],
+        description=_l("Almeno %(n)s caratteri.", n=MIN_PASSWORD_LENGTH),
+    )
+    confirm = PasswordField(_l("Ripeti la nuova password"),
+                            validators=[EqualTo("new_password", message=_l("Le password non coincidono."))])

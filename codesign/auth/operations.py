@@ -1,0 +1,145 @@
+"""Service functions for people: the only code that creates or changes users and tokens.
+
+They flush, never commit: the request (or the CLI command) commits once.
+"""
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+
+from codesign.auth.models import ApiToken, User
+from codesign.auth.passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
+from codesign.core import audit
+from codesign.core.enums import OrgKind, Role
+from codesign.core.errors import Conflict, Invalid, NotFound
+from codesign.db import db, utcnow
+from codesign.organizations.models import Membership, Organization
+
+SYSTEM_EMAIL = "system@codesign.invalid"
+
+
+def normalize_email(email: str) -> str:
+    try:
+        return validate_email(email or "", check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValueError("indirizzo e-mail non valido") from exc
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.execute(sa.select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
+
+
+def create_user(*, email: str, name: str, password: str | None, actor=None) -> User:
+    errors = {}
+    try:
+        email = normalize_email(email)
+    except ValueError as exc:
+        errors["email"] = str(exc)
+    if not name or not name.strip():
+        errors["name"] = "campo obbligatorio"
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = f"la password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri"
+    if errors:
+        raise Invalid(errors)
+    if get_user_by_email(email):
+        raise Invalid({"email": "esiste già un utente con questo indirizzo e-mail"})
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password) if password else None)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor=actor or user, entity_type="user", entity_id=user.id, trigger="create_user")
+    return user
+
+
+def grant_role(user: User, role: Role, organization: Organization | None = None, actor=None) -> Membership:
+    if role == Role.admin and (organization is None or organization.kind != OrgKind.pa):
+        raise Invalid({"organization": "un amministratore deve indicare l'amministrazione per cui lavora"})
+    for m in user.memberships:
+        if m.role == role and m.organization_id == (organization.id if organization else None):
+            return m
+    m = Membership(user=user, role=role, organization=organization)
+    db.session.add(m)
+    db.session.flush()
+    audit.record(actor=actor or user, entity_type="user", entity_id=user.id, trigger="grant_role",
+                 data={"role": role.value, "organization_id": organization.id if organization else None})
+    return m
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = get_user_by_email(email or "")
+    if user is None or not user.is_active:
+        # Spend the same time as a real check, so that timing does not reveal which e-mails exist.
+        check_password(_DUMMY_HASH(), password or "")
+        return None
+    return user if check_password(user.password_hash, password or "") else None
+
+
+_dummy = None
+
+
+def _DUMMY_HASH() -> str:
+    global _dummy
+    if _dummy is None:
+        _dummy = hash_password("not-a-real-password")
+    return _dummy
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not check_password(user.password_hash, current):
+        raise Invalid({"current_password": "la password attuale non è corretta"})
+    if len(new or "") < MIN_PASSWORD_LENGTH:
+        raise Invalid({"new_password": f"la password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri"})
+    user.password_hash = hash_password(new)
+    audit.record(actor=user, entity_type="user", entity_id=user.id, trigger="change_password")
+
+
+def issue_token(user: User) -> str:
+    """Create a token and return it in clear; only its hash is stored."""
+    token = "cds_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, token_hash=ApiToken.hash(token)))
+    db.session.flush()
+    audit.record(actor=user, entity_type="user", entity_id=user.id, trigger="issue_token")
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """One indexed query: the token's hash, joined to its user."""
+    row = db.session.execute(
+        sa.select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token), ApiToken.revoked_at.is_(None))
+    ).scalar_one_or_none()
+    if row is None or not row.user.is_active:
+        return None
+    return row.user
+
+
+def revoke_tokens(user: User) -> int:
+    rows = db.session.execute(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).scalars().all()
+    for r in rows:
+        r.revoked_at = utcnow()
+    return len(rows)
+
+
+def system_user() -> User:
+    """The user `codesign tick` acts as (created on first use)."""
+    user = get_user_by_email(SYSTEM_EMAIL)
+    if user is None:
+        user = User(email=SYSTEM_EMAIL, name="Sistema (operazioni pianificate)", is_system=True, active=True)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def require_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("utente non trovato")
+    return user
+
+
+__all__ = [
+    "Conflict", "authenticate", "change_password", "create_user", "grant_role", "issue_token",
+    "user_for_token", "system_user", "get_user_by_email",
+]

@@ -1,0 +1,79 @@
+"""Login, logout, self-registration of applicants, password change."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from codesign.auth import operations as ops
+from codesign.auth.forms import LoginForm, PasswordForm, RegisterForm
+from codesign.core.enums import Role
+from codesign.core.errors import DomainError
+from codesign.core.forms import apply_errors
+from codesign.db import db
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("core.home")
+
+
+@bp.route("/accedi", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = ops.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            flash(_("Benvenuto, %(name)s.", name=user.name), "success")
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors = [_("E-mail o password non corretti.")]
+        return render_template("auth/login.html", form=form), 422
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/esci", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_("Sei uscito dall'area riservata."), "info")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/registrati", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("organizations.mine"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = ops.create_user(email=form.email.data, name=form.name.data, password=form.password.data)
+            ops.grant_role(user, Role.applicant, None)
+        except DomainError as exc:
+            db.session.rollback()
+            message = apply_errors(form, exc)
+            if message:
+                flash(message, "danger")
+            return render_template("auth/register.html", form=form), 422
+        login_user(user)
+        flash(_("Registrazione completata. Ora registra il tuo ente."), "success")
+        return redirect(url_for("organizations.new"))
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/profilo/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            ops.change_password(current_user, form.current_password.data, form.new_password.data)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+            return render_template("auth/password.html", form=form), 422
+        flash(_("Password aggiornata."), "success")
+        return redirect(url_for("core.home"))
+    return render_template("auth/password.html", form=form), 422 if form.errors else 200

@@ -1,0 +1,208 @@
+"""The `codesign` command line (API.md, "Command line": names fixed)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+
+import click
+
+from codesign import create_app
+
+
+def _app():
+    app = create_app()
+    from codesign.models import load_all
+
+    load_all()
+    return app
+
+
+@click.group(help="codesign: co-progettazione tra amministrazioni e Terzo settore.")
+def main():
+    pass
+
+
+@main.command(help="Crea o aggiorna il database all'ultima revisione (si può ripetere).")
+def init():
+    from codesign.core.migrate import upgrade
+
+    app = _app()
+    upgrade(app)
+    click.echo("Database aggiornato all'ultima revisione.")
+
+
+@main.command(help="Esegue init e carica i dati dimostrativi (si può ripetere).")
+def demo():
+    from codesign.core.migrate import upgrade
+    from codesign.demo.loader import load_demo
+
+    app = _app()
+    upgrade(app)
+    with app.app_context():
+        from codesign.db import db
+
+        accounts = load_demo()
+        db.session.commit()
+    click.echo("Dati dimostrativi caricati. Utenti (e-mail / password / ruolo):")
+    for email, password, role in accounts:
+        click.echo(f"  {email:45} {password:22} {role}")
+
+
+@main.command(help="Avvia l'applicazione (gunicorn; il server di sviluppo di Flask solo con --debug).")
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1")
+@click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), type=int, show_default="5000")
+@click.option("--workers", default=2, type=int, show_default=True)
+@click.option("--debug", is_flag=True, help="Server di sviluppo di Flask, con ricaricamento.")
+def run(host, port, workers, debug):
+    app = _app()
+    if debug:
+        app.run(host=host, port=port, debug=True)
+        return
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+
+        def load(self):
+            return app
+
+    click.echo(f"codesign in ascolto su http://{host}:{port}")
+    Server().run()
+
+
+@main.group(help="Gestione degli utenti.")
+def users():
+    pass
+
+
+@users.command("add", help="Crea un utente con il ruolo indicato.")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "evaluator", "applicant"]))
+@click.option("--organization", help="Per un admin: l'amministrazione (creata se nuova).")
+@click.option("--password", help="Se omessa, ne viene generata una e stampata.")
+def users_add(email, name, role, organization, password):
+    import secrets
+
+    from codesign.auth import operations as auth_ops
+    from codesign.core.enums import Role
+    from codesign.core.errors import DomainError
+    from codesign.db import db
+    from codesign.organizations import operations as org_ops
+
+    if role == "admin" and not organization:
+        raise click.UsageError("un admin deve indicare l'amministrazione con --organization")
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+    app = _app()
+    with app.app_context():
+        try:
+            user = auth_ops.create_user(email=email, name=name, password=password)
+            org = None
+            if organization:
+                if role == "admin":
+                    org = org_ops.get_or_create_administration(organization, actor=user)
+                else:
+                    org = org_ops.get_or_create_administration(organization, actor=user) if role == "evaluator" \
+                        else _find_org(organization)
+            auth_ops.grant_role(user, Role(role), org)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            raise click.ClickException(exc.message) from exc
+        click.echo(f"Utente creato: {user.email} ({role})")
+        if generated:
+            click.echo(f"Password: {password}")
+
+
+def _find_org(name):
+    import sqlalchemy as sa
+
+    from codesign.db import db
+    from codesign.organizations.models import Organization
+
+    org = db.session.execute(sa.select(Organization).where(Organization.name == name)).scalars().first()
+    if org is None:
+        raise click.ClickException(f"organizzazione sconosciuta: {name}")
+    return org
+
+
+@main.group(help="Token per la API.")
+def tokens():
+    pass
+
+
+@tokens.command("issue", help="Stampa un nuovo token per l'utente indicato.")
+@click.argument("email")
+def tokens_issue(email):
+    from codesign.auth import operations as auth_ops
+    from codesign.db import db
+
+    app = _app()
+    with app.app_context():
+        user = auth_ops.get_user_by_email(email)
+        if user is None or not user.is_active:
+            raise click.ClickException(f"utente sconosciuto: {email}")
+        token = auth_ops.issue_token(user)
+        db.session.commit()
+    click.echo(token)
+
+
+@main.command(help="Esegue una volta le operazioni legate al tempo (scadenze, integrazioni, ritardi).")
+@click.option("--now", "now_text", help="L'istante con cui ragiona questa esecuzione (ISO 8601).")
+def tick(now_text):
+    from codesign.core.tick import run_tick
+    from codesign.core.validation import aware_datetime
+
+    if now_text:
+        try:
+            now = aware_datetime(now_text)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--now") from exc
+    else:
+        now = dt.datetime.now(dt.timezone.utc)
+    app = _app()
+    with app.app_context():
+        report = run_tick(now)
+    for line in report:
+        click.echo(line)
+
+
+@main.group(help="Registro delle operazioni (audit).")
+def audit():
+    pass
+
+
+@audit.command("verify", help="Verifica la catena di hash del registro.")
+def audit_verify():
+    from codesign.core import audit as audit_mod
+
+    app = _app()
+    with app.app_context():
+        ok, n, problem = audit_mod.verify()
+    if ok:
+        click.echo(f"Registro integro: {n} record verificati.")
+    else:
+        click.echo(f"Registro NON integro dopo {n} record: {problem}", err=True)
+        sys.exit(1)
+
+
+@main.group(help="Strumenti per gli sviluppatori.")
+def db():
+    pass
+
+
+@db.command("revision", help="Genera una nuova revisione Alembic confrontando i modelli con il database.")
+@click.option("-m", "--message", required=True)
+def db_revision(message):
+    from codesign.core.migrate import revision
+
+    revision(_app(), message)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

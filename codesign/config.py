@@ -1,0 +1,46 @@
+"""Settings, read from the CODESIGN_* environment variables (API.md, "Configuration")."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _secret_key(instance_path: Path) -> str:
+    """The session signing key: CODESIGN_SECRET_KEY, else one generated once and kept in the instance folder."""
+    key = os.environ.get("CODESIGN_SECRET_KEY")
+    if key:
+        return key
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two workers starting together agree on one key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load_config(instance_path: Path) -> dict:
+    instance_path = Path(instance_path)
+    db_url = os.environ.get("CODESIGN_DATABASE_URL") or f"sqlite:///{instance_path / 'codesign.sqlite'}"
+    return {
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SECRET_KEY": _secret_key(instance_path),
+        "UPLOAD_DIR": os.environ.get("CODESIGN_UPLOAD_DIR") or str(instance_path / "uploads"),
+        "MAX_UPLOAD_MB": int(os.environ.get("CODESIGN_MAX_UPLOAD_MB") or 20),
+        "SMTP_URL": os.environ.get("CODESIGN_SMTP_URL") or None,
+        "ASSETS_DIR": os.environ.get("CODESIGN_ASSETS_DIR") or None,
+        # argon2 parameters: the library's defaults (RFC 9106 low-memory profile) unless a test lowers them.
+        "ARGON2_PARAMS": None,
+        "BABEL_DEFAULT_LOCALE": "it",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Rome",
+        "LANGUAGES": {"it": "Italiano", "en": "English"},
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+    }

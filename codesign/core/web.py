@@ -1,0 +1,233 @@
+"""The web frame: extensions, the request lifecycle, error pages, the language switch, static assets."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import (Blueprint, Flask, abort, current_app, g, redirect, render_template, request, send_from_directory,
+                   session, url_for)
+from flask_babel import Babel, format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from codesign import PACKAGE_DIR
+from codesign.db import db
+
+ROME = ZoneInfo("Europe/Rome")
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+
+bp = Blueprint("core", __name__)
+
+
+def select_locale():
+    lang = session.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        return lang
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _assets_dir() -> Path | None:
+    configured = current_app.config.get("ASSETS_DIR")
+    candidates = [Path(configured)] if configured else []
+    candidates += [Path.cwd() / "node_modules/bootstrap-italia/dist",
+                   PACKAGE_DIR.parent / "node_modules/bootstrap-italia/dist"]
+    for c in candidates:
+        if c.is_dir():
+            return c
+    return None
+
+
+@bp.route("/static/bootstrap-italia/<path:filename>")
+def bootstrap_italia(filename):
+    root = _assets_dir()
+    if root is None:
+        abort(404)
+    return send_from_directory(root, filename, max_age=86400)
+
+
+@bp.route("/")
+def home():
+    from codesign.core.home import home_context
+
+    return render_template("home.html", **home_context())
+
+
+@bp.route("/lingua/<lang>", methods=["POST"])
+def set_language(lang):
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    target = request.form.get("next") or url_for("core.home")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("core.home")
+    return redirect(target)
+
+
+@bp.route("/accessibilita")
+def accessibility():
+    return render_template("pages/accessibility.html")
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template("pages/privacy.html")
+
+
+def _authenticated(u):
+    return u.is_authenticated
+
+
+# The main navigation: (endpoint, label, who sees it). An entry shows only once its module is registered.
+NAV = [
+    ("core.home", _l("Home"), lambda u: True),
+    ("procedures.public_list", _l("Avvisi"), lambda u: True),
+    ("transparency.projects", _l("Progetti finanziati"), lambda u: True),
+    ("proposals.dashboard", _l("Le mie proposte"), lambda u: u.is_authenticated and u.is_applicant),
+    ("organizations.mine", _l("I miei enti"), lambda u: u.is_authenticated and u.is_applicant),
+    ("procedures.admin_list", _l("Gestione avvisi"), lambda u: u.is_authenticated and u.is_admin),
+    ("evaluation.queue", _l("Valutazioni"), lambda u: u.is_authenticated and u.is_evaluator),
+]
+
+
+def nav_items():
+    items = []
+    for endpoint, label, visible in NAV:
+        if endpoint in current_app.view_functions and visible(current_user):
+            url = url_for(endpoint)
+            items.append({"url": url, "label": str(label), "active": request.endpoint == endpoint})
+    return items
+
+
+def format_datetime_rome(value: dt.datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(ROME).strftime(fmt)
+
+
+def format_money(value) -> str:
+    if value is None:
+        return ""
+    return format_decimal(Decimal(value), format="#,##0.00") + " €"
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_timezone="Europe/Rome",
+                   default_translation_directories=str(PACKAGE_DIR / "translations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        from codesign.auth.models import User
+
+        user = db.session.get(User, int(user_id)) if str(user_id).isdigit() else None
+        return user if user is not None and user.is_active else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import flash
+
+        flash(_("Accedi per continuare."), "info")
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+
+    app.jinja_env.filters["rome"] = format_datetime_rome
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.context_processor
+    def inject():
+        return {"languages": app.config["LANGUAGES"], "current_lang": select_locale(), "current_user": current_user,
+                "nav_items": nav_items, "has_endpoint": lambda name: name in app.view_functions}
+
+    @app.before_request
+    def request_id():
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+
+    @app.after_request
+    def finish(response):
+        # One commit per request, at the end, and only for a request that succeeded.
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        response.headers.setdefault("X-Request-Id", g.get("request_id", ""))
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    from codesign.core.errors import DomainError
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        db.session.rollback()
+        if _is_api():
+            from flask import jsonify
+
+            return jsonify(exc.to_dict()), exc.status
+        return render_template("errors.html", status=exc.status, message=exc.message), exc.status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        db.session.rollback()
+        return render_template("errors.html", status=400,
+                               message=_("Il modulo è scaduto o non è valido. Ricarica la pagina e riprova.")), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        db.session.rollback()
+        if _is_api():
+            from codesign.api.errors import http_exception_json
+
+            return http_exception_json(exc)
+        messages = {
+            400: _("La richiesta non è valida."),
+            403: _("Non hai i permessi per vedere questa pagina."),
+            404: _("La pagina che cerchi non esiste o non è visibile con il tuo profilo."),
+            405: _("Operazione non consentita."),
+            413: _("Il file è troppo grande."),
+        }
+        return render_template("errors.html", status=exc.code,
+                               message=messages.get(exc.code, exc.description)), exc.code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        db.session.rollback()
+        app.logger.exception("unexpected error")
+        if _is_api():
+            from flask import jsonify
+
+            return jsonify({"error": {"code": "internal_error", "message": "Errore interno"}}), 500
+        return render_template("errors.html", status=500,
+                               message=_("Si è verificato un errore imprevisto. Riprova più tardi.")), 500
+
+    app.register_blueprint(bp)
+    from codesign.api import bp as api_bp
+    from codesign.auth.views import bp as auth_bp
+    from codesign.organizations.views import bp as org_bp
+
+    csrf.exempt(api_bp)  # the API authenticates with bearer tokens only, never with the session cookie
+    app.register_blueprint(api_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(org_bp)
+    for extra in current_app_blueprints():
+        app.register_blueprint(extra)
+
+
+def current_app_blueprints():
+    """Blueprints of the modules beyond the foundation (procedures, proposals, …) when present."""
+    return []
