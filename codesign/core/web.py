@@ -155,6 +155,9 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def request_id():
+        # Flask-Babel caches the locale in `g`; a request always decides its own (matters when an
+        # application context outlives requests, as in tests and CLI-driven code).
+        g.pop("_flask_babel", None)
         g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
 
     @app.after_request
