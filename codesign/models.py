@@ -12,4 +12,6 @@ MODEL_MODULES = [
     "codesign.auth.models",
     "codesign.organizations.models",
     "codesign.core.audit",
+    "codesign.procedures.models",
+    "codesign.proposals.models",
 ]

@@ -20,6 +20,8 @@ def run_tick(now: dt.datetime) -> list[str]:
     from codesign.models import load_all
 
     load_all()
+    import codesign.procedures.tick  # noqa: F401  (registers its jobs)
+
     report = []
     for job in JOBS:
         lines = job(now)

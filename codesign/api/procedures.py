@@ -1,0 +1,108 @@
+"""Endpoints for calls and proposals, up to admissibility (API.md)."""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from codesign.api import bp, caller, json_body, list_response, page_args, require_caller
+from codesign.core.errors import BadRequest, Invalid
+from codesign.procedures import operations as procs
+from codesign.proposals import operations as props
+
+
+# --- procedures -------------------------------------------------------------------------------------
+@bp.post("/procedures")
+def create_procedure():
+    user = require_caller()
+    proc = procs.create_procedure(user, json_body())
+    return jsonify(procs.to_dict(proc, user)), 201
+
+
+@bp.get("/procedures")
+def list_procedures():
+    user = caller()
+    limit, offset = page_args()
+    rows, total = procs.list_visible(user, limit=limit, offset=offset)
+    return list_response([procs.to_dict(p, user) for p in rows], total)
+
+
+@bp.get("/procedures/<int:procedure_id>")
+def get_procedure(procedure_id: int):
+    user = caller()
+    return jsonify(procs.to_dict(procs.get_visible(user, procedure_id), user))
+
+
+@bp.patch("/procedures/<int:procedure_id>")
+def patch_procedure(procedure_id: int):
+    user = require_caller()
+    proc = procs.get_visible(user, procedure_id)
+    procs.update_procedure(user, proc, json_body())
+    return jsonify(procs.to_dict(proc, user))
+
+
+@bp.post("/procedures/<int:procedure_id>/transitions")
+def procedure_transition(procedure_id: int):
+    user = require_caller()
+    data = json_body()
+    trigger = data.get("trigger")
+    if not isinstance(trigger, str) or not trigger:
+        raise Invalid({"trigger": "indicare l'operazione (trigger)"})
+    proc = procs.get_visible(user, procedure_id)
+    params = {k: val for k, val in data.items() if k != "trigger"}
+    procs.fire(user, proc, trigger, **params)
+    return jsonify(procs.to_dict(proc, user))
+
+
+# --- proposals ----------------------------------------------------------------------------------------
+@bp.post("/procedures/<int:procedure_id>/proposals")
+def create_proposal(procedure_id: int):
+    user = require_caller()
+    proc = procs.get_visible(user, procedure_id)
+    proposal = props.create_proposal(user, proc, json_body())
+    return jsonify(props.to_dict(proposal, user)), 201
+
+
+@bp.get("/procedures/<int:procedure_id>/proposals")
+def list_proposals(procedure_id: int):
+    user = require_caller()
+    proc = procs.get_visible(user, procedure_id)
+    limit, offset = page_args()
+    rows, total = props.list_visible(user, proc, limit=limit, offset=offset)
+    return list_response([props.to_dict(p, user) for p in rows], total)
+
+
+@bp.get("/proposals/<int:proposal_id>")
+def get_proposal(proposal_id: int):
+    user = require_caller()
+    return jsonify(props.to_dict(props.get_visible(user, proposal_id), user))
+
+
+@bp.patch("/proposals/<int:proposal_id>")
+def patch_proposal(proposal_id: int):
+    user = require_caller()
+    proposal = props.get_visible(user, proposal_id)
+    props.update_proposal(user, proposal, json_body())
+    return jsonify(props.to_dict(proposal, user))
+
+
+@bp.post("/proposals/<int:proposal_id>/transitions")
+def proposal_transition(proposal_id: int):
+    user = require_caller()
+    data = json_body()
+    trigger = data.get("trigger")
+    if not isinstance(trigger, str) or not trigger:
+        raise Invalid({"trigger": "indicare l'operazione (trigger)"})
+    proposal = props.get_visible(user, proposal_id)
+    props.fire(user, proposal, trigger, params={k: val for k, val in data.items() if k != "trigger"})
+    return jsonify(props.to_dict(proposal, user))
+
+
+@bp.post("/proposals/<int:proposal_id>/attachments")
+def add_attachment(proposal_id: int):
+    user = require_caller()
+    proposal = props.get_visible(user, proposal_id)
+    upload = request.files.get("file")
+    if upload is None:
+        raise BadRequest("inviare il file come multipart/form-data nel campo «file»")
+    att = props.add_attachment(user, proposal, kind=request.form.get("kind", ""), filename=upload.filename or "",
+                               stream=upload.stream)
+    return jsonify({"id": att.id, "name": att.name, "size": att.size, "sha256": att.sha256, "kind": att.kind}), 201

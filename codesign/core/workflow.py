@@ -1,0 +1,183 @@
+"""The workflow helper: a state machine declared once, as a table, fired on ORM rows.
+
+Each workflow (procedure, proposal, …) declares in its module's `workflow.py` one table of
+`Transition` rows: trigger, sources, destination, who may fire it, guards, required parameters.
+From that table we build ONE static `transitions.Machine(model=None, auto_transitions=False)` and
+fire events on rows with `machine.events[trigger].trigger(row, …)` — no machine per row, no
+`add_model` (transitions issues #379, #434).
+
+A guard is a function `(ctx) -> str | None`: None when it holds, else the reason in words a person
+understands. `fire()` evaluates every guard first and raises `GuardFailed` listing every unmet one,
+so nothing changes; then the machine moves the state, and the audit record is written in the same
+database transaction. Optimistic locking (a version column) makes two concurrent transitions on
+the same row unable to both win.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from sqlalchemy.orm.exc import StaleDataError
+from transitions import Machine
+
+from codesign.core import audit
+from codesign.core.errors import Conflict, Forbidden, GuardFailed, IllegalTransition, Invalid
+from codesign.db import db, utcnow
+
+Guard = Callable[["Context"], "str | list[str] | None"]
+
+
+def _reasons(guards, ctx) -> list[str]:
+    out: list[str] = []
+    for g in guards:
+        r = g(ctx)
+        if isinstance(r, str):
+            out.append(r)
+        elif r:
+            out.extend(r)
+    return out
+
+
+@dataclass(frozen=True)
+class Transition:
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str
+    who: frozenset[str]                 # relationship roles: "admin", "applicant", "system", …
+    guards: tuple[Guard, ...] = ()
+    needs: tuple[str, ...] = ()         # parameters the caller must give ("reason", "due", …)
+    label: str = ""                     # the button's text (Italian)
+    effect: Callable[["Context"], None] | None = None   # runs after the state changed, same transaction
+    style: str = "primary"              # "primary", "danger", …: how pages present the button
+
+
+@dataclass
+class Context:
+    row: Any
+    user: Any
+    now: dt.datetime
+    params: dict = field(default_factory=dict)
+    roles: frozenset[str] = frozenset()
+
+
+class Workflow:
+    def __init__(self, name: str, entity_type: str, states: dict[str, str], table: list[Transition],
+                 relation: Callable[[Any, Any], Iterable[str]], initial: str):
+        self.name = name
+        self.entity_type = entity_type
+        self.states = states
+        self.table = table
+        self.relation = relation  # (user, row) -> the roles the user has towards this row
+        self.by_trigger: dict[str, list[Transition]] = {}
+        for t in table:
+            self.by_trigger.setdefault(t.trigger, []).append(t)
+            assert t.dest in states and all(s in states for s in t.sources), t
+        self.machine = Machine(model=None, states=list(states), initial=initial, auto_transitions=False,
+                               send_event=True, model_attribute="state", ignore_invalid_triggers=False)
+        for t in table:
+            self.machine.add_transition(t.trigger, list(t.sources), t.dest)
+
+    # --- reading -------------------------------------------------------------------------------
+    def triggers(self) -> list[str]:
+        seen = []
+        for t in self.table:
+            if t.trigger not in seen:
+                seen.append(t.trigger)
+        return seen
+
+    def _candidate(self, row, trigger: str) -> Transition | None:
+        for t in self.by_trigger.get(trigger, []):
+            if row.state in t.sources:
+                return t
+        return None
+
+    def roles_of(self, user, row) -> frozenset[str]:
+        if user is None:
+            return frozenset()
+        if getattr(user, "is_system", False):
+            return frozenset({"system"})
+        return frozenset(self.relation(user, row))
+
+    def check(self, row, trigger: str, user, *, now=None, params=None) -> tuple[Transition, Context]:
+        """Raise the refusal that applies (illegal, forbidden, guard); else return the transition."""
+        if trigger not in self.by_trigger:
+            raise Invalid({"trigger": f"operazione sconosciuta: {trigger}"})
+        ctx = Context(row=row, user=user, now=now or utcnow(), params=params or {},
+                      roles=self.roles_of(user, row))
+        t = self._candidate(row, trigger)
+        if t is None:
+            raise IllegalTransition(
+                f"L'operazione «{trigger}» non è consentita nello stato «{self.states[row.state]}».")
+        if not (ctx.roles & t.who):
+            raise Forbidden(f"Non puoi eseguire l'operazione «{trigger}» con il tuo profilo.")
+        reasons = _reasons(t.guards, ctx)
+        if reasons:
+            raise GuardFailed(reasons)
+        return t, ctx
+
+    def allowed_triggers(self, row, user, *, now=None) -> list[str]:
+        """The triggers this user may fire now, guards evaluated, in the table's order."""
+        if user is None:
+            return []
+        roles = self.roles_of(user, row)
+        ctx = Context(row=row, user=user, now=now or utcnow(), roles=roles)
+        out = []
+        for t in self.table:
+            if row.state in t.sources and roles & t.who and t.trigger not in out:
+                if not _reasons(t.guards, ctx):
+                    out.append(t.trigger)
+        return out
+
+    def actions(self, row, user, *, now=None) -> list[Transition]:
+        """The transitions a page offers as buttons (same rule as allowed_triggers)."""
+        allowed = set(self.allowed_triggers(row, user, now=now))
+        out, seen = [], set()
+        for t in self.table:
+            if t.trigger in allowed and row.state in t.sources and t.trigger not in seen:
+                seen.add(t.trigger)
+                out.append(t)
+        return out
+
+    # --- firing ----------------------------------------------------------------------------------
+    def fire(self, row, trigger: str, user, *, now=None, reason: str | None = None, data: dict | None = None,
+             **params):
+        if reason is not None:
+            params["reason"] = reason
+        t, ctx = self.check(row, trigger, user, now=now, params=params)
+        missing = {p: "campo obbligatorio" for p in t.needs if params.get(p) in (None, "")}
+        if missing:
+            raise Invalid(missing)
+        source = row.state
+        ok = self.machine.events[trigger].trigger(row)
+        if not ok:  # pragma: no cover - sources and guards are checked above
+            raise IllegalTransition(f"L'operazione «{trigger}» non è riuscita.")
+        try:
+            if t.effect:
+                t.effect(ctx)
+            audit.record(actor=user, entity_type=self.entity_type, entity_id=row.id, trigger=trigger,
+                         from_state=source, to_state=row.state, reason=params.get("reason"), data=data)
+        except StaleDataError as exc:
+            db.session.rollback()
+            raise Conflict("Un'altra operazione ha modificato questo elemento nello stesso momento: ricarica e riprova.") from exc
+        return row
+
+    # --- documentation -------------------------------------------------------------------------
+    def mermaid(self) -> str:
+        lines = ["stateDiagram-v2"]
+        for code, label in self.states.items():
+            lines.append(f'    {code}: {code} — {label}')
+        for t in self.table:
+            for s in t.sources:
+                lines.append(f"    {s} --> {t.dest}: {t.trigger}")
+        return "\n".join(lines)
+
+    def dot(self) -> str:
+        lines = [f'digraph "{self.name}" {{', '  rankdir=LR; node [shape=box, style=rounded, fontname="Titillium Web"];']
+        for code, label in self.states.items():
+            lines.append(f'  "{code}" [label="{label}\\n({code})"];')
+        for t in self.table:
+            for s in t.sources:
+                lines.append(f'  "{s}" -> "{t.dest}" [label="{t.trigger}"];')
+        lines.append("}")
+        return "\n".join(lines)

@@ -1,0 +1,105 @@
+"""The call (avviso di istruttoria pubblica): lots, criteria, and the procedure's state."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from codesign.db import Money, UTCDateTime, db, utcnow
+
+PROCEDURE_STATES = ("draft", "published", "closed", "admissibility", "evaluation", "ranked", "codesign",
+                    "agreements", "implementation", "concluded", "cancelled")
+
+
+class Procedure(db.Model):
+    __tablename__ = "procedures"
+    __table_args__ = (
+        sa.CheckConstraint("state IN (" + ", ".join(f"'{s}'" for s in PROCEDURE_STATES) + ")", name="state_valid"),
+        sa.CheckConstraint("scoring IS NULL OR scoring IN ('points', 'coefficients')", name="scoring_valid"),
+        sa.CheckConstraint("state <> 'cancelled' OR cancel_reason IS NOT NULL", name="cancel_has_reason"),
+        sa.CheckConstraint("state IN ('draft', 'cancelled') OR published_at IS NOT NULL", name="published_has_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    administration_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    state: Mapped[str] = mapped_column(sa.String(20), default="draft", index=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    title: Mapped[str] = mapped_column(sa.String(400))
+    programme: Mapped[str | None] = mapped_column(sa.String(300))
+    cup: Mapped[str | None] = mapped_column(sa.String(15))
+    rup: Mapped[str | None] = mapped_column(sa.String(200))
+    office: Mapped[str | None] = mapped_column(sa.String(200))
+    act_ref: Mapped[str | None] = mapped_column(sa.String(200))
+    min_publication_days: Mapped[int | None]
+    budget_total: Mapped[Decimal | None] = mapped_column(Money)
+    funding_sources: Mapped[list] = mapped_column(sa.JSON, default=list)      # [{code, share_pct}]
+    cofinancing_min_pct: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
+    submission_deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    codesign_months: Mapped[int | None]
+    startup_months: Mapped[int | None]
+    monitoring_months: Mapped[int | None]
+    reporting_every_months: Mapped[int | None]
+    scoring: Mapped[str | None] = mapped_column(sa.String(20))
+    rescale: Mapped[bool] = mapped_column(default=False)
+    threshold: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
+    tie_break_criterion: Mapped[str | None] = mapped_column(sa.String(20))
+    declarations: Mapped[list] = mapped_column(sa.JSON, default=list)          # [{code, text}]
+    required_attachments: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{kind, title}]
+    indicators: Mapped[list] = mapped_column(sa.JSON, default=list)            # [{code, title, unit}]
+
+    last_protocol: Mapped[int] = mapped_column(default=0)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    administration = relationship("Organization", lazy="joined")
+    lots: Mapped[list["Lot"]] = relationship(back_populates="procedure", order_by="Lot.position",
+                                             cascade="all, delete-orphan", lazy="selectin")
+    criteria: Mapped[list["Criterion"]] = relationship(back_populates="procedure", order_by="Criterion.position",
+                                                       cascade="all, delete-orphan", lazy="selectin")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def lot_by_code(self, code: str) -> "Lot | None":
+        return next((lot for lot in self.lots if lot.code == code), None)
+
+    def deadline_passed(self, now: dt.datetime) -> bool:
+        return self.submission_deadline is not None and now >= self.submission_deadline
+
+
+class Lot(db.Model):
+    __tablename__ = "lots"
+    __table_args__ = (sa.UniqueConstraint("procedure_id", "code"),
+                      sa.CheckConstraint("budget >= 0", name="budget_not_negative"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(sa.ForeignKey("procedures.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    code: Mapped[str] = mapped_column(sa.String(20))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    budget: Mapped[Decimal] = mapped_column(Money)
+
+    procedure: Mapped[Procedure] = relationship(back_populates="lots")
+
+
+class Criterion(db.Model):
+    __tablename__ = "criteria"
+    __table_args__ = (sa.UniqueConstraint("procedure_id", "code"),
+                      sa.CheckConstraint("max_points > 0", name="max_positive"),
+                      sa.CheckConstraint("min_points IS NULL OR (min_points >= 0 AND min_points <= max_points)",
+                                         name="min_within_max"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(sa.ForeignKey("procedures.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    code: Mapped[str] = mapped_column(sa.String(20))
+    title: Mapped[str] = mapped_column(sa.String(400))
+    max_points: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2))
+    min_points: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
+
+    procedure: Mapped[Procedure] = relationship(back_populates="criteria")

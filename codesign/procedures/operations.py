@@ -1,0 +1,181 @@
+"""Service functions for calls: the only code that creates or changes procedures."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from codesign.core import audit
+from codesign.core.errors import Forbidden, GuardFailed, Invalid, NotFound
+from codesign.core.validation import aware_datetime
+from codesign.db import db, utcnow
+from codesign.procedures import validation
+from codesign.procedures.models import Criterion, Lot, Procedure
+from codesign.procedures.workflow import workflow
+
+PUBLIC_STATES = tuple(s for s in workflow.states if s != "draft")
+
+
+def _administration_for(actor, name: str | None):
+    from codesign.organizations.models import Organization
+
+    ids = actor.administration_ids
+    if not ids:
+        raise Forbidden("solo un amministratore può creare un avviso")
+    orgs = db.session.execute(sa.select(Organization).where(Organization.id.in_(ids))).scalars().all()
+    if name is None:
+        return sorted(orgs, key=lambda o: o.id)[0]
+    for org in orgs:
+        if org.name == name:
+            return org
+    raise Invalid({"administration": "deve essere l'amministrazione per cui lavori"})
+
+
+def _apply(proc: Procedure, clean: dict) -> None:
+    for name in validation.SCALARS + ("funding_sources", "declarations", "required_attachments", "indicators"):
+        if name in clean:
+            setattr(proc, name, clean[name])
+    if "lots" in clean:
+        proc.lots = [Lot(position=i, **lot) for i, lot in enumerate(clean["lots"] or [])]
+    if "criteria" in clean:
+        proc.criteria = [Criterion(position=i, **c) for i, c in enumerate(clean["criteria"] or [])]
+
+
+def create_procedure(actor, data: dict) -> Procedure:
+    clean = validation.parse(data, partial=False)
+    name = data.get("administration")
+    if name is not None and not isinstance(name, str):
+        raise Invalid({"administration": "deve essere il nome dell'amministrazione"})
+    administration = _administration_for(actor, name)
+    proc = Procedure(administration=administration, administration_id=administration.id, state="draft",
+                     created_by_id=actor.id, funding_sources=[], declarations=[], required_attachments=[],
+                     indicators=[], rescale=False)
+    _apply(proc, clean)
+    db.session.add(proc)
+    db.session.flush()
+    audit.record(actor=actor, entity_type="procedure", entity_id=proc.id, trigger="create", to_state="draft")
+    return proc
+
+
+def update_procedure(actor, proc: Procedure, data: dict, *, now: dt.datetime | None = None) -> Procedure:
+    """In draft, any field; once published, only a later deadline, before the current one passes."""
+    require_admin(actor, proc)
+    now = now or utcnow()
+    if proc.state == "draft":
+        clean = validation.parse(data, partial=True)
+        if data.get("administration") not in (None, proc.administration.name):
+            raise Invalid({"administration": "l'amministrazione di un avviso non si cambia"})
+        _apply(proc, clean)
+        db.session.flush()
+        audit.record(actor=actor, entity_type="procedure", entity_id=proc.id, trigger="update",
+                     data={"fields": sorted(k for k in data)})
+        return proc
+    if set(data) - {"submission_deadline"} or "submission_deadline" not in data:
+        raise GuardFailed("dopo la pubblicazione si può modificare solo la scadenza (proroga)")
+    if proc.state != "published":
+        raise GuardFailed("la scadenza si può prorogare solo mentre l'avviso è pubblicato")
+    try:
+        new = aware_datetime(data["submission_deadline"])
+    except ValueError as exc:
+        raise Invalid({"submission_deadline": str(exc)}) from exc
+    if proc.deadline_passed(now):
+        raise GuardFailed("la scadenza è già passata: non si può più prorogare")
+    if new <= proc.submission_deadline:
+        raise GuardFailed("la nuova scadenza deve essere successiva a quella attuale (solo proroga)")
+    old = proc.submission_deadline
+    proc.submission_deadline = new
+    db.session.flush()
+    audit.record(actor=actor, entity_type="procedure", entity_id=proc.id, trigger="extend_deadline",
+                 data={"from": old.isoformat(), "to": new.isoformat()})
+    return proc
+
+
+def fire(actor, proc: Procedure, trigger: str, *, now=None, **params) -> Procedure:
+    return workflow.fire(proc, trigger, actor, now=now, **params)
+
+
+def is_admin_of(user, proc: Procedure) -> bool:
+    return user is not None and proc.administration_id in user.administration_ids
+
+
+def require_admin(user, proc: Procedure) -> None:
+    if not is_admin_of(user, proc):
+        raise Forbidden("solo un amministratore dell'ente che ha pubblicato l'avviso può farlo")
+
+
+def can_view(user, proc: Procedure) -> bool:
+    return proc.state != "draft" or is_admin_of(user, proc)
+
+
+def get_visible(user, procedure_id: int, *, for_update: bool = False) -> Procedure:
+    q = sa.select(Procedure).where(Procedure.id == procedure_id)
+    if for_update:
+        q = q.with_for_update()
+    proc = db.session.execute(q).unique().scalar_one_or_none()
+    if proc is None or not can_view(user, proc):
+        raise NotFound("avviso non trovato")
+    return proc
+
+
+def visible_query(user, *, admin_only: bool = False):
+    """Public calls (anything but drafts) and the caller's administrations' drafts."""
+    admin_ids = user.administration_ids if user is not None else set()
+    if admin_only:
+        return sa.select(Procedure).where(Procedure.administration_id.in_(admin_ids or {-1}))
+    cond = Procedure.state != "draft"
+    if admin_ids:
+        cond = sa.or_(cond, Procedure.administration_id.in_(admin_ids))
+    return sa.select(Procedure).where(cond)
+
+
+def list_visible(user, *, limit=100, offset=0, admin_only=False, states=None) -> tuple[list[Procedure], int]:
+    q = visible_query(user, admin_only=admin_only)
+    if states:
+        q = q.where(Procedure.state.in_(states))
+    total = db.session.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
+    rows = db.session.execute(q.order_by(Procedure.submission_deadline.desc().nulls_last(), Procedure.id.desc())
+                              .limit(limit).offset(offset)).unique().scalars().all()
+    return list(rows), total
+
+
+def _s(d):
+    """Points and percentages: plain decimal strings with two decimals."""
+    return None if d is None else f"{d:.2f}"
+
+
+def to_dict(proc: Procedure, user=None, *, now=None) -> dict:
+    return {
+        "id": proc.id,
+        "state": proc.state,
+        "state_label": workflow.states[proc.state],
+        "allowed_triggers": workflow.allowed_triggers(proc, user, now=now),
+        "title": proc.title,
+        "programme": proc.programme,
+        "administration": proc.administration.name,
+        "administration_id": proc.administration_id,
+        "cup": proc.cup,
+        "rup": proc.rup,
+        "office": proc.office,
+        "act_ref": proc.act_ref,
+        "min_publication_days": proc.min_publication_days,
+        "budget_total": None if proc.budget_total is None else f"{proc.budget_total:.2f}",
+        "funding_sources": proc.funding_sources or [],
+        "cofinancing_min_pct": _s(proc.cofinancing_min_pct),
+        "submission_deadline": proc.submission_deadline.isoformat() if proc.submission_deadline else None,
+        "codesign_months": proc.codesign_months,
+        "startup_months": proc.startup_months,
+        "monitoring_months": proc.monitoring_months,
+        "reporting_every_months": proc.reporting_every_months,
+        "scoring": proc.scoring,
+        "rescale": proc.rescale,
+        "threshold": _s(proc.threshold),
+        "tie_break_criterion": proc.tie_break_criterion,
+        "declarations": proc.declarations or [],
+        "required_attachments": proc.required_attachments or [],
+        "indicators": proc.indicators or [],
+        "lots": [{"code": lot.code, "title": lot.title, "budget": f"{lot.budget:.2f}"} for lot in proc.lots],
+        "criteria": [{"code": c.code, "title": c.title, "max_points": _s(c.max_points),
+                      "min_points": _s(c.min_points)} for c in proc.criteria],
+        "published_at": proc.published_at.isoformat() if proc.published_at else None,
+        "cancel_reason": proc.cancel_reason,
+    }

@@ -1,0 +1,90 @@
+"""The procedure machine (DOMAIN.md, "Procedure states"), declared once as a table."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from codesign.core.workflow import Context, Transition, Workflow
+from codesign.db import db
+from codesign.procedures.validation import publish_problems
+
+STATES = {
+    "draft": "bozza",
+    "published": "pubblicato",
+    "closed": "termine scaduto",
+    "admissibility": "verifica di ammissibilità",
+    "evaluation": "valutazione",
+    "ranked": "graduatoria approvata",
+    "codesign": "co-progettazione",
+    "agreements": "convenzionamento",
+    "implementation": "attuazione e monitoraggio",
+    "concluded": "concluso",
+    "cancelled": "revocato in autotutela",
+}
+
+BEFORE_IMPLEMENTATION = ("draft", "published", "closed", "admissibility", "evaluation", "ranked", "codesign",
+                         "agreements")
+
+
+# --- guards: each returns None when it holds, else the reason -------------------------------------------
+def can_publish(ctx: Context):
+    return publish_problems(ctx.row, ctx.now) or None
+
+
+def deadline_passed(ctx: Context):
+    if not ctx.row.deadline_passed(ctx.now):
+        return "il termine per la presentazione delle proposte non è ancora scaduto"
+    return None
+
+
+def no_pending_admissibility(ctx: Context):
+    from codesign.proposals.models import Proposal
+
+    pending = db.session.execute(
+        sa.select(sa.func.count(Proposal.id)).where(
+            Proposal.procedure_id == ctx.row.id, Proposal.state.in_(("submitted", "integration_requested")))
+    ).scalar_one()
+    if pending:
+        return (f"{pending} proposte attendono ancora la verifica di ammissibilità "
+                "(presentate o in soccorso istruttorio)")
+    return None
+
+
+def committee_appointed(ctx: Context):
+    from codesign.procedures import hooks
+
+    return hooks.committee_problem(ctx.row)
+
+
+# --- effects: run after the state changed, in the same transaction -------------------------------------
+def on_publish(ctx: Context):
+    ctx.row.published_at = ctx.now
+
+
+def on_close(ctx: Context):
+    ctx.row.closed_at = ctx.now
+
+
+def on_cancel(ctx: Context):
+    ctx.row.cancel_reason = ctx.params["reason"]
+
+
+ADMIN = frozenset({"admin"})
+
+TABLE = [
+    Transition("publish", ("draft",), "published", ADMIN, (can_publish,), label="Pubblica l'avviso",
+               effect=on_publish),
+    Transition("close", ("published",), "closed", frozenset({"admin", "system"}), (deadline_passed,),
+               label="Chiudi la raccolta delle proposte", effect=on_close),
+    Transition("start_admissibility", ("closed",), "admissibility", ADMIN, label="Avvia la verifica di ammissibilità"),
+    Transition("start_evaluation", ("admissibility",), "evaluation", ADMIN,
+               (no_pending_admissibility, committee_appointed), label="Avvia la valutazione"),
+    Transition("cancel", BEFORE_IMPLEMENTATION, "cancelled", ADMIN, needs=("reason",),
+               label="Revoca in autotutela", effect=on_cancel, style="danger"),
+]
+
+
+def relation(user, procedure) -> set[str]:
+    return {"admin"} if procedure.administration_id in user.administration_ids else set()
+
+
+workflow = Workflow("procedura", "procedure", STATES, TABLE, relation, initial="draft")

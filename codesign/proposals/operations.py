@@ -1,0 +1,360 @@
+"""Service functions for proposals: drafting, attachments, submission, admissibility."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from codesign.core import audit
+from codesign.core import validation as v
+from codesign.core.errors import Forbidden, GuardFailed, Invalid, NotFound, TooLarge
+from codesign.core.workflow import Context
+from codesign.db import db, utcnow
+from codesign.organizations.taxcode import normalize_tax_code
+from codesign.procedures.models import Procedure
+from codesign.proposals.models import Attachment, IntegrationRequest, Proposal
+from codesign.proposals.workflow import rome_today, workflow
+
+EDITABLE = ("lot", "title", "summary", "requested_amount", "cofinancing_amount", "partners")
+
+
+# --- parsing ---------------------------------------------------------------------------------------------
+def _partners(value):
+    if not isinstance(value, list):
+        raise ValueError("deve essere un elenco")
+    out = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise ValueError(f"partner {i + 1}: deve essere un oggetto")
+        try:
+            name = v.text(item.get("name"), max_length=300)
+            tax = normalize_tax_code(item.get("tax_code") if isinstance(item.get("tax_code"), str) else "")
+            role = v.text(item.get("role"), required=False, max_length=100) or "partner"
+        except ValueError as exc:
+            raise ValueError(f"partner {i + 1}: {exc}") from exc
+        out.append({"name": name, "tax_code": tax, "role": role})
+    return out
+
+
+def parse(proc: Procedure, data: dict, *, partial: bool) -> dict:
+    if not isinstance(data, dict):
+        raise Invalid({"body": "atteso un oggetto JSON"})
+    c = v.Collector()
+    out = {}
+    allowed = set(EDITABLE) | ({"organization_id"} if not partial else set())
+    for k in data:
+        if k not in allowed:
+            c.add(k, "campo sconosciuto o non modificabile")
+    required = () if partial else ("lot", "title", "requested_amount", "cofinancing_amount")
+    for k in required:
+        if data.get(k) in (None, ""):
+            c.add(k, "campo obbligatorio")
+    if "lot" in data and data["lot"] is not None:
+        code = str(data["lot"]) if isinstance(data["lot"], (str, int)) else None
+        lot = proc.lot_by_code(code) if code else None
+        if lot is None:
+            c.add("lot", "lotto sconosciuto per questo avviso")
+        else:
+            out["lot"] = lot
+    if "title" in data and data["title"] is not None:
+        out["title"] = c("title", v.text, data["title"], max_length=400)
+    if "summary" in data:
+        out["summary"] = c("summary", v.text, data["summary"], required=False, max_length=20000)
+    for k in ("requested_amount", "cofinancing_amount"):
+        if k in data and data[k] is not None:
+            out[k] = c(k, v.money, data[k])
+    if "partners" in data:
+        out["partners"] = c("partners", _partners, data["partners"] if data["partners"] is not None else [])
+    c.raise_if_any()
+    return out
+
+
+# --- visibility -----------------------------------------------------------------------------------------
+def is_member(user, proposal: Proposal) -> bool:
+    return user is not None and proposal.organization_id in user.body_ids
+
+
+def is_admin(user, proposal: Proposal) -> bool:
+    return user is not None and proposal.procedure.administration_id in user.administration_ids
+
+
+def can_view(user, proposal: Proposal) -> bool:
+    from codesign.proposals import hooks
+
+    return is_member(user, proposal) or is_admin(user, proposal) or hooks.evaluator_can_view(user, proposal)
+
+
+def get_visible(user, proposal_id: int) -> Proposal:
+    proposal = db.session.execute(sa.select(Proposal).where(Proposal.id == proposal_id)).unique().scalar_one_or_none()
+    if proposal is None or not can_view(user, proposal):
+        raise NotFound("proposta non trovata")
+    return proposal
+
+
+def visible_query(user, procedure: Procedure):
+    from codesign.proposals import hooks
+
+    q = sa.select(Proposal).where(Proposal.procedure_id == procedure.id)
+    if user is not None and procedure.administration_id in user.administration_ids:
+        return q
+    conds = []
+    if user is not None and user.body_ids:
+        conds.append(Proposal.organization_id.in_(user.body_ids))
+    evaluator_cond = hooks.evaluator_condition(user, procedure)
+    if evaluator_cond is not None:
+        conds.append(evaluator_cond)
+    if not conds:
+        return q.where(sa.false())
+    return q.where(sa.or_(*conds))
+
+
+def list_visible(user, procedure: Procedure, *, limit=100, offset=0, states=None):
+    q = visible_query(user, procedure)
+    if states:
+        q = q.where(Proposal.state.in_(states))
+    total = db.session.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
+    rows = db.session.execute(q.order_by(Proposal.protocol_number.asc().nulls_last(), Proposal.id)
+                              .limit(limit).offset(offset)).unique().scalars().all()
+    return list(rows), total
+
+
+def proposals_of_user(user, *, limit=200):
+    if not user.body_ids:
+        return []
+    return list(db.session.execute(
+        sa.select(Proposal).where(Proposal.organization_id.in_(user.body_ids))
+        .order_by(Proposal.created_at.desc()).limit(limit)).unique().scalars())
+
+
+# --- drafting -----------------------------------------------------------------------------------------
+def create_proposal(actor, proc: Procedure, data: dict, *, now=None) -> Proposal:
+    from codesign.organizations.models import Organization
+
+    now = now or utcnow()
+    if not actor.is_applicant:
+        raise Forbidden("solo un ente richiedente può presentare una proposta")
+    org_id = data.get("organization_id") if isinstance(data, dict) else None
+    if isinstance(org_id, bool) or not isinstance(org_id, int):
+        raise Invalid({"organization_id": "indicare l'ente (organization_id, un numero intero)"})
+    if org_id not in actor.body_ids:
+        raise Forbidden("puoi presentare proposte solo per gli enti di cui fai parte")
+    clean = parse(proc, data, partial=False)
+    if proc.state != "published" or proc.deadline_passed(now):
+        raise GuardFailed("l'avviso non accetta proposte: non è pubblicato o la scadenza è passata")
+    org = db.session.get(Organization, org_id)
+    proposal = Proposal(procedure=proc, organization=org, lot=clean.pop("lot"), state="draft", created_by_id=actor.id,
+                        partners=clean.pop("partners", []), summary=clean.pop("summary", None),
+                        declarations={}, **clean)
+    db.session.add(proposal)
+    db.session.flush()
+    audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="create", to_state="draft")
+    return proposal
+
+
+def update_proposal(actor, proposal: Proposal, data: dict) -> Proposal:
+    if not is_member(actor, proposal):
+        raise Forbidden("solo l'ente che ha redatto la proposta può modificarla")
+    if proposal.state != "draft":
+        raise GuardFailed("la proposta è già stata inviata: il contenuto non si può più modificare")
+    clean = parse(proposal.procedure, data, partial=True)
+    for k, value in clean.items():
+        setattr(proposal, k, value)
+    db.session.flush()
+    audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="update",
+                 data={"fields": sorted(clean)})
+    return proposal
+
+
+# --- attachments ----------------------------------------------------------------------------------------
+PDF_KINDS_NOTE = "sono accettati solo file PDF"
+
+
+def _looks_like_pdf(head: bytes, tail: bytes) -> bool:
+    return head.startswith(b"%PDF-") and b"%%EOF" in tail
+
+
+def add_attachment(actor, proposal: Proposal, *, kind: str, filename: str, stream) -> Attachment:
+    """Store a PDF by content hash; allowed to the body while drafting or answering an integration."""
+    if not is_member(actor, proposal):
+        raise Forbidden("solo l'ente che ha redatto la proposta può allegare documenti")
+    integration = None
+    if proposal.state == "integration_requested":
+        integration = proposal.open_integration
+    elif proposal.state != "draft":
+        raise GuardFailed("si possono allegare documenti solo in bozza o in risposta a una richiesta di integrazione")
+    c = v.Collector()
+    kind = c("kind", v.text, kind, max_length=40)
+    name = c("file", v.text, os.path.basename(filename or ""), max_length=255)
+    c.raise_if_any()
+    limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"il file supera il limite di {current_app.config['MAX_UPLOAD_MB']} MB")
+    if not data:
+        raise Invalid({"file": "il file è vuoto"})
+    if not _looks_like_pdf(data[:1024], data[-2048:]):
+        raise Invalid({"file": f"il contenuto non è un documento PDF: {PDF_KINDS_NOTE}"})
+    digest = hashlib.sha256(data).hexdigest()
+    root = Path(current_app.config["UPLOAD_DIR"])
+    target = root / digest[:2] / digest
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    att = Attachment(proposal=proposal, kind=kind, name=name, size=len(data), sha256=digest,
+                     content_type="application/pdf", uploaded_by_id=actor.id,
+                     for_integration_id=integration.id if integration else None)
+    db.session.add(att)
+    db.session.flush()
+    audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="add_attachment",
+                 data={"attachment_id": att.id, "kind": kind, "sha256": digest})
+    return att
+
+
+def attachment_path(att: Attachment) -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / att.sha256[:2] / att.sha256
+
+
+def get_attachment(user, attachment_id: int) -> Attachment:
+    att = db.session.get(Attachment, attachment_id)
+    if att is None or not can_view(user, att.proposal):
+        raise NotFound("allegato non trovato")
+    return att
+
+
+# --- submission -----------------------------------------------------------------------------------------
+def submission_problems(proposal: Proposal, declarations) -> list[str]:
+    proc = proposal.procedure
+    problems = []
+    if not proposal.title:
+        problems.append("manca il titolo")
+    if not proposal.summary:
+        problems.append("manca la descrizione della proposta")
+    if proposal.requested_amount is None or proposal.requested_amount <= 0:
+        problems.append("indicare il contributo richiesto")
+    if proposal.requested_amount is not None and proposal.requested_amount > proposal.lot.budget:
+        problems.append(f"il contributo richiesto supera il budget del lotto {proposal.lot.code} "
+                        f"({proposal.lot.budget} EUR)")
+    share = proposal.cofinancing_share
+    minimum = proc.cofinancing_min_pct or Decimal(0)
+    total = (proposal.requested_amount or 0) + (proposal.cofinancing_amount or 0)
+    if total and Decimal(proposal.cofinancing_amount) * 100 < minimum * Decimal(total):
+        problems.append(f"la quota di cofinanziamento ({share}%) è inferiore al minimo dell'avviso ({minimum}%)")
+    kinds = {a.kind for a in proposal.attachments}
+    for req in proc.required_attachments or []:
+        if req["kind"] not in kinds:
+            problems.append(f"manca l'allegato obbligatorio «{req['title']}»")
+    given = declarations if isinstance(declarations, dict) else {}
+    for d in proc.declarations or []:
+        if given.get(d["code"]) is not True:
+            problems.append(f"manca la dichiarazione «{d['text']}»")
+    return problems
+
+
+def content_digest(proposal: Proposal) -> str:
+    content = {
+        "procedure_id": proposal.procedure_id,
+        "organization_id": proposal.organization_id,
+        "lot": proposal.lot.code,
+        "title": proposal.title,
+        "summary": proposal.summary,
+        "requested_amount": f"{proposal.requested_amount:.2f}",
+        "cofinancing_amount": f"{proposal.cofinancing_amount:.2f}",
+        "partners": proposal.partners or [],
+        "attachments": sorted(a.sha256 for a in proposal.attachments if a.for_integration_id is None),
+        "declarations": proposal.declarations or {},
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def next_protocol_number(procedure_id: int) -> int:
+    """Atomic: the UPDATE takes the procedure row's lock, so numbers have no gaps and no repeats."""
+    return db.session.execute(
+        sa.update(Procedure).where(Procedure.id == procedure_id)
+        .values(last_protocol=Procedure.last_protocol + 1).returning(Procedure.last_protocol)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+
+
+def on_submit(ctx: Context) -> None:
+    p = ctx.row
+    p.declarations = {k: True for k, val in (ctx.params.get("declarations") or {}).items() if val is True}
+    p.submitted_at = ctx.now
+    p.protocol_number = next_protocol_number(p.procedure_id)
+    p.content_sha256 = content_digest(p)
+
+
+def on_request_integration(ctx: Context) -> None:
+    db.session.add(IntegrationRequest(proposal=ctx.row, reason=ctx.params["reason"], due=ctx.params["due"],
+                                      requested_by_id=ctx.user.id, requested_at=ctx.now))
+
+
+def on_provide_integration(ctx: Context) -> None:
+    req = ctx.row.open_integration
+    if req is not None:
+        req.answered_at = ctx.now
+        req.answer_note = ctx.params.get("note")
+        extra = ctx.params.get("declarations")
+        req.declarations = {k: True for k, val in (extra or {}).items() if val is True}
+
+
+def on_exclude(ctx: Context) -> None:
+    ctx.row.outcome_reason = ctx.params["reason"]
+
+
+def fire(actor, proposal: Proposal, trigger: str, *, now=None, params: dict | None = None) -> Proposal:
+    """Parse the trigger's parameters (422 on bad ones), then fire it on the machine."""
+    params = dict(params or {})
+    clean = {}
+    c = v.Collector()
+    if "reason" in params and params["reason"] is not None:
+        clean["reason"] = c("reason", v.text, params["reason"], max_length=5000)
+    if trigger == "request_integration" and params.get("due") is not None:
+        clean["due"] = c("due", v.date_value, params["due"])
+    if trigger in ("submit", "provide_integration") and "declarations" in params:
+        if not isinstance(params["declarations"], dict):
+            c.add("declarations", "deve essere un oggetto {codice: true}")
+        else:
+            clean["declarations"] = params["declarations"]
+    if "note" in params:
+        clean["note"] = c("note", v.text, params["note"], required=False, max_length=5000)
+    c.raise_if_any()
+    return workflow.fire(proposal, trigger, actor, now=now, **clean)
+
+
+def to_dict(p: Proposal, user=None, *, now=None) -> dict:
+    req = p.open_integration
+    return {
+        "id": p.id,
+        "procedure_id": p.procedure_id,
+        "organization_id": p.organization_id,
+        "organization": p.organization.name,
+        "state": p.state,
+        "state_label": workflow.states[p.state],
+        "allowed_triggers": workflow.allowed_triggers(p, user, now=now),
+        "lot": p.lot.code,
+        "title": p.title,
+        "summary": p.summary,
+        "requested_amount": f"{p.requested_amount:.2f}",
+        "cofinancing_amount": f"{p.cofinancing_amount:.2f}",
+        "partners": p.partners or [],
+        "protocol_number": p.protocol_number,
+        "submitted_at": p.submitted_at.isoformat() if p.submitted_at else None,
+        "content_sha256": p.content_sha256,
+        "declarations": p.declarations or {},
+        "attachments": [{"id": a.id, "kind": a.kind, "name": a.name, "size": a.size, "sha256": a.sha256}
+                        for a in p.attachments],
+        "integration_request": None if req is None else {"reason": req.reason, "due": req.due.isoformat()},
+        "outcome_reason": p.outcome_reason,
+    }
+
+
+def rome_date(now: dt.datetime) -> dt.date:
+    return rome_today(now)

@@ -1,0 +1,138 @@
+"""The proposal machine (DOMAIN.md, "Proposal states"), declared once as a table."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from codesign.core.workflow import Context, Transition, Workflow
+
+ROME = ZoneInfo("Europe/Rome")
+
+STATES = {
+    "draft": "bozza",
+    "submitted": "presentata",
+    "withdrawn": "ritirata",
+    "integration_requested": "soccorso istruttorio",
+    "admissible": "ammessa alla valutazione",
+    "excluded": "esclusa",
+    "admitted": "ammessa alla co-progettazione",
+    "reserve": "idonea non finanziata",
+    "below_threshold": "non idonea",
+    "in_codesign": "in co-progettazione",
+    "finalized": "progetto definitivo approvato",
+    "codesign_failed": "co-progettazione non conclusa",
+    "agreement_signed": "convenzione sottoscritta",
+    "started": "avviata (start-up)",
+    "completed": "conclusa",
+    "revoked": "revocata",
+}
+
+# What the applicant should do next, per state (shown on their dashboard).
+NEXT_STEP = {
+    "draft": "Completa la proposta e inviala prima della scadenza.",
+    "submitted": "L'amministrazione sta verificando l'ammissibilità.",
+    "integration_requested": "Rispondi alla richiesta di integrazione entro la data indicata.",
+    "admissible": "La commissione sta valutando la proposta.",
+    "excluded": "La proposta è stata esclusa: leggi la motivazione.",
+    "withdrawn": "Hai ritirato la proposta.",
+}
+
+
+def rome_today(now: dt.datetime) -> dt.date:
+    return now.astimezone(ROME).date()
+
+
+# --- guards ----------------------------------------------------------------------------------------------
+def call_open(ctx: Context):
+    p = ctx.row.procedure
+    if p.state != "published":
+        return "l'avviso non è aperto alla presentazione delle proposte"
+    if p.deadline_passed(ctx.now):
+        return "il termine per la presentazione delle proposte è scaduto"
+    return None
+
+
+def complete_for_submission(ctx: Context):
+    from codesign.proposals.operations import submission_problems
+
+    return submission_problems(ctx.row, ctx.params.get("declarations"))
+
+
+def in_phase(*states):
+    names = {"admissibility": "verifica di ammissibilità"}
+
+    def guard(ctx: Context):
+        if ctx.row.procedure.state not in states:
+            return "la procedura non è nella fase di " + " o ".join(names.get(s, s) for s in states)
+        return None
+
+    guard.__name__ = "in_phase_" + "_".join(states)
+    return guard
+
+
+def integration_not_expired(ctx: Context):
+    req = ctx.row.open_integration
+    if req is not None and rome_today(ctx.now) > req.due:
+        return f"il termine per l'integrazione è scaduto il {req.due.strftime('%d/%m/%Y')}"
+    return None
+
+
+def integration_expired_if_pending(ctx: Context):
+    if ctx.row.state != "integration_requested":
+        return None
+    req = ctx.row.open_integration
+    if req is not None and rome_today(ctx.now) <= req.due:
+        return (f"la richiesta di integrazione scade il {req.due.strftime('%d/%m/%Y')}: "
+                "si può escludere solo dopo quella data")
+    return None
+
+
+def due_date_valid(ctx: Context):
+    due = ctx.params.get("due")
+    if isinstance(due, dt.date) and due < rome_today(ctx.now):
+        return "la data entro cui integrare non può essere nel passato"
+    return None
+
+
+def effect(name):
+    def run(ctx: Context):
+        from codesign.proposals import operations
+
+        getattr(operations, name)(ctx)
+
+    return run
+
+
+APPLICANT = frozenset({"applicant"})
+ADMIN = frozenset({"admin"})
+ADMISSIBILITY = in_phase("admissibility")
+
+TABLE = [
+    Transition("submit", ("draft",), "submitted", APPLICANT, (call_open, complete_for_submission),
+               label="Invia la proposta", effect=effect("on_submit")),
+    Transition("withdraw", ("draft", "submitted"), "withdrawn", APPLICANT, (call_open,),
+               label="Ritira la proposta", style="danger"),
+    Transition("request_integration", ("submitted",), "integration_requested", ADMIN, (ADMISSIBILITY, due_date_valid),
+               needs=("reason", "due"), label="Richiedi integrazione (soccorso istruttorio)",
+               effect=effect("on_request_integration")),
+    Transition("provide_integration", ("integration_requested",), "submitted", APPLICANT,
+               (ADMISSIBILITY, integration_not_expired), label="Invia l'integrazione",
+               effect=effect("on_provide_integration")),
+    Transition("declare_admissible", ("submitted",), "admissible", ADMIN, (ADMISSIBILITY,),
+               label="Dichiara ammissibile"),
+    Transition("exclude", ("submitted", "integration_requested"), "excluded", frozenset({"admin", "system"}),
+               (ADMISSIBILITY, integration_expired_if_pending), needs=("reason",), label="Escludi",
+               effect=effect("on_exclude"), style="danger"),
+]
+
+
+def relation(user, proposal) -> set[str]:
+    roles = set()
+    if proposal.organization_id in user.body_ids:
+        roles.add("applicant")
+    if proposal.procedure.administration_id in user.administration_ids:
+        roles.add("admin")
+    return roles
+
+
+workflow = Workflow("proposta", "proposal", STATES, TABLE, relation, initial="draft")
