@@ -232,5 +232,8 @@ def init_app(app: Flask) -> None:
 
 
 def current_app_blueprints():
-    """Blueprints of the modules beyond the foundation (procedures, proposals, …) when present."""
-    return []
+    """Blueprints of the domain modules' pages."""
+    from codesign.procedures.views import bp as procedures_bp
+    from codesign.proposals.views import bp as proposals_bp
+
+    return [procedures_bp, proposals_bp]
