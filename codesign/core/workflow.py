@@ -59,6 +59,9 @@ class Context:
     now: dt.datetime
     params: dict = field(default_factory=dict)
     roles: frozenset[str] = frozenset()
+    # True when only asking whether a trigger is available (allowed_triggers, buttons): guards on the
+    # caller's parameters (declarations, dates) then hold, as API.md asks.
+    probe: bool = False
 
 
 class Workflow:
@@ -121,7 +124,7 @@ class Workflow:
         if user is None:
             return []
         roles = self.roles_of(user, row)
-        ctx = Context(row=row, user=user, now=now or utcnow(), roles=roles)
+        ctx = Context(row=row, user=user, now=now or utcnow(), roles=roles, probe=True)
         out = []
         for t in self.table:
             if row.state in t.sources and roles & t.who and t.trigger not in out:

@@ -230,7 +230,7 @@ def get_attachment(user, attachment_id: int) -> Attachment:
 
 
 # --- submission -----------------------------------------------------------------------------------------
-def submission_problems(proposal: Proposal, declarations) -> list[str]:
+def submission_problems(proposal: Proposal, declarations, *, check_declarations: bool = True) -> list[str]:
     proc = proposal.procedure
     problems = []
     if not proposal.title:
@@ -252,7 +252,7 @@ def submission_problems(proposal: Proposal, declarations) -> list[str]:
         if req["kind"] not in kinds:
             problems.append(f"manca l'allegato obbligatorio «{req['title']}»")
     given = declarations if isinstance(declarations, dict) else {}
-    for d in proc.declarations or []:
+    for d in (proc.declarations or []) if check_declarations else []:
         if given.get(d["code"]) is not True:
             problems.append(f"manca la dichiarazione «{d['text']}»")
     return problems
@@ -287,7 +287,8 @@ def on_submit(ctx: Context) -> None:
     p = ctx.row
     p.declarations = {k: True for k, val in (ctx.params.get("declarations") or {}).items() if val is True}
     p.submitted_at = ctx.now
-    p.protocol_number = next_protocol_number(p.procedure_id)
+    with db.session.no_autoflush:  # the state is already `submitted`: flush only once it is numbered
+        p.protocol_number = next_protocol_number(p.procedure_id)
     p.content_sha256 = content_digest(p)
 
 
