@@ -84,8 +84,11 @@ def test_demo_twice_changes_nothing(cli_env):
     r1 = run("demo")
     assert r1.exit_code == 0, r1.output
     assert "admin@comune.milano.example" in r1.output and "codesign-demo-2026" in r1.output
-    counts = {t: count(cli_env, t) for t in ("users", "organizations", "memberships")}
+    counts = {t: count(cli_env, t) for t in ("users", "organizations", "memberships", "procedures", "proposals",
+                                             "audit_records")}
     assert counts["users"] == 10 and counts["organizations"] == 7
+    # the worked example in admissibility with its 11 proposals, and an open call
+    assert counts["procedures"] == 2 and counts["proposals"] == 11
     r2 = run("demo")
     assert r2.exit_code == 0
     assert {t: count(cli_env, t) for t in counts} == counts
