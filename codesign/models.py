@@ -14,4 +14,5 @@ MODEL_MODULES = [
     "codesign.core.audit",
     "codesign.procedures.models",
     "codesign.proposals.models",
+    "codesign.evaluation.models",
 ]

@@ -65,4 +65,4 @@ def list_response(items: list, total: int):
     return resp
 
 
-from codesign.api import core_endpoints, openapi, procedures  # noqa: E402,F401  (registers the routes)
+from codesign.api import core_endpoints, evaluation, openapi, procedures  # noqa: E402,F401  (registers the routes)

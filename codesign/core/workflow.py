@@ -165,6 +165,25 @@ class Workflow:
             raise Conflict("Un'altra operazione ha modificato questo elemento nello stesso momento: ricarica e riprova.") from exc
         return row
 
+    def cascade(self, row, trigger: str, user, *, now=None, data: dict | None = None, **params):
+        """Fire a transition that another machine's transition causes (e.g. the ranking's outcomes):
+        source and guards are checked as usual; the role check is the causing transition's."""
+        t = self._candidate(row, trigger)
+        if t is None or "cascade" not in t.who:
+            raise IllegalTransition(
+                f"L'operazione «{trigger}» non è consentita nello stato «{self.states[row.state]}».")
+        ctx = Context(row=row, user=user, now=now or utcnow(), params=params, roles=frozenset({"cascade"}))
+        reasons = _reasons(t.guards, ctx)
+        if reasons:
+            raise GuardFailed(reasons)
+        source = row.state
+        self.machine.events[trigger].trigger(row)
+        if t.effect:
+            t.effect(ctx)
+        audit.record(actor=user, entity_type=self.entity_type, entity_id=row.id, trigger=trigger,
+                     from_state=source, to_state=row.state, reason=params.get("reason"), data=data)
+        return row
+
     # --- documentation -------------------------------------------------------------------------
     def mermaid(self) -> str:
         lines = ["stateDiagram-v2"]

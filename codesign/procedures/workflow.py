@@ -50,9 +50,21 @@ def no_pending_admissibility(ctx: Context):
 
 
 def committee_appointed(ctx: Context):
-    from codesign.procedures import hooks
+    from codesign.evaluation.committee import committee_problem
 
-    return hooks.committee_problem(ctx.row)
+    return committee_problem(ctx.row)
+
+
+def reviews_complete(ctx: Context):
+    from codesign.evaluation.operations import ranking_guard
+
+    return ranking_guard(ctx)
+
+
+def on_approve_ranking(ctx: Context):
+    from codesign.evaluation.operations import approve
+
+    approve(ctx)
 
 
 # --- effects: run after the state changed, in the same transaction -------------------------------------
@@ -78,6 +90,9 @@ TABLE = [
     Transition("start_admissibility", ("closed",), "admissibility", ADMIN, label="Avvia la verifica di ammissibilità"),
     Transition("start_evaluation", ("admissibility",), "evaluation", ADMIN,
                (no_pending_admissibility, committee_appointed), label="Avvia la valutazione"),
+    Transition("approve_ranking", ("evaluation",), "ranked", ADMIN, (reviews_complete,),
+               label="Approva e pubblica la graduatoria", effect=on_approve_ranking),
+    Transition("open_codesign", ("ranked",), "codesign", ADMIN, label="Avvia la co-progettazione"),
     Transition("cancel", BEFORE_IMPLEMENTATION, "cancelled", ADMIN, needs=("reason",),
                label="Revoca in autotutela", effect=on_cancel, style="danger"),
 ]

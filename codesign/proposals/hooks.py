@@ -1,18 +1,14 @@
-"""Where the evaluation committee plugs into proposal visibility (filled in by the evaluation module)."""
+"""Where the evaluation committee plugs into proposal visibility."""
 from __future__ import annotations
 
 
 def evaluator_can_view(user, proposal) -> bool:
-    try:
-        from codesign.evaluation.committee import evaluator_can_view as check
-    except ImportError:
-        return False
+    from codesign.evaluation.committee import evaluator_can_view as check
+
     return check(user, proposal)
 
 
 def evaluator_condition(user, procedure):
-    try:
-        from codesign.evaluation.committee import evaluator_condition as cond
-    except ImportError:
-        return None
+    from codesign.evaluation.committee import evaluator_condition as cond
+
     return cond(user, procedure)

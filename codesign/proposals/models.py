@@ -43,6 +43,9 @@ class Proposal(db.Model):
     content_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     declarations: Mapped[dict] = mapped_column(sa.JSON, default=dict)     # {code: true} given at submit
     outcome_reason: Mapped[str | None] = mapped_column(sa.Text)           # exclusion or failure reason
+    # set when the ranking is approved: the total shown in it, and the amount allotted to an admitted proposal
+    ranking_total: Mapped[Decimal | None] = mapped_column(sa.Numeric(7, 2))
+    allotted_amount: Mapped[Decimal | None] = mapped_column(Money)
 
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -33,6 +33,9 @@ NEXT_STEP = {
     "submitted": "L'amministrazione sta verificando l'ammissibilità.",
     "integration_requested": "Rispondi alla richiesta di integrazione entro la data indicata.",
     "admissible": "La commissione sta valutando la proposta.",
+    "admitted": "La proposta è ammessa alla co-progettazione: l'amministrazione ti convocherà al tavolo.",
+    "reserve": "La proposta è idonea ma non finanziata: potrà essere ammessa per scorrimento della graduatoria.",
+    "below_threshold": "La proposta non ha raggiunto il punteggio minimo.",
     "excluded": "La proposta è stata esclusa: leggi la motivazione.",
     "withdrawn": "Hai ritirato la proposta.",
 }
@@ -104,6 +107,7 @@ def effect(name):
 
 
 APPLICANT = frozenset({"applicant"})
+CASCADE = frozenset({"cascade"})  # fired by the procedure's approve_ranking, never directly
 ADMIN = frozenset({"admin"})
 ADMISSIBILITY = in_phase("admissibility")
 
@@ -123,6 +127,12 @@ TABLE = [
     Transition("exclude", ("submitted", "integration_requested"), "excluded", frozenset({"admin", "system"}),
                (ADMISSIBILITY, integration_expired_if_pending), needs=("reason",), label="Escludi",
                effect=effect("on_exclude"), style="danger"),
+    Transition("rank_admitted", ("admissible",), "admitted", CASCADE,
+               label="Ammessa alla co-progettazione (calcolato all'approvazione della graduatoria)"),
+    Transition("rank_reserve", ("admissible",), "reserve", CASCADE,
+               label="Idonea non finanziata (calcolato all'approvazione della graduatoria)"),
+    Transition("rank_below_threshold", ("admissible",), "below_threshold", CASCADE,
+               label="Non idonea (calcolato all'approvazione della graduatoria)"),
 ]
 
 

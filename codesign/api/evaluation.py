@@ -1,0 +1,67 @@
+"""Endpoints of the evaluation: committee, conflict declarations, reviews, the ranking (API.md)."""
+from __future__ import annotations
+
+from flask import jsonify
+
+from codesign.api import bp, caller, json_body, require_caller
+from codesign.core.errors import Forbidden, NotFound
+from codesign.db import db
+from codesign.evaluation import committee
+from codesign.evaluation import operations as ev
+from codesign.procedures import operations as procs
+from codesign.proposals import operations as props
+from codesign.proposals.models import Proposal
+
+
+@bp.get("/procedures/<int:procedure_id>/committee")
+def get_committee(procedure_id: int):
+    user = require_caller()
+    proc = procs.get_visible(user, procedure_id)
+    procs.require_admin(user, proc)
+    return jsonify(committee.to_dict(proc.id))
+
+
+@bp.put("/procedures/<int:procedure_id>/committee")
+def put_committee(procedure_id: int):
+    user = require_caller()
+    proc = procs.get_visible(user, procedure_id)
+    data = json_body()
+    committee.appoint(user, proc, data.get("evaluators"), data.get("substitutes") or [])
+    return jsonify(committee.to_dict(proc.id))
+
+
+@bp.put("/proposals/<int:proposal_id>/conflict")
+def put_conflict(proposal_id: int):
+    user = require_caller()
+    proposal = props.get_visible(user, proposal_id)
+    d = ev.declare_conflict(user, proposal, json_body())
+    return jsonify({"proposal_id": proposal.id, "conflict": d.conflict, "note": d.note})
+
+
+@bp.get("/proposals/<int:proposal_id>/review")
+def get_review(proposal_id: int):
+    user = require_caller()
+    proposal = props.get_visible(user, proposal_id)
+    return jsonify(ev.review_to_dict(ev._review(user, proposal), proposal))
+
+
+@bp.put("/proposals/<int:proposal_id>/review")
+def put_review(proposal_id: int):
+    user = require_caller()
+    try:
+        proposal = props.get_visible(user, proposal_id)
+    except NotFound:
+        # a conflicted member cannot see the proposal: say "forbidden", not "unknown", when they sit on it
+        p = db.session.get(Proposal, proposal_id)
+        if p is not None and committee.membership(user, p.procedure_id) is not None:
+            raise Forbidden("hai dichiarato un conflitto di interessi su questa proposta o non ti è assegnata")
+        raise NotFound("proposta non trovata")
+    review = ev.save_review(user, proposal, json_body())
+    return jsonify(ev.review_to_dict(review, proposal))
+
+
+@bp.get("/procedures/<int:procedure_id>/ranking")
+def get_ranking(procedure_id: int):
+    user = caller()
+    proc = procs.get_visible(user, procedure_id)
+    return jsonify(ev.get_ranking(user, proc))

@@ -1,0 +1,324 @@
+"""Conflict declarations, reviews, progress, and the ranking (computed, previewed, approved)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from codesign.core import audit
+from codesign.core import validation as v
+from codesign.core.errors import Conflict, Forbidden, GuardFailed, Invalid, NotFound
+from codesign.db import db, utcnow
+from codesign.evaluation import committee
+from codesign.evaluation.models import ApprovedRanking, CommitteeMember, ConflictDeclaration, Review, ReviewScore
+from codesign.evaluation.ranking import Candidate, Criterion, Lot, compute_ranking
+
+
+def _seat_or_403(user, proposal) -> CommitteeMember:
+    seat = committee.membership(user, proposal.procedure_id)
+    if seat is None or not user.is_evaluator:
+        raise Forbidden("non fai parte della commissione di questo avviso")
+    if proposal.procedure.state != "evaluation" or proposal.state != "admissible":
+        raise GuardFailed("la proposta non è in valutazione")
+    return seat
+
+
+def declare_conflict(user, proposal, data: dict) -> ConflictDeclaration:
+    if not isinstance(data, dict):
+        raise Invalid({"body": "atteso un oggetto JSON"})
+    conflict = data.get("conflict")
+    if not isinstance(conflict, bool):
+        raise Invalid({"conflict": "deve essere true o false"})
+    note = data.get("note")
+    if note is not None and not isinstance(note, str):
+        raise Invalid({"note": "deve essere un testo"})
+    note = (note or "").strip() or None
+    if conflict and not note:
+        raise Invalid({"note": "descrivere il conflitto di interessi"})
+    _seat_or_403(user, proposal)
+    existing = db.session.execute(sa.select(ConflictDeclaration).where(
+        ConflictDeclaration.proposal_id == proposal.id, ConflictDeclaration.user_id == user.id)).scalar_one_or_none()
+    review = _review(user, proposal)
+    if review is not None and conflict:
+        raise GuardFailed("hai già iniziato la valutazione: la dichiarazione non si può più cambiare")
+    if existing is None:
+        existing = ConflictDeclaration(proposal_id=proposal.id, user_id=user.id, conflict=conflict, note=note)
+        db.session.add(existing)
+    else:
+        existing.conflict, existing.note, existing.declared_at = conflict, note, utcnow()
+    db.session.flush()
+    audit.record(actor=user, entity_type="proposal", entity_id=proposal.id, trigger="declare_conflict",
+                 data={"conflict": conflict})
+    return existing
+
+
+def declaration(user, proposal) -> ConflictDeclaration | None:
+    return db.session.execute(sa.select(ConflictDeclaration).where(
+        ConflictDeclaration.proposal_id == proposal.id, ConflictDeclaration.user_id == user.id)).scalar_one_or_none()
+
+
+def _review(user, proposal) -> Review | None:
+    return db.session.execute(sa.select(Review).where(Review.proposal_id == proposal.id,
+                                                      Review.user_id == user.id)).scalar_one_or_none()
+
+
+def _value(procedure, criterion, raw) -> Decimal:
+    if procedure.scoring == "coefficients":
+        return v.decimal_value(raw, lo=Decimal(0), hi=Decimal(1))
+    return v.decimal_value(raw, lo=Decimal(0), hi=criterion.max_points)
+
+
+def save_review(user, proposal, data: dict) -> Review:
+    if not isinstance(data, dict):
+        raise Invalid({"body": "atteso un oggetto JSON"})
+    proc = proposal.procedure
+    scores, reasons, final = data.get("scores", {}), data.get("reasons", {}), data.get("final", False)
+    c = v.Collector()
+    if not isinstance(scores, dict):
+        raise Invalid({"scores": "deve essere un oggetto {codice criterio: valore}"})
+    if reasons is None:
+        reasons = {}
+    if not isinstance(reasons, dict):
+        raise Invalid({"reasons": "deve essere un oggetto {codice criterio: motivazione}"})
+    if not isinstance(final, bool):
+        raise Invalid({"final": "deve essere true o false"})
+    criteria = {cr.code: cr for cr in proc.criteria}
+    clean = {}
+    for code, raw in scores.items():
+        if code not in criteria:
+            c.add(f"scores.{code}", "criterio sconosciuto")
+            continue
+        if raw is None:
+            continue
+        clean[code] = c(f"scores.{code}", _value, proc, criteria[code], raw)
+    for code, text in reasons.items():
+        if code not in criteria:
+            c.add(f"reasons.{code}", "criterio sconosciuto")
+        elif text is not None and not isinstance(text, str):
+            c.add(f"reasons.{code}", "deve essere un testo")
+    if final:
+        for code in criteria:
+            if code not in clean and f"scores.{code}" not in c.errors:
+                c.add(f"scores.{code}", "manca il punteggio")
+            if not (isinstance(reasons.get(code), str) and reasons[code].strip()):
+                c.add(f"reasons.{code}", "manca la motivazione")
+    c.raise_if_any()
+    seat = _seat_or_403(user, proposal)
+    decl = declaration(user, proposal)
+    if decl is not None and decl.conflict:
+        raise Forbidden("hai dichiarato un conflitto di interessi su questa proposta")
+    if committee.assigned(user, proposal) is None:
+        raise Forbidden("questa proposta non ti è assegnata")
+    if decl is None:
+        raise GuardFailed("prima di valutare dichiara se hai un conflitto di interessi")
+    review = _review(user, proposal)
+    if review is not None and review.final:
+        raise Conflict("la valutazione è definitiva e non si può più modificare")
+    if review is None:
+        review = Review(proposal_id=proposal.id, user_id=user.id)
+        db.session.add(review)
+    existing = {s.criterion_code: s for s in review.scores}
+    for code in criteria:
+        if code in scores or code in reasons:
+            s = existing.get(code)
+            if s is None:
+                s = ReviewScore(criterion_code=code)
+                review.scores.append(s)
+            if code in scores:
+                s.value = clean.get(code)
+            if code in reasons:
+                s.reason = (reasons[code] or "").strip() or None
+    review.final = final
+    review.updated_at = utcnow()
+    if final:
+        review.finalized_at = utcnow()
+    db.session.flush()
+    audit.record(actor=user, entity_type="proposal", entity_id=proposal.id,
+                 trigger="finalize_review" if final else "save_review", data={"seat": seat.id})
+    return review
+
+
+def review_to_dict(review: Review | None, proposal) -> dict:
+    if review is None:
+        return {"proposal_id": proposal.id, "scores": {}, "reasons": {}, "final": False}
+    return {"proposal_id": proposal.id,
+            "scores": {s.criterion_code: None if s.value is None else f"{s.value:.2f}".rstrip("0").rstrip(".")
+                       if proposal.procedure.scoring == "coefficients" else f"{s.value:.2f}"
+                       for s in review.scores if s.value is not None},
+            "reasons": {s.criterion_code: s.reason for s in review.scores if s.reason},
+            "final": review.final}
+
+
+# --- progress and the ranking -------------------------------------------------------------------------
+def _evaluation_data(procedure):
+    """Everything the progress board and the ranking need, in a fixed number of queries."""
+    from codesign.proposals.models import Proposal
+
+    proposals = list(db.session.execute(sa.select(Proposal).where(
+        Proposal.procedure_id == procedure.id, Proposal.state == "admissible")
+        .order_by(Proposal.protocol_number)).unique().scalars())
+    ms = committee.members(procedure.id)
+    ids = [p.id for p in proposals]
+    conflicts, reviews = {}, {}
+    if ids:
+        for d in db.session.execute(sa.select(ConflictDeclaration).where(ConflictDeclaration.proposal_id.in_(ids))
+                                    ).scalars():
+            conflicts[(d.proposal_id, d.user_id)] = d
+        for r in db.session.execute(sa.select(Review).where(Review.proposal_id.in_(ids))).scalars():
+            reviews[(r.proposal_id, r.user_id)] = r
+    return proposals, ms, conflicts, reviews
+
+
+def progress(procedure) -> dict:
+    """Per proposal: who must review it and how far each is. Never scores."""
+    proposals, ms, conflicts, reviews = _evaluation_data(procedure)
+    regular = [m for m in ms if not m.substitute]
+    subs = [m for m in ms if m.substitute]
+    rows, missing = [], []
+    for p in proposals:
+        conflicted = {uid for (pid, uid), d in conflicts.items() if pid == p.id and d.conflict}
+        needed = [m for m in regular if m.user_id not in conflicted]
+        if len(needed) < committee.MIN_REVIEWS:
+            needed += [m for m in subs if m.user_id not in conflicted]
+        cells = []
+        finals = 0
+        for m in ms:
+            d = conflicts.get((p.id, m.user_id))
+            r = reviews.get((p.id, m.user_id))
+            if d is not None and d.conflict:
+                status = "conflict"
+            elif m not in needed:
+                status = "not_needed"
+            elif r is not None and r.final:
+                status = "final"
+                finals += 1
+            elif r is not None:
+                status = "draft"
+            elif d is not None:
+                status = "declared"
+            else:
+                status = "todo"
+            cells.append({"member": m, "status": status})
+            if m in needed and status != "final":
+                missing.append(f"«{p.title}» (n. {p.protocol_number}): manca la valutazione definitiva di {m.user.name}")
+        if finals < committee.MIN_REVIEWS and len(needed) < committee.MIN_REVIEWS:
+            missing.append(f"«{p.title}» (n. {p.protocol_number}): meno di 3 valutatori senza conflitto, "
+                           "nominare dei supplenti")
+        rows.append({"proposal": p, "cells": cells, "finals": finals})
+    return {"members": ms, "rows": rows, "missing": missing}
+
+
+def ranking_problems(procedure) -> list[str]:
+    if committee.committee_problem(procedure):
+        return [committee.committee_problem(procedure)]
+    return progress(procedure)["missing"]
+
+
+def compute(procedure):
+    proposals, ms, conflicts, reviews = _evaluation_data(procedure)
+    candidates = []
+    for p in proposals:
+        finals = [r for (pid, uid), r in reviews.items() if pid == p.id and r.final
+                  and not (conflicts.get((pid, uid)) and conflicts[(pid, uid)].conflict)]
+        candidates.append(Candidate(proposal_id=p.id, lot=p.lot.code, protocol_number=p.protocol_number,
+                                    requested_amount=p.requested_amount,
+                                    reviews=[{s.criterion_code: Decimal(s.value) for s in r.scores} for r in finals]))
+    result = compute_ranking(
+        criteria=[Criterion(c.code, Decimal(c.max_points), None if c.min_points is None else Decimal(c.min_points))
+                  for c in procedure.criteria],
+        lots=[Lot(lot.code, lot.budget) for lot in procedure.lots], candidates=candidates,
+        scoring=procedure.scoring, threshold=Decimal(procedure.threshold), rescale=procedure.rescale,
+        tie_break_criterion=procedure.tie_break_criterion)
+    by_id = {p.id: p for p in proposals}
+    return result, by_id
+
+
+def ranking_json(result, by_id) -> dict:
+    lots = {}
+    for code, lot in result.lots.items():
+        lots[code] = {"budget_left": f"{lot.budget_left:.2f}", "ranking": [
+            {"proposal_id": e.proposal_id, "rank": e.rank, "total": f"{e.total:.2f}",
+             "criteria": {k: f"{val:.2f}" for k, val in e.criteria.items()}, "outcome": e.outcome,
+             "title": by_id[e.proposal_id].title, "organization": by_id[e.proposal_id].organization.name}
+            for e in lot.entries]}
+    return {"lots": lots}
+
+
+def preview(user, procedure) -> dict:
+    from codesign.procedures.operations import require_admin
+
+    require_admin(user, procedure)
+    problems = ranking_problems(procedure)
+    if problems:
+        raise GuardFailed(problems)
+    return ranking_json(*compute(procedure))
+
+
+def approved(procedure) -> ApprovedRanking | None:
+    return db.session.execute(sa.select(ApprovedRanking).where(ApprovedRanking.procedure_id == procedure.id)
+                              ).scalar_one_or_none()
+
+
+def get_ranking(user, procedure) -> dict:
+    """API.md: before approval admin only (409 until every review is final); after, anyone."""
+    from codesign.core.errors import Unauthorized
+
+    stored = approved(procedure)
+    if stored is not None:
+        return stored.data
+    if user is None:
+        raise Unauthorized("la graduatoria non è ancora approvata: accesso riservato all'amministrazione")
+    from codesign.procedures.operations import is_admin_of
+
+    if not is_admin_of(user, procedure):
+        raise Forbidden("la graduatoria non è ancora approvata")
+    if procedure.state != "evaluation":
+        raise GuardFailed("la valutazione non è ancora iniziata")
+    return preview(user, procedure)
+
+
+def approve(ctx) -> None:
+    """Effect of `approve_ranking`: store the ranking and move each admissible proposal to its outcome."""
+    from codesign.proposals.workflow import workflow as proposal_wf
+
+    procedure = ctx.row
+    result, by_id = compute(procedure)
+    data = ranking_json(result, by_id)
+    db.session.add(ApprovedRanking(procedure_id=procedure.id, approved_by_id=ctx.user.id,
+                                   act_ref=ctx.params.get("act_ref"), data=data, approved_at=ctx.now))
+    for lot in result.lots.values():
+        for e in lot.entries:
+            p = by_id[e.proposal_id]
+            p.ranking_total = e.total
+            p.allotted_amount = e.allotted if e.outcome == "admitted" else None
+            proposal_wf.cascade(p, {"admitted": "rank_admitted", "reserve": "rank_reserve",
+                                    "below_threshold": "rank_below_threshold"}[e.outcome], ctx.user,
+                                now=ctx.now, data={"rank": e.rank, "total": f"{e.total:.2f}"})
+
+
+def ranking_guard(ctx):
+    return ranking_problems(ctx.row) or None
+
+
+def get_proposal_for_evaluator(user, proposal_id: int):
+    from codesign.proposals.operations import get_visible
+
+    p = get_visible(user, proposal_id)
+    if p is None:
+        raise NotFound("proposta non trovata")
+    return p
+
+
+BEFORE_DECLARATION = ("id", "procedure_id", "organization_id", "organization", "state", "state_label",
+                      "allowed_triggers", "lot", "title", "summary", "partners", "protocol_number")
+
+
+def redact_for_evaluator(user, proposal, data: dict) -> dict:
+    """An evaluator who has not yet declared on a proposal sees only its title, body and partners."""
+    from codesign.proposals.operations import is_admin, is_member
+
+    if is_admin(user, proposal) or is_member(user, proposal):
+        return data
+    if declaration(user, proposal) is None:
+        return {k: data[k] for k in BEFORE_DECLARATION if k in data} | {"conflict_declared": False}
+    return data | {"conflict_declared": True}
