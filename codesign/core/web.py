@@ -233,7 +233,8 @@ def init_app(app: Flask) -> None:
 
 def current_app_blueprints():
     """Blueprints of the domain modules' pages."""
+    from codesign.evaluation.views import bp as evaluation_bp
     from codesign.procedures.views import bp as procedures_bp
     from codesign.proposals.views import bp as proposals_bp
 
-    return [procedures_bp, proposals_bp]
+    return [procedures_bp, proposals_bp, evaluation_bp]
