@@ -110,7 +110,7 @@ def can_view(user, proc: Procedure) -> bool:
 def get_visible(user, procedure_id: int, *, for_update: bool = False) -> Procedure:
     q = sa.select(Procedure).where(Procedure.id == procedure_id)
     if for_update:
-        q = q.with_for_update()
+        q = q.with_for_update(of=Procedure)
     proc = db.session.execute(q).unique().scalar_one_or_none()
     if proc is None or not can_view(user, proc):
         raise NotFound("avviso non trovato")

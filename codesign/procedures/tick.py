@@ -19,7 +19,7 @@ def close_expired_calls(now) -> list[str]:
                                                            Procedure.submission_deadline <= now)).scalars().all()
     for pid in ids:
         # Lock the row (PostgreSQL): a concurrent tick waits, then sees the call already closed.
-        proc = db.session.execute(sa.select(Procedure).where(Procedure.id == pid).with_for_update()).unique().scalar_one()
+        proc = db.session.execute(sa.select(Procedure).where(Procedure.id == pid).with_for_update(of=Procedure)).unique().scalar_one()
         if proc.state != "published":
             db.session.rollback()
             continue
