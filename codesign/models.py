@@ -12,6 +12,7 @@ MODEL_MODULES = [
     "codesign.auth.models",
     "codesign.organizations.models",
     "codesign.core.audit",
+    "codesign.core.mail",
     "codesign.procedures.models",
     "codesign.proposals.models",
     "codesign.evaluation.models",

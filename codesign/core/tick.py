@@ -20,7 +20,8 @@ def run_tick(now: dt.datetime) -> list[str]:
     from codesign.models import load_all
 
     load_all()
-    import codesign.procedures.tick  # noqa: F401  (registers its jobs)
+    import codesign.procedures.tick  # noqa: F401  (registers its jobs; mail last, to send what they queued)
+    import codesign.core.mail  # noqa: F401
 
     report = []
     for job in JOBS:

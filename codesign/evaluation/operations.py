@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from codesign.core import audit
+from codesign.core import audit, mail
 from codesign.core import validation as v
 from codesign.core.errors import Conflict, Forbidden, GuardFailed, Invalid, NotFound
 from codesign.db import db, utcnow
@@ -286,14 +286,43 @@ def approve(ctx) -> None:
     data = ranking_json(result, by_id)
     db.session.add(ApprovedRanking(procedure_id=procedure.id, approved_by_id=ctx.user.id,
                                    act_ref=ctx.params.get("act_ref"), data=data, approved_at=ctx.now))
+    outcome_text = {"admitted": "ammessa alla co-progettazione", "reserve": "idonea non finanziata (in riserva)",
+                    "below_threshold": "non idonea"}
+    recipients = _members_by_org({p.organization_id for p in by_id.values()})
     for lot in result.lots.values():
         for e in lot.entries:
             p = by_id[e.proposal_id]
+            for email in recipients.get(p.organization_id, []):
+                mail.enqueue(email, f"Esito della valutazione: {p.title}",
+                             f"La graduatoria dell'avviso «{procedure.title}» è stata approvata.\n\n"
+                             f"Proposta: {p.title} (n. {p.protocol_number}), lotto {lot_code(p)}\n"
+                             f"Posizione: {e.rank}; punteggio: {e.total:.2f}\n"
+                             f"Esito: {outcome_text[e.outcome]}\n")
             p.ranking_total = e.total
             p.allotted_amount = e.allotted if e.outcome == "admitted" else None
             proposal_wf.cascade(p, {"admitted": "rank_admitted", "reserve": "rank_reserve",
                                     "below_threshold": "rank_below_threshold"}[e.outcome], ctx.user,
                                 now=ctx.now, data={"rank": e.rank, "total": f"{e.total:.2f}"})
+
+
+def lot_code(p) -> str:
+    return p.lot.code
+
+
+def _members_by_org(org_ids: set[int]) -> dict[int, list[str]]:
+    from codesign.auth.models import User
+    from codesign.core.enums import Role
+    from codesign.organizations.models import Membership
+
+    out: dict[int, list[str]] = {}
+    if not org_ids:
+        return out
+    rows = db.session.execute(sa.select(Membership.organization_id, User.email).join(User, User.id == Membership.user_id)
+                              .where(Membership.organization_id.in_(org_ids), Membership.role == Role.applicant,
+                                     User.active.is_(True)))
+    for org_id, email in rows:
+        out.setdefault(org_id, []).append(email)
+    return out
 
 
 def ranking_guard(ctx):

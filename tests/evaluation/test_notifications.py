@@ -1,0 +1,76 @@
+"""Outcome mail goes through the outbox and a real local SMTP server, once."""
+import socket
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+from codesign.core.mail import OutboxMessage
+from codesign.core.tick import run_tick
+from codesign.db import db, utcnow
+from tests.evaluation.test_evaluation_api import Scenario
+from tests.helpers import transition
+
+
+class Sink:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+        return "250 OK"
+
+
+def _port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def smtp_server():
+    sink = Sink()
+    port = _port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield sink, f"smtp://127.0.0.1:{port}"
+    controller.stop()
+
+
+def test_outcome_mail_sent_once(client, make_user, token_for, smtp_server, app_ctx):
+    sink, url = smtp_server
+    s = Scenario(client, make_user, token_for)
+    s.all_reviews()
+    assert transition(client, "procedures", s.pid, s.admin_h, "approve_ranking").status_code == 200
+    queued = db.session.execute(sa.select(OutboxMessage)).scalars().all()
+    assert len(queued) == 10  # one per admissible proposal: each body has one member
+    # without SMTP the mail stays in the outbox
+    app_ctx.config["SMTP_URL"] = None
+    run_tick(utcnow())
+    assert sink.messages == []
+    app_ctx.config["SMTP_URL"] = url
+    run_tick(utcnow())
+    run_tick(utcnow())  # a second run sends nothing again
+    app_ctx.config["SMTP_URL"] = None
+    assert len(sink.messages) == 10
+    assert all("Esito" in body for _, body in sink.messages)
+    db.session.expire_all()
+    assert all(m.sent_at is not None for m in db.session.execute(sa.select(OutboxMessage)).scalars())
+
+
+def test_mail_failure_keeps_the_decision_and_retries(client, make_user, token_for, app_ctx, smtp_server):
+    from codesign.core.mail import enqueue
+
+    sink, url = smtp_server
+    enqueue("ente@example.org", "Prova", "Testo")
+    db.session.commit()
+    app_ctx.config["SMTP_URL"] = f"smtp://127.0.0.1:{_port()}"  # nobody listens there
+    run_tick(utcnow())
+    msg = db.session.execute(sa.select(OutboxMessage)).scalar_one()
+    assert msg.sent_at is None and msg.attempts == 1 and msg.last_error
+    app_ctx.config["SMTP_URL"] = url
+    run_tick(utcnow())
+    app_ctx.config["SMTP_URL"] = None
+    db.session.expire_all()
+    assert db.session.execute(sa.select(OutboxMessage)).scalar_one().sent_at is not None
+    assert len(sink.messages) == 1
