@@ -204,5 +204,10 @@ def db_revision(message):
     revision(_app(), message)
 
 
+from codesign.docs_cli import docs  # noqa: E402
+
+main.add_command(docs)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

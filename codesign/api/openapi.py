@@ -1,11 +1,565 @@
-"""The OpenAPI 3.1 document of the API, served at /api/v1/openapi.json."""
+"""The OpenAPI 3.1 document of the API, served at /api/v1/openapi.json.
+
+The document is built from two sources, so that it stays true:
+
+- `catalogue()`: the description of every endpoint of API.md (and the few extra ones: `/me`,
+  `/organizations/{id}`, this document), keyed by method and path shape;
+- the application's URL map: the document lists exactly the operations registered under
+  /api/v1 that the catalogue describes, with their path parameters taken from the routes
+  themselves (`<int:procedure_id>` → `{procedure_id}`, an integer).
+
+A route registered without a catalogue entry is missing from the document, and
+tests/api/test_openapi.py fails naming it: add its entry to `catalogue()`. Entries whose route is
+not registered (yet) are left out, so the document never describes an endpoint that does not
+exist. Enumerations that come from the state machines (states, triggers, the parameters each
+trigger needs) are read from the machines' tables.
+"""
 from __future__ import annotations
 
-from flask import jsonify
+import copy
+import re
 
-from codesign.api import bp
+from flask import current_app, jsonify
+
+from codesign.api import MAX_LIMIT, bp
+
+DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
+JSON = "application/json"
+
+
+# --- schema helpers ------------------------------------------------------------------------------------------
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: dict) -> dict:
+    if set(schema) == {"type"} and isinstance(schema["type"], str):
+        return {"type": [schema["type"], "null"]}
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def obj(properties: dict, required=(), *, closed: bool = False, description: str | None = None) -> dict:
+    out: dict = {"type": "object", "properties": properties}
+    if required:
+        out["required"] = list(required)
+    if closed:
+        out["additionalProperties"] = False
+    if description:
+        out["description"] = description
+    return out
+
+
+def array(items: dict, description: str | None = None) -> dict:
+    out = {"type": "array", "items": items}
+    if description:
+        out["description"] = description
+    return out
+
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+BOOLEAN = {"type": "boolean"}
+DATE = {"type": "string", "format": "date"}
+DATETIME = {"type": "string", "format": "date-time"}
+EMAIL = {"type": "string", "format": "email"}
+SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+MONEY = ref("Money")
+DECIMAL = ref("Decimal")
+
+
+def _states_and_triggers(entity: str) -> tuple[list[str], list[str], str]:
+    """States, triggers and a description of the triggers, read from the machine's table."""
+    if entity == "procedure":
+        from codesign.procedures.workflow import workflow
+    else:
+        from codesign.proposals.workflow import workflow
+    rows = []
+    for t in workflow.table:
+        needs = f"; richiede {', '.join(t.needs)}" if t.needs else ""
+        rows.append(f"- `{t.trigger}`: da {', '.join(t.sources)} a {t.dest} ({', '.join(sorted(t.who))}{needs})")
+    return list(workflow.states), workflow.triggers(), "\n".join(rows)
+
+
+def schemas() -> dict:
+    proc_states, proc_triggers, _ = _states_and_triggers("procedure")
+    prop_states, prop_triggers, _ = _states_and_triggers("proposal")
+    s: dict = {}
+    s["Decimal"] = {"type": "string", "pattern": DECIMAL_PATTERN,
+                    "description": "Numero decimale in notazione semplice, come stringa (punti, coefficienti, "
+                                   "percentuali)", "examples": ["0.8", "60.00"]}
+    s["Money"] = {"type": "string", "pattern": DECIMAL_PATTERN,
+                  "description": "Importo in euro, come stringa in notazione decimale", "examples": ["516500.00"]}
+    s["Error"] = obj({"error": obj({
+        "code": {"type": "string", "examples": ["bad_request", "unauthorized", "forbidden", "not_found",
+                                                "illegal_transition", "guard_failed", "conflict", "too_large",
+                                                "invalid"]},
+        "message": STRING,
+        "fields": {"type": "object", "additionalProperties": STRING,
+                   "description": "Un messaggio per ogni campo non valido (422)"},
+        "reasons": array(STRING, "Ogni condizione non soddisfatta (409 guard_failed)"),
+    }, ["code", "message"])}, ["error"])
+    s["Me"] = obj({
+        "id": INTEGER, "email": EMAIL, "name": STRING,
+        "roles": array({"type": "string", "enum": ["admin", "evaluator", "applicant"]}),
+        "organizations": array(obj({"id": INTEGER, "role": STRING, "name": STRING}, ["id", "role", "name"])),
+    }, ["id", "email", "name", "roles", "organizations"])
+    s["Organization"] = obj({
+        "id": INTEGER, "name": STRING, "kind": {"type": "string", "enum": ["ets", "pa", "other"]},
+        "tax_code": nullable(STRING), "runts_id": nullable(STRING), "pec": nullable(STRING),
+        "municipality": nullable(STRING),
+    }, ["id", "name", "kind", "tax_code", "runts_id", "pec", "municipality"])
+    s["OrganizationCreate"] = obj({
+        "name": STRING,
+        "kind": {"type": "string", "enum": ["ets", "other"], "default": "ets",
+                 "description": "`pa` è riservato alle amministrazioni, create dagli operatori"},
+        "tax_code": {"type": "string", "description": "11 cifre con cifra di controllo, o codice fiscale personale"},
+        "runts_id": nullable(STRING), "pec": nullable(STRING), "municipality": nullable(STRING),
+    }, ["name", "tax_code"])
+
+    # calls
+    funding = obj({"code": STRING, "share_pct": DECIMAL}, ["code", "share_pct"])
+    declaration = obj({"code": STRING, "text": STRING}, ["code", "text"])
+    attachment_kind = obj({"kind": STRING, "title": STRING}, ["kind", "title"])
+    indicator = obj({"code": STRING, "title": STRING, "unit": nullable(STRING)}, ["code", "title"])
+    lot = obj({"code": STRING, "title": STRING, "budget": MONEY}, ["code", "title", "budget"])
+    criterion = obj({"code": STRING, "title": STRING, "max_points": DECIMAL, "min_points": nullable(DECIMAL)},
+                    ["code", "title", "max_points"])
+    months = {"type": "integer", "minimum": 1, "maximum": 120}
+    fields = {
+        "title": STRING, "programme": nullable(STRING), "administration": {
+            "type": "string", "description": "se indicata, deve essere l'amministrazione dell'admin"},
+        "cup": nullable({"type": "string", "pattern": "^[A-Za-z0-9]{15}$"}), "rup": nullable(STRING),
+        "office": nullable(STRING), "act_ref": nullable(STRING),
+        "min_publication_days": nullable({"type": "integer", "minimum": 0, "maximum": 365}),
+        "budget_total": nullable(MONEY), "funding_sources": nullable(array(funding)),
+        "cofinancing_min_pct": nullable(DECIMAL), "submission_deadline": nullable(DATETIME),
+        "codesign_months": nullable(months), "startup_months": nullable(months),
+        "monitoring_months": nullable(months), "reporting_every_months": nullable(months),
+        "scoring": nullable({"type": "string", "enum": ["points", "coefficients"]}),
+        "rescale": nullable(BOOLEAN), "threshold": nullable(DECIMAL), "tie_break_criterion": nullable(STRING),
+        "declarations": nullable(array(declaration)), "required_attachments": nullable(array(attachment_kind)),
+        "indicators": nullable(array(indicator)), "lots": nullable(array(lot)),
+        "criteria": nullable(array(criterion)),
+    }
+    s["ProcedureCreate"] = obj(fields, ["title"], closed=True, description=(
+        "L'avviso come nel file di scenario (`call`). Una bozza può essere incompleta: i valori malformati "
+        "danno 422 subito, le regole di DOMAIN.md sono verificate a `publish` (409). `null` svuota un campo "
+        "facoltativo."))
+    s["ProcedurePatch"] = obj(copy.deepcopy(fields), closed=True, description=(
+        "In bozza, qualunque campo della creazione; dopo la pubblicazione solo `submission_deadline`, "
+        "posticipata, prima che la scadenza attuale passi (altrimenti 409 guard_failed)."))
+    s["Procedure"] = obj({
+        "id": INTEGER,
+        "state": {"type": "string", "enum": proc_states},
+        "state_label": STRING,
+        "allowed_triggers": array({"type": "string", "enum": proc_triggers},
+                                  "Le operazioni che il chiamante può eseguire ora, nell'ordine della tabella"),
+        "title": STRING, "programme": nullable(STRING), "administration": STRING, "administration_id": INTEGER,
+        "cup": nullable(STRING), "rup": nullable(STRING), "office": nullable(STRING), "act_ref": nullable(STRING),
+        "min_publication_days": nullable(INTEGER), "budget_total": nullable(MONEY),
+        "funding_sources": array(funding), "cofinancing_min_pct": nullable(DECIMAL),
+        "submission_deadline": nullable(DATETIME),
+        "codesign_months": nullable(INTEGER), "startup_months": nullable(INTEGER),
+        "monitoring_months": nullable(INTEGER), "reporting_every_months": nullable(INTEGER),
+        "scoring": nullable({"type": "string", "enum": ["points", "coefficients"]}), "rescale": BOOLEAN,
+        "threshold": nullable(DECIMAL), "tie_break_criterion": nullable(STRING),
+        "declarations": array(declaration), "required_attachments": array(attachment_kind),
+        "indicators": array(indicator), "lots": array(lot), "criteria": array(criterion),
+        "published_at": nullable(DATETIME), "cancel_reason": nullable(STRING),
+    })
+    s["Procedure"]["required"] = list(s["Procedure"]["properties"])  # to_dict writes every key, null when unset
+
+    # transitions
+    s["TransitionRequest"] = obj({
+        "trigger": {"type": "string", "description": "il nome dell'operazione (una riga della tabella della macchina)"},
+        "reason": {"type": "string", "description": "la motivazione (obbligatoria per cancel, exclude, revoke, "
+                                                    "fail_codesign, request_integration, return)"},
+        "due": {**DATE, "description": "request_integration: il giorno entro cui integrare (Europe/Rome)"},
+        "declarations": {"type": "object", "additionalProperties": BOOLEAN,
+                         "description": "submit, provide_integration: {\"<codice>\": true} per ogni "
+                                        "dichiarazione richiesta dall'avviso"},
+        "note": {"type": "string", "description": "provide_integration: una nota per l'amministrazione"},
+        "lot": {"type": "string", "description": "scroll_ranking: il codice del lotto"},
+        "act_ref": {"type": "string", "description": "approve_ranking: l'atto che approva la graduatoria"},
+        "start_date": {**DATE, "description": "start: la data di avvio del progetto"},
+    }, ["trigger"])
+    s["ProcedureTransitionRequest"] = {"allOf": [ref("TransitionRequest"), obj(
+        {"trigger": {"type": "string", "enum": proc_triggers}})]}
+    s["ProposalTransitionRequest"] = {"allOf": [ref("TransitionRequest"), obj(
+        {"trigger": {"type": "string", "enum": prop_triggers}})]}
+
+    # proposals
+    partner = obj({"name": STRING, "tax_code": STRING, "role": STRING}, ["name", "tax_code"])
+    s["Attachment"] = obj({"id": INTEGER, "kind": STRING, "name": STRING, "size": {"type": "integer", "minimum": 1},
+                           "sha256": SHA256}, ["id", "name", "size", "sha256"])
+    s["AttachmentUpload"] = obj({
+        "file": {"type": "string", "contentMediaType": "application/pdf", "description": "un documento PDF"},
+        "kind": {"type": "string", "description": "il tipo di allegato (uno di `required_attachments` "
+                                                  "dell'avviso, o `signed_agreement`)"},
+    }, ["file", "kind"])
+    proposal_fields = {
+        "lot": {"type": ["string", "integer"], "description": "il codice del lotto"}, "title": STRING,
+        "summary": nullable(STRING), "requested_amount": MONEY, "cofinancing_amount": MONEY,
+        "partners": nullable(array(partner, "i partner di un'ATS, con il ruolo")),
+    }
+    s["ProposalCreate"] = obj({"organization_id": INTEGER, **copy.deepcopy(proposal_fields)},
+                              ["organization_id", "lot", "title", "requested_amount", "cofinancing_amount"],
+                              closed=True)
+    s["ProposalPatch"] = obj(copy.deepcopy(proposal_fields), closed=True,
+                             description="Solo in bozza e solo dall'ente che l'ha redatta.")
+    s["Proposal"] = obj({
+        "id": INTEGER, "procedure_id": INTEGER, "organization_id": INTEGER, "organization": STRING,
+        "state": {"type": "string", "enum": prop_states}, "state_label": STRING,
+        "allowed_triggers": array({"type": "string", "enum": prop_triggers}),
+        "lot": STRING, "title": STRING, "summary": nullable(STRING),
+        "requested_amount": MONEY, "cofinancing_amount": MONEY,
+        "partners": array(partner),
+        "protocol_number": nullable({"type": "integer", "minimum": 1,
+                                     "description": "numero progressivo di ricezione, per avviso"}),
+        "submitted_at": nullable(DATETIME), "content_sha256": nullable(SHA256),
+        "declarations": {"type": "object", "additionalProperties": BOOLEAN},
+        "attachments": array(ref("Attachment")),
+        "integration_request": nullable(obj({"reason": STRING, "due": DATE}, ["reason", "due"])),
+        "outcome_reason": nullable(STRING),
+        "conflict_declared": {"type": "boolean", "description": "solo per i valutatori: se hanno già dichiarato "
+                                                                "sul conflitto di interessi"},
+    }, ["id", "procedure_id", "organization_id", "organization", "state", "state_label", "allowed_triggers", "lot",
+        "title", "summary", "partners", "protocol_number"], description=(
+        "Un valutatore che non ha ancora dichiarato sul conflitto di interessi vede solo i campi obbligatori "
+        "(titolo, ente, partner…) e `conflict_declared: false`; gli altri chiamanti vedono tutti i campi."))
+
+    # committee, conflicts, reviews, ranking
+    s["Committee"] = obj({"evaluators": array(EMAIL), "substitutes": array(EMAIL)}, ["evaluators"], description=(
+        "Un numero dispari di membri, almeno 3 (altrimenti 422); i supplenti sono facoltativi."))
+    s["ConflictDeclaration"] = obj({"proposal_id": {"type": "integer", "readOnly": True}, "conflict": BOOLEAN,
+                                    "note": nullable(STRING)}, ["conflict"],
+                                   description="`note` è obbligatoria quando `conflict` è true (422).")
+    s["Review"] = obj({
+        "proposal_id": {"type": "integer", "readOnly": True},
+        "scores": {"type": "object", "additionalProperties": DECIMAL,
+                   "description": "per codice di criterio: punti (0..max_points) o coefficiente (0..1)"},
+        "reasons": {"type": "object", "additionalProperties": STRING},
+        "final": BOOLEAN,
+    }, ["scores"], description="Una valutazione finale è bloccata: cambiarla dà 409.")
+    s["RankingEntry"] = obj({
+        "proposal_id": INTEGER, "rank": {"type": "integer", "minimum": 1}, "total": DECIMAL,
+        "criteria": {"type": "object", "additionalProperties": DECIMAL},
+        "outcome": {"type": "string", "enum": ["admitted", "reserve", "below_threshold"]},
+        "title": STRING, "organization": STRING,
+    }, ["proposal_id", "rank", "total", "criteria", "outcome", "title", "organization"])
+    s["Ranking"] = obj({"lots": {"type": "object", "additionalProperties": obj(
+        {"budget_left": MONEY, "ranking": array(ref("RankingEntry"))}, ["budget_left", "ranking"])}}, ["lots"])
+
+    # co-design, agreement, reports, transparency
+    s["Meeting"] = obj({"id": INTEGER, "held_at": DATETIME, "place": STRING, "participants": array(STRING),
+                        "minutes": STRING}, ["held_at", "place", "participants", "minutes"])
+    activity = obj({"title": STRING, "description": STRING, "start_month": INTEGER, "end_month": INTEGER},
+                   ["title", "start_month", "end_month"])
+    budget_line = obj({"category": STRING, "funding_source": STRING, "amount": MONEY},
+                      ["category", "funding_source", "amount"])
+    s["ProjectVersion"] = obj({
+        "number": {"type": "integer", "minimum": 1, "readOnly": True}, "summary": STRING,
+        "activities": array(activity), "budget_lines": array(budget_line),
+        "requested_amount": MONEY, "cofinancing_amount": MONEY,
+        "indicators": array(obj({"code": STRING, "target": DECIMAL}, ["code", "target"])),
+    }, ["summary", "activities", "budget_lines", "requested_amount", "cofinancing_amount", "indicators"])
+    check = nullable(BOOLEAN)
+    s["Agreement"] = obj({
+        "start_date": DATE, "cup": nullable(STRING),
+        "premises": array(obj({"address": STRING, "description": STRING}, ["address"])),
+        "tranches": array(obj({"number": INTEGER, "pct": DECIMAL,
+                               "after": {"type": "string", "enum": ["signature", "report", "final"]},
+                               "report_number": nullable(INTEGER)}, ["number", "pct", "after"]),
+                          "le percentuali sommano a 100"),
+        "declaration_checks": obj({"runts": check, "durc": check, "antimafia": check, "criminal_records": check},
+                                  ["runts", "durc", "antimafia", "criminal_records"],
+                                  description="`true`, o `null` dove il controllo non è dovuto"),
+    }, ["start_date", "premises", "tranches", "declaration_checks"])
+    s["Report"] = obj({
+        "id": INTEGER, "number": {"type": "integer", "minimum": 1}, "period_start": DATE, "period_end": DATE,
+        "due_on": DATE, "state": {"type": "string", "enum": ["due", "submitted", "approved", "returned"]},
+        "late": BOOLEAN,
+    }, ["id", "number", "period_start", "period_end", "due_on", "state", "late"])
+    s["ReportContent"] = obj({
+        "narrative": STRING, "indicators": {"type": "object", "additionalProperties": DECIMAL},
+        "expenses": array(obj({"category": STRING, "funding_source": STRING, "amount": MONEY,
+                               "description": STRING}, ["category", "funding_source", "amount"])),
+        "cofinancing_amount": MONEY, "sustainability": nullable(STRING),
+    }, description="`sustainability` è obbligatoria nell'ultima relazione prima dell'invio (409 a submit).")
+    s["PublicProject"] = obj({
+        "cup": nullable(STRING), "title": STRING, "procedure_id": INTEGER, "programme": nullable(STRING),
+        "beneficiary": obj({"name": STRING, "tax_code": nullable(STRING)}, ["name", "tax_code"]),
+        "municipality": nullable(STRING), "amount": MONEY, "cofinancing_amount": MONEY, "paid_amount": MONEY,
+        "state": STRING, "start_date": nullable(DATE), "end_date": nullable(DATE), "legal_basis": nullable(STRING),
+        "rup": nullable(STRING), "selection_method": nullable(STRING),
+        "indicators": array(obj({"code": STRING, "title": STRING, "target": nullable(DECIMAL),
+                                 "achieved": nullable(DECIMAL)}, ["code", "title"])),
+    }, ["cup", "title", "procedure_id", "beneficiary", "amount", "cofinancing_amount", "paid_amount", "state"])
+    return s
+
+
+# --- components other than schemas ---------------------------------------------------------------------------
+ERRORS = {
+    400: ("BadRequest", "Richiesta malformata (JSON non valido, parametri di paginazione errati)"),
+    401: ("Unauthorized", "Token assente (dove richiesto) o non valido"),
+    403: ("Forbidden", "Il ruolo o l'appartenenza del chiamante non lo consentono"),
+    404: ("NotFound", "Risorsa sconosciuta o non visibile al chiamante"),
+    409: ("Conflict", "`illegal_transition` (non consentita nello stato attuale), `guard_failed` (il messaggio "
+                      "e `reasons` nominano ogni condizione non soddisfatta) o `conflict`"),
+    413: ("TooLarge", "File troppo grande"),
+    422: ("Invalid", "`invalid`: dati non validi, con un messaggio per campo in `fields`"),
+}
+
+
+def components() -> dict:
+    return {
+        "securitySchemes": {"bearerAuth": {
+            "type": "http", "scheme": "bearer",
+            "description": "Token emesso con `codesign tokens issue EMAIL`: `Authorization: Bearer <token>`"}},
+        "schemas": schemas(),
+        "responses": {name: {"description": text, "content": {JSON: {"schema": ref("Error")}}}
+                      for name, text in ERRORS.values()},
+        "headers": {"X-Total-Count": {"description": "Il numero totale di elementi (senza limit e offset)",
+                                      "required": True, "schema": {"type": "integer", "minimum": 0}}},
+        "parameters": {
+            "limit": {"name": "limit", "in": "query", "required": False,
+                      "schema": {"type": "integer", "minimum": 0, "maximum": MAX_LIMIT, "default": 100},
+                      "description": f"quanti elementi (al massimo {MAX_LIMIT})"},
+            "offset": {"name": "offset", "in": "query", "required": False,
+                       "schema": {"type": "integer", "minimum": 0, "default": 0},
+                       "description": "quanti elementi saltare"},
+        },
+    }
+
+
+# --- operations ------------------------------------------------------------------------------------------------
+PUBLIC = [{}, {"bearerAuth": []}]  # anonymous callers allowed (public data only), a token optional
+
+
+def op(operation_id: str, summary: str, who: str, *, tag: str, status: int = 200, response: dict | None = None,
+       body: dict | None = None, body_type: str = JSON, errors=(401,), public: bool = False, paged: bool = False,
+       description: str = "", response_type: str = JSON) -> dict:
+    out: dict = {"operationId": operation_id, "summary": summary, "tags": [tag],
+                 "description": (f"Chi: {who}." + (f"\n\n{description}" if description else ""))}
+    if public:
+        out["security"] = PUBLIC
+    if paged:
+        out["parameters"] = [{"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/offset"}]
+    if body is not None:
+        out["requestBody"] = {"required": True, "content": {body_type: {"schema": body}}}
+    ok: dict = {"description": {200: "OK", 201: "Creato"}.get(status, "OK")}
+    if response is not None:
+        ok["content"] = {response_type: {"schema": response}}
+    if paged:
+        ok["headers"] = {"X-Total-Count": {"$ref": "#/components/headers/X-Total-Count"}}
+    responses = {str(status): ok}
+    codes = set(errors) | {401}
+    if body is not None or paged:
+        codes.add(400)
+    for code in sorted(codes):
+        responses[str(code)] = {"$ref": f"#/components/responses/{ERRORS[code][0]}"}
+    out["responses"] = responses
+    return out
+
+
+WRITE = (400, 401, 403, 404, 409, 422)
+
+
+def catalogue() -> dict[tuple[str, str], dict]:
+    """(method, path with `{}` for each parameter) → the operation, for every endpoint of API.md."""
+    _, _, proc_rows = _states_and_triggers("procedure")
+    _, _, prop_rows = _states_and_triggers("proposal")
+    c = {
+        ("get", "/openapi.json"): op(
+            "getOpenApi", "Questo documento (OpenAPI 3.1)", "chiunque", tag="meta", public=True,
+            response={"type": "object"}),
+        ("get", "/me"): op("getMe", "Chi sono", "qualunque utente autenticato", tag="meta", response=ref("Me")),
+        ("post", "/organizations"): op(
+            "createOrganization", "Registra un ente", "applicant", tag="organizations", status=201,
+            body=ref("OrganizationCreate"), response=ref("Organization"), errors=(403, 422),
+            description="Il chiamante diventa membro dell'ente. `tax_code` è validato; un codice già registrato "
+                        "dà 422."),
+        ("get", "/organizations/{}"): op(
+            "getOrganization", "Un ente", "i membri dell'ente; gli admin della propria amministrazione",
+            tag="organizations", response=ref("Organization"), errors=(404,)),
+        ("post", "/procedures"): op(
+            "createProcedure", "Crea un avviso (bozza)", "admin", tag="procedures", status=201,
+            body=ref("ProcedureCreate"), response=ref("Procedure"), errors=(403, 422)),
+        ("get", "/procedures"): op(
+            "listProcedures", "Elenco degli avvisi", "chiunque (le bozze solo agli admin della loro amministrazione)",
+            tag="procedures", public=True, paged=True, response=array(ref("Procedure"))),
+        ("get", "/procedures/{}"): op(
+            "getProcedure", "Un avviso", "chiunque (le bozze solo agli admin)", tag="procedures", public=True,
+            response=ref("Procedure"), errors=(404,)),
+        ("patch", "/procedures/{}"): op(
+            "updateProcedure", "Modifica un avviso", "admin", tag="procedures", body=ref("ProcedurePatch"),
+            response=ref("Procedure"), errors=WRITE),
+        ("post", "/procedures/{}/transitions"): op(
+            "fireProcedureTransition", "Esegue un'operazione della macchina dell'avviso", "admin",
+            tag="procedures", body=ref("ProcedureTransitionRequest"), response=ref("Procedure"), errors=WRITE,
+            description="Operazioni (dalla tabella della macchina):\n" + proc_rows),
+        ("put", "/procedures/{}/committee"): op(
+            "putCommittee", "Nomina la commissione", "admin", tag="evaluation", body=ref("Committee"),
+            response=ref("Committee"), errors=WRITE,
+            description="In `closed` e `admissibility`; in `evaluation` solo per sostituire un membro senza "
+                        "valutazioni finali o aggiungere supplenti."),
+        ("get", "/procedures/{}/committee"): op(
+            "getCommittee", "La commissione", "admin", tag="evaluation", response=ref("Committee"),
+            errors=(403, 404)),
+        ("get", "/procedures/{}/ranking"): op(
+            "getRanking", "La graduatoria per lotto",
+            "prima dell'approvazione solo admin (409 finché mancano valutazioni finali); dopo, chiunque",
+            tag="evaluation", public=True, response=ref("Ranking"), errors=(403, 404, 409)),
+        ("post", "/procedures/{}/proposals"): op(
+            "createProposal", "Crea una proposta (bozza)", "applicant, per un ente di cui è membro",
+            tag="proposals", status=201, body=ref("ProposalCreate"), response=ref("Proposal"), errors=WRITE,
+            description="Solo mentre l'avviso è `published` e prima della scadenza (altrimenti 409)."),
+        ("get", "/procedures/{}/proposals"): op(
+            "listProposals", "Le proposte di un avviso",
+            "admin tutte; applicant le proprie; evaluator quelle della commissione senza conflitto",
+            tag="proposals", paged=True, response=array(ref("Proposal")), errors=(404,)),
+        ("get", "/proposals/{}"): op(
+            "getProposal", "Una proposta", "l'ente, gli admin, i valutatori della commissione", tag="proposals",
+            response=ref("Proposal"), errors=(404,)),
+        ("patch", "/proposals/{}"): op(
+            "updateProposal", "Modifica una proposta in bozza", "l'ente che l'ha redatta", tag="proposals",
+            body=ref("ProposalPatch"), response=ref("Proposal"), errors=WRITE),
+        ("post", "/proposals/{}/transitions"): op(
+            "fireProposalTransition", "Esegue un'operazione della macchina della proposta",
+            "per operazione: applicant (submit, withdraw, provide_integration), admin (le altre)",
+            tag="proposals", body=ref("ProposalTransitionRequest"), response=ref("Proposal"), errors=WRITE,
+            description="Operazioni (dalla tabella della macchina):\n" + prop_rows),
+        ("post", "/proposals/{}/attachments"): op(
+            "addAttachment", "Allega un documento PDF",
+            "l'ente (in bozza o in soccorso istruttorio); admin per `signed_agreement` da `finalized`",
+            tag="proposals", status=201, body=ref("AttachmentUpload"), body_type="multipart/form-data",
+            response=ref("Attachment"), errors=(400, 401, 403, 404, 409, 413, 422)),
+        ("put", "/proposals/{}/conflict"): op(
+            "putConflict", "Dichiara l'assenza o la presenza di un conflitto di interessi",
+            "membro della commissione (anche supplente)", tag="evaluation", body=ref("ConflictDeclaration"),
+            response=ref("ConflictDeclaration"), errors=WRITE),
+        ("put", "/proposals/{}/review"): op(
+            "putReview", "Valuta una proposta, criterio per criterio", "evaluator senza conflitto",
+            tag="evaluation", body=ref("Review"), response=ref("Review"), errors=WRITE),
+        ("get", "/proposals/{}/review"): op(
+            "getReview", "La propria valutazione di una proposta", "evaluator della commissione", tag="evaluation",
+            response=ref("Review"), errors=(403, 404)),
+        ("post", "/proposals/{}/meetings"): op(
+            "createMeeting", "Registra un incontro del tavolo di co-progettazione", "admin", tag="codesign",
+            status=201, body=ref("Meeting"), response=ref("Meeting"), errors=WRITE),
+        ("get", "/proposals/{}/meetings"): op(
+            "listMeetings", "Gli incontri del tavolo", "le parti", tag="codesign", paged=True,
+            response=array(ref("Meeting")), errors=(403, 404)),
+        ("post", "/proposals/{}/versions"): op(
+            "createVersion", "Registra una versione del progetto", "admin o l'ente, in `in_codesign`",
+            tag="codesign", status=201, body=ref("ProjectVersion"), response=ref("ProjectVersion"), errors=WRITE),
+        ("get", "/proposals/{}/versions"): op(
+            "listVersions", "Le versioni del progetto", "le parti", tag="codesign", paged=True,
+            response=array(ref("ProjectVersion")), errors=(403, 404)),
+        ("put", "/proposals/{}/agreement"): op(
+            "putAgreement", "I dati della convenzione", "admin", tag="agreements", body=ref("Agreement"),
+            response=ref("Agreement"), errors=WRITE),
+        ("get", "/proposals/{}/agreement.pdf"): op(
+            "getAgreementPdf", "La convenzione in PDF", "le parti", tag="agreements",
+            response={"type": "string", "contentMediaType": "application/pdf"}, response_type="application/pdf",
+            errors=(403, 404, 409)),
+        ("get", "/proposals/{}/reports"): op(
+            "listReports", "Il calendario delle relazioni", "le parti", tag="reports", paged=True,
+            response=array(ref("Report")), errors=(403, 404)),
+        ("put", "/reports/{}"): op(
+            "putReport", "Compila una relazione", "l'ente, mentre è `due` o `returned`", tag="reports",
+            body=ref("ReportContent"), response=ref("Report"), errors=WRITE),
+        ("post", "/reports/{}/transitions"): op(
+            "fireReportTransition", "Invia, approva o restituisce una relazione",
+            "l'ente `submit`; admin `approve`, `return` (con motivazione)", tag="reports",
+            body=ref("TransitionRequest"), response=ref("Report"), errors=WRITE),
+        ("get", "/public/projects"): op(
+            "listPublicProjects", "I progetti finanziati (trasparenza, artt. 26-27 D.Lgs. 33/2013)", "chiunque",
+            tag="transparency", public=True, paged=True, response=array(ref("PublicProject"))),
+    }
+    return c
+
+
+# --- the document ------------------------------------------------------------------------------------------------
+_PARAM_RE = re.compile(r"<(?:(?P<conv>[a-zA-Z_]\w*)(?:\((?P<args>.*?)\))?:)?(?P<name>[a-zA-Z_]\w*)>")
+_CONVERTER_TYPES = {"int": INTEGER, "float": {"type": "number"}, "uuid": {"type": "string", "format": "uuid"}}
+_RESOURCE_NAMES = {"procedures": "dell'avviso", "proposals": "della proposta", "organizations": "dell'ente",
+                   "reports": "della relazione"}
+
+
+def openapi_path(rule: str) -> str:
+    """A Flask rule (without the /api/v1 prefix) as an OpenAPI path: `<int:x>` → `{x}`."""
+    return _PARAM_RE.sub(lambda m: "{" + m.group("name") + "}", rule)
+
+
+def path_shape(path: str) -> str:
+    return re.sub(r"\{[^}]*\}", "{}", path)
+
+
+def _path_parameters(rule: str) -> list[dict]:
+    params = []
+    for m in _PARAM_RE.finditer(rule):
+        before = rule[:m.start()].rstrip("/").rsplit("/", 1)[-1]
+        params.append({"name": m.group("name"), "in": "path", "required": True,
+                       "schema": dict(_CONVERTER_TYPES.get(m.group("conv") or "", STRING)),
+                       "description": f"l'identificativo {_RESOURCE_NAMES.get(before, '')}".strip()})
+    return params
+
+
+def api_rules(app):
+    """(method, Flask rule without the prefix) of every operation registered under the API's prefix."""
+    prefix = bp.url_prefix
+    out = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(prefix + "/"):
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                out.append((method.lower(), rule.rule[len(prefix):]))
+    return sorted(set(out))
+
+
+def build_document(app) -> dict:
+    known = catalogue()
+    paths: dict[str, dict] = {}
+    tags = []
+    for method, rule in api_rules(app):
+        path = openapi_path(rule)
+        entry = known.get((method, path_shape(path)))
+        if entry is None:
+            continue  # undocumented: tests/api/test_openapi.py names it
+        operation = copy.deepcopy(entry)
+        params = _path_parameters(rule)
+        if params:
+            operation["parameters"] = params + operation.get("parameters", [])
+        paths.setdefault(path, {})[method] = operation
+        for tag in operation["tags"]:
+            if tag not in tags:
+                tags.append(tag)
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+        "info": {
+            "title": "codesign API",
+            "version": "1",
+            "summary": "Co-progettazione tra amministrazioni e Terzo settore (art. 55 CTS)",
+            "description": (
+                "JSON in entrata e in uscita (UTF-8). Importi, punti e coefficienti sono stringhe in notazione "
+                "decimale; date e orari ISO 8601 con fuso. Ogni risorsa con uno stato restituisce `state` e "
+                "`allowed_triggers`. Gli elenchi sono array con `limit` (predefinito 100, al massimo 1000), "
+                "`offset` e il totale nell'intestazione `X-Total-Count`. Errori: "
+                "`{\"error\": {\"code\", \"message\", \"fields\"?, \"reasons\"?}}`."),
+            "license": {"name": "EUPL-1.2", "identifier": "EUPL-1.2"},
+        },
+        "servers": [{"url": bp.url_prefix, "description": "questa installazione"}],
+        "security": [{"bearerAuth": []}],
+        "tags": [{"name": t} for t in tags],
+        "paths": paths,
+        "components": components(),
+    }
 
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify({"openapi": "3.1.0", "info": {"title": "codesign API", "version": "1"}, "paths": {}})
+    doc = current_app.extensions.get("codesign_openapi")
+    if doc is None:
+        doc = current_app.extensions["codesign_openapi"] = build_document(current_app)
+    return jsonify(doc)

@@ -144,6 +144,9 @@ def init_app(app: Flask) -> None:
         flash(_("Accedi per continuare."), "info")
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
 
+    from codesign.core import diagram
+
+    diagram.init_app(app)
     app.jinja_env.filters["rome"] = format_datetime_rome
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.add_extension("jinja2.ext.do")
