@@ -1,6 +1,488 @@
-"""Pages for proposals: the applicant's dashboard, draft form, receipt; the admin's admissibility pages."""
+"""Pages for proposals: the applicant's dashboard, draft form, receipt; the admin's admissibility pages.
+
+House style: the operations do the work and raise DomainError; a view catches it, rolls back and renders
+the page again with the error's status (422 for invalid input, 409 when a guard or the state refuses,
+listing every reason). The request commits once, in `after_request`. Buttons come from the workflow
+table (`workflow.actions`), never from the templates.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from codesign.core.errors import DomainError, GuardFailed, TooLarge
+from codesign.core.forms import apply_errors
+from codesign.core.web import format_money
+from codesign.db import db, utcnow
+from codesign.organizations import operations as orgs
+from codesign.procedures import operations as procs
+from codesign.proposals import operations as props
+from codesign.proposals.forms import (ATTACHMENT_OTHER, AdminActionForm, NewProposalForm, ProposalContentForm,
+                                      UploadForm, action_form, format_partners)
+from codesign.proposals.workflow import NEXT_STEP, rome_today, workflow
 
 bp = Blueprint("proposals", __name__)
+
+# Which buttons belong to which page follows from the table: who may fire each transition.
+APPLICANT_TRIGGERS = frozenset(t.trigger for t in workflow.table if "applicant" in t.who)
+ADMIN_TRIGGERS = frozenset(t.trigger for t in workflow.table if "admin" in t.who)
+# The admissibility list shows what reached the administration: everything but drafts.
+RECEIVED_STATES = tuple(s for s in workflow.states if s != "draft")
+ADMISSIBILITY_LIMIT = 500
+
+
+# --- small helpers -----------------------------------------------------------------------------------------
+@bp.app_template_filter("share_pct")
+def share_pct(value) -> str:
+    """A percentage as people write it, in the page's language: 10 -> "10%", 9.5 -> "9,5%"."""
+    if value is None:
+        return "–"
+    return format_decimal(Decimal(value), format="#,##0.##") + "%"
+
+
+def _label(trigger: str) -> str:
+    transitions = workflow.by_trigger.get(trigger) or []
+    return _(transitions[0].label) if transitions and transitions[0].label else trigger
+
+
+@bp.app_template_filter("file_size")
+def file_size(size) -> str:
+    """A file's size in KB (at least 1) or MB, with the page's decimal separator."""
+    size = int(size or 0)
+    if size < 1024 * 1024:
+        return format_decimal(max(1, -(-size // 1024)), format="#,##0") + " KB"
+    return format_decimal(Decimal(size) / (1024 * 1024), format="#,##0.#") + " MB"
+
+
+def _state_label(state: str) -> str:
+    return _(workflow.states.get(state, state))
+
+
+def _lot_choices(proc):
+    return [(lot.code, _("%(code)s – %(title)s (budget %(budget)s)", code=lot.code, title=lot.title,
+                         budget=format_money(lot.budget))) for lot in proc.lots]
+
+
+def _kind_choices(proc):
+    return ([(a["kind"], a["title"]) for a in proc.required_attachments or []]
+            + [(ATTACHMENT_OTHER, _("Altro documento"))])
+
+
+def _kind_titles(proc) -> dict:
+    return dict(_kind_choices(proc))
+
+
+def _amount_text(value) -> str:
+    if value is None:
+        return ""
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if str(get_locale() or "it").startswith("it") else text
+
+
+def _failure(form, exc: DomainError):
+    """Roll back and carry the error onto the form: (message for no field, reasons of a refused guard)."""
+    db.session.rollback()
+    if isinstance(exc, GuardFailed):
+        return None, exc.reasons
+    message = apply_errors(form, exc) if form is not None else exc.message
+    return message, None
+
+
+def _given_declarations(p) -> dict:
+    """The self-declarations made at submission and those added while answering integration requests."""
+    given = dict(p.declarations or {})
+    for req in p.integrations:
+        if req.answered_at is not None:
+            given.update(req.declarations or {})
+    return given
+
+
+# --- the applicant's buttons -----------------------------------------------------------------------------
+@dataclass
+class Offer:
+    """A button of the proposal page: its transition (label, style) and where it posts."""
+    transition: object
+    url: str
+
+
+def _offers(p, user, now):
+    """The buttons of the proposal page, from `workflow.actions`.
+
+    The submit guard also checks the self-declarations, which are ticked in the same form as the
+    button: so a transition refused now is evaluated again as if the form carried every declaration.
+    When that passes, the button is offered (the POST runs every guard with what was really ticked and
+    lists every reason of a refusal); when it does not, the page says what is still missing."""
+    offered = {t.trigger: t for t in workflow.actions(p, user, now=now)}
+    blocked = []
+    every = {d["code"]: True for d in p.procedure.declarations or []}
+    for t in workflow.table:
+        if t.trigger in offered or p.state not in t.sources or t.trigger not in APPLICANT_TRIGGERS:
+            continue
+        try:
+            workflow.check(p, t.trigger, user, now=now, params={"declarations": every})
+        except GuardFailed as exc:
+            blocked.append((t, exc.reasons))
+        except DomainError:
+            continue
+        else:
+            offered[t.trigger] = t
+    buttons = [Offer(t, url_for("proposals.transition", proposal_id=p.id, trigger=t.trigger))
+               for t in workflow.table if offered.get(t.trigger) is t and t.trigger in APPLICANT_TRIGGERS]
+    return buttons, blocked
+
+
+def _content_form_for(p) -> ProposalContentForm:
+    form = ProposalContentForm(formdata=None, data={
+        "lot": p.lot.code, "title": p.title, "summary": p.summary or "",
+        "requested_amount": _amount_text(p.requested_amount),
+        "cofinancing_amount": _amount_text(p.cofinancing_amount),
+        "partners": format_partners(p.partners)})
+    form.lot.choices = _lot_choices(p.procedure)
+    return form
+
+
+def _upload_form_for(p) -> UploadForm:
+    form = UploadForm(formdata=None)
+    form.kind.choices = _kind_choices(p.procedure)
+    return form
+
+
+def _render_proposal(p, *, status=200, content_form=None, upload_form=None, act_form=None, message=None,
+                     reasons=None, failed_trigger=None):
+    """The proposal page: the draft's forms while it is a draft, its content read-only afterwards."""
+    now = utcnow()
+    member = props.is_member(current_user, p)
+    admin = props.is_admin(current_user, p)
+    editable = member and p.state == "draft"
+    integration = p.open_integration
+    answering = member and integration is not None and p.state == "integration_requested"
+    can_upload = editable or answering
+    if editable and content_form is None:
+        content_form = _content_form_for(p)
+    if can_upload and upload_form is None:
+        upload_form = _upload_form_for(p)
+    buttons, blocked = _offers(p, current_user, now) if member else ([], [])
+    if act_form is None:
+        act_form = action_form(p.procedure, formdata=None)
+    given = _given_declarations(p)
+    if editable:
+        shown_declarations = [act_form[name] for code, name in act_form.declaration_fields]
+    elif answering:
+        shown_declarations = [act_form[name] for code, name in act_form.declaration_fields if code not in given]
+    else:
+        shown_declarations = []
+    return render_template(
+        "proposals/detail.html", p=p, proc=p.procedure, member=member, admin=admin, editable=editable,
+        integration=integration, answering=answering, can_upload=can_upload, content_form=content_form,
+        upload_form=upload_form, act_form=act_form, shown_declarations=shown_declarations,
+        show_note=answering, buttons=buttons, blocked=blocked, given=given, message=message, reasons=reasons,
+        failed_trigger=failed_trigger, kind_titles=_kind_titles(p.procedure), state_label=_state_label(p.state),
+        next_step=NEXT_STEP.get(p.state), today=rome_today(now)), status
+
+
+# --- applicant pages -------------------------------------------------------------------------------------------
+@bp.route("/le-mie-proposte")
+@login_required
+def dashboard():
+    proposals = props.proposals_of_user(current_user)
+    open_calls = []
+    if current_user.is_applicant:
+        now = utcnow()
+        calls, _total = procs.list_visible(current_user, states=("published",), limit=50)
+        open_calls = [c for c in calls if not c.deadline_passed(now)]
+    return render_template("proposals/dashboard.html", proposals=proposals, open_calls=open_calls,
+                           states=workflow.states, next_steps=NEXT_STEP, today=rome_today(utcnow()))
+
+
+@bp.route("/avvisi/<int:procedure_id>/proposta", methods=["GET", "POST"])
+@login_required
+def new(procedure_id: int):
+    proc = procs.get_visible(current_user, procedure_id)
+    now = utcnow()
+    accepting = proc.state == "published" and not proc.deadline_passed(now)
+    bodies = orgs.organizations_of(current_user) if current_user.is_applicant else []
+    form = NewProposalForm()
+    form.organization_id.choices = [(o.id, o.name) for o in bodies]
+    form.lot.choices = _lot_choices(proc)
+
+    def page(status=200, message=None, reasons=None):
+        return render_template("proposals/new.html", proc=proc, form=form, bodies=bodies, accepting=accepting,
+                               message=message, reasons=reasons), status
+
+    if not current_user.is_applicant:
+        return page(403, message=_("Solo chi rappresenta un ente del Terzo settore può presentare proposte."))
+    if request.method == "POST":
+        if not bodies:
+            return page(422, message=_("Per presentare una proposta registra prima il tuo ente."))
+        if not form.validate_on_submit():
+            return page(422)
+        try:
+            proposal = props.create_proposal(current_user, proc, form.content())
+        except DomainError as exc:
+            message, reasons = _failure(form, exc)
+            return page(exc.status, message, reasons)
+        flash(_("Bozza salvata. Completa la proposta, allega i documenti e inviala prima della scadenza."),
+              "success")
+        return redirect(url_for("proposals.edit", proposal_id=proposal.id))
+    return page()
+
+
+@bp.route("/proposte/<int:proposal_id>", methods=["GET", "POST"])
+@login_required
+def edit(proposal_id: int):
+    p = props.get_visible(current_user, proposal_id)
+    if request.method == "GET":
+        return _render_proposal(p)
+    form = ProposalContentForm()
+    form.lot.choices = _lot_choices(p.procedure)
+    if not form.validate_on_submit():
+        return _render_proposal(p, status=422, content_form=form)
+    try:
+        props.update_proposal(current_user, p, form.content())
+    except DomainError as exc:
+        message, reasons = _failure(form, exc)
+        return _render_proposal(p, status=exc.status, content_form=form, message=message, reasons=reasons)
+    flash(_("Modifiche salvate."), "success")
+    return redirect(url_for("proposals.edit", proposal_id=p.id))
+
+
+@bp.route("/proposte/<int:proposal_id>/allegati", methods=["POST"])
+@login_required
+def upload(proposal_id: int):
+    p = props.get_visible(current_user, proposal_id)
+    form = UploadForm()
+    form.kind.choices = _kind_choices(p.procedure)
+    if not form.validate_on_submit():
+        return _render_proposal(p, status=422, upload_form=form)
+    upload_file = form.file.data
+    try:
+        att = props.add_attachment(current_user, p, kind=form.kind.data, filename=upload_file.filename or "",
+                                   stream=upload_file.stream)
+    except DomainError as exc:
+        message, reasons = _failure(form, exc)
+        if isinstance(exc, TooLarge):
+            form.file.errors = list(form.file.errors) + [exc.message]
+            message = None
+        return _render_proposal(p, status=exc.status, upload_form=form, message=message, reasons=reasons)
+    flash(_("Documento «%(name)s» allegato.", name=att.name), "success")
+    return redirect(url_for("proposals.edit", proposal_id=p.id, _anchor="allegati"))
+
+
+@bp.route("/allegati/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int):
+    att = props.get_attachment(current_user, attachment_id)
+    path = props.attachment_path(att)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=att.content_type or "application/pdf", as_attachment=True,
+                     download_name=att.name, max_age=0)
+
+
+@bp.route("/proposte/<int:proposal_id>/azioni/<trigger>", methods=["POST"])
+@login_required
+def transition(proposal_id: int, trigger: str):
+    p = props.get_visible(current_user, proposal_id)
+    if trigger not in APPLICANT_TRIGGERS:
+        abort(404)
+    form = action_form(p.procedure)
+    if not form.validate_on_submit():
+        return _render_proposal(p, status=422, act_form=form, failed_trigger=trigger)
+    params = {"declarations": form.declarations()}
+    if form.note.data:
+        params["note"] = form.note.data
+    try:
+        props.fire(current_user, p, trigger, params=params)
+    except DomainError as exc:
+        message, reasons = _failure(form, exc)
+        return _render_proposal(p, status=exc.status, act_form=form, message=message, reasons=reasons,
+                                failed_trigger=trigger)
+    if trigger == "submit":
+        flash(_("Proposta inviata. Conserva la ricevuta con il numero progressivo di ricezione."), "success")
+        return redirect(url_for("proposals.receipt", proposal_id=p.id))
+    flash(_("Operazione eseguita: %(label)s. Stato attuale: %(state)s.", label=_label(trigger),
+            state=_state_label(p.state)), "success")
+    return redirect(url_for("proposals.edit", proposal_id=p.id))
+
+
+def _receipt_proposal(proposal_id: int):
+    p = props.get_visible(current_user, proposal_id)
+    if p.protocol_number is None:
+        abort(404)
+    return p
+
+
+@bp.route("/proposte/<int:proposal_id>/ricevuta")
+@login_required
+def receipt(proposal_id: int):
+    p = _receipt_proposal(proposal_id)
+    return render_template("proposals/receipt.html", p=p, proc=p.procedure, state_label=_state_label(p.state),
+                           kind_titles=_kind_titles(p.procedure))
+
+
+@bp.route("/proposte/<int:proposal_id>/ricevuta.pdf")
+@login_required
+def receipt_pdf(proposal_id: int):
+    from codesign.proposals.receipt import render_pdf
+
+    p = _receipt_proposal(proposal_id)
+    html = render_template("proposals/receipt_pdf.html", p=p, proc=p.procedure, generated_at=utcnow(),
+                           kind_titles=_kind_titles(p.procedure))
+    pdf = render_pdf(html)
+    filename = f"ricevuta-avviso-{p.procedure_id}-n{p.protocol_number}.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "private, no-store"})
+
+
+# --- admissibility (admin) ---------------------------------------------------------------------------------
+@dataclass
+class Check:
+    label: str
+    outcome: str            # "ok", "missing", "pending", "none"
+    detail: str = ""
+
+
+def admissibility_checks(p, proc, today) -> list[Check]:
+    """The call's requirements against one proposal, from data already loaded (no query)."""
+    checks = []
+    kinds = {a.kind for a in p.attachments}
+    for req in proc.required_attachments or []:
+        present = req["kind"] in kinds
+        checks.append(Check(_("Allegato «%(title)s»", title=req["title"]), "ok" if present else "missing",
+                            _("presente") if present else _("mancante")))
+    given = _given_declarations(p)
+    for d in proc.declarations or []:
+        ok = given.get(d["code"]) is True
+        checks.append(Check(_("Dichiarazione: %(text)s", text=d["text"]), "ok" if ok else "missing",
+                            _("resa") if ok else _("non resa")))
+    minimum = proc.cofinancing_min_pct or 0
+    total = (p.requested_amount or 0) + (p.cofinancing_amount or 0)
+    share_ok = bool(total) and p.cofinancing_amount * 100 >= minimum * total
+    checks.append(Check(_("Quota di cofinanziamento"), "ok" if share_ok else "missing",
+                        _("%(share)s (minimo %(minimum)s)", share=share_pct(p.cofinancing_share if total else None),
+                          minimum=share_pct(minimum))))
+    within = p.requested_amount <= p.lot.budget
+    checks.append(Check(_("Contributo entro il budget del lotto"), "ok" if within else "missing",
+                        _("%(requested)s su %(budget)s", requested=format_money(p.requested_amount),
+                          budget=format_money(p.lot.budget))))
+    req = p.open_integration
+    if req is not None:
+        late = today > req.due
+        checks.append(Check(_("Soccorso istruttorio"), "missing" if late else "pending",
+                            (_("scaduto il %(due)s senza risposta", due=req.due.strftime("%d/%m/%Y")) if late else
+                             _("in attesa di risposta entro il %(due)s", due=req.due.strftime("%d/%m/%Y")))))
+    elif p.integrations:
+        last = p.integrations[-1]
+        checks.append(Check(_("Soccorso istruttorio"), "ok",
+                            _("integrazione ricevuta il %(date)s",
+                              date=_rome(last.answered_at))))
+    else:
+        checks.append(Check(_("Soccorso istruttorio"), "none", _("nessuna richiesta")))
+    return checks
+
+
+def _rome(value) -> str:
+    from codesign.core.web import format_datetime_rome
+
+    return format_datetime_rome(value, "%d/%m/%Y")
+
+
+@dataclass
+class AdminFailure:
+    proposal_id: int
+    trigger: str
+    form: AdminActionForm
+    message: str | None = None
+    reasons: list = field(default_factory=list)
+
+
+def _blocked_reasons(p, offered, triggers, now) -> list[str]:
+    """Why the other transitions of the table from this state are refused now (guards only, no query)."""
+    reasons = []
+    for t in workflow.table:
+        if t.trigger in offered or t.trigger not in triggers or p.state not in t.sources:
+            continue
+        try:
+            workflow.check(p, t.trigger, current_user, now=now)
+        except GuardFailed as exc:
+            reasons.extend(r for r in exc.reasons if r not in reasons)
+        except DomainError:
+            continue
+    return reasons
+
+
+def _admin_procedure(procedure_id: int):
+    proc = procs.get_visible(current_user, procedure_id)
+    if not procs.is_admin_of(current_user, proc):
+        abort(404)
+    return proc
+
+
+def _with_ids(form: AdminActionForm, proposal_id: int, trigger: str) -> AdminActionForm:
+    for f in form:
+        if f.name != "csrf_token":
+            f.id = f"{trigger}-{proposal_id}-{f.name}"
+    return form
+
+
+def _admissibility_page(proc, failure: AdminFailure | None = None, status: int = 200):
+    now = utcnow()
+    today = rome_today(now)
+    rows, total = props.list_visible(current_user, proc, states=RECEIVED_STATES, limit=ADMISSIBILITY_LIMIT)
+    entries = []
+    for p in rows:
+        if p.protocol_number is None:  # withdrawn while still a draft: never received
+            continue
+        forms, offered = [], set()
+        for t in workflow.actions(p, current_user, now=now):
+            if t.trigger not in ADMIN_TRIGGERS:
+                continue
+            offered.add(t.trigger)
+            if failure is not None and failure.proposal_id == p.id and failure.trigger == t.trigger:
+                form = failure.form
+            else:
+                form = AdminActionForm(formdata=None).keep_only(t.needs)
+            forms.append((t, _with_ids(form, p.id, t.trigger)))
+        entries.append({"p": p, "checks": admissibility_checks(p, proc, today), "actions": forms,
+                        "blocked": _blocked_reasons(p, offered, ADMIN_TRIGGERS, now),
+                        "state_label": _state_label(p.state)})
+    failed_row = None
+    if failure is not None:
+        failed_row = next((e for e in entries if e["p"].id == failure.proposal_id), None)
+    return render_template("proposals/admissibility.html", proc=proc, entries=entries, total=total,
+                           limit=ADMISSIBILITY_LIMIT, failure=failure, failed_row=failed_row,
+                           proc_state_label=_(procs.workflow.states.get(proc.state, proc.state))), status
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/ammissibilita")
+@login_required
+def admissibility(procedure_id: int):
+    return _admissibility_page(_admin_procedure(procedure_id))
+
+
+@bp.route("/gestione/proposte/<int:proposal_id>/azioni/<trigger>", methods=["POST"])
+@login_required
+def admin_transition(proposal_id: int, trigger: str):
+    p = props.get_visible(current_user, proposal_id)
+    if not props.is_admin(current_user, p) or trigger not in ADMIN_TRIGGERS:
+        abort(404)
+    proc, number = p.procedure, p.protocol_number
+    candidate = next((t for t in workflow.by_trigger[trigger] if p.state in t.sources), None)
+    form = AdminActionForm().keep_only(candidate.needs if candidate else ())
+    if not form.validate_on_submit():
+        return _admissibility_page(proc, AdminFailure(proposal_id, trigger, form), 422)
+    try:
+        props.fire(current_user, p, trigger, params=form.params())
+    except DomainError as exc:
+        message, reasons = _failure(form, exc)
+        failure = AdminFailure(proposal_id, trigger, form, message, reasons or [])
+        return _admissibility_page(_admin_procedure(proc.id), failure, exc.status)
+    flash(_("Proposta n. %(number)s: %(label)s. Stato attuale: %(state)s.", number=number, label=_label(trigger),
+            state=_state_label(p.state)), "success")
+    return redirect(url_for("proposals.admissibility", procedure_id=proc.id, _anchor=f"proposta-{p.id}"))
