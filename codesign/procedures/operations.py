@@ -35,9 +35,14 @@ def _apply(proc: Procedure, clean: dict) -> None:
     for name in validation.SCALARS + ("funding_sources", "declarations", "required_attachments", "indicators"):
         if name in clean:
             setattr(proc, name, clean[name])
+    # Lists replace the old rows: delete them first (flushed), so that reused codes do not collide.
     if "lots" in clean:
+        proc.lots.clear()
+        db.session.flush()
         proc.lots = [Lot(position=i, **lot) for i, lot in enumerate(clean["lots"] or [])]
     if "criteria" in clean:
+        proc.criteria.clear()
+        db.session.flush()
         proc.criteria = [Criterion(position=i, **c) for i, c in enumerate(clean["criteria"] or [])]
 
 

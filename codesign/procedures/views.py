@@ -1,6 +1,432 @@
-"""Pages for calls: the admin's list, create/edit, actions; the public list and call page."""
+"""Pages for calls: the admin's list, create/edit, actions; the public list and call page.
+
+House style (see auth/views.py): the operations do the work and raise DomainError; a view catches it,
+rolls back, and re-renders with the status that fits (422 bad input, 409 refused by a rule). The
+request commits once, in `after_request`.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+import datetime as dt
+import math
+from decimal import Decimal
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from codesign.core.errors import Conflict, DomainError, GuardFailed, IllegalTransition, Invalid
+from codesign.core.forms import apply_errors
+from codesign.core.web import format_datetime_rome
+from codesign.db import db, utcnow
+from codesign.procedures import operations as procs
+from codesign.procedures import validation
+from codesign.procedures.forms import LISTS, ActionForm, ExtendForm, ProcedureForm, list_error_message, rome_datetime
+from codesign.procedures.models import Procedure
+from codesign.procedures.workflow import workflow
 
 bp = Blueprint("procedures", __name__)
+
+PAGE_SIZE = 50
+
+# Audit triggers that are not transitions of the machine.
+AUDIT_LABELS = {
+    "create": _l("creazione della bozza"),
+    "update": _l("modifica della bozza"),
+    "extend_deadline": _l("proroga della scadenza"),
+}
+
+
+# --- template helpers ---------------------------------------------------------------------------------
+@bp.app_template_filter("num_it")
+def format_number(value) -> str:
+    """A score or a percentage the Italian way: 30, 8,5, 516.500 (no trailing zeros)."""
+    if value is None or value == "":
+        return ""
+    return format_decimal(Decimal(str(value)), format="#,##0.##")
+
+
+def _user():
+    return current_user if current_user.is_authenticated else None
+
+
+def countdown(deadline: dt.datetime | None, now: dt.datetime) -> str | None:
+    """The time left before the deadline, in words ("mancano 3 giorni e 4 ore"), or "termine scaduto"."""
+    if deadline is None:
+        return None
+    if now >= deadline:
+        return _("termine scaduto")
+    left = deadline - now
+    days, hours = left.days, left.seconds // 3600
+    if days == 0 and hours == 0:
+        return _("manca meno di un'ora")
+    if days == 0:
+        return ngettext("manca %(num)s ora", "mancano %(num)s ore", hours)
+    return _("mancano %(days)s e %(hours)s",
+             days=ngettext("%(num)s giorno", "%(num)s giorni", days),
+             hours=ngettext("%(num)s ora", "%(num)s ore", hours))
+
+
+def explain(proc: Procedure) -> dict:
+    """The evaluation rules of the call in plain Italian, as the call's page must state them."""
+    out = {}
+    if proc.scoring == "points":
+        out["scoring"] = _("Ogni componente della commissione assegna a ciascun criterio un punteggio da 0 al "
+                           "punteggio massimo del criterio, con al massimo due decimali. Il punteggio del criterio "
+                           "è la media dei punteggi dei componenti, arrotondata a due decimali; il punteggio totale "
+                           "è la somma dei punteggi dei criteri.")
+    elif proc.scoring == "coefficients":
+        out["scoring"] = _("Ogni componente della commissione assegna a ciascun criterio un coefficiente da 0 a 1 "
+                           "(0 assente, 0,2 insufficiente, 0,4 sufficiente, 0,6 buono, 0,8 ottimo, 1 eccellente; "
+                           "al massimo due decimali). Il punteggio del criterio è la media dei coefficienti "
+                           "moltiplicata per il punteggio massimo del criterio, arrotondata a due decimali; il "
+                           "punteggio totale è la somma dei punteggi dei criteri.")
+    if proc.threshold is not None:
+        if any(c.min_points is not None for c in proc.criteria):
+            out["threshold"] = _("Sono idonee le proposte che ottengono almeno %(threshold)s punti su 100 e, nei "
+                                 "criteri che lo prevedono, almeno il punteggio minimo indicato.",
+                                 threshold=format_number(proc.threshold))
+        else:
+            out["threshold"] = _("Sono idonee le proposte che ottengono almeno %(threshold)s punti su 100.",
+                                 threshold=format_number(proc.threshold))
+    if proc.rescale:
+        out["rescale"] = _("È prevista la riparametrazione: in ogni lotto, tra le proposte idonee, il punteggio "
+                           "migliore di ciascun criterio è riportato al punteggio massimo e gli altri in "
+                           "proporzione. La soglia si verifica sui punteggi prima della riparametrazione.")
+    out["ranking"] = _("Per ogni lotto si forma una graduatoria; le proposte idonee sono ammesse alla "
+                       "co-progettazione in ordine di graduatoria finché il budget del lotto copre l'importo "
+                       "richiesto.")
+    criterion = next((c for c in proc.criteria if c.code == proc.tie_break_criterion), None)
+    if criterion is not None:
+        out["ties"] = _("A parità di punteggio prevale la proposta con il punteggio più alto nel criterio "
+                        "%(code)s «%(title)s»; in caso di ulteriore parità, l'ordine di ricezione (prevale il "
+                        "numero progressivo di ricezione più basso).", code=criterion.code, title=criterion.title)
+    elif proc.tie_break_criterion:
+        out["ties"] = _("A parità di punteggio prevale la proposta con il punteggio più alto nel criterio "
+                        "%(code)s; in caso di ulteriore parità, l'ordine di ricezione (prevale il numero "
+                        "progressivo di ricezione più basso).", code=proc.tie_break_criterion)
+    return out
+
+
+def _state_label(state: str) -> str:
+    return _(workflow.states[state])
+
+
+def _page_arg() -> int:
+    page = request.args.get("pagina", 1, type=int) or 1
+    return max(page, 1)
+
+
+def _paginate(query, order_by) -> tuple[list[Procedure], dict]:
+    """One page of procedures: two statements (count and rows; lots and criteria come by selectin)."""
+    page = _page_arg()
+    total = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    rows = db.session.execute(query.order_by(*order_by).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+                              ).unique().scalars().all()
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    return list(rows), {"page": page, "pages": pages, "total": total}
+
+
+def proposal_counts(procedure_ids) -> dict[int, list[tuple[str, str, int]]]:
+    """Per procedure, the number of proposals in each state (drafts excluded): ONE grouped query."""
+    from codesign.proposals.models import PROPOSAL_STATES, Proposal
+    from codesign.proposals.workflow import STATES as PROPOSAL_LABELS
+
+    ids = list(procedure_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Proposal.procedure_id, Proposal.state, sa.func.count(Proposal.id))
+        .where(Proposal.procedure_id.in_(ids), Proposal.state != "draft")
+        .group_by(Proposal.procedure_id, Proposal.state)).all()
+    by_proc: dict[int, dict[str, int]] = {}
+    for procedure_id, state, n in rows:
+        by_proc.setdefault(procedure_id, {})[state] = n
+    order = {s: i for i, s in enumerate(PROPOSAL_STATES)}
+    return {pid: [(s, _(PROPOSAL_LABELS.get(s, s)), n) for s, n in sorted(states.items(), key=lambda x: order.get(x[0], 99))]
+            for pid, states in by_proc.items()}
+
+
+# --- access -----------------------------------------------------------------------------------------------
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _admin_proc(procedure_id: int, *, for_update: bool = False) -> Procedure:
+    """A procedure of one of the admin's administrations; any other is 404 (its existence is not told)."""
+    q = procs.visible_query(current_user, admin_only=True).where(Procedure.id == procedure_id)
+    if for_update:
+        q = q.with_for_update(of=Procedure)  # not the outer-joined administration (PostgreSQL refuses that)
+    proc = db.session.execute(q).unique().scalar_one_or_none()
+    if proc is None:
+        abort(404)
+    procs.require_admin(current_user, proc)
+    return proc
+
+
+# --- public pages -----------------------------------------------------------------------------------------
+@bp.route("/avvisi")
+def public_list():
+    now = utcnow()
+    is_open = sa.and_(Procedure.state == "published", Procedure.submission_deadline > now)
+    query = procs.visible_query(None)
+    rows, pager = _paginate(query, (
+        sa.case((is_open, 0), else_=1),
+        sa.case((is_open, Procedure.submission_deadline), else_=None).asc(),  # open: the soonest first
+        Procedure.submission_deadline.desc().nulls_last(),                    # the others: the newest first
+        Procedure.id.desc(),
+    ))
+    items = [{"proc": p, "state_label": _state_label(p.state),
+              "open": p.state == "published" and p.submission_deadline is not None and not p.deadline_passed(now)}
+             for p in rows]
+    return render_template("procedures/public_list.html", items=items, pager=pager)
+
+
+@bp.route("/avvisi/<int:procedure_id>")
+def public_detail(procedure_id: int):
+    user = _user()
+    proc = procs.get_visible(user, procedure_id)  # a draft is 404 for all but its administration's admins
+    now = utcnow()
+    is_open = proc.state == "published" and proc.submission_deadline is not None and not proc.deadline_passed(now)
+    return render_template("procedures/public_detail.html", proc=proc, state_label=_state_label(proc.state),
+                           is_open=is_open, countdown=countdown(proc.submission_deadline, now),
+                           rules=explain(proc), is_admin=procs.is_admin_of(user, proc))
+
+
+# --- admin pages ------------------------------------------------------------------------------------------
+@bp.route("/gestione/avvisi")
+@admin_required
+def admin_list():
+    query = procs.visible_query(current_user, admin_only=True)
+    rows, pager = _paginate(query, (Procedure.created_at.desc(), Procedure.id.desc()))
+    counts = proposal_counts(p.id for p in rows)
+    items = [{"proc": p, "state_label": _state_label(p.state), "counts": counts.get(p.id, []),
+              "total": sum(n for _s, _l, n in counts.get(p.id, []))} for p in rows]
+    return render_template("procedures/admin_list.html", items=items, pager=pager)
+
+
+def _apply_domain_errors(form: ProcedureForm, exc: DomainError, lines: dict[str, list[int]],
+                         skip=()) -> str | None:
+    """The domain's per-field messages onto the form's fields; list messages name the textarea's line."""
+    if not isinstance(exc, Invalid):
+        return exc.message
+    fields = {}
+    for name, message in exc.fields.items():
+        if name in skip:
+            continue
+        if name in LISTS:
+            message = list_error_message(message, lines.get(name, []))
+        if name == "submission_deadline":
+            name = "submission_date"
+        fields[name] = message
+    if not fields:
+        return None
+    return apply_errors(form, Invalid(fields))
+
+
+def _save(form: ProcedureForm, save, *, partial: bool):
+    """Run the form through the domain. Returns the procedure, or None when the form must be shown again."""
+    form.validate()
+    data, problems, lines = form.to_data()
+    for name, message in problems.items():
+        form[name].errors = list(form[name].errors) + [message]
+    if any(f.errors for f in form):
+        # Ask the domain about the rest too, without touching the database, so that every field is told.
+        try:
+            validation.parse(data, partial=partial)
+        except Invalid as exc:
+            skip = {n for n in exc.fields if n in form and form[n].errors}
+            _apply_domain_errors(form, exc, lines, skip=skip)
+        return None
+    try:
+        return save(data)
+    except DomainError as exc:
+        db.session.rollback()
+        message = _apply_domain_errors(form, exc, lines)
+        if message:
+            flash(message, "danger")
+        return None
+
+
+def _admin_organizations():
+    from codesign.core.enums import Role
+
+    return [m.organization for m in current_user.memberships if m.role == Role.admin and m.organization]
+
+
+def _saved(proc: Procedure, message: str):
+    flash(message, "success")
+    if proc.min_publication_days == 0:
+        flash(_("Attenzione: il periodo minimo di pubblicazione è 0 giorni; un termine così breve è "
+                "difficilmente ragionevole."), "warning")
+    return redirect(url_for("procedures.manage", procedure_id=proc.id), 303)
+
+
+@bp.route("/gestione/avvisi/nuovo", methods=["GET", "POST"])
+@admin_required
+def new():
+    form = ProcedureForm()
+    form.set_administrations(_admin_organizations())
+    if request.method == "POST":
+        proc = _save(form, lambda data: procs.create_procedure(current_user, data), partial=False)
+        if proc is not None:
+            return _saved(proc, _("Bozza dell'avviso salvata."))
+        return render_template("procedures/form.html", form=form, proc=None), 422
+    return render_template("procedures/form.html", form=form, proc=None)
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/modifica", methods=["GET", "POST"])
+@admin_required
+def edit(procedure_id: int):
+    proc = _admin_proc(procedure_id, for_update=request.method == "POST")
+    if proc.state != "draft":
+        flash(_("L'avviso è già stato pubblicato: si può solo prorogare la scadenza."), "info")
+        return redirect(url_for("procedures.manage", procedure_id=proc.id), 303)
+    if request.method == "GET":
+        form = ProcedureForm(data=ProcedureForm.initial(proc))
+        return render_template("procedures/form.html", form=form, proc=proc)
+    form = ProcedureForm()
+    if form.version.data and form.version.data != str(proc.version):
+        flash(_("Qualcun altro ha modificato l'avviso mentre lo stavi modificando: ricarica la pagina e riprova."),
+              "danger")
+        return render_template("procedures/form.html", form=form, proc=proc), 409
+    saved = _save(form, lambda data: procs.update_procedure(current_user, proc, data), partial=True)
+    if saved is not None:
+        return _saved(saved, _("Modifiche salvate."))
+    return render_template("procedures/form.html", form=form, proc=proc), 422
+
+
+def _history(proc: Procedure) -> list[dict]:
+    from codesign.auth.models import User
+    from codesign.core.audit import AuditRecord
+
+    rows = db.session.execute(
+        sa.select(AuditRecord, User.name).outerjoin(User, User.id == AuditRecord.actor_id)
+        .where(AuditRecord.entity_type == workflow.entity_type, AuditRecord.entity_id == proc.id)
+        .order_by(AuditRecord.seq)).all()
+    out = []
+    for record, name in rows:
+        if record.trigger in AUDIT_LABELS:
+            what = str(AUDIT_LABELS[record.trigger])
+        elif record.trigger in workflow.by_trigger:
+            what = _(workflow.by_trigger[record.trigger][0].label or record.trigger)
+        else:
+            what = record.trigger
+        out.append({"at": record.at, "who": name, "what": what,
+                    "to_state": _state_label(record.to_state) if record.to_state in workflow.states else None,
+                    "reason": record.reason})
+    return out
+
+
+def _blocked_actions(proc: Procedure, allowed: set[str]) -> list[tuple]:
+    """The transitions the admin could fire from this state but whose rules do not hold yet, with the reasons."""
+    roles = workflow.roles_of(current_user, proc)
+    out, seen = [], set(allowed)
+    for t in workflow.table:
+        if proc.state in t.sources and roles & t.who and t.trigger not in seen:
+            seen.add(t.trigger)
+            try:
+                workflow.check(proc, t.trigger, current_user)
+            except GuardFailed as exc:
+                out.append((t, exc.reasons))
+            except DomainError:
+                pass
+    return out
+
+
+def _manage_page(proc: Procedure, status: int = 200, *, failure=None, action_form=None, extend_form=None):
+    now = utcnow()
+    actions = workflow.actions(proc, current_user, now=now)
+    forms = {t.trigger: ActionForm(prefix=t.trigger, formdata=None, meta={"csrf": False}) for t in actions}
+    if action_form is not None:
+        trigger, form = action_form
+        forms[trigger] = form
+    for t in actions:
+        if "reason" in t.needs:
+            forms[t.trigger].reason.flags.required = True
+    can_extend = proc.state == "published" and not proc.deadline_passed(now)
+    if can_extend and extend_form is None:
+        extend_form = ExtendForm(formdata=None, prefix="extend", meta={"csrf": False})
+    counts = proposal_counts([proc.id]).get(proc.id, [])
+    html = render_template(
+        "procedures/manage.html", proc=proc, state_label=_state_label(proc.state), actions=actions,
+        action_forms=forms, blocked=_blocked_actions(proc, {t.trigger for t in actions}), failure=failure,
+        extend_form=extend_form if can_extend else None, countdown=countdown(proc.submission_deadline, now),
+        rules=explain(proc), counts=counts, total=sum(n for _s, _l, n in counts), history=_history(proc),
+        is_open=can_extend, workflow=workflow)
+    return html, status
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>")
+@admin_required
+def manage(procedure_id: int):
+    return _manage_page(_admin_proc(procedure_id))
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/azioni/<trigger>", methods=["POST"])
+@admin_required
+def transition(procedure_id: int, trigger: str):
+    proc = _admin_proc(procedure_id, for_update=True)
+    if trigger not in workflow.by_trigger:
+        abort(404)
+    label = _(workflow.by_trigger[trigger][0].label or trigger)
+    form = ActionForm(prefix=trigger, meta={"csrf": False})  # the CSRF token is checked for every POST
+    if not form.validate():
+        return _manage_page(proc, 422, action_form=(trigger, form))
+    reason = (form.reason.data or "").strip() or None
+    try:
+        procs.fire(current_user, proc, trigger, reason=reason)
+    except GuardFailed as exc:
+        db.session.rollback()
+        return _manage_page(proc, 409, failure={"label": label, "reasons": exc.reasons}, action_form=(trigger, form))
+    except Invalid as exc:
+        db.session.rollback()
+        message = apply_errors(form, exc)
+        failure = {"label": label, "reasons": [message]} if message else None
+        return _manage_page(proc, 422, failure=failure, action_form=(trigger, form))
+    except (IllegalTransition, Conflict) as exc:
+        db.session.rollback()
+        return _manage_page(proc, 409, failure={"label": label, "reasons": [exc.message]})
+    flash(_("Operazione eseguita: %(label)s. Stato attuale: %(state)s.", label=label,
+            state=_state_label(proc.state)), "success")
+    return redirect(url_for("procedures.manage", procedure_id=proc.id), 303)
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/proroga", methods=["POST"])
+@admin_required
+def extend(procedure_id: int):
+    proc = _admin_proc(procedure_id, for_update=True)
+    label = _("Proroga della scadenza")
+    form = ExtendForm(prefix="extend", meta={"csrf": False})  # the CSRF token is checked for every POST
+    if proc.state != "published":
+        return _manage_page(proc, 409, failure={"label": label, "reasons": [
+            _("La scadenza si può prorogare solo mentre l'avviso è pubblicato.")]})
+    if not form.validate():
+        return _manage_page(proc, 422, extend_form=form)
+    try:
+        procs.update_procedure(current_user, proc,
+                               {"submission_deadline": rome_datetime(form.date.data, form.time.data)})
+    except GuardFailed as exc:
+        db.session.rollback()
+        return _manage_page(proc, 409, failure={"label": label, "reasons": exc.reasons}, extend_form=form)
+    except Invalid as exc:
+        db.session.rollback()
+        message = apply_errors(form, Invalid({("date" if k == "submission_deadline" else k): m
+                                              for k, m in exc.fields.items()}))
+        failure = {"label": label, "reasons": [message]} if message else None
+        return _manage_page(proc, 422, failure=failure, extend_form=form)
+    flash(_("Scadenza prorogata al %(when)s.",
+            when=format_datetime_rome(proc.submission_deadline)), "success")
+    return redirect(url_for("procedures.manage", procedure_id=proc.id), 303)
+

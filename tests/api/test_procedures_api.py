@@ -126,3 +126,14 @@ def test_list_pagination(client, make_user, token_for):
     assert len(r.json) == 2 and r.headers["X-Total-Count"] == "5"
     assert client.get("/api/v1/procedures?limit=x").status_code == 400
     assert len(client.get("/api/v1/procedures?limit=5000", headers=h).json) == 5
+
+
+def test_patch_lists_with_the_same_codes(client, make_user, token_for):
+    w = World(client, make_user, token_for)
+    lots = [{"code": "A", "title": "Portinerie", "budget": "300000.00"},
+            {"code": "B", "title": "Servizi", "budget": "216500.00"}]
+    r = client.patch(f"/api/v1/procedures/{w.procedure_id}", json={"lots": lots, "criteria": w.call["criteria"]},
+                     headers=w.admin_h)
+    assert r.status_code == 200, r.json
+    assert [lot["budget"] for lot in r.json["lots"]] == ["300000.00", "216500.00"]
+    assert len(r.json["criteria"]) == 5
