@@ -34,7 +34,7 @@ test: install-test
 
 # Re-extract the translatable strings and merge them into the catalogs (then translate the new ones).
 messages: $(BIN)/python
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --project codesign \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output --project codesign \
 		-o codesign/translations/messages.pot .
 	$(BIN)/pybabel update -i codesign/translations/messages.pot -d codesign/translations --no-fuzzy-matching
 

@@ -34,3 +34,9 @@ class OrgKind(LabelledEnum):
     pa = "pa", _l("Pubblica amministrazione")
     ets = "ets", _l("Ente del Terzo settore")
     other = "other", _l("Altro")
+
+
+def N_(text: str) -> str:
+    """Marks a string for the translation catalog without translating it here (state and button
+    labels in the machine tables: pages translate them with `_()` when they render them)."""
+    return text

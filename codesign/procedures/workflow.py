@@ -3,22 +3,23 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from codesign.core.enums import N_
 from codesign.core.workflow import Context, Transition, Workflow
 from codesign.db import db
 from codesign.procedures.validation import publish_problems
 
 STATES = {
-    "draft": "bozza",
-    "published": "pubblicato",
-    "closed": "termine scaduto",
-    "admissibility": "verifica di ammissibilità",
-    "evaluation": "valutazione",
-    "ranked": "graduatoria approvata",
-    "codesign": "co-progettazione",
-    "agreements": "convenzionamento",
-    "implementation": "attuazione e monitoraggio",
-    "concluded": "concluso",
-    "cancelled": "revocato in autotutela",
+    "draft": N_("bozza"),
+    "published": N_("pubblicato"),
+    "closed": N_("termine scaduto"),
+    "admissibility": N_("verifica di ammissibilità"),
+    "evaluation": N_("valutazione"),
+    "ranked": N_("graduatoria approvata"),
+    "codesign": N_("co-progettazione"),
+    "agreements": N_("convenzionamento"),
+    "implementation": N_("attuazione e monitoraggio"),
+    "concluded": N_("concluso"),
+    "cancelled": N_("revocato in autotutela"),
 }
 
 BEFORE_IMPLEMENTATION = ("draft", "published", "closed", "admissibility", "evaluation", "ranked", "codesign",
@@ -83,18 +84,18 @@ def on_cancel(ctx: Context):
 ADMIN = frozenset({"admin"})
 
 TABLE = [
-    Transition("publish", ("draft",), "published", ADMIN, (can_publish,), label="Pubblica l'avviso",
+    Transition("publish", ("draft",), "published", ADMIN, (can_publish,), label=N_("Pubblica l'avviso"),
                effect=on_publish),
     Transition("close", ("published",), "closed", frozenset({"admin", "system"}), (deadline_passed,),
-               label="Chiudi la raccolta delle proposte", effect=on_close),
-    Transition("start_admissibility", ("closed",), "admissibility", ADMIN, label="Avvia la verifica di ammissibilità"),
+               label=N_("Chiudi la raccolta delle proposte"), effect=on_close),
+    Transition("start_admissibility", ("closed",), "admissibility", ADMIN, label=N_("Avvia la verifica di ammissibilità")),
     Transition("start_evaluation", ("admissibility",), "evaluation", ADMIN,
-               (no_pending_admissibility, committee_appointed), label="Avvia la valutazione"),
+               (no_pending_admissibility, committee_appointed), label=N_("Avvia la valutazione")),
     Transition("approve_ranking", ("evaluation",), "ranked", ADMIN, (reviews_complete,),
-               label="Approva e pubblica la graduatoria", effect=on_approve_ranking),
-    Transition("open_codesign", ("ranked",), "codesign", ADMIN, label="Avvia la co-progettazione"),
+               label=N_("Approva e pubblica la graduatoria"), effect=on_approve_ranking),
+    Transition("open_codesign", ("ranked",), "codesign", ADMIN, label=N_("Avvia la co-progettazione")),
     Transition("cancel", BEFORE_IMPLEMENTATION, "cancelled", ADMIN, needs=("reason",),
-               label="Revoca in autotutela", effect=on_cancel, style="danger"),
+               label=N_("Revoca in autotutela"), effect=on_cancel, style="danger"),
 ]
 
 

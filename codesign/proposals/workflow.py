@@ -4,40 +4,41 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from codesign.core.enums import N_
 from codesign.core.workflow import Context, Transition, Workflow
 
 ROME = ZoneInfo("Europe/Rome")
 
 STATES = {
-    "draft": "bozza",
-    "submitted": "presentata",
-    "withdrawn": "ritirata",
-    "integration_requested": "soccorso istruttorio",
-    "admissible": "ammessa alla valutazione",
-    "excluded": "esclusa",
-    "admitted": "ammessa alla co-progettazione",
-    "reserve": "idonea non finanziata",
-    "below_threshold": "non idonea",
-    "in_codesign": "in co-progettazione",
-    "finalized": "progetto definitivo approvato",
-    "codesign_failed": "co-progettazione non conclusa",
-    "agreement_signed": "convenzione sottoscritta",
-    "started": "avviata (start-up)",
-    "completed": "conclusa",
-    "revoked": "revocata",
+    "draft": N_("bozza"),
+    "submitted": N_("presentata"),
+    "withdrawn": N_("ritirata"),
+    "integration_requested": N_("soccorso istruttorio"),
+    "admissible": N_("ammessa alla valutazione"),
+    "excluded": N_("esclusa"),
+    "admitted": N_("ammessa alla co-progettazione"),
+    "reserve": N_("idonea non finanziata"),
+    "below_threshold": N_("non idonea"),
+    "in_codesign": N_("in co-progettazione"),
+    "finalized": N_("progetto definitivo approvato"),
+    "codesign_failed": N_("co-progettazione non conclusa"),
+    "agreement_signed": N_("convenzione sottoscritta"),
+    "started": N_("avviata (start-up)"),
+    "completed": N_("conclusa"),
+    "revoked": N_("revocata"),
 }
 
 # What the applicant should do next, per state (shown on their dashboard).
 NEXT_STEP = {
-    "draft": "Completa la proposta e inviala prima della scadenza.",
-    "submitted": "L'amministrazione sta verificando l'ammissibilità.",
-    "integration_requested": "Rispondi alla richiesta di integrazione entro la data indicata.",
-    "admissible": "La commissione sta valutando la proposta.",
-    "admitted": "La proposta è ammessa alla co-progettazione: l'amministrazione ti convocherà al tavolo.",
-    "reserve": "La proposta è idonea ma non finanziata: potrà essere ammessa per scorrimento della graduatoria.",
-    "below_threshold": "La proposta non ha raggiunto il punteggio minimo.",
-    "excluded": "La proposta è stata esclusa: leggi la motivazione.",
-    "withdrawn": "Hai ritirato la proposta.",
+    "draft": N_("Completa la proposta e inviala prima della scadenza."),
+    "submitted": N_("L'amministrazione sta verificando l'ammissibilità."),
+    "integration_requested": N_("Rispondi alla richiesta di integrazione entro la data indicata."),
+    "admissible": N_("La commissione sta valutando la proposta."),
+    "admitted": N_("La proposta è ammessa alla co-progettazione: l'amministrazione ti convocherà al tavolo."),
+    "reserve": N_("La proposta è idonea ma non finanziata: potrà essere ammessa per scorrimento della graduatoria."),
+    "below_threshold": N_("La proposta non ha raggiunto il punteggio minimo."),
+    "excluded": N_("La proposta è stata esclusa: leggi la motivazione."),
+    "withdrawn": N_("Hai ritirato la proposta."),
 }
 
 
@@ -113,26 +114,26 @@ ADMISSIBILITY = in_phase("admissibility")
 
 TABLE = [
     Transition("submit", ("draft",), "submitted", APPLICANT, (call_open, complete_for_submission),
-               label="Invia la proposta", effect=effect("on_submit")),
+               label=N_("Invia la proposta"), effect=effect("on_submit")),
     Transition("withdraw", ("draft", "submitted"), "withdrawn", APPLICANT, (call_open,),
-               label="Ritira la proposta", style="danger"),
+               label=N_("Ritira la proposta"), style="danger"),
     Transition("request_integration", ("submitted",), "integration_requested", ADMIN, (ADMISSIBILITY, due_date_valid),
-               needs=("reason", "due"), label="Richiedi integrazione (soccorso istruttorio)",
+               needs=("reason", "due"), label=N_("Richiedi integrazione (soccorso istruttorio)"),
                effect=effect("on_request_integration")),
     Transition("provide_integration", ("integration_requested",), "submitted", APPLICANT,
-               (ADMISSIBILITY, integration_not_expired), label="Invia l'integrazione",
+               (ADMISSIBILITY, integration_not_expired), label=N_("Invia l'integrazione"),
                effect=effect("on_provide_integration")),
     Transition("declare_admissible", ("submitted",), "admissible", ADMIN, (ADMISSIBILITY,),
-               label="Dichiara ammissibile"),
+               label=N_("Dichiara ammissibile")),
     Transition("exclude", ("submitted", "integration_requested"), "excluded", frozenset({"admin", "system"}),
-               (ADMISSIBILITY, integration_expired_if_pending), needs=("reason",), label="Escludi",
+               (ADMISSIBILITY, integration_expired_if_pending), needs=("reason",), label=N_("Escludi"),
                effect=effect("on_exclude"), style="danger"),
     Transition("rank_admitted", ("admissible",), "admitted", CASCADE,
-               label="Ammessa alla co-progettazione (calcolato all'approvazione della graduatoria)"),
+               label=N_("Ammessa alla co-progettazione (calcolato all'approvazione della graduatoria)")),
     Transition("rank_reserve", ("admissible",), "reserve", CASCADE,
-               label="Idonea non finanziata (calcolato all'approvazione della graduatoria)"),
+               label=N_("Idonea non finanziata (calcolato all'approvazione della graduatoria)")),
     Transition("rank_below_threshold", ("admissible",), "below_threshold", CASCADE,
-               label="Non idonea (calcolato all'approvazione della graduatoria)"),
+               label=N_("Non idonea (calcolato all'approvazione della graduatoria)")),
 ]
 
 

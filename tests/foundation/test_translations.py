@@ -15,7 +15,7 @@ def _catalog():
 
 def _extracted() -> set[str]:
     found = set()
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None}
     method_map = [("codesign/**.py", "python"), ("templates/**.html", "jinja2")]
     options = {"templates/**.html": {"extensions": "jinja2.ext.do"}}
     for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map, options_map=options, keywords=keywords):
