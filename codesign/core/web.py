@@ -161,6 +161,7 @@ def init_app(app: Flask) -> None:
         # Flask-Babel caches the locale in `g`; a request always decides its own (matters when an
         # application context outlives requests, as in tests and CLI-driven code).
         g.pop("_flask_babel", None)
+        g.pop("_login_user", None)  # Flask-Login's cache: each request loads its own user
         g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
 
     @app.after_request

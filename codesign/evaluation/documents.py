@@ -1,0 +1,130 @@
+"""The evaluation's documents: the approved ranking as a page, a CSV and a PDF, and the committee's minutes
+(verbale) as a PDF.
+
+The ranking is read from the stored act (`ApprovedRanking.data`: titles, bodies, totals, outcomes), so it
+shows what was approved whatever happened since, and it never holds evaluators' names or individual
+scores. The minutes are built from the stored rows (committee, declarations, final reviews) in a fixed
+number of queries. PDFs are rendered by WeasyPrint from self-contained HTML templates, with a URL
+fetcher that allows no protocol at all: rendering never reaches the network or the file system.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from codesign.db import db
+
+OUTCOMES = {
+    "admitted": _l("ammessa alla co-progettazione"),
+    "reserve": _l("idonea non finanziata"),
+    "below_threshold": _l("non idonea"),
+}
+
+CSV_HEADER = ("lotto", "posizione", "titolo", "ente", "punteggio", "esito")
+
+
+def render_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf()
+
+
+# --- the ranking -------------------------------------------------------------------------------------------
+def lots_view(proc, data: dict) -> list[dict]:
+    """The ranking JSON (approved or previewed) per lot, in the call's lot order, with the lot's title
+    and budget. No query: the call's lots are already loaded with it."""
+    by_code = data.get("lots", {}) if isinstance(data, dict) else {}
+    out, seen = [], set()
+    for lot in proc.lots:
+        d = by_code.get(lot.code)
+        if d is None:
+            continue
+        seen.add(lot.code)
+        out.append({"code": lot.code, "title": lot.title, "budget": lot.budget,
+                    "budget_left": Decimal(d["budget_left"]), "entries": d["ranking"]})
+    for code, d in by_code.items():  # a lot renamed or removed after the approval: still part of the act
+        if code not in seen:
+            out.append({"code": code, "title": None, "budget": None, "budget_left": Decimal(d["budget_left"]),
+                        "entries": d["ranking"]})
+    return out
+
+
+def _cell(text) -> str:
+    """A text cell that a spreadsheet will not run as a formula (OWASP: CSV injection)."""
+    text = "" if text is None else str(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def ranking_csv(proc, data: dict) -> str:
+    """One row per ranked proposal: lotto, posizione, titolo, ente, punteggio (dot decimal), esito.
+    The outcome is written in Italian whatever the reader's language, so the dataset stays stable."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(CSV_HEADER)
+    with force_locale("it"):
+        for lot in lots_view(proc, data):
+            for e in lot["entries"]:
+                writer.writerow([lot["code"], e["rank"], _cell(e["title"]), _cell(e["organization"]), e["total"],
+                                 str(OUTCOMES.get(e["outcome"], e["outcome"]))])
+    return buf.getvalue()
+
+
+# --- the committee's minutes -------------------------------------------------------------------------------
+def minutes(proc) -> dict:
+    """Everything the minutes show, in a fixed number of queries: the committee (2), the conflict
+    declarations (1), the evaluated proposals (3), the final reviews with their scores (2), the act (1)."""
+    from codesign.auth.models import User
+    from codesign.evaluation import committee
+    from codesign.evaluation.models import ConflictDeclaration, Review
+    from codesign.evaluation.operations import approved
+    from codesign.proposals.models import Proposal
+
+    members = committee.members(proc.id)
+    proposals = list(db.session.execute(
+        sa.select(Proposal).where(Proposal.procedure_id == proc.id,
+                                  Proposal.state.in_(committee.EVALUATED_PROPOSAL_STATES))
+        .order_by(Proposal.protocol_number)).unique().scalars())
+    numbers = {p.id: p for p in proposals}
+    declarations = db.session.execute(
+        sa.select(ConflictDeclaration, User.name)
+        .join(User, User.id == ConflictDeclaration.user_id)
+        .join(Proposal, Proposal.id == ConflictDeclaration.proposal_id)
+        .where(Proposal.procedure_id == proc.id)
+        .order_by(Proposal.protocol_number, User.name, ConflictDeclaration.id)).all()
+    reviews = db.session.execute(
+        sa.select(Review, User.name)
+        .join(User, User.id == Review.user_id)
+        .join(Proposal, Proposal.id == Review.proposal_id)
+        .where(Proposal.procedure_id == proc.id, Review.final.is_(True))
+        .order_by(Proposal.protocol_number, Review.finalized_at, Review.id)).all()
+    stored = approved(proc)
+    results = {}
+    if stored is not None:
+        for code, lot in (stored.data.get("lots") or {}).items():
+            for e in lot["ranking"]:
+                results[e["proposal_id"]] = e | {"lot": code}
+
+    by_proposal = {p.id: {"p": p, "reviews": [], "abstained": [], "result": results.get(p.id)} for p in proposals}
+    conflicts = []
+    for d, name in declarations:
+        entry = by_proposal.get(d.proposal_id)
+        conflicts.append({"name": name, "proposal": numbers.get(d.proposal_id), "conflict": d.conflict,
+                          "note": d.note, "at": d.declared_at})
+        if d.conflict and entry is not None:
+            entry["abstained"].append(name)
+    for r, name in reviews:
+        entry = by_proposal.get(r.proposal_id)
+        if entry is None:
+            continue
+        values = {s.criterion_code: s for s in r.scores}
+        entry["reviews"].append({"name": name, "at": r.finalized_at,
+                                 "rows": [(c, values.get(c.code)) for c in proc.criteria]})
+    lots = {lot.code: lot for lot in proc.lots}
+    return {"members": members, "declarations": conflicts, "stored": stored, "lots": lots,
+            "proposals": [by_proposal[p.id] for p in proposals]}
