@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
 
-from codesign.core.errors import BadRequest, Unauthorized
+from codesign.core.errors import BadRequest, Invalid, Unauthorized
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -46,6 +46,15 @@ def json_body() -> dict:
     if not isinstance(data, dict):
         raise BadRequest("Il corpo della richiesta deve essere un oggetto JSON")
     return data
+
+
+def transition_body() -> tuple[str, dict]:
+    """`{"trigger": "...", …parameters}` → (trigger, parameters)."""
+    data = json_body()
+    trigger = data.get("trigger")
+    if not isinstance(trigger, str) or not trigger:
+        raise Invalid({"trigger": "indicare l'operazione (trigger)"})
+    return trigger, {k: val for k, val in data.items() if k != "trigger"}
 
 
 def page_args() -> tuple[int, int]:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from codesign.api import bp, caller, json_body, list_response, page_args, require_caller
-from codesign.core.errors import BadRequest, Invalid
+from codesign.api import bp, caller, json_body, list_response, page_args, require_caller, transition_body
+from codesign.core.errors import BadRequest
 from codesign.procedures import operations as procs
 from codesign.proposals import operations as props
 
@@ -42,12 +42,8 @@ def patch_procedure(procedure_id: int):
 @bp.post("/procedures/<int:procedure_id>/transitions")
 def procedure_transition(procedure_id: int):
     user = require_caller()
-    data = json_body()
-    trigger = data.get("trigger")
-    if not isinstance(trigger, str) or not trigger:
-        raise Invalid({"trigger": "indicare l'operazione (trigger)"})
+    trigger, params = transition_body()
     proc = procs.get_visible(user, procedure_id)
-    params = {k: val for k, val in data.items() if k != "trigger"}
     procs.fire(user, proc, trigger, **params)
     return jsonify(procs.to_dict(proc, user))
 
@@ -94,12 +90,9 @@ def patch_proposal(proposal_id: int):
 @bp.post("/proposals/<int:proposal_id>/transitions")
 def proposal_transition(proposal_id: int):
     user = require_caller()
-    data = json_body()
-    trigger = data.get("trigger")
-    if not isinstance(trigger, str) or not trigger:
-        raise Invalid({"trigger": "indicare l'operazione (trigger)"})
+    trigger, params = transition_body()
     proposal = props.get_visible(user, proposal_id)
-    props.fire(user, proposal, trigger, params={k: val for k, val in data.items() if k != "trigger"})
+    props.fire(user, proposal, trigger, params=params)
     return jsonify(props.to_dict(proposal, user))
 
 
