@@ -236,14 +236,7 @@ def _save_review(p: Proposal, *, final: bool):
 
 # --- the administration ------------------------------------------------------------------------------------
 def _admin_proc(procedure_id: int, *, for_update: bool = False) -> Procedure:
-    """A call of one of the admin's administrations; for anyone else 404 (its existence is not told)."""
-    q = procs.visible_query(current_user, admin_only=True).where(Procedure.id == procedure_id)
-    if for_update:
-        q = q.with_for_update()
-    proc = db.session.execute(q).unique().scalar_one_or_none()
-    if proc is None:
-        abort(404)
-    return proc
+    return procs.get_for_admin(current_user, procedure_id, for_update=for_update)
 
 
 def _registered_evaluators() -> list:

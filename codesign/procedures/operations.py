@@ -122,6 +122,17 @@ def get_visible(user, procedure_id: int, *, for_update: bool = False) -> Procedu
     return proc
 
 
+def get_for_admin(user, procedure_id: int, *, for_update: bool = False) -> Procedure:
+    """A call of one of the user's administrations; for anyone else 404 (its existence is not told)."""
+    q = visible_query(user, admin_only=True).where(Procedure.id == procedure_id)
+    if for_update:
+        q = q.with_for_update(of=Procedure)  # not the outer-joined administration (PostgreSQL refuses that)
+    proc = db.session.execute(q).unique().scalar_one_or_none()
+    if proc is None:
+        raise NotFound("avviso non trovato")
+    return proc
+
+
 def visible_query(user, *, admin_only: bool = False):
     """Public calls (anything but drafts) and the caller's administrations' drafts."""
     admin_ids = user.administration_ids if user is not None else set()

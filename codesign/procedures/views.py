@@ -164,15 +164,7 @@ def admin_required(view):
 
 
 def _admin_proc(procedure_id: int, *, for_update: bool = False) -> Procedure:
-    """A procedure of one of the admin's administrations; any other is 404 (its existence is not told)."""
-    q = procs.visible_query(current_user, admin_only=True).where(Procedure.id == procedure_id)
-    if for_update:
-        q = q.with_for_update(of=Procedure)  # not the outer-joined administration (PostgreSQL refuses that)
-    proc = db.session.execute(q).unique().scalar_one_or_none()
-    if proc is None:
-        abort(404)
-    procs.require_admin(current_user, proc)
-    return proc
+    return procs.get_for_admin(current_user, procedure_id, for_update=for_update)
 
 
 # --- public pages -----------------------------------------------------------------------------------------
