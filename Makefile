@@ -32,6 +32,10 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The browser journey again, keeping its screenshots and axe-core report in docs/screenshots/ (needs Chromium).
+screenshots: install-test
+	CODESIGN_SCREENSHOTS=docs/screenshots CODESIGN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/e2e/test_journey.py -q
+
 # Re-extract the translatable strings and merge them into the catalogs (then translate the new ones).
 messages: $(BIN)/python
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output --project codesign \

@@ -136,7 +136,7 @@ def review_form(procedure, review=None, **kwargs) -> ReviewFormBase:
         setattr(ReviewForm, f"reason_{i}", TextAreaField(
             _("Motivazione"), description=_("Obbligatoria per confermare la valutazione definitiva."),
             validators=[Length(max=10000)], render_kw={"rows": 3}))
-    if review is not None and "formdata" not in kwargs:
+    if review is not None and kwargs.get("formdata") is None:  # a GET: the saved draft, not the request
         data = {}
         by_code = {s.criterion_code: s for s in review.scores}
         for i, criterion in enumerate(procedure.criteria):

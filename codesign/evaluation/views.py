@@ -47,7 +47,7 @@ QUEUE_STATUS = {
     "final": _l("valutazione definitiva"),
     "conflict": _l("conflitto di interessi dichiarato: ti astieni"),
 }
-QUEUE_BADGE = {"to_declare": "bg-warning text-dark", "declared": "bg-warning text-dark", "draft": "bg-info text-dark",
+QUEUE_BADGE = {"to_declare": "badge-todo", "declared": "badge-todo", "draft": "badge-draft",
                "final": "bg-success", "conflict": "bg-secondary"}
 
 # The admin's board: how far each member is on each proposal (never a score).
