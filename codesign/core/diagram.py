@@ -163,8 +163,9 @@ def _isotonic(targets: list[float]) -> list[float]:
 
 
 class _Layout:
-    def __init__(self, workflow: Workflow, current_state: str | None):
+    def __init__(self, workflow: Workflow, current_state: str | None, labels: dict[str, str] | None = None):
         self.workflow = workflow
+        labels = labels or workflow.states
         self.current = current_state
         self.layer = layers(workflow)
         self.nodes: dict[str, _Node] = {}
@@ -176,7 +177,7 @@ class _Layout:
 
         edges = _edges(workflow)
         loop_labels = {e.source: e.label for e in edges if e.source == e.dest}
-        for code, label in workflow.states.items():
+        for code, label in labels.items():
             h = BOX_H_CURRENT if code == current_state else BOX_H
             w = max(BOX_MIN_W, _text_width(label, LABEL_SIZE, bold=True) + 2 * BOX_PAD_X,
                     _text_width(f"({code})", CODE_SIZE, mono=True) + 2 * BOX_PAD_X)
@@ -311,6 +312,19 @@ class _Layout:
 
 
 # --- drawing -----------------------------------------------------------------------------------------------
+def _identity(text: str, **values) -> str:
+    return text % values if values else text
+
+
+def _translator(locale: str | None):
+    """gettext for the request's language (the labels and sentences are Italian msgids), or Italian as is."""
+    if not locale or locale.startswith("it"):
+        return _identity
+    from flask_babel import gettext
+
+    return gettext
+
+
 def _f(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".")
 
@@ -320,30 +334,33 @@ def _id_prefix(workflow: Workflow, current_state: str | None) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "-", raw)
 
 
-def _state_words(workflow: Workflow, code: str) -> str:
-    return f"{workflow.states[code]} ({code})"
+def _state_words(workflow: Workflow, code: str, _=_identity) -> str:
+    return f"{_(workflow.states[code])} ({code})"
 
 
-def description(workflow: Workflow, current_state: str | None = None) -> str:
-    """The diagram in words (Italian): its states, its transitions, the current state."""
-    words = lambda code: _state_words(workflow, code)  # noqa: E731
-    parts = [f"Diagramma degli stati «{workflow.name}»: {len(workflow.states)} stati e "
-             f"{len(workflow.table)} transizioni."]
-    parts.append("Stati: " + "; ".join(words(s) for s in workflow.states) + ".")
-    parts.append(f"Stato iniziale: {words(initial_state(workflow))}.")
+def description(workflow: Workflow, current_state: str | None = None, locale: str | None = None) -> str:
+    """The diagram in words (Italian, or the request's language): states, transitions, the current state."""
+    _ = _translator(locale)
+    words = lambda code: _state_words(workflow, code, _)  # noqa: E731
+    parts = [_("Diagramma degli stati «%(name)s»: %(states)s stati e %(moves)s transizioni.",
+               name=_(workflow.name), states=len(workflow.states), moves=len(workflow.table))]
+    parts.append(_("Stati: %(list)s.", list="; ".join(words(s) for s in workflow.states)))
+    parts.append(_("Stato iniziale: %(state)s.", state=words(initial_state(workflow))))
     finals = [s for s in workflow.states if not any(s in t.sources for t in workflow.table)]
     if finals:
-        parts.append("Stati finali (senza transizioni in uscita): " + "; ".join(words(s) for s in finals) + ".")
+        parts.append(_("Stati finali (senza transizioni in uscita): %(list)s.",
+                       list="; ".join(words(s) for s in finals)))
     moves = []
     for t in workflow.table:
-        sources = ", ".join(words(s) for s in t.sources)
-        moves.append(f"l'operazione {t.trigger} porta da {sources} a {words(t.dest)}")
+        moves.append(_("l'operazione %(trigger)s porta da %(sources)s a %(dest)s", trigger=t.trigger,
+                       sources=", ".join(words(s) for s in t.sources), dest=words(t.dest)))
     if moves:
-        parts.append("Transizioni: " + "; ".join(moves) + ".")
+        parts.append(_("Transizioni: %(list)s.", list="; ".join(moves)))
     if current_state in workflow.states:
-        parts.append(f"Stato attuale: {words(current_state)}.")
+        parts.append(_("Stato attuale: %(state)s.", state=words(current_state)))
         nxt = [t.trigger for t in workflow.table if current_state in t.sources]
-        parts.append("Operazioni previste dallo stato attuale: " + (", ".join(dict.fromkeys(nxt)) or "nessuna") + ".")
+        parts.append(_("Operazioni previste dallo stato attuale: %(list)s.",
+                       list=", ".join(dict.fromkeys(nxt)) or _("nessuna")))
     return " ".join(parts)
 
 
@@ -380,24 +397,30 @@ def _ports(layout: _Layout) -> dict[tuple[int, str], float]:
     return out
 
 
-def svg(workflow: Workflow, current_state: str | None = None, *, id_prefix: str | None = None) -> str:
+def svg(workflow: Workflow, current_state: str | None = None, *, id_prefix: str | None = None,
+        locale: str | None = None) -> str:
     """The machine as a self-contained inline SVG (role="img", Italian <title> and <desc>).
 
     `current_state` is highlighted: thick border, dark fill with white text, and the words
     "stato attuale" in the box and in the description (never colour alone). Ids inside the SVG
     start with `id_prefix` (default: from the machine and the state), so several diagrams can
-    share a page."""
+    share a page. Text is Italian unless `locale` names another language (needs Flask-Babel's context)."""
     if current_state is not None and current_state not in workflow.states:
         current_state = None
-    return _svg(workflow, current_state, id_prefix or _id_prefix(workflow, current_state))
+    return _svg(workflow, current_state, id_prefix or _id_prefix(workflow, current_state), locale)
 
 
 @lru_cache(maxsize=256)
-def _svg(workflow: Workflow, current_state: str | None, pid: str) -> str:
-    lay = _Layout(workflow, current_state)
-    title = f"Diagramma degli stati: {workflow.name}"
+def _svg(workflow: Workflow, current_state: str | None, pid: str, locale: str | None = None) -> str:
+    _ = _translator(locale)
+    labels = {code: _(label) for code, label in workflow.states.items()}
+    current_words = _("stato attuale")
+    lay = _Layout(workflow, current_state, labels)
     if current_state:
-        title += f", stato attuale «{workflow.states[current_state]}»"
+        title = _("Diagramma degli stati: %(name)s, stato attuale «%(state)s»", name=_(workflow.name),
+                  state=labels[current_state])
+    else:
+        title = _("Diagramma degli stati: %(name)s", name=_(workflow.name))
     W, H = lay.width, lay.height
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="state-diagram" role="img" '
@@ -406,7 +429,7 @@ def _svg(workflow: Workflow, current_state: str | None, pid: str) -> str:
         f'data-workflow={quoteattr(workflow.entity_type)}'
         + (f" data-current-state={quoteattr(current_state)}" if current_state else "") + ">",
         f'<title id="{pid}-title">{escape(title)}</title>',
-        f'<desc id="{pid}-desc">{escape(description(workflow, current_state))}</desc>',
+        f'<desc id="{pid}-desc">{escape(description(workflow, current_state, locale))}</desc>',
         "<defs>",
     ]
     for suffix, colour in (("arrow", LINE), ("arrow-next", NEXT_LINE)):
@@ -505,7 +528,7 @@ def _svg(workflow: Workflow, current_state: str | None, pid: str) -> str:
                    f'font-size="{CODE_SIZE}" fill="{sub}">({escape(code)})</text>')
         if current:
             out.append(f'<text x="{_f(n.x)}" y="{_f(base + 36)}" text-anchor="middle" font-size="12" '
-                       f'font-weight="700" fill="{text}">▶ stato attuale</text>')
+                       f'font-weight="700" fill="{text}">▶ {escape(current_words)}</text>')
         out.append("</g>")
     out.append("</g>")
     out.append("</svg>")
@@ -588,15 +611,21 @@ def diagram_svg(target, current_state: str | None = None, *, id_prefix: str | No
     `diagram_svg("proposal")` or `diagram_svg(workflow, "draft")`."""
     from markupsafe import Markup
 
+    from flask_babel import get_locale
+
     wf = workflow_for(target)
     if current_state is None and not isinstance(target, (str, Workflow)):
         current_state = getattr(target, "state", None)
-    return Markup(svg(wf, current_state, id_prefix=id_prefix))
+    locale = get_locale()
+    return Markup(svg(wf, current_state, id_prefix=id_prefix, locale=str(locale) if locale else None))
 
 
 def diagram_state_label(row) -> str:
-    """The Italian label of a row's current state."""
-    return workflow_for(row).states.get(row.state, row.state)
+    """The label of a row's current state, in the request's language."""
+    from flask_babel import gettext
+
+    label = workflow_for(row).states.get(row.state)
+    return gettext(label) if label else row.state
 
 
 def init_app(app) -> None:

@@ -103,4 +103,4 @@ def relation(user, procedure) -> set[str]:
     return {"admin"} if procedure.administration_id in user.administration_ids else set()
 
 
-workflow = Workflow("procedura", "procedure", STATES, TABLE, relation, initial="draft")
+workflow = Workflow(N_("procedura"), "procedure", STATES, TABLE, relation, initial="draft")

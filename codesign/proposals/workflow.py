@@ -146,4 +146,4 @@ def relation(user, proposal) -> set[str]:
     return roles
 
 
-workflow = Workflow("proposta", "proposal", STATES, TABLE, relation, initial="draft")
+workflow = Workflow(N_("proposta"), "proposal", STATES, TABLE, relation, initial="draft")
