@@ -56,6 +56,8 @@ def test_submission_with_the_keyboard_alone(journey, client, make_user, token_fo
     pdf.write_bytes(PDF)
 
     person = journey.person("ente-tastiera")
+    # Subscribe to file choosers long before one opens (Playwright enables the interception asynchronously).
+    person.page.on("filechooser", lambda chooser: chooser.set_files(str(pdf)))
     page = person.visit("/accedi")
     tab_to(page, page.locator("#email"))
     page.keyboard.type(email)
@@ -88,9 +90,8 @@ def test_submission_with_the_keyboard_alone(journey, client, make_user, token_fo
     tab_to(page, page.locator("#kind"))
     choose(page, page.locator("#kind"), "progetto")
     tab_to(page, page.locator("#file"))
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(pdf))
+    page.keyboard.press("Space")  # opens the file chooser, answered by the handler set up above
+    page.wait_for_function("() => document.querySelector('#file').files.length === 1")
     tab_to(page, page.get_by_role("button", name="Carica il documento"))
     enter_and_wait(page)
     person.check()
