@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from codesign.core import audit, mail
 from codesign.core import validation as v
@@ -150,8 +151,34 @@ def review_to_dict(review: Review | None, proposal) -> dict:
 
 
 # --- progress and the ranking -------------------------------------------------------------------------
+_DATA_KEY = "codesign.evaluation_data"
+
+
+def _forget_evaluation_data(session, *args) -> None:
+    session.info.pop(_DATA_KEY, None)
+
+
+for _event in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+    sa.event.listen(sa.orm.Session, _event, _forget_evaluation_data)
+
+
+@sa.event.listens_for(sa.orm.Session, "do_orm_execute")
+def _forget_on_dml(state) -> None:
+    if not state.is_select:
+        _forget_evaluation_data(state.session)
+
+
 def _evaluation_data(procedure):
-    """Everything the progress board and the ranking need, in a fixed number of queries."""
+    """Everything the progress board and the ranking need, in a fixed number of queries; loaded once per
+    unit of work (the board, its ranking preview and the approve_ranking guard share it) and forgotten at
+    any write, flush, commit or rollback."""
+    cache = db.session.info.setdefault(_DATA_KEY, {})
+    if procedure.id not in cache:
+        cache[procedure.id] = _load_evaluation_data(procedure)
+    return cache[procedure.id]
+
+
+def _load_evaluation_data(procedure):
     from codesign.proposals.models import Proposal
 
     proposals = list(db.session.execute(sa.select(Proposal).where(

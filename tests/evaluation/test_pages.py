@@ -391,6 +391,10 @@ def _counts(client, login, count_queries, make_user, token_for, monkeypatch, ext
             r = client.get(url)
         assert r.status_code == 200
         out[name] = q.count
+        if name.startswith("board"):
+            # the board, its preview and the approve_ranking guard share one load of the evaluation data
+            loads = [st for st in q.statements if re.search(r"FROM reviews?\b", st) and st.lstrip().startswith("SELECT")]
+            assert len(loads) == 1, loads
 
     login(s.ev["e1"])
     measure("queue (evaluation under way)", "/valutazioni")
