@@ -4,8 +4,9 @@ The admin writes and publishes "Quartieri Connessi 2"; two Third Sector bodies r
 PDF, submit and get their receipt; the deadline passes; the admin runs admissibility with one
 integration request, which the body answers; three evaluators declare they have no conflict of interest
 and score both proposals with the worked example's coefficients; the admin approves the ranking; a
-citizen reads it. Every page on the way is checked with axe-core and at a 375-pixel viewport (see
-browser.py); `make screenshots` runs this test to refresh docs/screenshots/.
+citizen reads it and downloads it as CSV; the admin opens the co-design phase (the later phases' pages
+join the journey as they land). Every page on the way is checked with axe-core and at a 375-pixel
+viewport (see browser.py); `make screenshots` runs this test to refresh docs/screenshots/.
 
 Accounts that only the command line creates in real life (the admin, the evaluators) are made through
 the service layer; everything else happens in the browser. Time moves with time-machine, for the whole
@@ -234,6 +235,15 @@ def test_worked_example_through_the_pages(journey, make_user, tmp_path):
         assert text.index(first) < text.index(second)
         assert "76,33" in text and "68,67" in text
         assert "Valutatore 1" not in text, "evaluators stay anonymous on the public ranking"
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Scarica in CSV").click()
+        csv_text = download.value.path().read_text(encoding="utf-8-sig")
+        assert "76.33" in csv_text or "76,33" in csv_text
+
+        # --- as far as the later phases have landed: the admin opens the co-design phase ---------------
+        page = admin.visit(f"/gestione/avvisi/{procedure_id}")
+        admin.submit(button(page, "Avvia la co-progettazione"))
+        assert page.locator("#procedure-state").get_attribute("data-state") == "codesign"
 
     journey.write_report()
     assert not journey.report.blocking(), journey.report.summary()
