@@ -30,6 +30,7 @@ from codesign.procedures import operations as procs
 from codesign.procedures.models import Procedure
 from codesign.procedures.workflow import workflow as procedure_wf
 from codesign.proposals import operations as props
+from codesign.proposals.forms import attachment_kind_titles
 from codesign.proposals.models import Proposal
 
 bp = Blueprint("evaluation", __name__)
@@ -157,10 +158,6 @@ def _assigned_proposal(proposal_id: int) -> Proposal:
     return p
 
 
-def _kind_titles(proc) -> dict:
-    return {a.get("kind"): a.get("title") for a in (proc.required_attachments or []) if isinstance(a, dict)}
-
-
 def _proposal_page(p: Proposal, *, status=200, conflict_form=None, form=None, reasons=None):
     user = current_user
     proc = p.procedure
@@ -181,7 +178,7 @@ def _proposal_page(p: Proposal, *, status=200, conflict_form=None, form=None, re
         scores = [(c, by_code.get(c.code)) for c in proc.criteria]
     html = render_template("evaluation/proposal.html", p=p, proc=proc, decl=decl, review=review, scores=scores,
                            form=form if editable else None, conflict_form=conflict_form, reasons=reasons,
-                           kind_titles=_kind_titles(proc), editable=editable, scale=JUDGEMENT_SCALE)
+                           kind_titles=attachment_kind_titles(proc), editable=editable, scale=JUDGEMENT_SCALE)
     return html, status
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -101,6 +102,16 @@ class NewProposalForm(ProposalContentForm):
 
 
 ATTACHMENT_OTHER = "altro"
+
+
+def attachment_kind_choices(proc) -> list[tuple[str, str]]:
+    """The kinds of document a proposal to `proc` may carry: the call's required ones, then any other."""
+    return ([(a["kind"], a["title"]) for a in proc.required_attachments or []]
+            + [(ATTACHMENT_OTHER, _("Altro documento"))])
+
+
+def attachment_kind_titles(proc) -> dict[str, str]:
+    return dict(attachment_kind_choices(proc))
 
 
 class UploadForm(FlaskForm):

@@ -22,8 +22,9 @@ from codesign.db import db, utcnow
 from codesign.organizations import operations as orgs
 from codesign.procedures import operations as procs
 from codesign.proposals import operations as props
-from codesign.proposals.forms import (ATTACHMENT_OTHER, AdminActionForm, NewProposalForm, ProposalContentForm,
-                                      UploadForm, action_form, format_partners)
+from codesign.proposals.forms import (AdminActionForm, NewProposalForm, ProposalContentForm, UploadForm,
+                                      action_form, attachment_kind_choices, attachment_kind_titles,
+                                      format_partners)
 from codesign.proposals.workflow import NEXT_STEP, rome_today, workflow
 
 bp = Blueprint("proposals", __name__)
@@ -66,15 +67,6 @@ def _state_label(state: str) -> str:
 def _lot_choices(proc):
     return [(lot.code, _("%(code)s – %(title)s (budget %(budget)s)", code=lot.code, title=lot.title,
                          budget=format_money(lot.budget))) for lot in proc.lots]
-
-
-def _kind_choices(proc):
-    return ([(a["kind"], a["title"]) for a in proc.required_attachments or []]
-            + [(ATTACHMENT_OTHER, _("Altro documento"))])
-
-
-def _kind_titles(proc) -> dict:
-    return dict(_kind_choices(proc))
 
 
 def _amount_text(value) -> str:
@@ -148,7 +140,7 @@ def _content_form_for(p) -> ProposalContentForm:
 
 def _upload_form_for(p) -> UploadForm:
     form = UploadForm(formdata=None)
-    form.kind.choices = _kind_choices(p.procedure)
+    form.kind.choices = attachment_kind_choices(p.procedure)
     return form
 
 
@@ -181,7 +173,7 @@ def _render_proposal(p, *, status=200, content_form=None, upload_form=None, act_
         integration=integration, answering=answering, can_upload=can_upload, content_form=content_form,
         upload_form=upload_form, act_form=act_form, shown_declarations=shown_declarations,
         show_note=answering, buttons=buttons, blocked=blocked, given=given, message=message, reasons=reasons,
-        failed_trigger=failed_trigger, kind_titles=_kind_titles(p.procedure), state_label=_state_label(p.state),
+        failed_trigger=failed_trigger, kind_titles=attachment_kind_titles(p.procedure), state_label=_state_label(p.state),
         next_step=NEXT_STEP.get(p.state), today=rome_today(now)), status
 
 
@@ -256,7 +248,7 @@ def edit(proposal_id: int):
 def upload(proposal_id: int):
     p = props.get_visible(current_user, proposal_id)
     form = UploadForm()
-    form.kind.choices = _kind_choices(p.procedure)
+    form.kind.choices = attachment_kind_choices(p.procedure)
     if not form.validate_on_submit():
         return _render_proposal(p, status=422, upload_form=form)
     upload_file = form.file.data
@@ -322,7 +314,7 @@ def _receipt_proposal(proposal_id: int):
 def receipt(proposal_id: int):
     p = _receipt_proposal(proposal_id)
     return render_template("proposals/receipt.html", p=p, proc=p.procedure, state_label=_state_label(p.state),
-                           kind_titles=_kind_titles(p.procedure))
+                           kind_titles=attachment_kind_titles(p.procedure))
 
 
 @bp.route("/proposte/<int:proposal_id>/ricevuta.pdf")
@@ -332,7 +324,7 @@ def receipt_pdf(proposal_id: int):
 
     p = _receipt_proposal(proposal_id)
     html = render_template("proposals/receipt_pdf.html", p=p, proc=p.procedure, generated_at=utcnow(),
-                           kind_titles=_kind_titles(p.procedure))
+                           kind_titles=attachment_kind_titles(p.procedure))
     pdf = render_pdf(html)
     filename = f"ricevuta-avviso-{p.procedure_id}-n{p.protocol_number}.pdf"
     return Response(pdf, mimetype="application/pdf",
