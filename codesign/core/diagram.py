@@ -163,9 +163,9 @@ def _isotonic(targets: list[float]) -> list[float]:
 
 
 class _Layout:
-    def __init__(self, workflow: Workflow, current_state: str | None, labels: dict[str, str] | None = None):
+    def __init__(self, workflow: Workflow, current_state: str | None, labels: dict[str, str]):
+        """`labels`: each state's label as drawn (in the page's language)."""
         self.workflow = workflow
-        labels = labels or workflow.states
         self.current = current_state
         self.layer = layers(workflow)
         self.nodes: dict[str, _Node] = {}
