@@ -24,6 +24,23 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-dev-shm-usage"]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING = {"serious", "critical"}
+PASSWORD = "password-1234"  # make_user's default
+
+
+def labelled(page, label):
+    """The field whose label starts with `label` (required fields add a marker after it)."""
+    return page.get_by_label(re.compile("^" + re.escape(label)))
+
+
+def tick(page, label):
+    """Tick a checkbox or radio button as a person does: Bootstrap Italia draws it on its label."""
+    box = labelled(page, label)
+    page.locator(f"label[for='{box.get_attribute('id')}']").click()
+    assert box.is_checked()
+
+
+def button(page, name):
+    return page.get_by_role("button", name=name, exact=True)
 
 
 def chromium_path() -> str | None:
@@ -99,6 +116,12 @@ class Visitor:
         assert response is not None and response.status < 400, f"{self.who}: GET {path} -> {response and response.status}"
         self.check(shot=shot)
         return self.page
+
+    def log_in(self, email: str, password: str = PASSWORD) -> None:
+        page = self.visit("/accedi")
+        labelled(page, "Indirizzo e-mail").fill(email)
+        labelled(page, "Password").fill(password)
+        self.submit(button(page, "Accedi"))
 
     def submit(self, button, *, shot: str | None = None, expect_error: bool = False):
         """Click a submit button (a locator), wait for the next page, check it."""

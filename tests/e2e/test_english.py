@@ -12,11 +12,10 @@ from babel.messages.pofile import read_po
 
 from codesign.db import db
 from codesign.organizations.models import Organization
-from tests.evaluation.test_evaluation_api import Scenario
-from tests.helpers import SCENARIO, World, transition
+from tests.e2e.browser import button
+from tests.helpers import SCENARIO, Scenario, World, transition
 
 CATALOG = Path(__file__).resolve().parents[2] / "codesign/translations/en/LC_MESSAGES/messages.po"
-PASSWORD = "password-1234"
 
 
 def italian_fragments() -> set[str]:
@@ -48,12 +47,9 @@ def page_words(page) -> str:
 
 def in_english(person, login=None):
     if login:
-        page = person.visit("/accedi")
-        page.get_by_label(re.compile("^Indirizzo e-mail")).fill(login)
-        page.get_by_label(re.compile("^Password")).fill(PASSWORD)
-        person.submit(page.get_by_role("button", name="Accedi", exact=True))
+        person.log_in(login)
     page = person.visit("/")
-    person.submit(page.get_by_role("button", name="English", exact=True))
+    person.submit(button(page, "English"))
     assert page.locator("html").get_attribute("lang") == "en"
 
 

@@ -17,43 +17,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import time_machine
 
 from codesign.core.tick import run_tick
 from codesign.db import db
+from tests.e2e.browser import PASSWORD, button, labelled, tick
 from tests.helpers import PDF, SCENARIO
 
-PASSWORD = "password-1234"
-ROME = __import__("zoneinfo").ZoneInfo("Europe/Rome")
+ROME = ZoneInfo("Europe/Rome")
 CALL = SCENARIO["call"]
 
 
 def lines(rows, *keys) -> str:
     return "\n".join(" | ".join(str(r[k]) for k in keys if r.get(k) not in (None, "")) for r in rows)
-
-
-def log_in(person, email, password=PASSWORD):
-    page = person.visit("/accedi")
-    labelled(page, "Indirizzo e-mail").fill(email)
-    labelled(page, "Password").fill(password)
-    person.submit(page.get_by_role("button", name="Accedi"))
-
-
-def labelled(page, label):
-    """The field whose label starts with `label` (required fields add a marker after it)."""
-    return page.get_by_label(re.compile("^" + re.escape(label)))
-
-
-def tick(page, label):
-    """Tick a checkbox or radio button as a person does: Bootstrap Italia draws it on its label."""
-    box = labelled(page, label)
-    page.locator(f"label[for='{box.get_attribute('id')}']").click()
-    assert box.is_checked()
-
-
-def button(page, name):
-    return page.get_by_role("button", name=name, exact=True)
 
 
 def test_worked_example_through_the_pages(journey, make_user, tmp_path):
@@ -73,7 +51,7 @@ def test_worked_example_through_the_pages(journey, make_user, tmp_path):
 
     # --- the admin writes the call and publishes it -----------------------------------------------
     admin = journey.person("admin")
-    log_in(admin, "rup@comune.milano.example")
+    admin.log_in("rup@comune.milano.example")
     page = admin.visit("/gestione/avvisi/nuovo")
     form = {
         "Titolo dell'avviso": CALL["title"],
@@ -209,7 +187,7 @@ def test_worked_example_through_the_pages(journey, make_user, tmp_path):
         reviews = {(r["evaluator"], r["proposal"]): r for r in SCENARIO["reviews"]}
         for k, (_, email) in enumerate(evaluators, start=1):
             person = journey.person(f"valutatore{k}")
-            log_in(person, email)
+            person.log_in(email)
             page = person.visit("/valutazioni")
             for pid, ref in zip(proposal_ids, refs):
                 review = reviews[(f"e{k}", ref)]

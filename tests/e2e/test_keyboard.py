@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-from tests.helpers import PDF, World, declarations_for
+from tests.e2e.browser import PASSWORD, labelled
+from tests.helpers import PDF, World
 
-PASSWORD = "password-1234"
 
 
 def tab_to(page, locator, *, limit=120):
@@ -97,8 +97,8 @@ def test_submission_with_the_keyboard_alone(journey, client, make_user, token_fo
     person.check()
     assert "progetto.pdf" in person.text()
 
-    for code in declarations_for(world.call):
-        box = page.locator(f"input[type=checkbox][name^=declaration_]").nth(list(declarations_for(world.call)).index(code))
+    for declaration in world.call["declarations"]:
+        box = labelled(page, declaration["text"])
         tab_to(page, box)
         page.keyboard.press("Space")
         assert box.is_checked()

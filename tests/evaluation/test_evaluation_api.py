@@ -1,79 +1,10 @@
 """The worked example through the API as fixed: committee, conflicts, reviews, the ranking to the cent."""
-import datetime as dt
-
 import pytest
-import sqlalchemy as sa
 
 from codesign.core import audit
 from codesign.db import db
-from codesign.procedures.models import Procedure
 from codesign.proposals.models import Proposal
-from tests.helpers import SCENARIO, call_body, declarations_for, future, transition
-
-
-class Scenario:
-    """The worked example up to `evaluation`, entirely through the API."""
-
-    def __init__(self, client, make_user, token_for, *, evaluators=3, substitutes=0):
-        self.client = client
-        self.admin = make_user("admin", org="Comune di Milano")
-        self.admin_h = token_for(self.admin)
-        body = call_body(future())
-        r = client.post("/api/v1/procedures", json=body, headers=self.admin_h)
-        self.pid = r.json["id"]
-        assert transition(client, "procedures", self.pid, self.admin_h, "publish").status_code == 200
-        self.org_ids, self.org_h = {}, {}
-        for o in SCENARIO["organizations"]:
-            user = make_user("applicant")
-            h = token_for(user)
-            r = client.post("/api/v1/organizations", json={"name": o["name"], "kind": "ets", "tax_code": o["tax_code"]},
-                            headers=h)
-            self.org_ids[o["ref"]], self.org_h[o["ref"]] = r.json["id"], h
-        self.ids = {}
-        for p in sorted(SCENARIO["proposals"], key=lambda x: x["protocol_order"]):
-            h = self.org_h[p["org"]]
-            r = client.post(f"/api/v1/procedures/{self.pid}/proposals", headers=h, json={
-                "organization_id": self.org_ids[p["org"]], "lot": p["lot"], "title": p["title"], "summary": "S",
-                "requested_amount": p["requested_amount"], "cofinancing_amount": p["cofinancing_amount"]})
-            assert r.status_code == 201, r.json
-            self.ids[p["ref"]] = r.json["id"]
-            r = transition(client, "proposals", r.json["id"], h, "submit", declarations=declarations_for(body))
-            assert r.json["protocol_number"] == p["protocol_order"]
-        proc = db.session.get(Procedure, self.pid)
-        proc.submission_deadline = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
-        db.session.commit()
-        for trig in ("close", "start_admissibility"):
-            assert transition(client, "procedures", self.pid, self.admin_h, trig).status_code == 200
-        for p in SCENARIO["proposals"]:
-            if p["admissible"]:
-                r = transition(client, "proposals", self.ids[p["ref"]], self.admin_h, "declare_admissible")
-            else:
-                r = transition(client, "proposals", self.ids[p["ref"]], self.admin_h, "exclude",
-                               reason="documentazione incompleta")
-            assert r.status_code == 200, r.json
-        self.ev = {f"e{i}": make_user("evaluator") for i in range(1, evaluators + 1)}
-        self.subs = {f"s{i}": make_user("evaluator") for i in range(1, substitutes + 1)}
-        self.ev_h = {k: token_for(u) for k, u in {**self.ev, **self.subs}.items()}
-        r = client.put(f"/api/v1/procedures/{self.pid}/committee", headers=self.admin_h, json={
-            "evaluators": [u.email for u in self.ev.values()], "substitutes": [u.email for u in self.subs.values()]})
-        assert r.status_code == 200, r.json
-        r = transition(client, "procedures", self.pid, self.admin_h, "start_evaluation")
-        assert r.status_code == 200, r.json
-
-    def review(self, who, ref, scores, final=True, conflict=False):
-        pid = self.ids[ref]
-        r = self.client.put(f"/api/v1/proposals/{pid}/conflict", headers=self.ev_h[who],
-                            json={"conflict": conflict, "note": "socio dell'ente" if conflict else None})
-        assert r.status_code == 200, r.json
-        if conflict:
-            return r
-        return self.client.put(f"/api/v1/proposals/{pid}/review", headers=self.ev_h[who], json={
-            "scores": scores, "reasons": {k: "motivazione" for k in scores}, "final": final})
-
-    def all_reviews(self):
-        for rv in SCENARIO["reviews"]:
-            r = self.review(rv["evaluator"], rv["proposal"], rv["scores"])
-            assert r.status_code == 200, r.json
+from tests.helpers import SCENARIO, Scenario, transition
 
 
 @pytest.fixture()

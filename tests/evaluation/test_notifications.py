@@ -8,8 +8,7 @@ from aiosmtpd.controller import Controller
 from codesign.core.mail import OutboxMessage
 from codesign.core.tick import run_tick
 from codesign.db import db, utcnow
-from tests.evaluation.test_evaluation_api import Scenario
-from tests.helpers import transition
+from tests.helpers import Scenario, transition
 
 
 class Sink:

@@ -19,8 +19,7 @@ from codesign.evaluation.models import ApprovedRanking, CommitteeMember, Conflic
 from codesign.procedures.models import Procedure
 from codesign.proposals.models import Proposal
 from tests.conftest import _empty_tables, csrf_token_from
-from tests.evaluation.test_evaluation_api import Scenario
-from tests.helpers import SCENARIO, transition
+from tests.helpers import SCENARIO, Scenario, transition
 
 CODES = [c["code"] for c in SCENARIO["call"]["criteria"]]
 OUTCOME_IT = {"admitted": "ammessa alla co-progettazione", "reserve": "idonea non finanziata",
