@@ -38,12 +38,9 @@ def main():
     from codesign.core.enums import Role
     from codesign.core.migrate import upgrade
     from codesign.db import db
-    from codesign.models import load_all
     from codesign.organizations.models import Organization
     from codesign.procedures import operations as procs
     from codesign.proposals.models import Proposal
-
-    load_all()
     app = create_app({"SERVER_NAME": "localhost"})
     upgrade(app)
     call = json.loads((ROOT / "codesign/demo/quartieri-connessi.json").read_text())["call"]

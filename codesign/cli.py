@@ -5,17 +5,28 @@ import datetime as dt
 import os
 import sys
 
-import click
+import secrets
 
-from codesign import create_app
+import click
+import sqlalchemy as sa
+
+from codesign.app import create_app
+from codesign.auth import operations as auth_ops
+from codesign.core import audit as audit_mod
+from codesign.core.enums import Role
+from codesign.core.errors import DomainError
+from codesign.core.migrate import revision, upgrade
+from codesign.core.tick import run_tick
+from codesign.core.validation import aware_datetime
+from codesign.db import db
+from codesign.demo.loader import load_demo
+from codesign.docs_cli import docs
+from codesign.organizations import operations as org_ops
+from codesign.organizations.models import Organization
 
 
 def _app():
-    app = create_app()
-    from codesign.models import load_all
-
-    load_all()
-    return app
+    return create_app()
 
 
 @click.group(help="codesign: co-progettazione tra amministrazioni e Terzo settore.")
@@ -25,8 +36,6 @@ def main():
 
 @main.command(help="Crea o aggiorna il database all'ultima revisione (si può ripetere).")
 def init():
-    from codesign.core.migrate import upgrade
-
     app = _app()
     upgrade(app)
     click.echo("Database aggiornato all'ultima revisione.")
@@ -34,14 +43,9 @@ def init():
 
 @main.command(help="Esegue init e carica i dati dimostrativi (si può ripetere).")
 def demo():
-    from codesign.core.migrate import upgrade
-    from codesign.demo.loader import load_demo
-
     app = _app()
     upgrade(app)
     with app.app_context():
-        from codesign.db import db
-
         accounts = load_demo()
         db.session.commit()
     click.echo("Dati dimostrativi caricati. Utenti (e-mail / password / ruolo):")
@@ -59,7 +63,7 @@ def run(host, port, workers, debug):
     if debug:
         app.run(host=host, port=port, debug=True)
         return
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # only the server needs it (heavy, and absent on Windows)
 
     class Server(BaseApplication):
         def load_config(self):
@@ -86,14 +90,6 @@ def users():
 @click.option("--organization", help="Per un admin: l'amministrazione (creata se nuova).")
 @click.option("--password", help="Se omessa, ne viene generata una e stampata.")
 def users_add(email, name, role, organization, password):
-    import secrets
-
-    from codesign.auth import operations as auth_ops
-    from codesign.core.enums import Role
-    from codesign.core.errors import DomainError
-    from codesign.db import db
-    from codesign.organizations import operations as org_ops
-
     if role == "admin" and not organization:
         raise click.UsageError("un admin deve indicare l'amministrazione con --organization")
     generated = password is None
@@ -120,11 +116,6 @@ def users_add(email, name, role, organization, password):
 
 
 def _find_org(name):
-    import sqlalchemy as sa
-
-    from codesign.db import db
-    from codesign.organizations.models import Organization
-
     org = db.session.execute(sa.select(Organization).where(Organization.name == name)).scalars().first()
     if org is None:
         raise click.ClickException(f"organizzazione sconosciuta: {name}")
@@ -139,9 +130,6 @@ def tokens():
 @tokens.command("issue", help="Stampa un nuovo token per l'utente indicato.")
 @click.argument("email")
 def tokens_issue(email):
-    from codesign.auth import operations as auth_ops
-    from codesign.db import db
-
     app = _app()
     with app.app_context():
         user = auth_ops.get_user_by_email(email)
@@ -155,9 +143,6 @@ def tokens_issue(email):
 @main.command(help="Esegue una volta le operazioni legate al tempo (scadenze, integrazioni, ritardi).")
 @click.option("--now", "now_text", help="L'istante con cui ragiona questa esecuzione (ISO 8601).")
 def tick(now_text):
-    from codesign.core.tick import run_tick
-    from codesign.core.validation import aware_datetime
-
     if now_text:
         try:
             now = aware_datetime(now_text)
@@ -179,8 +164,6 @@ def audit():
 
 @audit.command("verify", help="Verifica la catena di hash del registro.")
 def audit_verify():
-    from codesign.core import audit as audit_mod
-
     app = _app()
     with app.app_context():
         ok, n, problem = audit_mod.verify()
@@ -191,20 +174,16 @@ def audit_verify():
         sys.exit(1)
 
 
-@main.group(help="Strumenti per gli sviluppatori.")
-def db():
+@main.group("db", help="Strumenti per gli sviluppatori.")
+def db_group():
     pass
 
 
-@db.command("revision", help="Genera una nuova revisione Alembic confrontando i modelli con il database.")
+@db_group.command("revision", help="Genera una nuova revisione Alembic confrontando i modelli con il database.")
 @click.option("-m", "--message", required=True)
 def db_revision(message):
-    from codesign.core.migrate import revision
-
     revision(_app(), message)
 
-
-from codesign.docs_cli import docs  # noqa: E402
 
 main.add_command(docs)
 

@@ -12,14 +12,15 @@ from pathlib import Path
 
 import click
 
+from codesign.app import create_app
+from codesign.core.diagram import all_workflows, markdown
+
 COMMAND = "codesign docs state-machines"
 DEFAULT_PATH = Path("docs/state-machines.md")
 
 
 def state_machines_markdown() -> str:
     """The whole page: a header saying how it is made, then one section per machine."""
-    from codesign.core.diagram import all_workflows, markdown
-
     workflows = all_workflows()
     lines = [
         "<!-- Generated file: do not edit by hand. Regenerate with `" + COMMAND + "`. -->",
@@ -32,7 +33,7 @@ def state_machines_markdown() -> str:
         "",
         "For each machine: its states, a diagram (Mermaid) and the transition table, with who may fire each",
         "trigger (`admin`, `applicant`, `system`, …), the guards checked first (the guard functions, with the",
-        "first line of their docstring) and the parameters the caller must give. The pages show the same",
+        "first line of their docstring, including those that later modules contribute) and the parameters the caller must give. The pages show the same",
         "machine as an inline SVG (`codesign.core.diagram.svg`) with the current state highlighted.",
         "",
         "Machines: " + ", ".join(f"`{w.entity_type}` («{w.name}»)" for w in workflows) + ".",
@@ -60,6 +61,7 @@ def docs():
               show_default=True, help="Il file da scrivere.")
 @click.option("--check", is_flag=True, help="Non scrive: esce con 1 se il file non corrisponde al codice.")
 def state_machines_doc(output: Path, check: bool):
+    create_app()  # the later modules contribute guards and effects to the machines as they register
     if check:
         current = output.read_text(encoding="utf-8") if output.exists() else None
         if current != state_machines_markdown():

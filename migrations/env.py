@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from alembic import context
 
+import codesign  # noqa: F401  (the composition root imports every module, and so every model)
 from codesign.db import db
-from codesign.models import load_all
 
-load_all()
 config = context.config
 target_metadata = db.metadata
 

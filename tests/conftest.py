@@ -55,9 +55,6 @@ def app(database_url, tmp_path_factory):
         "SERVER_NAME": "localhost",
     })
     from codesign.core.migrate import upgrade
-    from codesign.models import load_all
-
-    load_all()
     upgrade(application)  # the schema comes from the migrations alone
     yield application
     with application.app_context():

@@ -568,7 +568,7 @@ def markdown(workflow: Workflow, *, heading_level: int = 2) -> str:
         trigger = f"`{t.trigger}`" + (f" ({_md(t.label)})" if t.label else "")
         sources = ", ".join(f"`{s}`" for s in t.sources)
         who = ", ".join(f"`{w}`" for w in sorted(t.who))
-        guards = "<br>".join(_guard_text(g) for g in t.guards) or "—"
+        guards = "<br>".join(_guard_text(g) for g in workflow.guards_of(t)) or "—"
         needs = ", ".join(f"`{p}`" for p in t.needs) or "—"
         lines.append(f"| {trigger} | {sources} | `{t.dest}` | {who} | {guards} | {needs} |")
     lines.append("")

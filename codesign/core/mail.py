@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
-from codesign.core.tick import register
 from codesign.db import UTCDateTime, db, utcnow
 
 log = logging.getLogger(__name__)
@@ -55,7 +54,6 @@ def _send(url: str, msg: OutboxMessage) -> None:
         smtp.send_message(email)
 
 
-@register
 def drain_outbox(now) -> list[str]:
     url = current_app.config.get("SMTP_URL")
     pending = db.session.execute(sa.select(OutboxMessage.id).where(

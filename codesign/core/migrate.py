@@ -5,7 +5,7 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask
 
-from codesign import resource_dir
+from codesign.paths import resource_dir
 
 
 def alembic_config(app: Flask) -> Config:

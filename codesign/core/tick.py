@@ -1,30 +1,30 @@
 """Time-driven work, run by `codesign tick` (cron or a timer), never inside a web request.
 
-Each job is idempotent and takes row locks, so two runs at once do the work once.
+Each module registers its jobs at `init_app` (`register(app, job)`), in lifecycle order; a job is a
+function `(now) -> list of report lines`, idempotent, taking row locks, so two runs at once do the
+work once. The outbox is drained last, so that the messages the jobs queued leave in the same run.
 """
 from __future__ import annotations
 
 import datetime as dt
 
-# Each job is a function (now) -> list of report lines; modules register theirs here.
-JOBS: list = []
+from flask import Flask, current_app
+
+from codesign.core import mail
+from codesign.db import db
+
+EXTENSION = "codesign_tick_jobs"
 
 
-def register(job):
-    JOBS.append(job)
-    return job
+def register(app: Flask, job) -> None:
+    jobs = app.extensions.setdefault(EXTENSION, [])
+    if job not in jobs:
+        jobs.append(job)
 
 
 def run_tick(now: dt.datetime) -> list[str]:
-    from codesign.db import db
-    from codesign.models import load_all
-
-    load_all()
-    import codesign.procedures.tick  # noqa: F401  (registers its jobs; mail last, to send what they queued)
-    import codesign.core.mail  # noqa: F401
-
     report = []
-    for job in JOBS:
+    for job in [*current_app.extensions.get(EXTENSION, []), mail.drain_outbox]:
         lines = job(now)
         db.session.commit()
         report.extend(lines)

@@ -7,8 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import (Blueprint, Flask, abort, current_app, g, redirect, render_template, request, send_from_directory,
-                   session, url_for)
+from flask import (Blueprint, Flask, abort, current_app, flash, g, jsonify, redirect, render_template, request,
+                   send_from_directory, session, url_for)
 from flask_babel import Babel, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,8 +16,10 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from codesign import PACKAGE_DIR
+from codesign.core import diagram
+from codesign.core.errors import DomainError
 from codesign.db import db
+from codesign.paths import PACKAGE_DIR
 
 ROME = ZoneInfo("Europe/Rome")
 login_manager = LoginManager()
@@ -55,9 +57,7 @@ def bootstrap_italia(filename):
 
 @bp.route("/")
 def home():
-    from codesign.core.home import home_context
-
-    return render_template("home.html", **home_context())
+    return render_template("home.html")
 
 
 @bp.route("/lingua/<lang>", methods=["POST"])
@@ -117,6 +117,28 @@ def format_money(value) -> str:
     return format_decimal(Decimal(value), format="#,##0.00") + " €"
 
 
+# JSON errors for /api/ paths, in the shape API.md fixes.
+ERROR_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid",
+}
+ERROR_MESSAGES = {
+    400: "Richiesta non valida",
+    401: "Autenticazione richiesta: usare l'intestazione Authorization: Bearer <token>",
+    403: "Operazione non consentita con questo profilo",
+    404: "Risorsa non trovata",
+    405: "Metodo non consentito",
+    413: "File troppo grande",
+}
+
+
+def error_response(status: int, message: str | None = None, code: str | None = None, fields: dict | None = None):
+    body = {"code": code or ERROR_CODES.get(status, "error"), "message": message or ERROR_MESSAGES.get(status, "Errore")}
+    if fields:
+        body["fields"] = fields
+    return jsonify({"error": body}), status
+
+
 def _is_api() -> bool:
     return request.path.startswith("/api/")
 
@@ -130,21 +152,10 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
-    @login_manager.user_loader
-    def load_user(user_id):
-        from codesign.auth.models import User
-
-        user = db.session.get(User, int(user_id)) if str(user_id).isdigit() else None
-        return user if user is not None and user.is_active else None
-
     @login_manager.unauthorized_handler
     def unauthorized():
-        from flask import flash
-
         flash(_("Accedi per continuare."), "info")
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
-
-    from codesign.core import diagram
 
     diagram.init_app(app)
     app.jinja_env.filters["rome"] = format_datetime_rome
@@ -177,14 +188,10 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
-    from codesign.core.errors import DomainError
-
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         db.session.rollback()
         if _is_api():
-            from flask import jsonify
-
             return jsonify(exc.to_dict()), exc.status
         return render_template("errors.html", status=exc.status, message=exc.message), exc.status
 
@@ -198,9 +205,7 @@ def init_app(app: Flask) -> None:
     def http_error(exc: HTTPException):
         db.session.rollback()
         if _is_api():
-            from codesign.api.errors import http_exception_json
-
-            return http_exception_json(exc)
+            return error_response(exc.code or 500)
         messages = {
             400: _("La richiesta non è valida."),
             403: _("Non hai i permessi per vedere questa pagina."),
@@ -216,29 +221,8 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         app.logger.exception("unexpected error")
         if _is_api():
-            from flask import jsonify
-
-            return jsonify({"error": {"code": "internal_error", "message": "Errore interno"}}), 500
+            return error_response(500, "Errore interno", code="internal_error")
         return render_template("errors.html", status=500,
                                message=_("Si è verificato un errore imprevisto. Riprova più tardi.")), 500
 
     app.register_blueprint(bp)
-    from codesign.api import bp as api_bp
-    from codesign.auth.views import bp as auth_bp
-    from codesign.organizations.views import bp as org_bp
-
-    csrf.exempt(api_bp)  # the API authenticates with bearer tokens only, never with the session cookie
-    app.register_blueprint(api_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(org_bp)
-    for extra in current_app_blueprints():
-        app.register_blueprint(extra)
-
-
-def current_app_blueprints():
-    """Blueprints of the domain modules' pages."""
-    from codesign.evaluation.views import bp as evaluation_bp
-    from codesign.procedures.views import bp as procedures_bp
-    from codesign.proposals.views import bp as proposals_bp
-
-    return [procedures_bp, proposals_bp, evaluation_bp]

@@ -76,10 +76,36 @@ class Workflow:
         for t in table:
             self.by_trigger.setdefault(t.trigger, []).append(t)
             assert t.dest in states and all(s in states for s in t.sources), t
+        # guards and effects that later modules contribute at registration (trigger -> functions)
+        self.contributed_guards: dict[str, list[Guard]] = {}
+        self.contributed_effects: dict[str, list[Callable[[Context], None]]] = {}
         self.machine = Machine(model=None, states=list(states), initial=initial, auto_transitions=False,
                                send_event=True, model_attribute="state", ignore_invalid_triggers=False)
         for t in table:
             self.machine.add_transition(t.trigger, list(t.sources), t.dest)
+
+    # --- contributions ---------------------------------------------------------------------------
+    def contribute(self, trigger: str, *, guard: Guard | None = None,
+                   effect: Callable[["Context"], None] | None = None) -> None:
+        """A later module adds a guard or an effect to a transition declared in this table.
+
+        The table stays the one declaration of states and moves; a lower module never imports a
+        higher one. Contributing the same function twice (an app built twice) adds it once."""
+        if trigger not in self.by_trigger:
+            raise KeyError(f"{self.name}: no transition {trigger!r} to contribute to")
+        if guard is not None and guard not in self.contributed_guards.setdefault(trigger, []):
+            self.contributed_guards[trigger].append(guard)
+        if effect is not None and effect not in self.contributed_effects.setdefault(trigger, []):
+            self.contributed_effects[trigger].append(effect)
+
+    def guards_of(self, t: Transition) -> tuple[Guard, ...]:
+        return t.guards + tuple(self.contributed_guards.get(t.trigger, ()))
+
+    def _run_effects(self, t: Transition, ctx: "Context") -> None:
+        if t.effect:
+            t.effect(ctx)
+        for eff in self.contributed_effects.get(t.trigger, ()):
+            eff(ctx)
 
     # --- reading -------------------------------------------------------------------------------
     def triggers(self) -> list[str]:
@@ -114,7 +140,7 @@ class Workflow:
                 f"L'operazione «{trigger}» non è consentita nello stato «{self.states[row.state]}».")
         if not (ctx.roles & t.who):
             raise Forbidden(f"Non puoi eseguire l'operazione «{trigger}» con il tuo profilo.")
-        reasons = _reasons(t.guards, ctx)
+        reasons = _reasons(self.guards_of(t), ctx)
         if reasons:
             raise GuardFailed(reasons)
         return t, ctx
@@ -128,7 +154,7 @@ class Workflow:
         out = []
         for t in self.table:
             if row.state in t.sources and roles & t.who and t.trigger not in out:
-                if not _reasons(t.guards, ctx):
+                if not _reasons(self.guards_of(t), ctx):
                     out.append(t.trigger)
         return out
 
@@ -156,8 +182,7 @@ class Workflow:
         if not ok:  # pragma: no cover - sources and guards are checked above
             raise IllegalTransition(f"L'operazione «{trigger}» non è riuscita.")
         try:
-            if t.effect:
-                t.effect(ctx)
+            self._run_effects(t, ctx)
             audit.record(actor=user, entity_type=self.entity_type, entity_id=row.id, trigger=trigger,
                          from_state=source, to_state=row.state, reason=params.get("reason"), data=data)
         except StaleDataError as exc:
@@ -173,13 +198,12 @@ class Workflow:
             raise IllegalTransition(
                 f"L'operazione «{trigger}» non è consentita nello stato «{self.states[row.state]}».")
         ctx = Context(row=row, user=user, now=now or utcnow(), params=params, roles=frozenset({"cascade"}))
-        reasons = _reasons(t.guards, ctx)
+        reasons = _reasons(self.guards_of(t), ctx)
         if reasons:
             raise GuardFailed(reasons)
         source = row.state
         self.machine.events[trigger].trigger(row)
-        if t.effect:
-            t.effect(ctx)
+        self._run_effects(t, ctx)
         audit.record(actor=user, entity_type=self.entity_type, entity_id=row.id, trigger=trigger,
                      from_state=source, to_state=row.state, reason=params.get("reason"), data=data)
         return row

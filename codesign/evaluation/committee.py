@@ -26,6 +26,11 @@ def committee_problem(procedure) -> str | None:
     return None
 
 
+def committee_appointed(ctx) -> str | None:
+    """A committee of an odd number (at least 3) of evaluators is appointed."""
+    return committee_problem(ctx.row)
+
+
 def membership(user, procedure_id: int) -> CommitteeMember | None:
     if user is None:
         return None

@@ -1,11 +1,8 @@
 """The procedure machine (DOMAIN.md, "Procedure states"), declared once as a table."""
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from codesign.core.enums import N_
 from codesign.core.workflow import Context, Transition, Workflow
-from codesign.db import db
 from codesign.procedures.validation import publish_problems
 
 STATES = {
@@ -37,37 +34,6 @@ def deadline_passed(ctx: Context):
     return None
 
 
-def no_pending_admissibility(ctx: Context):
-    from codesign.proposals.models import Proposal
-
-    pending = db.session.execute(
-        sa.select(sa.func.count(Proposal.id)).where(
-            Proposal.procedure_id == ctx.row.id, Proposal.state.in_(("submitted", "integration_requested")))
-    ).scalar_one()
-    if pending:
-        return (f"{pending} proposte attendono ancora la verifica di ammissibilità "
-                "(presentate o in soccorso istruttorio)")
-    return None
-
-
-def committee_appointed(ctx: Context):
-    from codesign.evaluation.committee import committee_problem
-
-    return committee_problem(ctx.row)
-
-
-def reviews_complete(ctx: Context):
-    from codesign.evaluation.operations import ranking_guard
-
-    return ranking_guard(ctx)
-
-
-def on_approve_ranking(ctx: Context):
-    from codesign.evaluation.operations import approve
-
-    approve(ctx)
-
-
 # --- effects: run after the state changed, in the same transaction -------------------------------------
 def on_publish(ctx: Context):
     ctx.row.published_at = ctx.now
@@ -89,11 +55,17 @@ TABLE = [
     Transition("close", ("published",), "closed", frozenset({"admin", "system"}), (deadline_passed,),
                label=N_("Chiudi la raccolta delle proposte"), effect=on_close),
     Transition("start_admissibility", ("closed",), "admissibility", ADMIN, label=N_("Avvia la verifica di ammissibilità")),
-    Transition("start_evaluation", ("admissibility",), "evaluation", ADMIN,
-               (no_pending_admissibility, committee_appointed), label=N_("Avvia la valutazione")),
-    Transition("approve_ranking", ("evaluation",), "ranked", ADMIN, (reviews_complete,),
-               label=N_("Approva e pubblica la graduatoria"), effect=on_approve_ranking),
+    # proposals and evaluation contribute the guards of these two, and the ranking's effect
+    Transition("start_evaluation", ("admissibility",), "evaluation", ADMIN, label=N_("Avvia la valutazione")),
+    Transition("approve_ranking", ("evaluation",), "ranked", ADMIN, label=N_("Approva e pubblica la graduatoria")),
     Transition("open_codesign", ("ranked",), "codesign", ADMIN, label=N_("Avvia la co-progettazione")),
+    # The later modules contribute the guards and effects that need their facts (Workflow.contribute).
+    Transition("scroll_ranking", ("codesign",), "codesign", ADMIN, needs=("lot",),
+               label=N_("Scorri la graduatoria")),
+    Transition("close_codesign", ("codesign",), "agreements", ADMIN, label=N_("Chiudi la fase di co-progettazione")),
+    Transition("start_implementation", ("agreements",), "implementation", ADMIN,
+               label=N_("Avvia l'attuazione e il monitoraggio")),
+    Transition("conclude", ("implementation",), "concluded", ADMIN, label=N_("Concludi la procedura")),
     Transition("cancel", BEFORE_IMPLEMENTATION, "cancelled", ADMIN, needs=("reason",),
                label=N_("Revoca in autotutela"), effect=on_cancel, style="danger"),
 ]

@@ -84,10 +84,19 @@ def is_admin(user, proposal: Proposal) -> bool:
     return user is not None and proposal.procedure.administration_id in user.administration_ids
 
 
-def can_view(user, proposal: Proposal) -> bool:
-    from codesign.proposals import hooks
+# Later modules that let more people see a call's proposals (the evaluation committee) register a pair
+# (can_view(user, proposal) -> bool, condition(user, procedure) -> SQL condition or None) at init_app.
+VIEWERS: list[tuple] = []
 
-    return is_member(user, proposal) or is_admin(user, proposal) or hooks.evaluator_can_view(user, proposal)
+
+def register_viewer(can_view_one, condition) -> None:
+    if (can_view_one, condition) not in VIEWERS:
+        VIEWERS.append((can_view_one, condition))
+
+
+def can_view(user, proposal: Proposal) -> bool:
+    return (is_member(user, proposal) or is_admin(user, proposal)
+            or any(one(user, proposal) for one, _ in VIEWERS))
 
 
 def get_visible(user, proposal_id: int) -> Proposal:
@@ -98,17 +107,16 @@ def get_visible(user, proposal_id: int) -> Proposal:
 
 
 def visible_query(user, procedure: Procedure):
-    from codesign.proposals import hooks
-
     q = sa.select(Proposal).where(Proposal.procedure_id == procedure.id)
     if user is not None and procedure.administration_id in user.administration_ids:
         return q
     conds = []
     if user is not None and user.body_ids:
         conds.append(Proposal.organization_id.in_(user.body_ids))
-    evaluator_cond = hooks.evaluator_condition(user, procedure)
-    if evaluator_cond is not None:
-        conds.append(evaluator_cond)
+    for _, condition in VIEWERS:
+        cond = condition(user, procedure)
+        if cond is not None:
+            conds.append(cond)
     if not conds:
         return q.where(sa.false())
     return q.where(sa.or_(*conds))

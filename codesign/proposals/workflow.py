@@ -62,8 +62,12 @@ def complete_for_submission(ctx: Context):
     return submission_problems(ctx.row, ctx.params.get("declarations"), check_declarations=not ctx.probe)
 
 
+PHASE_NAMES = {"admissibility": "verifica di ammissibilità", "codesign": "co-progettazione",
+               "agreements": "convenzionamento", "implementation": "attuazione e monitoraggio"}
+
+
 def in_phase(*states):
-    names = {"admissibility": "verifica di ammissibilità"}
+    names = PHASE_NAMES
 
     def guard(ctx: Context):
         if ctx.row.procedure.state not in states:
@@ -111,6 +115,9 @@ APPLICANT = frozenset({"applicant"})
 CASCADE = frozenset({"cascade"})  # fired by the procedure's approve_ranking, never directly
 ADMIN = frozenset({"admin"})
 ADMISSIBILITY = in_phase("admissibility")
+CODESIGN = in_phase("codesign")
+AGREEMENTS = in_phase("agreements", "implementation")
+IMPLEMENTATION = in_phase("implementation")
 
 TABLE = [
     Transition("submit", ("draft",), "submitted", APPLICANT, (call_open, complete_for_submission),
@@ -134,6 +141,24 @@ TABLE = [
                label=N_("Idonea non finanziata (calcolato all'approvazione della graduatoria)")),
     Transition("rank_below_threshold", ("admissible",), "below_threshold", CASCADE,
                label=N_("Non idonea (calcolato all'approvazione della graduatoria)")),
+    # After the ranking. The later modules (co-design tables, agreements, monitoring) contribute the
+    # guards and effects that need their facts (Workflow.contribute); the moves are declared here, once.
+    Transition("scroll_admitted", ("reserve",), "admitted", CASCADE,
+               label=N_("Ammessa per scorrimento della graduatoria")),
+    Transition("start_codesign", ("admitted",), "in_codesign", ADMIN, (CODESIGN,),
+               label=N_("Apri il tavolo di co-progettazione")),
+    Transition("finalize", ("in_codesign",), "finalized", ADMIN, (CODESIGN,),
+               label=N_("Approva il progetto definitivo")),
+    Transition("fail_codesign", ("in_codesign",), "codesign_failed", ADMIN, (CODESIGN,), needs=("reason",),
+               label=N_("Chiudi il tavolo senza accordo"), style="danger"),
+    Transition("sign_agreement", ("finalized",), "agreement_signed", ADMIN, (AGREEMENTS,),
+               label=N_("Registra la convenzione sottoscritta")),
+    Transition("start", ("agreement_signed",), "started", ADMIN, (IMPLEMENTATION,),
+               label=N_("Avvia il progetto")),
+    Transition("complete", ("started",), "completed", ADMIN, (IMPLEMENTATION,),
+               label=N_("Dichiara concluso il progetto")),
+    Transition("revoke", ("agreement_signed", "started"), "revoked", ADMIN, (IMPLEMENTATION,), needs=("reason",),
+               label=N_("Revoca il contributo"), style="danger"),
 ]
 
 

@@ -1,2 +1,0 @@
-def home_context() -> dict:
-    return {}

@@ -1,0 +1,18 @@
+"""The evaluation: committee pages, who on the committee sees which proposal, and the procedure
+machine's guards and effect that need the committee's facts (contributed, never imported below)."""
+from __future__ import annotations
+
+from flask import Flask
+
+from codesign.evaluation import committee
+from codesign.evaluation import operations as ev
+from codesign.evaluation.views import bp
+from codesign.procedures.workflow import workflow as procedure_workflow
+from codesign.proposals import operations as proposals
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    proposals.register_viewer(committee.evaluator_can_view, committee.evaluator_condition)
+    procedure_workflow.contribute("start_evaluation", guard=committee.committee_appointed)
+    procedure_workflow.contribute("approve_ranking", guard=ev.ranking_guard, effect=ev.approve)
