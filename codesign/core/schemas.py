@@ -1,0 +1,176 @@
+"""Input declared once: pydantic models for every body, query string and transition's parameters.
+
+A module declares its inputs in `<module>/schemas.py` as subclasses of `Input` (unknown keys refused,
+types strict: a number is not a text and a text is not a number), with the shared field types below
+(`Money`, `Text`, `Date`, …). `parse(Model, data)` validates a JSON value and returns the model, or raises
+`Invalid` (422) with one Italian message per field, keyed by its path (`activities.0.title`). The same
+models give the OpenAPI document its schemas (`Model.model_json_schema()`), so the two cannot drift,
+and pages may build them from their forms' data to call the same operations.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Literal  # noqa: F401  (Literal: re-exported for the modules' schemas)
+from zoneinfo import ZoneInfo
+
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError,
+                      WithJsonSchema)
+
+from codesign.core.errors import BadRequest, Invalid
+
+# The database's integer range (PostgreSQL `integer`): ids, numbers and months beyond it are refused.
+INT_MAX = 2_147_483_647
+_DECIMAL_RE = re.compile(r"^-?\d{1,15}(\.\d{1,6})?$")
+MAX_DEPTH = 20
+
+
+class Input(BaseModel):
+    """A request body or query: unknown keys refused, values of the declared type only."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True, frozen=True)
+
+
+# --- shared field types -------------------------------------------------------------------------------------------
+def _clean_text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("il testo contiene un carattere non ammesso (NUL)")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("il testo contiene caratteri non validi") from exc
+    return value
+
+
+def _decimal_from_text(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError("usare una stringa in notazione decimale, es. \"1000.00\"")
+    text = str(value).strip()
+    if not _DECIMAL_RE.match(text):
+        raise ValueError("usare la notazione decimale, es. \"1000.00\"")
+    return Decimal(text)
+
+
+def _money(value: Decimal) -> Decimal:
+    if value < 0:
+        raise ValueError("l'importo non può essere negativo")
+    if value.as_tuple().exponent < -2:
+        raise ValueError("al massimo due decimali")
+    if value >= Decimal("1e12"):
+        raise ValueError("importo troppo grande")
+    return value.quantize(Decimal("0.01"))
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("data non valida: usare AAAA-MM-GG")
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise ValueError("data non valida: usare AAAA-MM-GG") from exc
+
+
+def _datetime(value: Any) -> dt.datetime:
+    """ISO 8601 with offset; a time without offset is read as Europe/Rome. Returned in UTC."""
+    if isinstance(value, dt.datetime):
+        d = value
+    elif isinstance(value, str):
+        try:
+            d = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValueError("data e ora non valide: usare ISO 8601, es. 2026-03-01T12:00:00+01:00") from exc
+    else:
+        raise ValueError("data e ora non valide: usare ISO 8601")
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=ZoneInfo("Europe/Rome"))
+    return d.astimezone(dt.timezone.utc)
+
+
+_DECIMAL_SCHEMA = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}
+
+Money = Annotated[Decimal, BeforeValidator(_decimal_from_text), AfterValidator(_money),
+                  PlainSerializer(lambda d: f"{d:.2f}", return_type=str),
+                  WithJsonSchema({**_DECIMAL_SCHEMA, "description": "importo in euro, stringa in notazione decimale",
+                                  "examples": ["1000.00"]})]
+DecimalText = Annotated[Decimal, BeforeValidator(_decimal_from_text), PlainSerializer(str, return_type=str),
+                        WithJsonSchema({**_DECIMAL_SCHEMA, "description": "numero decimale come stringa"})]
+Date = Annotated[dt.date, BeforeValidator(_date), PlainSerializer(lambda d: d.isoformat(), return_type=str),
+                 WithJsonSchema({"type": "string", "format": "date"})]
+DateTime = Annotated[dt.datetime, BeforeValidator(_datetime),
+                     PlainSerializer(lambda d: d.isoformat(), return_type=str),
+                     WithJsonSchema({"type": "string", "format": "date-time"})]
+
+
+def Text(max_length: int = 10_000, min_length: int = 1):  # noqa: N802  (a type factory, used like a type)
+    """A text of at most `max_length` characters (after trimming), never empty unless min_length=0."""
+    return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(_clean_text)]
+
+
+def Int(lo: int = 0, hi: int = INT_MAX):  # noqa: N802
+    return Annotated[int, Field(ge=lo, le=hi)]
+
+
+# --- parsing -------------------------------------------------------------------------------------------------------
+_MESSAGES = {
+    "missing": "campo obbligatorio",
+    "extra_forbidden": "campo non previsto",
+    "string_type": "deve essere un testo",
+    "int_type": "deve essere un numero intero",
+    "bool_type": "deve essere vero o falso (true/false)",
+    "list_type": "deve essere un elenco",
+    "dict_type": "deve essere un oggetto",
+    "model_type": "deve essere un oggetto",
+    "model_attributes_type": "deve essere un oggetto",
+    "string_too_short": "campo obbligatorio",
+    "string_too_long": "al massimo {max_length} caratteri",
+    "too_long": "al massimo {max_length} elementi",
+    "too_short": "almeno {min_length} elementi",
+    "greater_than_equal": "il valore minimo è {ge}",
+    "less_than_equal": "il valore massimo è {le}",
+    "greater_than": "deve essere maggiore di {gt}",
+    "less_than": "deve essere minore di {lt}",
+    "literal_error": "valore non ammesso: usare uno di {expected}",
+    "enum": "valore non ammesso: usare uno di {expected}",
+}
+
+
+def _message(err: dict) -> str:
+    if err["type"] in ("value_error", "assertion_error"):
+        msg = str(err.get("ctx", {}).get("error") or err["msg"])
+        return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    template = _MESSAGES.get(err["type"])
+    if template is None:
+        return "valore non valido"
+    try:
+        return template.format(**(err.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return template
+
+
+def _depth(value, level=0) -> int:
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
+
+
+def parse(model: type[BaseModel], data: Any) -> Any:
+    """Validate `data` (a decoded JSON value) against `model`: the model, or Invalid with every field's message."""
+    if not isinstance(data, dict):
+        raise BadRequest("Il corpo della richiesta deve essere un oggetto JSON")
+    if _depth(data) > MAX_DEPTH:
+        raise BadRequest("Il corpo della richiesta è annidato troppo in profondità")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        fields: dict[str, str] = {}
+        for err in exc.errors(include_url=False):
+            loc = ".".join(str(p) for p in err["loc"]) or "body"
+            fields.setdefault(loc, _message(err))
+        raise Invalid(fields) from None
