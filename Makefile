@@ -30,6 +30,7 @@ run: install
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/codesign run --host $(HOST) --port $(PORT)
 
 test: install-test
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The browser journey again, keeping its screenshots and axe-core report in docs/screenshots/ (needs Chromium).

@@ -29,6 +29,7 @@ from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 from codesign.core.workflow import Workflow
+from codesign.paths import PACKAGE_DIR
 
 # --- look (Bootstrap Italia palette; every text/background pair is at least 4.5:1) ------------------------
 FONT = "'Titillium Web', Geneva, Tahoma, sans-serif"
@@ -579,10 +580,8 @@ def markdown(workflow: Workflow, *, heading_level: int = 2) -> str:
 @lru_cache(maxsize=None)
 def all_workflows() -> tuple[Workflow, ...]:
     """Every machine declared in a `codesign.<module>.workflow` module, in module order."""
-    import codesign
-
     found: list[Workflow] = []
-    for info in sorted(pkgutil.iter_modules(codesign.__path__), key=lambda m: m.name):
+    for info in sorted(pkgutil.iter_modules([str(PACKAGE_DIR)]), key=lambda m: m.name):
         if not info.ispkg:
             continue
         name = f"codesign.{info.name}.workflow"
