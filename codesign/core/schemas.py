@@ -13,12 +13,12 @@ import datetime as dt
 import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal  # noqa: F401  (Literal: re-exported for the modules' schemas)
-from zoneinfo import ZoneInfo
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError,
                       WithJsonSchema)
 
 from codesign.core.errors import BadRequest, Invalid
+from codesign.core.validation import aware_datetime, date_value
 
 # The database's integer range (PostgreSQL `integer`): ids, numbers and months beyond it are refused.
 INT_MAX = 2_147_483_647
@@ -62,33 +62,6 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
-def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("data non valida: usare AAAA-MM-GG")
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise ValueError("data non valida: usare AAAA-MM-GG") from exc
-
-
-def _datetime(value: Any) -> dt.datetime:
-    """ISO 8601 with offset; a time without offset is read as Europe/Rome. Returned in UTC."""
-    if isinstance(value, dt.datetime):
-        d = value
-    elif isinstance(value, str):
-        try:
-            d = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError as exc:
-            raise ValueError("data e ora non valide: usare ISO 8601, es. 2026-03-01T12:00:00+01:00") from exc
-    else:
-        raise ValueError("data e ora non valide: usare ISO 8601")
-    if d.tzinfo is None:
-        d = d.replace(tzinfo=ZoneInfo("Europe/Rome"))
-    return d.astimezone(dt.timezone.utc)
-
-
 _DECIMAL_SCHEMA = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}
 
 Money = Annotated[Decimal, BeforeValidator(_decimal_from_text), AfterValidator(_money),
@@ -97,9 +70,9 @@ Money = Annotated[Decimal, BeforeValidator(_decimal_from_text), AfterValidator(_
                                   "examples": ["1000.00"]})]
 DecimalText = Annotated[Decimal, BeforeValidator(_decimal_from_text), PlainSerializer(str, return_type=str),
                         WithJsonSchema({**_DECIMAL_SCHEMA, "description": "numero decimale come stringa"})]
-Date = Annotated[dt.date, BeforeValidator(_date), PlainSerializer(lambda d: d.isoformat(), return_type=str),
+Date = Annotated[dt.date, BeforeValidator(date_value), PlainSerializer(lambda d: d.isoformat(), return_type=str),
                  WithJsonSchema({"type": "string", "format": "date"})]
-DateTime = Annotated[dt.datetime, BeforeValidator(_datetime),
+DateTime = Annotated[dt.datetime, BeforeValidator(aware_datetime),
                      PlainSerializer(lambda d: d.isoformat(), return_type=str),
                      WithJsonSchema({"type": "string", "format": "date-time"})]
 
