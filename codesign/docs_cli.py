@@ -21,6 +21,7 @@ DEFAULT_PATH = Path("docs/state-machines.md")
 
 def state_machines_markdown() -> str:
     """The whole page: a header saying how it is made, then one section per machine."""
+    create_app()  # the later modules contribute guards and effects to the machines as they register
     workflows = all_workflows()
     lines = [
         "<!-- Generated file: do not edit by hand. Regenerate with `" + COMMAND + "`. -->",
@@ -61,7 +62,6 @@ def docs():
               show_default=True, help="Il file da scrivere.")
 @click.option("--check", is_flag=True, help="Non scrive: esce con 1 se il file non corrisponde al codice.")
 def state_machines_doc(output: Path, check: bool):
-    create_app()  # the later modules contribute guards and effects to the machines as they register
     if check:
         current = output.read_text(encoding="utf-8") if output.exists() else None
         if current != state_machines_markdown():
