@@ -12,18 +12,21 @@ from pathlib import Path
 
 from flask import Flask
 
+from codesign.agreements import registration as agreements
 from codesign.api import registration as api
 from codesign.auth import registration as auth
 from codesign.config import load_config
 from codesign.core import registration as core
 from codesign.evaluation import registration as evaluation
+from codesign.monitoring import registration as monitoring
 from codesign.organizations import registration as organizations
 from codesign.paths import resource_dir
 from codesign.procedures import registration as procedures
 from codesign.proposals import registration as proposals
+from codesign.tables import registration as tables
 
 # In lifecycle order; the API comes last, since it serves every module's operations.
-MODULES = (core, auth, organizations, procedures, proposals, evaluation, api)
+MODULES = (core, auth, organizations, procedures, proposals, evaluation, tables, agreements, monitoring, api)
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -139,3 +139,30 @@ class Scenario:
         for rv in SCENARIO["reviews"]:
             r = self.review(rv["evaluator"], rv["proposal"], rv["scores"])
             assert r.status_code == 200, r.json
+
+
+def version_body(requested: str, cofinancing: str, *, summary="Progetto definitivo", lines=None, **extra) -> dict:
+    """A project version whose budget lines add up (one line per source) unless `lines` says otherwise."""
+    if lines is None:
+        lines = [{"category": "personale", "funding_source": "FSE", "amount": requested},
+                 {"category": "personale", "funding_source": "cofinancing", "amount": cofinancing}]
+    return {"summary": summary, "requested_amount": requested, "cofinancing_amount": cofinancing,
+            "activities": [{"title": "Apertura dello spazio", "description": "Accoglienza", "start_month": 1,
+                            "end_month": 24}],
+            "budget_lines": lines, "indicators": [{"code": "P1", "target": "300"}], **extra}
+
+
+AGREEMENT = {"start_date": "2021-09-01", "premises": [{"address": "Via Odazio 9, Milano", "description": "locale"}],
+             "tranches": [{"number": 1, "pct": "40", "after": "signature"},
+                          {"number": 2, "pct": "40", "after": "report", "report_number": 2},
+                          {"number": 3, "pct": "20", "after": "final"}],
+             "declaration_checks": {"runts": True, "durc": True, "antimafia": None, "criminal_records": True}}
+
+
+def to_codesign(s: "Scenario") -> None:
+    """The worked example from evaluation to an approved ranking and the co-design phase open."""
+    s.all_reviews()
+    r = transition(s.client, "procedures", s.pid, s.admin_h, "approve_ranking", act_ref="Determina n. 77")
+    assert r.status_code == 200, r.json
+    r = transition(s.client, "procedures", s.pid, s.admin_h, "open_codesign")
+    assert r.status_code == 200, r.json

@@ -74,4 +74,5 @@ def list_response(items: list, total: int):
     return resp
 
 
-from codesign.api import core_endpoints, evaluation, openapi, procedures  # noqa: E402,F401  (registers the routes)
+from codesign.api import (agreements, core_endpoints, evaluation, monitoring, openapi, procedures,  # noqa: E402,F401
+                          tables)  # (registers the routes)

@@ -21,7 +21,13 @@ import re
 
 from flask import current_app, jsonify
 
+from codesign.agreements.schemas import AgreementIn
 from codesign.api import MAX_LIMIT, bp
+from codesign.tables.schemas import MeetingIn, MeetingPatch, VersionIn
+
+# Bodies declared once as pydantic models (core/schemas.py): their JSON Schemas are the document's, so the
+# two cannot drift. The older endpoints' schemas below are still written by hand (layers issue, in progress).
+DECLARED = (MeetingIn, MeetingPatch, VersionIn, AgreementIn)
 
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
 JSON = "application/json"
@@ -251,30 +257,41 @@ def schemas() -> dict:
         {"budget_left": MONEY, "ranking": array(ref("RankingEntry"))}, ["budget_left", "ranking"])}}, ["lots"])
 
     # co-design, agreement, reports, transparency
-    s["Meeting"] = obj({"id": INTEGER, "held_at": DATETIME, "place": STRING, "participants": array(STRING),
-                        "minutes": STRING}, ["held_at", "place", "participants", "minutes"])
-    activity = obj({"title": STRING, "description": STRING, "start_month": INTEGER, "end_month": INTEGER},
-                   ["title", "start_month", "end_month"])
-    budget_line = obj({"category": STRING, "funding_source": STRING, "amount": MONEY},
-                      ["category", "funding_source", "amount"])
+    for model in DECLARED:
+        declared = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="validation")
+        for name, sub in declared.pop("$defs", {}).items():
+            s[name] = sub
+        s[model.__name__] = declared
+    s["Meeting"] = obj({"id": INTEGER, "proposal_id": INTEGER, "held_at": DATETIME, "place": STRING,
+                        "participants": array(STRING), "minutes": STRING},
+                       ["id", "proposal_id", "held_at", "place", "participants", "minutes"])
     s["ProjectVersion"] = obj({
-        "number": {"type": "integer", "minimum": 1, "readOnly": True}, "summary": STRING,
-        "activities": array(activity), "budget_lines": array(budget_line),
-        "requested_amount": MONEY, "cofinancing_amount": MONEY,
-        "indicators": array(obj({"code": STRING, "target": DECIMAL}, ["code", "target"])),
-    }, ["summary", "activities", "budget_lines", "requested_amount", "cofinancing_amount", "indicators"])
-    check = nullable(BOOLEAN)
+        "number": {"type": "integer", "minimum": 1}, "proposal_id": INTEGER, "summary": STRING,
+        "activities": array({"type": "object"}), "budget_lines": array({"type": "object"}),
+        "requested_amount": MONEY, "cofinancing_amount": MONEY, "indicators": array({"type": "object"}),
+        "note": nullable(STRING), "created_at": DATETIME,
+        "totals": obj({"budget_lines": MONEY, "cofinancing_lines": MONEY, "project": MONEY}),
+    }, ["number", "proposal_id", "summary", "activities", "budget_lines", "requested_amount", "cofinancing_amount",
+        "indicators"])
+    rows = obj({"added": array({"type": "object"}), "removed": array({"type": "object"}),
+                "changed": array({"type": "object"}), "unchanged": INTEGER})
+    figure = obj({"from": MONEY, "to": MONEY, "difference": MONEY})
+    s["VersionDiff"] = obj({
+        "from": INTEGER, "to": INTEGER,
+        "summary": obj({"from": STRING, "to": STRING, "changed": BOOLEAN}),
+        "note": obj({"from": nullable(STRING), "to": nullable(STRING)}),
+        "figures": obj({"requested_amount": figure, "cofinancing_amount": figure, "budget_lines_total": figure}),
+        "activities": rows, "budget_lines": rows, "indicators": rows,
+    }, ["from", "to", "summary", "figures", "activities", "budget_lines", "indicators"])
     s["Agreement"] = obj({
-        "start_date": DATE, "cup": nullable(STRING),
-        "premises": array(obj({"address": STRING, "description": STRING}, ["address"])),
-        "tranches": array(obj({"number": INTEGER, "pct": DECIMAL,
-                               "after": {"type": "string", "enum": ["signature", "report", "final"]},
-                               "report_number": nullable(INTEGER)}, ["number", "pct", "after"]),
-                          "le percentuali sommano a 100"),
-        "declaration_checks": obj({"runts": check, "durc": check, "antimafia": check, "criminal_records": check},
-                                  ["runts", "durc", "antimafia", "criminal_records"],
-                                  description="`true`, o `null` dove il controllo non è dovuto"),
-    }, ["start_date", "premises", "tranches", "declaration_checks"])
+        "proposal_id": INTEGER, "version_number": INTEGER, "start_date": DATE, "end_date": nullable(DATE),
+        "duration_months": nullable(INTEGER), "cup": nullable(STRING), "premises": array({"type": "object"}),
+        "tranches": array(obj({"number": INTEGER, "pct": DECIMAL, "after": STRING,
+                               "report_number": nullable(INTEGER), "amount": MONEY})),
+        "declaration_checks": {"type": "object"}, "contribution": MONEY, "cofinancing_amount": MONEY,
+        "parties": {"type": "object"}, "object": STRING, "state": STRING, "signed_at": nullable(DATETIME),
+        "started_on": nullable(DATE),
+    }, ["proposal_id", "start_date", "tranches", "declaration_checks", "contribution"])
     s["Report"] = obj({
         "id": INTEGER, "number": {"type": "integer", "minimum": 1}, "period_start": DATE, "period_end": DATE,
         "due_on": DATE, "state": {"type": "string", "enum": ["due", "submitted", "approved", "returned"]},
@@ -446,19 +463,38 @@ def catalogue() -> dict[tuple[str, str], dict]:
             response=ref("Review"), errors=(403, 404)),
         ("post", "/proposals/{}/meetings"): op(
             "createMeeting", "Registra un incontro del tavolo di co-progettazione", "admin", tag="codesign",
-            status=201, body=ref("Meeting"), response=ref("Meeting"), errors=WRITE),
+            status=201, body=ref("MeetingIn"), response=ref("Meeting"), errors=WRITE,
+            description="Si può fissare in anticipo e scriverne il verbale (`minutes`) dopo, con PATCH."),
+        ("patch", "/proposals/{}/meetings/{}"): op(
+            "updateMeeting", "Aggiorna un incontro (verbale, data, luogo, partecipanti)", "admin, a tavolo aperto",
+            tag="codesign", body=ref("MeetingPatch"), response=ref("Meeting"), errors=WRITE),
         ("get", "/proposals/{}/meetings"): op(
             "listMeetings", "Gli incontri del tavolo", "le parti", tag="codesign", paged=True,
             response=array(ref("Meeting")), errors=(403, 404)),
         ("post", "/proposals/{}/versions"): op(
             "createVersion", "Registra una versione del progetto", "admin o l'ente, in `in_codesign`",
-            tag="codesign", status=201, body=ref("ProjectVersion"), response=ref("ProjectVersion"), errors=WRITE),
+            tag="codesign", status=201, body=ref("VersionIn"), response=ref("ProjectVersion"), errors=WRITE,
+            description="Una versione non si modifica: un cambiamento è una nuova versione. Si salva anche se viola "
+                        "le regole di budget (lavoro in corso); `finalize` le verifica (409 con ogni regola violata)."),
+        ("get", "/proposals/{}/versions/{}"): op(
+            "getVersion", "Una versione del progetto", "le parti", tag="codesign", response=ref("ProjectVersion"),
+            errors=(403, 404)),
+        ("get", "/proposals/{}/versions/diff"): op(
+            "diffVersions", "Che cosa cambia tra due versioni", "le parti", tag="codesign",
+            response=ref("VersionDiff"), errors=(403, 404, 422),
+            description="Parametri `from` e `to` (numeri di versione): testi affiancati, importi con la "
+                        "differenza, righe aggiunte, tolte e modificate."),
         ("get", "/proposals/{}/versions"): op(
             "listVersions", "Le versioni del progetto", "le parti", tag="codesign", paged=True,
             response=array(ref("ProjectVersion")), errors=(403, 404)),
         ("put", "/proposals/{}/agreement"): op(
-            "putAgreement", "I dati della convenzione", "admin", tag="agreements", body=ref("Agreement"),
-            response=ref("Agreement"), errors=WRITE),
+            "putAgreement", "I dati della convenzione", "admin", tag="agreements", body=ref("AgreementIn"),
+            response=ref("Agreement"), errors=WRITE,
+            description="Dopo `finalize` e prima di `sign_agreement`. Le tranche sommano a 100; "
+                        "`antimafia: null` è rifiutato sopra 150.000 EUR (422)."),
+        ("get", "/proposals/{}/agreement"): op(
+            "getAgreement", "La convenzione", "le parti", tag="agreements", response=ref("Agreement"),
+            errors=(403, 404)),
         ("get", "/proposals/{}/agreement.pdf"): op(
             "getAgreementPdf", "La convenzione in PDF", "le parti", tag="agreements",
             response={"type": "string", "contentMediaType": "application/pdf"}, response_type="application/pdf",

@@ -23,6 +23,7 @@ from transitions import Machine
 
 from codesign.core import audit
 from codesign.core.errors import Conflict, Forbidden, GuardFailed, IllegalTransition, Invalid
+from codesign.core.schemas import Input, Text, parse
 from codesign.db import db, utcnow
 
 Guard = Callable[["Context"], "str | list[str] | None"]
@@ -50,6 +51,13 @@ class Transition:
     label: str = ""                     # the button's text (Italian)
     effect: Callable[["Context"], None] | None = None   # runs after the state changed, same transaction
     style: str = "primary"              # "primary", "danger", …: how pages present the button
+    params: type[Input] | None = None   # the parameters a caller may give, declared once (default: a reason)
+
+
+class ReasonParams(Input):
+    """The parameters of a transition that declares none: an optional reason (required where `needs` says)."""
+
+    reason: Text(5000, min_length=0) | None = None
 
 
 @dataclass
@@ -106,6 +114,22 @@ class Workflow:
             t.effect(ctx)
         for eff in self.contributed_effects.get(t.trigger, ()):
             eff(ctx)
+
+    def params_model(self, trigger: str) -> type[Input]:
+        return next((t.params for t in self.by_trigger.get(trigger, ()) if t.params), ReasonParams)
+
+    def accepts(self, trigger: str) -> frozenset[str]:
+        """The names of the parameters `trigger` takes (a page gathers its form's fields and keeps these)."""
+        return frozenset(self.params_model(trigger).model_fields)
+
+    def parse_params(self, trigger: str, data: dict) -> dict:
+        """A caller's parameters for `trigger`, checked against the transition's declared model: unknown keys,
+        wrong types and over-long texts are refused (422 per field) before anything runs. Empty texts count
+        as not given, so that `needs` names them."""
+        if trigger not in self.by_trigger:
+            raise Invalid({"trigger": f"operazione sconosciuta: {trigger}"})
+        parsed = parse(self.params_model(trigger), data)
+        return {k: val for k, val in parsed if val is not None and val != ""}
 
     # --- reading -------------------------------------------------------------------------------
     def triggers(self) -> list[str]:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from codesign.core.documents import render_pdf  # noqa: F401  (the views render through it)
 from codesign.db import db
 
 OUTCOMES = {
@@ -26,13 +27,6 @@ OUTCOMES = {
 }
 
 CSV_HEADER = ("lotto", "posizione", "titolo", "ente", "punteggio", "esito")
-
-
-def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf()
 
 
 # --- the ranking -------------------------------------------------------------------------------------------

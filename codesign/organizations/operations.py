@@ -110,3 +110,17 @@ def to_dict(org: Organization) -> dict:
         "pec": org.pec,
         "municipality": org.municipality,
     }
+
+
+def member_emails(org_ids, role: Role) -> dict[int, list[str]]:
+    """The active members' addresses of each organisation, for notifications (one query)."""
+    out: dict[int, list[str]] = {}
+    ids = set(org_ids)
+    if not ids:
+        return out
+    rows = db.session.execute(sa.select(Membership.organization_id, User.email).join(User, User.id == Membership.user_id)
+                              .where(Membership.organization_id.in_(ids), Membership.role == role,
+                                     User.active.is_(True)).order_by(User.email))
+    for org_id, email in rows:
+        out.setdefault(org_id, []).append(email)
+    return out

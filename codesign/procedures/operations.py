@@ -96,7 +96,9 @@ def update_procedure(actor, proc: Procedure, data: dict, *, now: dt.datetime | N
 
 
 def fire(actor, proc: Procedure, trigger: str, *, now=None, **params) -> Procedure:
-    return workflow.fire(proc, trigger, actor, now=now, **params)
+    """Parse the trigger's declared parameters (422 on bad ones), then fire it on the machine."""
+    clean = workflow.parse_params(trigger, params)
+    return workflow.fire(proc, trigger, actor, now=now, **clean)
 
 
 def is_admin_of(user, proc: Procedure) -> bool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from codesign.core.enums import N_
+from codesign.core.schemas import Input, Text
 from codesign.core.workflow import Context, Transition, Workflow
 from codesign.procedures.validation import publish_problems
 
@@ -47,6 +48,14 @@ def on_cancel(ctx: Context):
     ctx.row.cancel_reason = ctx.params["reason"]
 
 
+class ApproveParams(Input):
+    act_ref: Text(200, min_length=0) | None = None  # the approving act (determina)
+
+
+class ScrollParams(Input):
+    lot: Text(20, min_length=0) | None = None
+
+
 ADMIN = frozenset({"admin"})
 
 TABLE = [
@@ -57,11 +66,12 @@ TABLE = [
     Transition("start_admissibility", ("closed",), "admissibility", ADMIN, label=N_("Avvia la verifica di ammissibilità")),
     # proposals and evaluation contribute the guards of these two, and the ranking's effect
     Transition("start_evaluation", ("admissibility",), "evaluation", ADMIN, label=N_("Avvia la valutazione")),
-    Transition("approve_ranking", ("evaluation",), "ranked", ADMIN, label=N_("Approva e pubblica la graduatoria")),
+    Transition("approve_ranking", ("evaluation",), "ranked", ADMIN, label=N_("Approva e pubblica la graduatoria"),
+               params=ApproveParams),
     Transition("open_codesign", ("ranked",), "codesign", ADMIN, label=N_("Avvia la co-progettazione")),
     # The later modules contribute the guards and effects that need their facts (Workflow.contribute).
     Transition("scroll_ranking", ("codesign",), "codesign", ADMIN, needs=("lot",),
-               label=N_("Scorri la graduatoria")),
+               label=N_("Scorri la graduatoria"), params=ScrollParams),
     Transition("close_codesign", ("codesign",), "agreements", ADMIN, label=N_("Chiudi la fase di co-progettazione")),
     Transition("start_implementation", ("agreements",), "implementation", ADMIN,
                label=N_("Avvia l'attuazione e il monitoraggio")),

@@ -187,18 +187,43 @@ def _looks_like_pdf(head: bytes, tail: bytes) -> bool:
     return head.startswith(b"%PDF-") and b"%%EOF" in tail
 
 
+# Later modules allow more uploads (the co-design table's shared documents, the signed agreement): a rule
+# (actor, proposal, kind) -> None when the kind is not its own, True when it allows the upload, or the
+# DomainError to raise. Registered at init_app; the first rule that answers decides.
+ATTACHMENT_RULES: list = []
+
+
+def register_attachment_rule(rule) -> None:
+    if rule not in ATTACHMENT_RULES:
+        ATTACHMENT_RULES.append(rule)
+
+
+def _upload_verdict(actor, proposal: Proposal, kind: str):
+    for rule in ATTACHMENT_RULES:
+        verdict = rule(actor, proposal, kind)
+        if verdict is not None:
+            return verdict
+    return None
+
+
 def add_attachment(actor, proposal: Proposal, *, kind: str, filename: str, stream) -> Attachment:
-    """Store a PDF by content hash; allowed to the body while drafting or answering an integration."""
-    if not is_member(actor, proposal):
-        raise Forbidden("solo l'ente che ha redatto la proposta può allegare documenti")
-    integration = None
-    if proposal.state == "integration_requested":
-        integration = proposal.open_integration
-    elif proposal.state != "draft":
-        raise GuardFailed("si possono allegare documenti solo in bozza o in risposta a una richiesta di integrazione")
+    """Store a PDF by content hash; allowed to the body while drafting or answering an integration, and
+    to whoever the later modules' rules allow (ATTACHMENT_RULES)."""
     c = v.Collector()
     kind = c("kind", v.text, kind, max_length=40)
     name = c("file", v.text, os.path.basename(filename or ""), max_length=255)
+    integration = None
+    verdict = _upload_verdict(actor, proposal, kind) if kind else None
+    if verdict is None:
+        if not is_member(actor, proposal):
+            raise Forbidden("solo l'ente che ha redatto la proposta può allegare documenti")
+        if proposal.state == "integration_requested":
+            integration = proposal.open_integration
+        elif proposal.state != "draft":
+            raise GuardFailed("si possono allegare documenti solo in bozza o in risposta a una richiesta di "
+                              "integrazione")
+    elif verdict is not True:
+        raise verdict
     c.raise_if_any()
     limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
     data = stream.read(limit + 1)
@@ -319,22 +344,8 @@ def on_exclude(ctx: Context) -> None:
 
 
 def fire(actor, proposal: Proposal, trigger: str, *, now=None, params: dict | None = None) -> Proposal:
-    """Parse the trigger's parameters (422 on bad ones), then fire it on the machine."""
-    params = dict(params or {})
-    clean = {}
-    c = v.Collector()
-    if "reason" in params and params["reason"] is not None:
-        clean["reason"] = c("reason", v.text, params["reason"], max_length=5000)
-    if trigger == "request_integration" and params.get("due") is not None:
-        clean["due"] = c("due", v.date_value, params["due"])
-    if trigger in ("submit", "provide_integration") and "declarations" in params:
-        if not isinstance(params["declarations"], dict):
-            c.add("declarations", "deve essere un oggetto {codice: true}")
-        else:
-            clean["declarations"] = params["declarations"]
-    if "note" in params:
-        clean["note"] = c("note", v.text, params["note"], required=False, max_length=5000)
-    c.raise_if_any()
+    """Parse the trigger's declared parameters (422 on bad ones), then fire it on the machine."""
+    clean = workflow.parse_params(trigger, dict(params or {}))
     return workflow.fire(proposal, trigger, actor, now=now, **clean)
 
 

@@ -15,6 +15,7 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, TooLarge
 from codesign.core.forms import apply_errors
 from codesign.core.web import format_money
@@ -288,6 +289,7 @@ def transition(proposal_id: int, trigger: str):
     params = {"declarations": form.declarations()}
     if form.note.data:
         params["note"] = form.note.data
+    params = {k: val for k, val in params.items() if k in workflow.accepts(trigger)}
     try:
         props.fire(current_user, p, trigger, params=params)
     except DomainError as exc:
@@ -320,8 +322,6 @@ def receipt(proposal_id: int):
 @bp.route("/proposte/<int:proposal_id>/ricevuta.pdf")
 @login_required
 def receipt_pdf(proposal_id: int):
-    from codesign.proposals.receipt import render_pdf
-
     p = _receipt_proposal(proposal_id)
     html = render_template("proposals/receipt_pdf.html", p=p, proc=p.procedure, generated_at=utcnow(),
                            kind_titles=attachment_kind_titles(p.procedure))

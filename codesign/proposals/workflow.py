@@ -5,6 +5,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from codesign.core.enums import N_
+from codesign.core.schemas import Date, Input, Text
 from codesign.core.workflow import Context, Transition, Workflow
 
 ROME = ZoneInfo("Europe/Rome")
@@ -111,6 +112,25 @@ def effect(name):
     return run
 
 
+# --- the parameters each trigger takes (declared once; the API and the pages parse them the same way) ---------
+class SubmitParams(Input):
+    declarations: dict[str, bool] | None = None
+
+
+class IntegrationRequestParams(Input):
+    reason: Text(5000, min_length=0) | None = None
+    due: Date | None = None
+
+
+class IntegrationParams(Input):
+    declarations: dict[str, bool] | None = None
+    note: Text(5000, min_length=0) | None = None
+
+
+class StartParams(Input):
+    start_date: Date | None = None
+
+
 APPLICANT = frozenset({"applicant"})
 CASCADE = frozenset({"cascade"})  # fired by the procedure's approve_ranking, never directly
 ADMIN = frozenset({"admin"})
@@ -121,15 +141,15 @@ IMPLEMENTATION = in_phase("implementation")
 
 TABLE = [
     Transition("submit", ("draft",), "submitted", APPLICANT, (call_open, complete_for_submission),
-               label=N_("Invia la proposta"), effect=effect("on_submit")),
+               label=N_("Invia la proposta"), effect=effect("on_submit"), params=SubmitParams),
     Transition("withdraw", ("draft", "submitted"), "withdrawn", APPLICANT, (call_open,),
                label=N_("Ritira la proposta"), style="danger"),
     Transition("request_integration", ("submitted",), "integration_requested", ADMIN, (ADMISSIBILITY, due_date_valid),
                needs=("reason", "due"), label=N_("Richiedi integrazione (soccorso istruttorio)"),
-               effect=effect("on_request_integration")),
+               effect=effect("on_request_integration"), params=IntegrationRequestParams),
     Transition("provide_integration", ("integration_requested",), "submitted", APPLICANT,
                (ADMISSIBILITY, integration_not_expired), label=N_("Invia l'integrazione"),
-               effect=effect("on_provide_integration")),
+               effect=effect("on_provide_integration"), params=IntegrationParams),
     Transition("declare_admissible", ("submitted",), "admissible", ADMIN, (ADMISSIBILITY,),
                label=N_("Dichiara ammissibile")),
     Transition("exclude", ("submitted", "integration_requested"), "excluded", frozenset({"admin", "system"}),
@@ -154,7 +174,7 @@ TABLE = [
     Transition("sign_agreement", ("finalized",), "agreement_signed", ADMIN, (AGREEMENTS,),
                label=N_("Registra la convenzione sottoscritta")),
     Transition("start", ("agreement_signed",), "started", ADMIN, (IMPLEMENTATION,),
-               label=N_("Avvia il progetto")),
+               label=N_("Avvia il progetto"), params=StartParams),
     Transition("complete", ("started",), "completed", ADMIN, (IMPLEMENTATION,),
                label=N_("Dichiara concluso il progetto")),
     Transition("revoke", ("agreement_signed", "started"), "revoked", ADMIN, (IMPLEMENTATION,), needs=("reason",),

@@ -1,0 +1,230 @@
+"""Service functions of the agreement (convenzione): its terms from the final project, the recorded checks,
+the guards of `sign_agreement` and `start` and their effects (contributed to the proposal's machine)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from codesign.agreements import permissions
+from codesign.agreements.models import Agreement
+from codesign.agreements.schemas import AgreementIn
+from codesign.core import audit, mail
+from codesign.core.calendar import add_months
+from codesign.core.enums import N_, Role
+from codesign.core.errors import GuardFailed, Invalid, NotFound
+from codesign.core.schemas import parse
+from codesign.core.workflow import Context
+from codesign.db import db, utcnow
+from codesign.organizations.operations import member_emails
+from codesign.proposals.models import Attachment, Proposal
+from codesign.tables.models import CodesignTable, ProjectVersion
+
+# D.Lgs. 159/2011: the anti-mafia information is due when the grant exceeds this amount.
+ANTIMAFIA_THRESHOLD = Decimal("150000.00")
+CHECKS = {"runts": N_("iscrizione al RUNTS"), "durc": N_("regolarità contributiva (DURC)"),
+          "antimafia": N_("informazione antimafia"), "criminal_records": N_("casellario giudiziale")}
+CUP_RE = re.compile(r"^[A-Z0-9]{15}$")
+EDITABLE_STATES = ("finalized",)
+
+
+def planned_reports(procedure) -> int:
+    """How many reports the calendar holds: one per reporting period until the monitoring duration ends."""
+    every, months = procedure.reporting_every_months, procedure.monitoring_months
+    if not every or not months:
+        return 0
+    return -(-months // every)
+
+
+def final_version(proposal: Proposal) -> ProjectVersion | None:
+    """The version `finalize` approved (else the latest one)."""
+    number = db.session.execute(sa.select(CodesignTable.final_version)
+                                .where(CodesignTable.proposal_id == proposal.id)).scalar_one_or_none()
+    q = sa.select(ProjectVersion).where(ProjectVersion.proposal_id == proposal.id)
+    q = q.where(ProjectVersion.number == number) if number else q.order_by(ProjectVersion.number.desc()).limit(1)
+    return db.session.execute(q).scalar_one_or_none()
+
+
+def agreement_of(proposal: Proposal) -> Agreement | None:
+    return db.session.execute(sa.select(Agreement).where(Agreement.proposal_id == proposal.id)
+                              ).unique().scalar_one_or_none()
+
+
+def get_agreement(user, proposal: Proposal) -> Agreement:
+    permissions.require_party(user, proposal)
+    agreement = agreement_of(proposal)
+    if agreement is None:
+        raise NotFound("la convenzione non è ancora stata predisposta")
+    return agreement
+
+
+def _check_terms(proposal: Proposal, clean: AgreementIn, version: ProjectVersion) -> dict:
+    """The rules of the agreement's own data (API.md: 422 at the PUT that carries them)."""
+    errors = {}
+    total = sum((t.pct for t in clean.tranches), Decimal(0))
+    if total != 100:
+        errors["tranches"] = f"le percentuali delle tranche sommano a {total} invece di 100"
+    numbers = set()
+    reports = planned_reports(proposal.procedure)
+    for i, t in enumerate(clean.tranches):
+        if t.number in numbers:
+            errors[f"tranches.{i}.number"] = "numero di tranche ripetuto"
+        numbers.add(t.number)
+        if t.pct <= 0 or t.pct > 100:
+            errors[f"tranches.{i}.pct"] = "la percentuale deve essere maggiore di 0 e al massimo 100"
+        elif t.pct.as_tuple().exponent < -2:
+            errors[f"tranches.{i}.pct"] = "al massimo due decimali"
+        if t.after == "report":
+            if t.report_number is None:
+                errors[f"tranches.{i}.report_number"] = "indicare dopo quale relazione si paga la tranche"
+            elif reports and t.report_number > reports:
+                errors[f"tranches.{i}.report_number"] = f"il calendario prevede {reports} relazioni"
+    cup = (clean.cup or "").upper() or None
+    if cup is not None and not CUP_RE.match(cup):
+        errors["cup"] = "il CUP è composto da 15 lettere e cifre"
+    if clean.declaration_checks.antimafia is None and version.requested_amount > ANTIMAFIA_THRESHOLD:
+        errors["declaration_checks.antimafia"] = (
+            f"l'informazione antimafia è dovuta: il contributo ({version.requested_amount:.2f} EUR) supera "
+            f"{ANTIMAFIA_THRESHOLD:.2f} EUR (D.Lgs. 159/2011)")
+    if errors:
+        raise Invalid(errors)
+    return {"cup": cup or proposal.procedure.cup}
+
+
+def put_agreement(actor, proposal: Proposal, data: dict, *, now=None) -> Agreement:
+    """Draft or redraft the agreement of a finalized project (admin); the body is told once it is ready."""
+    now = now or utcnow()
+    permissions.require_admin(actor, proposal)
+    clean = parse(AgreementIn, data)
+    if proposal.state not in EDITABLE_STATES:
+        raise GuardFailed("la convenzione si predispone dopo l'approvazione del progetto definitivo e prima della "
+                          "sottoscrizione")
+    version = final_version(proposal)
+    if version is None:  # pragma: no cover - finalize needs a version
+        raise GuardFailed("manca il progetto definitivo")
+    extra = _check_terms(proposal, clean, version)
+    agreement = agreement_of(proposal)
+    if agreement is None:
+        agreement = Agreement(proposal_id=proposal.id, created_at=now)
+        db.session.add(agreement)
+    agreement.version_number = version.number
+    agreement.start_date = clean.start_date
+    agreement.cup = extra["cup"]
+    agreement.premises = [p.model_dump() for p in clean.premises]
+    agreement.tranches = [{"number": t.number, "pct": f"{t.pct:.2f}", "after": t.after,
+                           "report_number": t.report_number if t.after == "report" else None}
+                          for t in sorted(clean.tranches, key=lambda t: t.number)]
+    agreement.declaration_checks = clean.declaration_checks.model_dump()
+    agreement.updated_by_id = actor.id
+    agreement.updated_at = now
+    db.session.flush()
+    audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="put_agreement",
+                 data={"version": version.number})
+    if agreement.ready_notified_at is None:
+        agreement.ready_notified_at = now
+        for email in member_emails({proposal.organization_id}, Role.applicant).get(proposal.organization_id, []):
+            mail.enqueue(email, f"Convenzione pronta per la firma: {proposal.title}",
+                         f"La convenzione del progetto «{proposal.title}» è pronta: scaricala, firmala "
+                         "digitalmente e caricane la copia firmata nella pagina della convenzione.\n")
+    return agreement
+
+
+def tranche_amounts(agreement: Agreement, contribution: Decimal) -> list[dict]:
+    """Each tranche with its amount; the last one takes the cents the rounding leaves."""
+    out, paid = [], Decimal("0.00")
+    for i, t in enumerate(agreement.tranches or []):
+        last = i == len(agreement.tranches) - 1
+        amount = contribution - paid if last else (contribution * Decimal(t["pct"]) / 100).quantize(Decimal("0.01"))
+        paid += amount
+        out.append(t | {"amount": f"{amount:.2f}"})
+    return out
+
+
+def end_date(agreement: Agreement, procedure) -> dt.date | None:
+    start = agreement.started_on or agreement.start_date
+    if start is None or not procedure.startup_months:
+        return None
+    return add_months(start, procedure.startup_months) - dt.timedelta(days=1)
+
+
+def to_dict(agreement: Agreement) -> dict:
+    p = agreement.proposal
+    version = db.session.execute(sa.select(ProjectVersion).where(
+        ProjectVersion.proposal_id == p.id, ProjectVersion.number == agreement.version_number)).scalar_one()
+    end = end_date(agreement, p.procedure)
+    return {
+        "proposal_id": p.id, "version_number": agreement.version_number,
+        "start_date": agreement.start_date.isoformat(), "end_date": end.isoformat() if end else None,
+        "duration_months": p.procedure.startup_months, "cup": agreement.cup,
+        "premises": list(agreement.premises or []),
+        "tranches": tranche_amounts(agreement, version.requested_amount),
+        "declaration_checks": dict(agreement.declaration_checks or {}),
+        "contribution": f"{version.requested_amount:.2f}", "cofinancing_amount": f"{version.cofinancing_amount:.2f}",
+        "parties": {"administration": p.procedure.administration.name,
+                    "beneficiary": {"name": p.organization.name, "tax_code": p.organization.tax_code}},
+        "object": p.title, "state": p.state,
+        "signed_at": agreement.signed_at.isoformat() if agreement.signed_at else None,
+        "started_on": agreement.started_on.isoformat() if agreement.started_on else None,
+    }
+
+
+def document(user, proposal: Proposal) -> dict:
+    """What the agreement's PDF shows (the parties see it)."""
+    agreement = get_agreement(user, proposal)
+    version = db.session.execute(sa.select(ProjectVersion).where(
+        ProjectVersion.proposal_id == proposal.id, ProjectVersion.number == agreement.version_number)).scalar_one()
+    return {"agreement": agreement, "data": to_dict(agreement), "version": version, "proposal": proposal,
+            "procedure": proposal.procedure, "reports": planned_reports(proposal.procedure), "checks": CHECKS,
+            "end_date": end_date(agreement, proposal.procedure)}
+
+
+# --- guards and effects contributed to the proposal's machine ------------------------------------------------------
+def _signed_copy(proposal: Proposal) -> Attachment | None:
+    return next((a for a in reversed(proposal.attachments) if a.kind == permissions.SIGNED_AGREEMENT), None)
+
+
+def sign_guard(ctx: Context):
+    """Agreement data complete, the checks recorded (anti-mafia above the threshold), the signed copy attached."""
+    p = ctx.row
+    agreement = agreement_of(p)
+    if agreement is None:
+        return "la convenzione non è stata predisposta"
+    problems = []
+    checks = agreement.declaration_checks or {}
+    missing = [CHECKS[k] for k in CHECKS if k not in checks]
+    if missing:
+        problems.append("mancano i controlli: " + ", ".join(missing))
+    version = final_version(p)
+    if version is not None and checks.get("antimafia") is None and version.requested_amount > ANTIMAFIA_THRESHOLD:
+        problems.append("manca l'informazione antimafia, dovuta sopra 150.000 EUR")
+    if _signed_copy(p) is None:
+        problems.append("manca la copia firmata della convenzione (allegato «signed_agreement»)")
+    return problems or None
+
+
+def on_sign(ctx: Context) -> None:
+    agreement = agreement_of(ctx.row)
+    agreement.signed_at = ctx.now
+    agreement.signed_attachment_id = _signed_copy(ctx.row).id
+
+
+def start_guard(ctx: Context):
+    agreement = agreement_of(ctx.row)
+    if agreement is None or (agreement.start_date is None and not ctx.params.get("start_date")):
+        return "manca la data di avvio del progetto"
+    return None
+
+
+def on_start(ctx: Context) -> None:
+    """Effect of `start`: the start date (the one given, else the agreement's) and the handover of premises."""
+    p = ctx.row
+    agreement = agreement_of(p)
+    agreement.started_on = ctx.params.get("start_date") or agreement.start_date
+    if agreement.premises:
+        agreement.premises_handed_over_on = agreement.started_on
+    for email in member_emails({p.organization_id}, Role.applicant).get(p.organization_id, []):
+        mail.enqueue(email, f"Progetto avviato: {p.title}",
+                     f"Il progetto «{p.title}» è avviato dal {agreement.started_on.strftime('%d/%m/%Y')}. "
+                     "Il calendario delle relazioni periodiche è nella pagina del progetto.\n")

@@ -1,0 +1,27 @@
+"""Who may see and do what with an agreement: the parties see it and may upload the signed copy; only the
+administration drafts it and records the signature and the start."""
+from __future__ import annotations
+
+from codesign.core.errors import Forbidden, GuardFailed
+from codesign.tables.permissions import is_admin, is_party, require_party  # noqa: F401  (the same parties)
+
+SIGNED_AGREEMENT = "signed_agreement"
+
+
+def require_admin(user, proposal) -> None:
+    require_party(user, proposal)
+    if not is_admin(user, proposal):
+        raise Forbidden("solo l'amministrazione predispone la convenzione")
+
+
+def signed_copy_rule(actor, proposal, kind):
+    """Upload rule (proposals.register_attachment_rule): the signed agreement, by the body or the admin, once
+    the final project is approved and before the signature is recorded."""
+    if kind != SIGNED_AGREEMENT:
+        return None
+    if not is_party(actor, proposal):
+        return Forbidden("solo le parti della convenzione possono caricarne la copia firmata")
+    if proposal.state != "finalized":
+        return GuardFailed("la copia firmata della convenzione si carica dopo l'approvazione del progetto definitivo "
+                           "e prima di registrare la sottoscrizione")
+    return True

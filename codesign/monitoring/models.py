@@ -1,0 +1,48 @@
+"""The reports (relazioni / rendicontazioni) of a started project, one per reporting period."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from codesign.db import Money, UTCDateTime, db, utcnow
+
+REPORT_STATES = ("due", "submitted", "approved", "returned")
+
+
+class Report(db.Model):
+    __tablename__ = "reports"
+    __table_args__ = (
+        sa.UniqueConstraint("proposal_id", "number"),
+        sa.CheckConstraint("state IN (" + ", ".join(f"'{s}'" for s in REPORT_STATES) + ")", name="state_valid"),
+        sa.CheckConstraint("period_end >= period_start", name="period_ordered"),
+        sa.Index("ix_reports_state_due_on", "state", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"), index=True)
+    number: Mapped[int]
+    period_start: Mapped[dt.date]
+    period_end: Mapped[dt.date]
+    due_on: Mapped[dt.date]
+    final: Mapped[bool] = mapped_column(default=False)   # the last report of the calendar
+    state: Mapped[str] = mapped_column(sa.String(20), default="due")
+    version: Mapped[int] = mapped_column(default=1)
+
+    narrative: Mapped[str | None] = mapped_column(sa.Text)
+    indicators: Mapped[dict] = mapped_column(sa.JSON, default=dict)     # {code: "value"}
+    expenses: Mapped[list] = mapped_column(sa.JSON, default=list)       # [{category, funding_source, amount, description}]
+    cofinancing_amount: Mapped[Decimal | None] = mapped_column(Money)
+    sustainability: Mapped[str | None] = mapped_column(sa.Text)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    return_reason: Mapped[str | None] = mapped_column(sa.Text)
+    late_flagged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    proposal = relationship("Proposal", lazy="joined", innerjoin=True)
+
+    __mapper_args__ = {"version_id_col": version}
