@@ -87,9 +87,10 @@ class Scenario:
         r = client.post("/api/v1/procedures", json=body, headers=self.admin_h)
         self.pid = r.json["id"]
         assert transition(client, "procedures", self.pid, self.admin_h, "publish").status_code == 200
-        self.org_ids, self.org_h = {}, {}
+        self.org_ids, self.org_h, self.org_users = {}, {}, {}
         for o in SCENARIO["organizations"]:
             user = make_user("applicant")
+            self.org_users[o["ref"]] = user
             h = token_for(user)
             r = client.post("/api/v1/organizations", json={"name": o["name"], "kind": "ets", "tax_code": o["tax_code"]},
                             headers=h)

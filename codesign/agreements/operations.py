@@ -228,3 +228,7 @@ def on_start(ctx: Context) -> None:
         mail.enqueue(email, f"Progetto avviato: {p.title}",
                      f"Il progetto «{p.title}» è avviato dal {agreement.started_on.strftime('%d/%m/%Y')}. "
                      "Il calendario delle relazioni periodiche è nella pagina del progetto.\n")
+
+
+def on_revoke(ctx: Context) -> None:
+    ctx.row.outcome_reason = ctx.params["reason"]

@@ -16,3 +16,4 @@ def init_app(app: Flask) -> None:
     proposals.register_attachment_rule(permissions.signed_copy_rule)
     proposal_workflow.contribute("sign_agreement", guard=agreements.sign_guard, effect=agreements.on_sign)
     proposal_workflow.contribute("start", guard=agreements.start_guard, effect=agreements.on_start)
+    proposal_workflow.contribute("revoke", effect=agreements.on_revoke)

@@ -1,6 +1,182 @@
-"""Pages of the agreements (filled in below)."""
+"""The agreement page, shared by the admin and the body: the terms (drafted by the admin from the final
+project), the PDF, the signed copy (uploaded by either party), and the actions of the phase (signature,
+start, revocation, completion) offered by the machine table."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from codesign.agreements import operations as agreements
+from codesign.agreements import permissions
+from codesign.agreements.forms import ActionForm, AgreementForm, SignedCopyForm
+from codesign.core.documents import render_pdf
+from codesign.core.errors import DomainError, GuardFailed, Invalid
+from codesign.core.forms import apply_errors
+from codesign.db import db, utcnow
+from codesign.proposals import operations as props
+from codesign.proposals.workflow import NEXT_STEP, STATES
+from codesign.proposals.workflow import workflow as proposal_workflow
 
 bp = Blueprint("agreements", __name__)
+PHASE_STATES = ("finalized", "agreement_signed", "started", "completed", "revoked")
+PHASE_TRIGGERS = ("sign_agreement", "start", "complete", "revoke")
+EXTRA_ROWS = 1
+
+
+def _proposal(proposal_id: int):
+    proposal = props.get_visible(current_user, proposal_id)
+    permissions.require_party(current_user, proposal)
+    if proposal.state not in PHASE_STATES:
+        abort(404)
+    return proposal
+
+
+def _form_for(proposal, agreement, formdata=None) -> AgreementForm:
+    if agreement is not None:
+        data = {"start_date": agreement.start_date, "cup": agreement.cup or "",
+                "premises": list(agreement.premises or []),
+                "tranches": [{"pct": t["pct"].replace(".", ","), "after": t["after"], "report_number": t.get("report_number")}
+                             for t in agreement.tranches or []],
+                **{k: "true" if (agreement.declaration_checks or {}).get(k) else "null"
+                   for k in agreements.CHECKS}}
+    else:  # the usual terms, to be adapted: 40% at signature, 40% after the mid-term report, 20% at the end
+        mid = max(1, agreements.planned_reports(proposal.procedure) // 2)
+        data = {"cup": proposal.procedure.cup or "", "premises": [],
+                "tranches": [{"pct": "40", "after": "signature"}, {"pct": "40", "after": "report", "report_number": mid},
+                             {"pct": "20", "after": "final"}],
+                **{k: "true" for k in agreements.CHECKS}}
+    form = AgreementForm(formdata=formdata, data=data if formdata is None else None, prefix="ag")
+    if formdata is None:
+        for _i in range(EXTRA_ROWS):
+            form.premises.append_entry()
+        form.tranches.append_entry()
+    _label_rows(form)
+    return form
+
+
+def _label_rows(form) -> None:
+    """Each row's fields say which row they belong to (a screen reader reads the label alone)."""
+    for n, entry in enumerate(form.tranches, start=1):
+        entry.form.pct.label.text = _("Tranche %(n)s: percentuale", n=n)
+        entry.form.after.label.text = _("Tranche %(n)s: quando si eroga", n=n)
+        entry.form.report_number.label.text = _("Tranche %(n)s: numero della relazione", n=n)
+    for n, entry in enumerate(form.premises, start=1):
+        entry.form.address.label.text = _("Immobile %(n)s: indirizzo", n=n)
+        entry.form.description.label.text = _("Immobile %(n)s: descrizione", n=n)
+
+
+def _render(proposal, status=200, *, form=None, copy_form=None, action_form=None, failure=None):
+    now = utcnow()
+    admin = permissions.is_admin(current_user, proposal)
+    agreement = agreements.agreement_of(proposal)
+    editable = admin and proposal.state in agreements.EDITABLE_STATES
+    if editable and form is None:
+        form = _form_for(proposal, agreement)
+    actions = [t for t in proposal_workflow.actions(proposal, current_user, now=now) if t.trigger in PHASE_TRIGGERS]
+    blocked = []
+    if admin and proposal.state == "finalized" and not any(t.trigger == "sign_agreement" for t in actions):
+        try:
+            proposal_workflow.check(proposal, "sign_agreement", current_user, now=now)
+        except GuardFailed as exc:
+            blocked = exc.reasons
+        except DomainError:
+            blocked = []
+    signed = [a for a in proposal.attachments if a.kind == permissions.SIGNED_AGREEMENT]
+    return render_template(
+        "agreements/page.html", p=proposal, proc=proposal.procedure, admin=admin, agreement=agreement,
+        data=agreements.to_dict(agreement) if agreement else None, form=form if editable else None,
+        copy_form=copy_form or (SignedCopyForm(formdata=None, prefix="copy") if proposal.state == "finalized" else None),
+        action_form=action_form or ActionForm(formdata=None, prefix="act"), actions=actions, blocked=blocked,
+        signed=signed, checks=agreements.CHECKS, state_label=_(STATES[proposal.state]),
+        next_step=NEXT_STEP.get(proposal.state), failure=failure), status
+
+
+@bp.route("/proposte/<int:proposal_id>/convenzione", methods=["GET", "POST"])
+@login_required
+def page(proposal_id: int):
+    proposal = _proposal(proposal_id)
+    if request.method == "GET":
+        return _render(proposal)
+    permissions.require_admin(current_user, proposal)
+    agreement = agreements.agreement_of(proposal)
+    form = _form_for(proposal, agreement, formdata=request.form)
+    if "add_premises" in request.form or "add_tranche" in request.form:
+        (form.premises if "add_premises" in request.form else form.tranches).append_entry()
+        _label_rows(form)
+        return _render(proposal, form=form)
+    label = _("Salva la convenzione")
+    if not form.validate_on_submit():
+        return _render(proposal, 422, form=form, failure={"label": label, "reasons": [_("Controlla i campi evidenziati.")]})
+    try:
+        agreements.put_agreement(current_user, proposal, form.to_input())
+    except Invalid as exc:
+        db.session.rollback()
+        fields = {k.replace("declaration_checks.", ""): m for k, m in exc.fields.items()}
+        message = apply_errors(form, Invalid({k: m for k, m in fields.items() if k != "tranches"}))
+        reasons = [m for k, m in fields.items() if k in ("tranches",)] + ([message] if message else [])
+        return _render(props.get_visible(current_user, proposal_id), 422, form=form,
+                       failure={"label": label, "reasons": reasons or [_("Controlla i campi evidenziati.")]})
+    except DomainError as exc:
+        db.session.rollback()
+        return _render(props.get_visible(current_user, proposal_id), exc.status, form=form,
+                       failure={"label": label, "reasons": getattr(exc, "reasons", [exc.message])})
+    flash(_("Convenzione salvata: l'ente può scaricarla e firmarla."), "success")
+    return redirect(url_for("agreements.page", proposal_id=proposal.id), 303)
+
+
+@bp.route("/proposte/<int:proposal_id>/convenzione.pdf")
+@login_required
+def pdf(proposal_id: int):
+    proposal = _proposal(proposal_id)
+    html = render_template("agreements/agreement_pdf.html", **agreements.document(current_user, proposal))
+    return Response(render_pdf(html), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="convenzione-proposta-{proposal.id}.pdf"'})
+
+
+@bp.route("/proposte/<int:proposal_id>/convenzione/copia-firmata", methods=["POST"])
+@login_required
+def signed_copy(proposal_id: int):
+    proposal = _proposal(proposal_id)
+    form = SignedCopyForm(prefix="copy")
+    label = _("Carica la copia firmata")
+    if not form.validate_on_submit():
+        return _render(proposal, 422, copy_form=form, failure={"label": label, "reasons": [_("Scegli un file PDF.")]})
+    upload = form.file.data
+    try:
+        props.add_attachment(current_user, proposal, kind=permissions.SIGNED_AGREEMENT, filename=upload.filename or "",
+                             stream=upload.stream)
+    except DomainError as exc:
+        db.session.rollback()
+        return _render(props.get_visible(current_user, proposal_id), exc.status, copy_form=form,
+                       failure={"label": label, "reasons": [exc.message]})
+    flash(_("Copia firmata caricata."), "success")
+    return redirect(url_for("agreements.page", proposal_id=proposal.id), 303)
+
+
+@bp.route("/proposte/<int:proposal_id>/convenzione/azioni/<trigger>", methods=["POST"])
+@login_required
+def fire(proposal_id: int, trigger: str):
+    proposal = _proposal(proposal_id)
+    if trigger not in PHASE_TRIGGERS:
+        abort(404)
+    label = _(proposal_workflow.by_trigger[trigger][0].label)
+    form = ActionForm(prefix="act")
+    if not form.validate_on_submit():
+        return _render(proposal, 422, action_form=form, failure={"label": label, "reasons": [
+            _("Controlla i campi evidenziati.")]})
+    given = {"reason": (form.reason.data or "").strip() or None,
+             "start_date": form.start_date.data.isoformat() if form.start_date.data else None}
+    params = {k: val for k, val in given.items() if k in proposal_workflow.accepts(trigger)}
+    try:
+        props.fire(current_user, proposal, trigger, params=params)
+    except DomainError as exc:
+        db.session.rollback()
+        if isinstance(exc, Invalid):
+            apply_errors(form, exc)
+        reasons = exc.reasons if isinstance(exc, GuardFailed) else [exc.message]
+        return _render(props.get_visible(current_user, proposal_id), exc.status, action_form=form,
+                       failure={"label": label, "reasons": reasons})
+    flash(_("Operazione eseguita: %(label)s. Stato attuale: %(state)s.", label=label,
+            state=_(STATES[proposal.state])), "success")
+    return redirect(url_for("agreements.page", proposal_id=proposal.id), 303)

@@ -315,6 +315,7 @@ class ActionForm(FlaskForm):
 
     reason = TextAreaField(_l("Motivazione"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3},
                            description=_l("Obbligatoria: resta nel registro delle operazioni."))
+    lot = SelectField(_l("Lotto"), choices=[], validate_choice=False)  # for the triggers that need one (scroll_ranking)
 
 
 class ExtendForm(FlaskForm):

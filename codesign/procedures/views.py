@@ -20,7 +20,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from codesign.core.errors import Conflict, DomainError, GuardFailed, IllegalTransition, Invalid
-from codesign.core.forms import apply_errors
+from codesign.core.forms import apply_errors, choice_list
 from codesign.core.web import format_datetime_rome
 from codesign.db import db, utcnow
 from codesign.procedures import operations as procs
@@ -347,6 +347,7 @@ def _manage_page(proc: Procedure, status: int = 200, *, failure=None, action_for
     for t in actions:
         if "reason" in t.needs:
             forms[t.trigger].reason.flags.required = True
+        forms[t.trigger].lot.choices = choice_list([(lot.code, f"{lot.code} – {lot.title}") for lot in proc.lots])
     can_extend = proc.state == "published" and not proc.deadline_passed(now)
     if can_extend and extend_form is None:
         extend_form = ExtendForm(formdata=None, prefix="extend", meta={"csrf": False})
@@ -376,9 +377,10 @@ def transition(procedure_id: int, trigger: str):
     form = ActionForm(prefix=trigger, meta={"csrf": False})  # the CSRF token is checked for every POST
     if not form.validate():
         return _manage_page(proc, 422, action_form=(trigger, form))
-    reason = (form.reason.data or "").strip() or None
+    given = {"reason": (form.reason.data or "").strip() or None, "lot": form.lot.data or None}
+    params = {k: val for k, val in given.items() if k in workflow.accepts(trigger)}
     try:
-        procs.fire(current_user, proc, trigger, reason=reason)
+        procs.fire(current_user, proc, trigger, **params)
     except GuardFailed as exc:
         db.session.rollback()
         return _manage_page(proc, 409, failure={"label": label, "reasons": exc.reasons}, action_form=(trigger, form))

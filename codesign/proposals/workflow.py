@@ -40,6 +40,13 @@ NEXT_STEP = {
     "below_threshold": N_("La proposta non ha raggiunto il punteggio minimo."),
     "excluded": N_("La proposta è stata esclusa: leggi la motivazione."),
     "withdrawn": N_("Hai ritirato la proposta."),
+    "in_codesign": N_("Il tavolo di co-progettazione è aperto: partecipa agli incontri e registra le versioni del progetto."),
+    "finalized": N_("Il progetto definitivo è approvato: scarica la convenzione, firmala e caricane la copia firmata."),
+    "codesign_failed": N_("Il tavolo di co-progettazione si è chiuso senza accordo: leggi la motivazione."),
+    "agreement_signed": N_("La convenzione è sottoscritta: l'amministrazione avvierà il progetto."),
+    "started": N_("Il progetto è avviato: presenta le relazioni periodiche secondo il calendario."),
+    "completed": N_("Il progetto è concluso."),
+    "revoked": N_("Il contributo è stato revocato: leggi la motivazione."),
 }
 
 

@@ -403,18 +403,22 @@ def scroll(ctx: Context) -> None:
 def board(user, procedure: Procedure, *, lot: str | None = None, state: str | None = None) -> list[dict]:
     """Every proposal of the call after the ranking, with its table's deadline, last activity and next action."""
     permissions.require_procedure_admin(user, procedure)
-    q = (sa.select(Proposal, CodesignTable).outerjoin(CodesignTable, CodesignTable.proposal_id == Proposal.id)
-         .where(Proposal.procedure_id == procedure.id, Proposal.state.in_(POST_RANKING)))
+    q = sa.select(Proposal).where(Proposal.procedure_id == procedure.id, Proposal.state.in_(POST_RANKING))
     if lot:
         q = q.where(Proposal.lot_id.in_([lt.id for lt in procedure.lots if lt.code == lot] or [-1]))
     if state:
         q = q.where(Proposal.state == state)
-    rows = db.session.execute(q.order_by(Proposal.lot_id, Proposal.ranking_total.desc().nulls_last(),
-                                         Proposal.protocol_number)).unique().all()
+    proposals = db.session.execute(q.order_by(Proposal.lot_id, Proposal.ranking_total.desc().nulls_last(),
+                                              Proposal.protocol_number)).unique().scalars().all()
+    ids = [p.id for p in proposals]
+    by_proposal = {t.proposal_id: t for t in db.session.execute(
+        sa.select(CodesignTable).join(Proposal, Proposal.id == CodesignTable.proposal_id)
+        .where(Proposal.procedure_id == procedure.id)).unique().scalars()} if ids else {}
     versions_count = dict(db.session.execute(
         sa.select(ProjectVersion.proposal_id, sa.func.max(ProjectVersion.number))
         .join(Proposal, Proposal.id == ProjectVersion.proposal_id)
-        .where(Proposal.procedure_id == procedure.id).group_by(ProjectVersion.proposal_id)).all())
+        .where(Proposal.procedure_id == procedure.id).group_by(ProjectVersion.proposal_id)).all()) if ids else {}
+    rows = [(p, by_proposal.get(p.id)) for p in proposals]
     out = []
     for p, table in rows:
         out.append({"proposal": p, "table": table, "latest_version": versions_count.get(p.id),
