@@ -24,9 +24,11 @@ from codesign.paths import resource_dir
 from codesign.procedures import registration as procedures
 from codesign.proposals import registration as proposals
 from codesign.tables import registration as tables
+from codesign.transparency import registration as transparency
 
 # In lifecycle order; the API comes last, since it serves every module's operations.
-MODULES = (core, auth, organizations, procedures, proposals, evaluation, tables, agreements, monitoring, api)
+MODULES = (core, auth, organizations, procedures, proposals, evaluation, tables, agreements, monitoring, transparency,
+           api)
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -17,6 +17,7 @@ class Agreement(db.Model):
     version_number: Mapped[int]                    # the final project version it is drawn from
     start_date: Mapped[dt.date]                    # planned; `start` records the actual one
     cup: Mapped[str | None] = mapped_column(sa.String(15))
+    municipality: Mapped[str | None] = mapped_column(sa.String(120))   # where the project runs (transparency, map)
     premises: Mapped[list] = mapped_column(sa.JSON, default=list)            # [{address, description}]
     tranches: Mapped[list] = mapped_column(sa.JSON, default=list)            # [{number, pct, after, report_number}]
     declaration_checks: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # {runts, durc, antimafia, criminal_records}

@@ -112,6 +112,7 @@ def put_agreement(actor, proposal: Proposal, data: dict, *, now=None) -> Agreeme
     agreement.version_number = version.number
     agreement.start_date = clean.start_date
     agreement.cup = extra["cup"]
+    agreement.municipality = clean.municipality or project_municipality(proposal)
     agreement.premises = [p.model_dump() for p in clean.premises]
     agreement.tranches = [{"number": t.number, "pct": f"{t.pct:.2f}", "after": t.after,
                            "report_number": t.report_number if t.after == "report" else None}
@@ -129,6 +130,15 @@ def put_agreement(actor, proposal: Proposal, data: dict, *, now=None) -> Agreeme
                          f"La convenzione del progetto «{proposal.title}» è pronta: scaricala, firmala "
                          "digitalmente e caricane la copia firmata nella pagina della convenzione.\n")
     return agreement
+
+
+def project_municipality(proposal: Proposal) -> str | None:
+    """Where a project runs when the agreement does not say: the body's municipality, else the municipality
+    of the administration when it is a Comune ("Comune di Milano" -> "Milano")."""
+    if proposal.organization.municipality:
+        return proposal.organization.municipality
+    name = proposal.procedure.administration.name or ""
+    return name[len("Comune di "):].strip() or None if name.startswith("Comune di ") else None
 
 
 def tranche_amounts(agreement: Agreement, contribution: Decimal) -> list[dict]:
@@ -157,7 +167,7 @@ def to_dict(agreement: Agreement) -> dict:
     return {
         "proposal_id": p.id, "version_number": agreement.version_number,
         "start_date": agreement.start_date.isoformat(), "end_date": end.isoformat() if end else None,
-        "duration_months": p.procedure.startup_months, "cup": agreement.cup,
+        "duration_months": p.procedure.startup_months, "cup": agreement.cup, "municipality": agreement.municipality,
         "premises": list(agreement.premises or []),
         "tranches": tranche_amounts(agreement, version.requested_amount),
         "declaration_checks": dict(agreement.declaration_checks or {}),

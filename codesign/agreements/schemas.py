@@ -44,6 +44,7 @@ class ChecksIn(Input):
 class AgreementIn(Input):
     start_date: Date
     cup: Text(15, min_length=0) | None = None
+    municipality: Text(120, min_length=0) | None = None   # where the project runs; the body's by default
     premises: list[PremisesIn] = Field(default_factory=list, max_length=MAX_ROWS)
     tranches: list[TrancheIn] = Field(min_length=1, max_length=MAX_ROWS)
     declaration_checks: ChecksIn

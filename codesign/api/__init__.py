@@ -75,4 +75,4 @@ def list_response(items: list, total: int):
 
 
 from codesign.api import (agreements, core_endpoints, evaluation, monitoring, openapi, procedures,  # noqa: E402,F401
-                          tables)  # (registers the routes)
+                          tables, transparency)  # (registers the routes)

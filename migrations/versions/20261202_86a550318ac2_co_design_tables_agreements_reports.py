@@ -109,6 +109,7 @@ def upgrade():
     sa.Column('version_number', sa.Integer(), nullable=False),
     sa.Column('start_date', sa.Date(), nullable=False),
     sa.Column('cup', sa.String(length=15), nullable=True),
+    sa.Column('municipality', sa.String(length=120), nullable=True),
     sa.Column('premises', sa.JSON(), nullable=False),
     sa.Column('tranches', sa.JSON(), nullable=False),
     sa.Column('declaration_checks', sa.JSON(), nullable=False),

@@ -1,0 +1,120 @@
+"""The public record of every funded project (from the agreement's signature on): the fields of artt. 26-27
+D.Lgs. 33/2013, the amounts of the final project, and the figures of monitoring. One query per list,
+whatever its length; never evaluators' names or scores, never personal data beyond what the law asks."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from codesign.agreements import operations as agreements
+from codesign.agreements.models import Agreement
+from codesign.core.errors import Invalid, NotFound
+from codesign.db import db
+from codesign.organizations.models import Organization
+from codesign.procedures.models import Procedure
+from codesign.proposals.models import Proposal
+from codesign.tables.models import ProjectVersion
+
+PUBLIC_STATES = ("agreement_signed", "started", "completed", "revoked")
+LEGAL_BASIS = "art. 55 D.Lgs. 117/2017 (Codice del Terzo settore); art. 11 L. 241/1990"
+SELECTION_METHOD = "co-progettazione: istruttoria pubblica con graduatoria (art. 55 D.Lgs. 117/2017)"
+CSV_COLUMNS = ("cup", "title", "procedure_id", "programme", "beneficiary_name", "beneficiary_tax_code",
+               "municipality", "amount", "cofinancing_amount", "paid_amount", "state", "start_date", "end_date",
+               "legal_basis", "rup", "selection_method", "indicators", "administration", "published_on")
+
+
+def _query(*, administration=None, programme=None, municipality=None, state=None, text=None):
+    q = (sa.select(Proposal, Agreement, ProjectVersion)
+         .join(Agreement, Agreement.proposal_id == Proposal.id)
+         .join(ProjectVersion, sa.and_(ProjectVersion.proposal_id == Proposal.id,
+                                       ProjectVersion.number == Agreement.version_number))
+         .where(Proposal.state.in_(PUBLIC_STATES)))
+    if state:
+        if state not in PUBLIC_STATES:
+            raise Invalid({"state": "stato sconosciuto: usare uno di " + ", ".join(PUBLIC_STATES)})
+        q = q.where(Proposal.state == state)
+    if administration:
+        q = q.where(Proposal.procedure.has(Procedure.administration.has(Organization.name == administration)))
+    if programme:
+        q = q.where(Proposal.procedure.has(Procedure.programme == programme))
+    if municipality:
+        q = q.where(sa.func.lower(Agreement.municipality) == municipality.lower())
+    if text:
+        like = f"%{text.lower()}%"
+        q = q.where(sa.or_(sa.func.lower(Proposal.title).like(like), sa.func.lower(Agreement.cup).like(like),
+                           Proposal.organization.has(sa.func.lower(Organization.name).like(like))))
+    return q
+
+
+def list_projects(*, limit=100, offset=0, **filters) -> tuple[list[dict], int]:
+    q = _query(**filters)
+    total = db.session.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
+    rows = db.session.execute(q.order_by(Agreement.signed_at.desc(), Proposal.id.desc()).limit(limit).offset(offset)
+                              ).unique().all()
+    return [to_dict(p, a, v) for p, a, v in rows], total
+
+
+def get_project(proposal_id: int) -> dict:
+    row = db.session.execute(_query().where(Proposal.id == proposal_id)).unique().one_or_none()
+    if row is None:
+        raise NotFound("progetto non trovato tra quelli finanziati")
+    return to_dict(*row)
+
+
+def facets() -> dict:
+    """The values the filters offer (administrations, programmes, municipalities of the published projects)."""
+    base = (sa.select(Organization.name, Procedure.programme, Agreement.municipality)
+            .select_from(Proposal).join(Agreement, Agreement.proposal_id == Proposal.id)
+            .join(Procedure, Procedure.id == Proposal.procedure_id)
+            .join(Organization, Organization.id == Procedure.administration_id)
+            .where(Proposal.state.in_(PUBLIC_STATES)).distinct())
+    rows = db.session.execute(base).all()
+    return {"administrations": sorted({r[0] for r in rows if r[0]}),
+            "programmes": sorted({r[1] for r in rows if r[1]}),
+            "municipalities": sorted({r[2] for r in rows if r[2]})}
+
+
+def _money(d) -> str:
+    return f"{Decimal(d):.2f}"
+
+
+def to_dict(p: Proposal, a: Agreement, v: ProjectVersion) -> dict:
+    proc = p.procedure
+    titles = {i["code"]: i.get("title", i["code"]) for i in proc.indicators or []}
+    end = agreements.end_date(a, proc)
+    return {
+        "id": p.id, "proposal_id": p.id,
+        "cup": a.cup or proc.cup, "title": p.title, "procedure_id": proc.id, "programme": proc.programme,
+        "administration": proc.administration.name,
+        "beneficiary": {"name": p.organization.name, "tax_code": p.organization.tax_code},
+        "municipality": a.municipality, "amount": _money(v.requested_amount),
+        "cofinancing_amount": _money(v.cofinancing_amount), "paid_amount": _money(0), "state": p.state,
+        "start_date": (a.started_on or a.start_date).isoformat() if (a.started_on or a.start_date) else None,
+        "end_date": end.isoformat() if end else None,
+        "legal_basis": LEGAL_BASIS + (f"; {proc.act_ref}" if proc.act_ref else ""),
+        "rup": proc.rup, "office": proc.office, "selection_method": SELECTION_METHOD,
+        "published_on": a.signed_at.date().isoformat() if a.signed_at else None,
+        "indicators": [{"code": i["code"], "title": titles.get(i["code"], i["code"]), "target": i["target"],
+                        "achieved": None} for i in v.indicators or []],
+    }
+
+
+def csv_text(rows: list[dict]) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(CSV_COLUMNS)
+    for r in rows:
+        flat = r | {"beneficiary_name": r["beneficiary"]["name"], "beneficiary_tax_code": r["beneficiary"]["tax_code"],
+                    "indicators": json.dumps(r["indicators"], ensure_ascii=False)}
+        w.writerow([_cell(flat.get(c)) for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet never runs as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,83 @@
+"""The funded projects in public (no login): JSON (API.md, fixed), CSV and pages agree, from the agreement's
+signature on; filters refuse unknown values; no evaluator's name or score, no personal data."""
+import csv
+import io
+
+import pytest
+
+from tests.helpers import AGREEMENT, PDF, Scenario, to_codesign, transition
+from tests.lifecycle.test_codesign_api import finish_codesign, upload
+
+API = "/api/v1"
+
+
+@pytest.fixture()
+def signed(client, make_user, token_for):
+    s = Scenario(client, make_user, token_for)
+    to_codesign(s)
+    finish_codesign(client, s)
+    for ref in ("A1", "B2"):
+        pid = s.ids[ref]
+        assert client.put(f"{API}/proposals/{pid}/agreement", headers=s.admin_h, json=AGREEMENT).status_code == 200
+        assert upload(client, pid, s.org_h["ets1" if ref == "A1" else "ets3"]).status_code == 201
+        assert transition(client, "proposals", pid, s.admin_h, "sign_agreement").status_code == 200
+    return s
+
+
+def test_public_projects_json_csv_and_pages_agree(client, signed):
+    s = signed
+    r = client.get(f"{API}/public/projects")
+    assert r.status_code == 200 and r.headers["X-Total-Count"] == "2"
+    by_title = {p["title"]: p for p in r.json}
+    a1 = by_title["Proposta A1"]
+    assert a1["cup"] == "B41H20000150006" and a1["procedure_id"] == s.pid
+    assert a1["beneficiary"] == {"name": "Cooperativa Sociale Il Portico", "tax_code": "12345670157"}
+    assert (a1["amount"], a1["cofinancing_amount"], a1["paid_amount"]) == ("90000.00", "10000.00", "0.00")
+    assert a1["state"] == "agreement_signed" and a1["start_date"] == "2021-09-01" and a1["end_date"] == "2023-08-31"
+    assert a1["programme"] == "PON Metro 2014-2020 - Asse 3 (FSE)" and a1["municipality"] == "Milano"
+    assert "art. 55" in a1["legal_basis"] and a1["selection_method"] and a1["rup"]
+    assert a1["indicators"] == [{"code": "P1", "title": "Partecipanti alle attività", "target": "300", "achieved": None}]
+    # proposals not yet under agreement are not published
+    assert "Proposta A3" not in by_title
+    # the CSV holds the same rows
+    r = client.get("/open-data/projects.csv")
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert {row["title"] for row in rows} == set(by_title)
+    row = next(x for x in rows if x["title"] == "Proposta A1")
+    assert (row["cup"], row["amount"], row["beneficiary_tax_code"], row["state"]) == (
+        "B41H20000150006", "90000.00", "12345670157", "agreement_signed")
+    # the pages
+    page = client.get("/progetti").get_data(as_text=True)
+    assert "Proposta A1" in page and "Proposta B2" in page and "90.000,00" in page
+    page = client.get(f"/progetti/{s.ids['A1']}").get_data(as_text=True)
+    assert "12345670157" in page and "B41H20000150006" in page
+    assert client.get(f"/progetti/{s.ids['A3']}").status_code == 404
+    assert client.get("/open-data").status_code == 200
+
+
+def test_filters_and_bad_queries(client, signed):
+    r = client.get(f"{API}/public/projects?state=started")
+    assert r.status_code == 200 and r.json == []
+    r = client.get(f"{API}/public/projects?municipality=milano&q=a1")
+    assert [p["title"] for p in r.json] == ["Proposta A1"]
+    assert client.get(f"{API}/public/projects?state=nonsense").status_code == 422
+    assert client.get(f"{API}/public/projects?colour=red").status_code == 422
+    assert client.get(f"{API}/public/projects?offset=-1").status_code == 400
+    r = client.get("/progetti?stato=nonsense&pagina=99999999999")
+    assert r.status_code == 422 and "stato sconosciuto" in r.get_data(as_text=True)
+    assert "Proposta A1" in client.get("/progetti?q=portico").get_data(as_text=True)
+
+
+def test_no_evaluator_names_scores_or_personal_data_in_public(client, signed):
+    s = signed
+    secrets = [u.email for u in s.ev.values()] + [u.name for u in s.ev.values() if u.name]
+    secrets += [u.email for u in s.org_users.values()] + [s.admin.email]
+    public = [client.get(f"{API}/public/projects").get_data(as_text=True),
+              client.get("/open-data/projects.csv").get_data(as_text=True),
+              client.get("/progetti").get_data(as_text=True),
+              client.get(f"/progetti/{s.ids['A1']}").get_data(as_text=True)]
+    for text in public:
+        for secret in secrets:
+            assert secret not in text
+        assert "motivazione" not in text  # the evaluators' reasons
