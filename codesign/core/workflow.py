@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine
 
 from codesign.core import audit
-from codesign.core.errors import Conflict, Forbidden, GuardFailed, IllegalTransition, Invalid
+from codesign.core.errors import Conflict, DomainError, Forbidden, GuardFailed, IllegalTransition, Invalid
 from codesign.core.schemas import Input, Text, parse
 from codesign.db import db, utcnow
 
@@ -180,6 +180,23 @@ class Workflow:
             if row.state in t.sources and roles & t.who and t.trigger not in out:
                 if not _reasons(self.guards_of(t), ctx):
                     out.append(t.trigger)
+        return out
+
+    def blocked(self, row, user, *, now=None) -> list[tuple[Transition, list[str]]]:
+        """The transitions this user could fire from the row's state whose guards do not hold yet, each with
+        every reason (pages show them beside the buttons, so that nobody wonders why one is missing)."""
+        roles = self.roles_of(user, row)
+        allowed = set(self.allowed_triggers(row, user, now=now))
+        out, seen = [], set(allowed)
+        for t in self.table:
+            if row.state in t.sources and roles & t.who and t.trigger not in seen:
+                seen.add(t.trigger)
+                try:
+                    self.check(row, t.trigger, user, now=now)
+                except GuardFailed as exc:
+                    out.append((t, exc.reasons))
+                except DomainError:  # not this user's, or not from here: nothing to explain
+                    pass
         return out
 
     def actions(self, row, user, *, now=None) -> list[Transition]:

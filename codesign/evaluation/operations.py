@@ -202,8 +202,12 @@ def progress(procedure) -> dict:
     regular = [m for m in ms if not m.substitute]
     subs = [m for m in ms if m.substitute]
     rows, missing = [], []
+    conflicted_by = {}
+    for (pid, uid), d in conflicts.items():  # one pass, not one per proposal (proposals x declarations)
+        if d.conflict:
+            conflicted_by.setdefault(pid, set()).add(uid)
     for p in proposals:
-        conflicted = {uid for (pid, uid), d in conflicts.items() if pid == p.id and d.conflict}
+        conflicted = conflicted_by.get(p.id, set())
         needed = [m for m in regular if m.user_id not in conflicted]
         if len(needed) < committee.MIN_REVIEWS:
             needed += [m for m in subs if m.user_id not in conflicted]
@@ -244,9 +248,13 @@ def ranking_problems(procedure) -> list[str]:
 def compute(procedure):
     proposals, ms, conflicts, reviews = _evaluation_data(procedure)
     candidates = []
+    finals_by = {}
+    for (pid, uid), r in reviews.items():  # one pass, not one per proposal (proposals x reviews)
+        d = conflicts.get((pid, uid))
+        if r.final and not (d is not None and d.conflict):
+            finals_by.setdefault(pid, []).append(r)
     for p in proposals:
-        finals = [r for (pid, uid), r in reviews.items() if pid == p.id and r.final
-                  and not (conflicts.get((pid, uid)) and conflicts[(pid, uid)].conflict)]
+        finals = finals_by.get(p.id, [])
         candidates.append(Candidate(proposal_id=p.id, lot=p.lot.code, protocol_number=p.protocol_number,
                                     requested_amount=p.requested_amount,
                                     reviews=[{s.criterion_code: Decimal(s.value) for s in r.scores} for r in finals]))

@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -323,18 +323,7 @@ def _history(proc: Procedure) -> list[dict]:
 
 def _blocked_actions(proc: Procedure, allowed: set[str]) -> list[tuple]:
     """The transitions the admin could fire from this state but whose rules do not hold yet, with the reasons."""
-    roles = workflow.roles_of(current_user, proc)
-    out, seen = [], set(allowed)
-    for t in workflow.table:
-        if proc.state in t.sources and roles & t.who and t.trigger not in seen:
-            seen.add(t.trigger)
-            try:
-                workflow.check(proc, t.trigger, current_user)
-            except GuardFailed as exc:
-                out.append((t, exc.reasons))
-            except DomainError:
-                pass
-    return out
+    return workflow.blocked(proc, current_user)
 
 
 def _manage_page(proc: Procedure, status: int = 200, *, failure=None, action_form=None, extend_form=None):
@@ -394,6 +383,9 @@ def transition(procedure_id: int, trigger: str):
         return _manage_page(proc, 409, failure={"label": label, "reasons": [exc.message]})
     flash(_("Operazione eseguita: %(label)s. Stato attuale: %(state)s.", label=label,
             state=_state_label(proc.state)), "success")
+    # the co-design board offers the same buttons; it names itself as where to come back (never a URL)
+    if request.form.get("back") == "board" and "tables.board" in current_app.view_functions:
+        return redirect(url_for("tables.board", procedure_id=proc.id), 303)
     return redirect(url_for("procedures.manage", procedure_id=proc.id), 303)
 
 

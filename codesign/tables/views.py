@@ -64,7 +64,8 @@ def board(procedure_id: int):
         "tables/board.html", proc=proc, rows=rows, budgets=budgets, lot=lot, state=state,
         states=[(s, _state_label(s)) for s in POST_RANKING], state_label=_state_label, next_action=NEXT_ACTION,
         proc_state_label=_(procedure_workflow.states[proc.state]),
-        proc_actions=procedure_workflow.actions(proc, current_user), today=utcnow().astimezone(ROME).date())
+        proc_actions=procedure_workflow.actions(proc, current_user), proc_blocked=procedure_workflow.blocked(proc, current_user),
+        today=utcnow().astimezone(ROME).date())
 
 
 # --- the table -------------------------------------------------------------------------------------------------

@@ -157,3 +157,18 @@ def test_agreement_page_draft_pdf_signed_copy_sign_and_start(client, s, login):
     r = post(client, f"{url}/azioni/start", {"act-start_date": "2021-09-15"}, url)
     assert r.status_code == 303 and state(a1) == "started"
     assert "15/09/2021" in html(client.get(url))
+
+
+def test_the_board_offers_the_procedures_moves_with_their_reasons(client, s, login):
+    login(s.admin)
+    board = f"/gestione/avvisi/{s.pid}/coprogettazione"
+    page = html(client.get(board))
+    assert 'data-trigger="scroll_ranking"' in page
+    # close_codesign is explained, not offered, while tables are pending
+    assert 'data-trigger="close_codesign"' not in page and "ancora ammesse" in page
+    transition(client, "proposals", s.ids["A2"], s.admin_h, "start_codesign")
+    transition(client, "proposals", s.ids["A2"], s.admin_h, "fail_codesign", reason="rinuncia")
+    r = post(client, f"/gestione/avvisi/{s.pid}/azioni/scroll_ranking",
+             {"scroll_ranking-lot": "A", "back": "board"}, board)
+    assert r.status_code == 303 and r.headers["Location"].endswith(board)
+    assert state(s.ids["A3"]) == "admitted"
