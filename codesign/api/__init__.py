@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
 
+from codesign.auth.operations import user_for_token
 from codesign.core.errors import BadRequest, Invalid, Unauthorized
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -12,8 +13,6 @@ MAX_LIMIT = 1000
 
 @bp.before_request
 def authenticate():
-    from codesign.auth.operations import user_for_token
-
     g.api_user = None
     header = request.headers.get("Authorization")
     if header is None:

@@ -4,13 +4,10 @@ from __future__ import annotations
 from flask import jsonify
 
 from codesign.api import bp, caller, json_body, require_caller
-from codesign.core.errors import Forbidden, NotFound
-from codesign.db import db
 from codesign.evaluation import committee
 from codesign.evaluation import operations as ev
 from codesign.procedures import operations as procs
 from codesign.proposals import operations as props
-from codesign.proposals.models import Proposal
 
 
 @bp.get("/procedures/<int:procedure_id>/committee")
@@ -48,14 +45,7 @@ def get_review(proposal_id: int):
 @bp.put("/proposals/<int:proposal_id>/review")
 def put_review(proposal_id: int):
     user = require_caller()
-    try:
-        proposal = props.get_visible(user, proposal_id)
-    except NotFound:
-        # a conflicted member cannot see the proposal: say "forbidden", not "unknown", when they sit on it
-        p = db.session.get(Proposal, proposal_id)
-        if p is not None and committee.membership(user, p.procedure_id) is not None:
-            raise Forbidden("hai dichiarato un conflitto di interessi su questa proposta o non ti è assegnata")
-        raise NotFound("proposta non trovata")
+    proposal = ev.proposal_to_review(user, proposal_id)
     review = ev.save_review(user, proposal, json_body())
     return jsonify(ev.review_to_dict(review, proposal))
 

@@ -23,6 +23,8 @@ from flask import current_app, jsonify
 
 from codesign.agreements.schemas import AgreementIn
 from codesign.api import MAX_LIMIT, bp
+from codesign.procedures.workflow import workflow as procedure_workflow
+from codesign.proposals.workflow import workflow as proposal_workflow
 from codesign.tables.schemas import MeetingIn, MeetingPatch, VersionIn
 
 # Bodies declared once as pydantic models (core/schemas.py): their JSON Schemas are the document's, so the
@@ -75,10 +77,7 @@ DECIMAL = ref("Decimal")
 
 def _states_and_triggers(entity: str) -> tuple[list[str], list[str], str]:
     """States, triggers and a description of the triggers, read from the machine's table."""
-    if entity == "procedure":
-        from codesign.procedures.workflow import workflow
-    else:
-        from codesign.proposals.workflow import workflow
+    workflow = procedure_workflow if entity == "procedure" else proposal_workflow
     rows = []
     for t in workflow.table:
         needs = f"; richiede {', '.join(t.needs)}" if t.needs else ""

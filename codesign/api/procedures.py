@@ -63,20 +63,13 @@ def list_proposals(procedure_id: int):
     proc = procs.get_visible(user, procedure_id)
     limit, offset = page_args()
     rows, total = props.list_visible(user, proc, limit=limit, offset=offset)
-    if user.is_evaluator and not procs.is_admin_of(user, proc):
-        from codesign.evaluation.operations import redact_for_evaluator
-
-        return list_response([redact_for_evaluator(user, p, props.to_dict(p, user)) for p in rows], total)
-    return list_response([props.to_dict(p, user) for p in rows], total)
+    return list_response([props.as_seen_by(user, p) for p in rows], total)
 
 
 @bp.get("/proposals/<int:proposal_id>")
 def get_proposal(proposal_id: int):
     user = require_caller()
-    from codesign.evaluation.operations import redact_for_evaluator
-
-    proposal = props.get_visible(user, proposal_id)
-    return jsonify(redact_for_evaluator(user, proposal, props.to_dict(proposal, user)))
+    return jsonify(props.as_seen_by(user, props.get_visible(user, proposal_id)))
 
 
 @bp.patch("/proposals/<int:proposal_id>")

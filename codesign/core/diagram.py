@@ -28,6 +28,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
+from flask_babel import get_locale, gettext
+from markupsafe import Markup
+
 from codesign.core.workflow import Workflow
 from codesign.paths import PACKAGE_DIR
 
@@ -321,7 +324,6 @@ def _translator(locale: str | None):
     """gettext for the request's language (the labels and sentences are Italian msgids), or Italian as is."""
     if not locale or locale.startswith("it"):
         return _identity
-    from flask_babel import gettext
 
     return gettext
 
@@ -608,10 +610,6 @@ def workflow_for(target) -> Workflow:
 def diagram_svg(target, current_state: str | None = None, *, id_prefix: str | None = None):
     """For templates: `diagram_svg(proc)` (the row's machine, its state highlighted),
     `diagram_svg("proposal")` or `diagram_svg(workflow, "draft")`."""
-    from markupsafe import Markup
-
-    from flask_babel import get_locale
-
     wf = workflow_for(target)
     if current_state is None and not isinstance(target, (str, Workflow)):
         current_state = getattr(target, "state", None)
@@ -621,8 +619,6 @@ def diagram_svg(target, current_state: str | None = None, *, id_prefix: str | No
 
 def diagram_state_label(row) -> str:
     """The label of a row's current state, in the request's language."""
-    from flask_babel import gettext
-
     label = workflow_for(row).states.get(row.state)
     return gettext(label) if label else row.state
 

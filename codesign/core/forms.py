@@ -1,4 +1,6 @@
 """Helpers to carry domain errors (Invalid) back onto WTForms fields."""
+from wtforms.fields.choices import SelectChoice
+
 from codesign.core.errors import DomainError, Invalid
 
 
@@ -32,6 +34,4 @@ def _field_at(form, path: str):
 
 def choice_list(pairs):
     """(value, label) pairs as WTForms SelectChoice objects."""
-    from wtforms.fields.choices import SelectChoice
-
     return [SelectChoice(value, label) for value, label in pairs]

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from codesign.auth.operations import get_user_by_email
 from codesign.core import audit
 from codesign.core.errors import GuardFailed, Invalid
 from codesign.db import db
 from codesign.evaluation.models import CommitteeMember, ConflictDeclaration, Review
+from codesign.procedures.operations import require_admin
+from codesign.proposals.models import Proposal
 
 REVIEWABLE_PROCEDURE_STATES = ("evaluation", "ranked", "codesign", "agreements", "implementation", "concluded")
 EVALUATED_PROPOSAL_STATES = ("admissible", "admitted", "reserve", "below_threshold", "in_codesign", "finalized",
@@ -43,7 +46,8 @@ def conflicted_user_ids(proposal_id: int) -> set[int]:
         ConflictDeclaration.proposal_id == proposal_id, ConflictDeclaration.conflict.is_(True))).scalars())
 
 
-def needs_substitutes(proposal_id: int, regular_ids: set[int], conflicted: set[int]) -> bool:
+def needs_substitutes(regular_ids: set[int], conflicted: set[int]) -> bool:
+    """Substitutes review a proposal on which fewer than 3 regular members are free of conflicts."""
     return len(regular_ids - conflicted) < MIN_REVIEWS
 
 
@@ -59,7 +63,7 @@ def assigned(user, proposal) -> CommitteeMember | None:
         return None
     if seat.substitute:
         regular = {m.user_id for m in members(proposal.procedure_id) if not m.substitute}
-        if not needs_substitutes(proposal.id, regular, conflicted):
+        if not needs_substitutes(regular, conflicted):
             return None
     return seat
 
@@ -70,8 +74,6 @@ def evaluator_can_view(user, proposal) -> bool:
 
 def evaluator_condition(user, procedure):
     """SQL condition: the proposals of this call that this evaluator may see (for lists)."""
-    from codesign.proposals.models import Proposal
-
     if user is None or not user.is_evaluator or procedure.state not in REVIEWABLE_PROCEDURE_STATES:
         return None
     seat = membership(user, procedure.id)
@@ -96,10 +98,6 @@ def evaluator_condition(user, procedure):
 def appoint(actor, procedure, evaluators: list, substitutes: list) -> list[CommitteeMember]:
     """Replace the committee. Allowed in closed and admissibility; in evaluation, only replacing members
     without a final review, or adding substitutes."""
-    from codesign.auth.operations import get_user_by_email
-    from codesign.procedures.operations import require_admin
-    from codesign.proposals.models import Proposal
-
     require_admin(actor, procedure)
     errors = {}
     if not isinstance(evaluators, list) or not all(isinstance(e, str) for e in evaluators):

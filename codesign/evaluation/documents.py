@@ -17,8 +17,13 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from codesign.auth.models import User
 from codesign.core.documents import render_pdf  # noqa: F401  (the views render through it)
 from codesign.db import db
+from codesign.evaluation import committee
+from codesign.evaluation.models import ConflictDeclaration, Review
+from codesign.evaluation.operations import approved
+from codesign.proposals.models import Proposal
 
 OUTCOMES = {
     "admitted": _l("ammessa alla co-progettazione"),
@@ -73,12 +78,6 @@ def ranking_csv(proc, data: dict) -> str:
 def minutes(proc) -> dict:
     """Everything the minutes show, in a fixed number of queries: the committee (2), the conflict
     declarations (1), the evaluated proposals (3), the final reviews with their scores (2), the act (1)."""
-    from codesign.auth.models import User
-    from codesign.evaluation import committee
-    from codesign.evaluation.models import ConflictDeclaration, Review
-    from codesign.evaluation.operations import approved
-    from codesign.proposals.models import Proposal
-
     members = committee.members(proc.id)
     proposals = list(db.session.execute(
         sa.select(Proposal).where(Proposal.procedure_id == proc.id,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
@@ -104,8 +105,6 @@ class ReviewFormBase(FlaskForm):
 
 
 def _score_help(procedure, criterion):
-    from flask_babel import gettext as _
-
     if procedure.scoring == "coefficients":
         return _("Coefficiente da 0 a 1, con al massimo due decimali. Scala di giudizio: 0 assente, "
                  "0,2 insufficiente, 0,4 sufficiente, 0,6 buono, 0,8 ottimo, 1 eccellente. Il punteggio del "
@@ -118,8 +117,6 @@ def _score_help(procedure, criterion):
 def review_form(procedure, review=None, **kwargs) -> ReviewFormBase:
     """The scoring form of a call: for each criterion a value (coefficient or points) and a reason.
     Fields are named by position (score_0, reason_0, …) so any criterion code makes a valid name."""
-    from flask_babel import gettext as _
-
     class ReviewForm(ReviewFormBase):
         pass
 

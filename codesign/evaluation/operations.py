@@ -6,13 +6,20 @@ from decimal import Decimal
 import sqlalchemy as sa
 import sqlalchemy.orm
 
+from codesign.auth.models import User
 from codesign.core import audit, mail
 from codesign.core import validation as v
-from codesign.core.errors import Conflict, Forbidden, GuardFailed, Invalid, NotFound
+from codesign.core.enums import Role
+from codesign.core.errors import Conflict, Forbidden, GuardFailed, Invalid, NotFound, Unauthorized
 from codesign.db import db, utcnow
 from codesign.evaluation import committee
 from codesign.evaluation.models import ApprovedRanking, CommitteeMember, ConflictDeclaration, Review, ReviewScore
 from codesign.evaluation.ranking import Candidate, Criterion, Lot, compute_ranking
+from codesign.organizations.models import Membership
+from codesign.procedures.operations import is_admin_of, require_admin
+from codesign.proposals.models import Proposal
+from codesign.proposals.operations import get_visible, is_admin, is_member
+from codesign.proposals.workflow import workflow as proposal_wf
 
 
 def _seat_or_403(user, proposal) -> CommitteeMember:
@@ -179,8 +186,6 @@ def _evaluation_data(procedure):
 
 
 def _load_evaluation_data(procedure):
-    from codesign.proposals.models import Proposal
-
     proposals = list(db.session.execute(sa.select(Proposal).where(
         Proposal.procedure_id == procedure.id, Proposal.state == "admissible")
         .order_by(Proposal.protocol_number)).unique().scalars())
@@ -280,8 +285,6 @@ def ranking_json(result, by_id) -> dict:
 
 
 def preview(user, procedure) -> dict:
-    from codesign.procedures.operations import require_admin
-
     require_admin(user, procedure)
     problems = ranking_problems(procedure)
     if problems:
@@ -296,14 +299,11 @@ def approved(procedure) -> ApprovedRanking | None:
 
 def get_ranking(user, procedure) -> dict:
     """API.md: before approval admin only (409 until every review is final); after, anyone."""
-    from codesign.core.errors import Unauthorized
-
     stored = approved(procedure)
     if stored is not None:
         return stored.data
     if user is None:
         raise Unauthorized("la graduatoria non è ancora approvata: accesso riservato all'amministrazione")
-    from codesign.procedures.operations import is_admin_of
 
     if not is_admin_of(user, procedure):
         raise Forbidden("la graduatoria non è ancora approvata")
@@ -314,8 +314,6 @@ def get_ranking(user, procedure) -> dict:
 
 def approve(ctx) -> None:
     """Effect of `approve_ranking`: store the ranking and move each admissible proposal to its outcome."""
-    from codesign.proposals.workflow import workflow as proposal_wf
-
     procedure = ctx.row
     result, by_id = compute(procedure)
     data = ranking_json(result, by_id)
@@ -345,10 +343,6 @@ def lot_code(p) -> str:
 
 
 def _members_by_org(org_ids: set[int]) -> dict[int, list[str]]:
-    from codesign.auth.models import User
-    from codesign.core.enums import Role
-    from codesign.organizations.models import Membership
-
     out: dict[int, list[str]] = {}
     if not org_ids:
         return out
@@ -364,13 +358,16 @@ def ranking_guard(ctx):
     return ranking_problems(ctx.row) or None
 
 
-def get_proposal_for_evaluator(user, proposal_id: int):
-    from codesign.proposals.operations import get_visible
-
-    p = get_visible(user, proposal_id)
-    if p is None:
-        raise NotFound("proposta non trovata")
-    return p
+def proposal_to_review(user, proposal_id: int):
+    """The proposal a committee member reviews: a member who cannot see it (conflicted, or not assigned) is
+    told "forbidden" rather than "unknown", since they sit on its committee; anyone else 404."""
+    try:
+        return get_visible(user, proposal_id)
+    except NotFound:
+        p = db.session.get(Proposal, proposal_id)
+        if p is not None and committee.membership(user, p.procedure_id) is not None:
+            raise Forbidden("hai dichiarato un conflitto di interessi su questa proposta o non ti è assegnata") from None
+        raise
 
 
 BEFORE_DECLARATION = ("id", "procedure_id", "organization_id", "organization", "state", "state_label",
@@ -379,8 +376,6 @@ BEFORE_DECLARATION = ("id", "procedure_id", "organization_id", "organization", "
 
 def redact_for_evaluator(user, proposal, data: dict) -> dict:
     """An evaluator who has not yet declared on a proposal sees only its title, body and partners."""
-    from codesign.proposals.operations import is_admin, is_member
-
     if is_admin(user, proposal) or is_member(user, proposal):
         return data
     if declaration(user, proposal) is None:

@@ -14,5 +14,6 @@ from codesign.proposals import operations as proposals
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     proposals.register_viewer(committee.evaluator_can_view, committee.evaluator_condition)
+    proposals.register_redactor(ev.redact_for_evaluator)
     procedure_workflow.contribute("start_evaluation", guard=committee.committee_appointed)
     procedure_workflow.contribute("approve_ranking", guard=ev.ranking_guard, effect=ev.approve)

@@ -17,6 +17,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from codesign.auth.models import User
+from codesign.core.enums import Role
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors
 from codesign.db import db, utcnow
@@ -26,6 +28,7 @@ from codesign.evaluation import operations as ev
 from codesign.evaluation.forms import (JUDGEMENT_SCALE, ApproveForm, CommitteeForm, ConflictForm, plain_decimal,
                                       review_form)
 from codesign.evaluation.models import CommitteeMember, ConflictDeclaration, Review
+from codesign.organizations.models import Membership
 from codesign.procedures import operations as procs
 from codesign.procedures.models import Procedure
 from codesign.procedures.workflow import workflow as procedure_wf
@@ -238,10 +241,6 @@ def _admin_proc(procedure_id: int, *, for_update: bool = False) -> Procedure:
 
 def _registered_evaluators() -> list:
     """Every active user with an evaluator membership: one query."""
-    from codesign.auth.models import User
-    from codesign.core.enums import Role
-    from codesign.organizations.models import Membership
-
     return list(db.session.execute(
         sa.select(User.id, User.name, User.email)
         .join(Membership, Membership.user_id == User.id)

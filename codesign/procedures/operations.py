@@ -9,6 +9,7 @@ from codesign.core import audit
 from codesign.core.errors import Forbidden, GuardFailed, Invalid, NotFound
 from codesign.core.validation import aware_datetime
 from codesign.db import db, utcnow
+from codesign.organizations.models import Organization
 from codesign.procedures import validation
 from codesign.procedures.models import Criterion, Lot, Procedure
 from codesign.procedures.workflow import workflow
@@ -17,8 +18,6 @@ PUBLIC_STATES = tuple(s for s in workflow.states if s != "draft")
 
 
 def _administration_for(actor, name: str | None):
-    from codesign.organizations.models import Organization
-
     ids = actor.administration_ids
     if not ids:
         raise Forbidden("solo un amministratore può creare un avviso")

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
-from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -14,11 +12,12 @@ from flask import current_app
 from codesign.core import audit
 from codesign.core import validation as v
 from codesign.core.errors import Forbidden, GuardFailed, Invalid, NotFound, TooLarge
-from codesign.core.workflow import Context
 from codesign.db import db, utcnow
+from codesign.organizations.models import Organization
 from codesign.organizations.taxcode import normalize_tax_code
 from codesign.procedures.models import Procedure
-from codesign.proposals.models import Attachment, IntegrationRequest, Proposal
+from codesign.proposals.effects import content_digest, submission_problems  # noqa: F401  (part of this API)
+from codesign.proposals.models import Attachment, Proposal
 from codesign.proposals.workflow import rome_today, workflow
 
 EDITABLE = ("lot", "title", "summary", "requested_amount", "cofinancing_amount", "partners")
@@ -94,6 +93,24 @@ def register_viewer(can_view_one, condition) -> None:
         VIEWERS.append((can_view_one, condition))
 
 
+# Later modules that show a proposal differently to their people (an evaluator sees only title, body and
+# partners before declaring on conflicts) register a redactor (user, proposal, data) -> data at init_app.
+REDACTORS: list = []
+
+
+def register_redactor(redact) -> None:
+    if redact not in REDACTORS:
+        REDACTORS.append(redact)
+
+
+def as_seen_by(user, p: Proposal, *, now=None) -> dict:
+    """The proposal as this user may see it: to_dict, then every registered redactor."""
+    data = to_dict(p, user, now=now)
+    for redact in REDACTORS:
+        data = redact(user, p, data)
+    return data
+
+
 def can_view(user, proposal: Proposal) -> bool:
     return (is_member(user, proposal) or is_admin(user, proposal)
             or any(one(user, proposal) for one, _ in VIEWERS))
@@ -142,8 +159,6 @@ def proposals_of_user(user, *, limit=200):
 
 # --- drafting -----------------------------------------------------------------------------------------
 def create_proposal(actor, proc: Procedure, data: dict, *, now=None) -> Proposal:
-    from codesign.organizations.models import Organization
-
     now = now or utcnow()
     if not actor.is_applicant:
         raise Forbidden("solo un ente richiedente può presentare una proposta")
@@ -262,85 +277,7 @@ def get_attachment(user, attachment_id: int) -> Attachment:
     return att
 
 
-# --- submission -----------------------------------------------------------------------------------------
-def submission_problems(proposal: Proposal, declarations, *, check_declarations: bool = True) -> list[str]:
-    proc = proposal.procedure
-    problems = []
-    if not proposal.title:
-        problems.append("manca il titolo")
-    if not proposal.summary:
-        problems.append("manca la descrizione della proposta")
-    if proposal.requested_amount is None or proposal.requested_amount <= 0:
-        problems.append("indicare il contributo richiesto")
-    if proposal.requested_amount is not None and proposal.requested_amount > proposal.lot.budget:
-        problems.append(f"il contributo richiesto supera il budget del lotto {proposal.lot.code} "
-                        f"({proposal.lot.budget} EUR)")
-    share = proposal.cofinancing_share
-    minimum = proc.cofinancing_min_pct or Decimal(0)
-    total = (proposal.requested_amount or 0) + (proposal.cofinancing_amount or 0)
-    if total and Decimal(proposal.cofinancing_amount) * 100 < minimum * Decimal(total):
-        problems.append(f"la quota di cofinanziamento ({share}%) è inferiore al minimo dell'avviso ({minimum}%)")
-    kinds = {a.kind for a in proposal.attachments}
-    for req in proc.required_attachments or []:
-        if req["kind"] not in kinds:
-            problems.append(f"manca l'allegato obbligatorio «{req['title']}»")
-    given = declarations if isinstance(declarations, dict) else {}
-    for d in (proc.declarations or []) if check_declarations else []:
-        if given.get(d["code"]) is not True:
-            problems.append(f"manca la dichiarazione «{d['text']}»")
-    return problems
-
-
-def content_digest(proposal: Proposal) -> str:
-    content = {
-        "procedure_id": proposal.procedure_id,
-        "organization_id": proposal.organization_id,
-        "lot": proposal.lot.code,
-        "title": proposal.title,
-        "summary": proposal.summary,
-        "requested_amount": f"{proposal.requested_amount:.2f}",
-        "cofinancing_amount": f"{proposal.cofinancing_amount:.2f}",
-        "partners": proposal.partners or [],
-        "attachments": sorted(a.sha256 for a in proposal.attachments if a.for_integration_id is None),
-        "declarations": proposal.declarations or {},
-    }
-    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def next_protocol_number(procedure_id: int) -> int:
-    """Atomic: the UPDATE takes the procedure row's lock, so numbers have no gaps and no repeats."""
-    return db.session.execute(
-        sa.update(Procedure).where(Procedure.id == procedure_id)
-        .values(last_protocol=Procedure.last_protocol + 1).returning(Procedure.last_protocol)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-
-
-def on_submit(ctx: Context) -> None:
-    p = ctx.row
-    p.declarations = {k: True for k, val in (ctx.params.get("declarations") or {}).items() if val is True}
-    p.submitted_at = ctx.now
-    with db.session.no_autoflush:  # the state is already `submitted`: flush only once it is numbered
-        p.protocol_number = next_protocol_number(p.procedure_id)
-    p.content_sha256 = content_digest(p)
-
-
-def on_request_integration(ctx: Context) -> None:
-    db.session.add(IntegrationRequest(proposal=ctx.row, reason=ctx.params["reason"], due=ctx.params["due"],
-                                      requested_by_id=ctx.user.id, requested_at=ctx.now))
-
-
-def on_provide_integration(ctx: Context) -> None:
-    req = ctx.row.open_integration
-    if req is not None:
-        req.answered_at = ctx.now
-        req.answer_note = ctx.params.get("note")
-        extra = ctx.params.get("declarations")
-        req.declarations = {k: True for k, val in (extra or {}).items() if val is True}
-
-
-def on_exclude(ctx: Context) -> None:
-    ctx.row.outcome_reason = ctx.params["reason"]
+# --- submission: the rules and effects live in effects.py (the machine's table names them) ----------
 
 
 def fire(actor, proposal: Proposal, trigger: str, *, now=None, params: dict | None = None) -> Proposal:

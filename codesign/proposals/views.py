@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, TooLarge
 from codesign.core.forms import apply_errors
-from codesign.core.web import format_money
+from codesign.core.web import format_datetime_rome, format_money
 from codesign.db import db, utcnow
 from codesign.organizations import operations as orgs
 from codesign.procedures import operations as procs
@@ -380,8 +380,6 @@ def admissibility_checks(p, proc, today) -> list[Check]:
 
 
 def _rome(value) -> str:
-    from codesign.core.web import format_datetime_rome
-
     return format_datetime_rome(value, "%d/%m/%Y")
 
 

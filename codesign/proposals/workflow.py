@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from codesign.core.enums import N_
 from codesign.core.schemas import Date, Input, Text
 from codesign.core.workflow import Context, Transition, Workflow
+from codesign.proposals import effects
 
 ROME = ZoneInfo("Europe/Rome")
 
@@ -65,9 +66,7 @@ def call_open(ctx: Context):
 
 
 def complete_for_submission(ctx: Context):
-    from codesign.proposals.operations import submission_problems
-
-    return submission_problems(ctx.row, ctx.params.get("declarations"), check_declarations=not ctx.probe)
+    return effects.submission_problems(ctx.row, ctx.params.get("declarations"), check_declarations=not ctx.probe)
 
 
 PHASE_NAMES = {"admissibility": "verifica di ammissibilità", "codesign": "co-progettazione",
@@ -110,15 +109,6 @@ def due_date_valid(ctx: Context):
     return None
 
 
-def effect(name):
-    def run(ctx: Context):
-        from codesign.proposals import operations
-
-        getattr(operations, name)(ctx)
-
-    return run
-
-
 # --- the parameters each trigger takes (declared once; the API and the pages parse them the same way) ---------
 class SubmitParams(Input):
     declarations: dict[str, bool] | None = None
@@ -148,20 +138,20 @@ IMPLEMENTATION = in_phase("implementation")
 
 TABLE = [
     Transition("submit", ("draft",), "submitted", APPLICANT, (call_open, complete_for_submission),
-               label=N_("Invia la proposta"), effect=effect("on_submit"), params=SubmitParams),
+               label=N_("Invia la proposta"), effect=effects.on_submit, params=SubmitParams),
     Transition("withdraw", ("draft", "submitted"), "withdrawn", APPLICANT, (call_open,),
                label=N_("Ritira la proposta"), style="danger"),
     Transition("request_integration", ("submitted",), "integration_requested", ADMIN, (ADMISSIBILITY, due_date_valid),
                needs=("reason", "due"), label=N_("Richiedi integrazione (soccorso istruttorio)"),
-               effect=effect("on_request_integration"), params=IntegrationRequestParams),
+               effect=effects.on_request_integration, params=IntegrationRequestParams),
     Transition("provide_integration", ("integration_requested",), "submitted", APPLICANT,
                (ADMISSIBILITY, integration_not_expired), label=N_("Invia l'integrazione"),
-               effect=effect("on_provide_integration"), params=IntegrationParams),
+               effect=effects.on_provide_integration, params=IntegrationParams),
     Transition("declare_admissible", ("submitted",), "admissible", ADMIN, (ADMISSIBILITY,),
                label=N_("Dichiara ammissibile")),
     Transition("exclude", ("submitted", "integration_requested"), "excluded", frozenset({"admin", "system"}),
                (ADMISSIBILITY, integration_expired_if_pending), needs=("reason",), label=N_("Escludi"),
-               effect=effect("on_exclude"), style="danger"),
+               effect=effects.on_exclude, style="danger"),
     Transition("rank_admitted", ("admissible",), "admitted", CASCADE,
                label=N_("Ammessa alla co-progettazione (calcolato all'approvazione della graduatoria)")),
     Transition("rank_reserve", ("admissible",), "reserve", CASCADE,

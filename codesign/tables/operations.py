@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from codesign.core import audit, mail
 from codesign.core.calendar import add_months, format_rome, rome_today
 from codesign.core.enums import N_, Role
-from codesign.core.errors import Conflict, Forbidden, GuardFailed, Invalid, NotFound
+from codesign.core.errors import Conflict, GuardFailed, Invalid, NotFound
 from codesign.core.schemas import parse
 from codesign.core.workflow import Context
 from codesign.db import db, utcnow
