@@ -7,9 +7,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from codesign.auth import operations as auth_ops
+from codesign.demo import extra
 from codesign.core.enums import OrgKind, Role
 from codesign.db import db
 from codesign.organizations.models import Membership, Organization
+from codesign.organizations.operations import get_or_create_administration
 
 SCENARIO = Path(__file__).with_name("quartieri-connessi.json")
 DEMO_PASSWORD = "codesign-demo-2026"
@@ -31,8 +33,6 @@ def load_demo() -> list[tuple[str, str, str]]:
     call = data["call"]
     accounts: list[tuple[str, str, str]] = []
 
-    from codesign.organizations.operations import get_or_create_administration
-
     pa = get_or_create_administration(call["administration"])
     _user("admin@comune.milano.example", "Giulia Rossi (RUP)", Role.admin, pa)
     accounts.append(("admin@comune.milano.example", DEMO_PASSWORD, f"admin — {pa.name}"))
@@ -51,8 +51,6 @@ def load_demo() -> list[tuple[str, str, str]]:
         email = f"ente{i}@terzosettore.example"
         _user(email, f"Referente {o['name']}", Role.applicant, org)
         accounts.append((email, DEMO_PASSWORD, f"applicant — {o['name']}"))
-
-    from codesign.demo import extra
 
     extra.load(data, accounts)
     return accounts

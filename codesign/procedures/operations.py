@@ -94,6 +94,20 @@ def update_procedure(actor, proc: Procedure, data: dict, *, now: dt.datetime | N
     return proc
 
 
+# The proposals module, above this one, tells how many proposals each call holds per state (the pages show
+# it): registered at init_app, so that this module never imports it.
+_COUNTERS: list = []
+
+
+def register_proposal_counter(counter) -> None:
+    """counter(procedure_ids) -> {procedure_id: [(state, label, count), …]} in the proposal machine's order."""
+    _COUNTERS[:] = [counter]
+
+
+def proposal_counts(procedure_ids) -> dict[int, list[tuple[str, str, int]]]:
+    return _COUNTERS[0](list(procedure_ids)) if _COUNTERS else {}
+
+
 def fire(actor, proc: Procedure, trigger: str, *, now=None, **params) -> Procedure:
     """Parse the trigger's declared parameters (422 on bad ones), then fire it on the machine."""
     clean = workflow.parse_params(trigger, params)

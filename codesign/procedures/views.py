@@ -19,6 +19,9 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from codesign.auth.models import User
+from codesign.core.audit import AuditRecord
+from codesign.core.enums import Role
 from codesign.core.errors import Conflict, DomainError, GuardFailed, IllegalTransition, Invalid
 from codesign.core.forms import apply_errors, choice_list
 from codesign.core.web import format_datetime_rome
@@ -131,26 +134,6 @@ def _paginate(query, order_by) -> tuple[list[Procedure], dict]:
     return list(rows), {"page": page, "pages": pages, "total": total}
 
 
-def proposal_counts(procedure_ids) -> dict[int, list[tuple[str, str, int]]]:
-    """Per procedure, the number of proposals in each state (drafts excluded): ONE grouped query."""
-    from codesign.proposals.models import PROPOSAL_STATES, Proposal
-    from codesign.proposals.workflow import STATES as PROPOSAL_LABELS
-
-    ids = list(procedure_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(Proposal.procedure_id, Proposal.state, sa.func.count(Proposal.id))
-        .where(Proposal.procedure_id.in_(ids), Proposal.state != "draft")
-        .group_by(Proposal.procedure_id, Proposal.state)).all()
-    by_proc: dict[int, dict[str, int]] = {}
-    for procedure_id, state, n in rows:
-        by_proc.setdefault(procedure_id, {})[state] = n
-    order = {s: i for i, s in enumerate(PROPOSAL_STATES)}
-    return {pid: [(s, _(PROPOSAL_LABELS.get(s, s)), n) for s, n in sorted(states.items(), key=lambda x: order.get(x[0], 99))]
-            for pid, states in by_proc.items()}
-
-
 # --- access -----------------------------------------------------------------------------------------------
 def admin_required(view):
     @wraps(view)
@@ -202,7 +185,7 @@ def public_detail(procedure_id: int):
 def admin_list():
     query = procs.visible_query(current_user, admin_only=True)
     rows, pager = _paginate(query, (Procedure.created_at.desc(), Procedure.id.desc()))
-    counts = proposal_counts(p.id for p in rows)
+    counts = procs.proposal_counts(p.id for p in rows)
     items = [{"proc": p, "state_label": _state_label(p.state), "counts": counts.get(p.id, []),
               "total": sum(n for _s, _l, n in counts.get(p.id, []))} for p in rows]
     return render_template("procedures/admin_list.html", items=items, pager=pager)
@@ -252,8 +235,6 @@ def _save(form: ProcedureForm, save, *, partial: bool):
 
 
 def _admin_organizations():
-    from codesign.core.enums import Role
-
     return [m.organization for m in current_user.memberships if m.role == Role.admin and m.organization]
 
 
@@ -300,9 +281,6 @@ def edit(procedure_id: int):
 
 
 def _history(proc: Procedure) -> list[dict]:
-    from codesign.auth.models import User
-    from codesign.core.audit import AuditRecord
-
     rows = db.session.execute(
         sa.select(AuditRecord, User.name).outerjoin(User, User.id == AuditRecord.actor_id)
         .where(AuditRecord.entity_type == workflow.entity_type, AuditRecord.entity_id == proc.id)
@@ -340,7 +318,7 @@ def _manage_page(proc: Procedure, status: int = 200, *, failure=None, action_for
     can_extend = proc.state == "published" and not proc.deadline_passed(now)
     if can_extend and extend_form is None:
         extend_form = ExtendForm(formdata=None, prefix="extend", meta={"csrf": False})
-    counts = proposal_counts([proc.id]).get(proc.id, [])
+    counts = procs.proposal_counts([proc.id]).get(proc.id, [])
     html = render_template(
         "procedures/manage.html", proc=proc, state_label=_state_label(proc.state), actions=actions,
         action_forms=forms, blocked=_blocked_actions(proc, {t.trigger for t in actions}), failure=failure,

@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from codesign.core.workflow import Context
 from codesign.db import db
-from codesign.proposals.models import Proposal
+from codesign.proposals.models import PROPOSAL_STATES, Proposal
+from codesign.proposals.workflow import STATES
+
+
+def counts_by_state(procedure_ids) -> dict[int, list[tuple[str, str, int]]]:
+    """Per procedure, the number of proposals in each state (drafts excluded): ONE grouped query."""
+    ids = list(procedure_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Proposal.procedure_id, Proposal.state, sa.func.count(Proposal.id))
+        .where(Proposal.procedure_id.in_(ids), Proposal.state != "draft")
+        .group_by(Proposal.procedure_id, Proposal.state)).all()
+    by_proc: dict[int, dict[str, int]] = {}
+    for procedure_id, state, n in rows:
+        by_proc.setdefault(procedure_id, {})[state] = n
+    order = {s: i for i, s in enumerate(PROPOSAL_STATES)}
+    return {pid: [(s, _(STATES.get(s, s)), n) for s, n in sorted(states.items(), key=lambda x: order.get(x[0], 99))]
+            for pid, states in by_proc.items()}
 
 
 def _count(procedure_id: int, states: tuple[str, ...]) -> int:
