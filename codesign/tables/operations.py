@@ -322,8 +322,7 @@ def finalize_problems(proposal: Proposal) -> list[str]:
 
 
 def finalize_guard(ctx: Context):
-    if ctx.probe:  # the buttons: offered while a version exists; the full check runs when it is fired
-        return None if latest_version(ctx.row) is not None else "nessuna versione del progetto è stata registrata"
+    """Contributed to `finalize`: evaluated in full for allowed_triggers and the buttons as well."""
     return finalize_problems(ctx.row) or None
 
 

@@ -71,7 +71,8 @@ def test_table_meetings_versions_diff_finalize(client, s):
                              {"category": "personale", "funding_source": "cofinancing", "amount": "4000.00"}])
     r = client.post(f"{API}/proposals/{a1}/versions", headers=h1, json=v1)
     assert r.status_code == 201 and r.json["number"] == 1, r.json
-    # … but cannot be finalized: every rule listed at once
+    # … but cannot be finalized: not offered, and fired it lists every rule at once
+    assert "finalize" not in client.get(f"{API}/proposals/{a1}", headers=s.admin_h).json["allowed_triggers"]
     r = fire(s, "A1", "finalize")
     assert r.status_code == 409
     reasons = r.json["error"]["reasons"]
@@ -98,6 +99,7 @@ def test_table_meetings_versions_diff_finalize(client, s):
     assert client.get(f"{API}/proposals/{a1}/versions/diff?from=1&to=9", headers=h1).status_code == 404
     assert client.get(f"{API}/proposals/{a1}/versions/diff?from=x&to=2", headers=h1).status_code == 422
     # finalize
+    assert "finalize" in client.get(f"{API}/proposals/{a1}", headers=s.admin_h).json["allowed_triggers"]
     r = fire(s, "A1", "finalize")
     assert r.status_code == 200 and r.json["state"] == "finalized", r.json
     # versions are never edited: after the table closes, no new one
