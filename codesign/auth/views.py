@@ -10,15 +10,14 @@ from codesign.auth.forms import LoginForm, PasswordForm, RegisterForm
 from codesign.core.enums import Role
 from codesign.core.errors import DomainError
 from codesign.core.forms import apply_errors
+from codesign.core.redirects import safe_path
 from codesign.db import db
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("core.home")
+    return safe_path(target, url_for("core.home"))
 
 
 @bp.route("/accedi", methods=["GET", "POST"])

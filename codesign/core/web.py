@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from codesign.core import diagram
 from codesign.core.errors import DomainError
+from codesign.core.redirects import safe_path
 from codesign.db import db
 from codesign.paths import PACKAGE_DIR
 
@@ -64,10 +65,7 @@ def home():
 def set_language(lang):
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
-    target = request.form.get("next") or url_for("core.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.home")
-    return redirect(target)
+    return redirect(safe_path(request.form.get("next"), url_for("core.home")))
 
 
 @bp.route("/accessibilita")
