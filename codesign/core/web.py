@@ -15,10 +15,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from codesign.core import diagram
 from codesign.core.errors import DomainError
 from codesign.core.redirects import safe_path
+from codesign.core.schemas import INT_MAX
 from codesign.db import db
 from codesign.paths import PACKAGE_DIR
 
@@ -28,6 +30,25 @@ csrf = CSRFProtect()
 babel = Babel()
 
 bp = Blueprint("core", __name__)
+
+
+class DatabaseInt(IntegerConverter):
+    """`<int:…>` in every route: at most 20 digits, so that a longer number matches no route (404).
+
+    A number beyond the database's range but within 20 digits (`/avvisi/<13 digits>`,
+    `/api/v1/procedures/2147483648`) is answered 404 by `ids_in_range` before any view runs: it
+    cannot name a row, and the database driver would otherwise fail on it. (Raising in the converter
+    would make Werkzeug answer 405 where another rule shares the path with other methods.)
+    """
+
+    regex = r"\d{1,20}"
+
+
+def ids_in_range():
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and not isinstance(value, bool) and value > INT_MAX:
+            abort(404)
+
 
 
 def select_locale():
@@ -142,6 +163,9 @@ def _is_api() -> bool:
 
 
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its rules: the converter is chosen when a rule is added.
+    app.url_map.converters["int"] = DatabaseInt
+    app.before_request(ids_in_range)  # first of all hooks: before authentication and CSRF
     db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_timezone="Europe/Rome",
