@@ -27,6 +27,7 @@ def _secret_key(instance_path: Path) -> str:
 
 def load_config(instance_path: Path) -> dict:
     instance_path = Path(instance_path)
+    https = os.environ.get("CODESIGN_HTTPS") == "1"
     db_url = os.environ.get("CODESIGN_DATABASE_URL") or f"sqlite:///{instance_path / 'codesign.sqlite'}"
     return {
         "SQLALCHEMY_DATABASE_URI": db_url,
@@ -43,4 +44,14 @@ def load_config(instance_path: Path) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Served over TLS (directly or behind a proxy that terminates it): Secure cookie, HSTS, https URLs.
+        "HTTPS": https,
+        "SESSION_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        # How many reverse proxies in front set X-Forwarded-For/-Proto (0: none, the client address is the peer's).
+        "TRUSTED_PROXIES": int(os.environ.get("CODESIGN_TRUSTED_PROXIES") or 0),
+        # Login throttling (auth/throttle.py): attempts allowed per window, per account and per client address.
+        "LOGIN_ATTEMPTS_PER_ACCOUNT": 5,
+        "LOGIN_ATTEMPTS_PER_ADDRESS": 20,
+        "LOGIN_WINDOW_SECONDS": 900,
     }

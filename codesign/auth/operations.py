@@ -91,7 +91,13 @@ def change_password(user: User, current: str, new: str) -> None:
     if len(new or "") < MIN_PASSWORD_LENGTH:
         raise Invalid({"new_password": f"la password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri"})
     user.password_hash = hash_password(new)
+    end_sessions(user)  # every other session ends; the view gives the current one the new version
     audit.record(actor=user, entity_type="user", entity_id=user.id, trigger="change_password")
+
+
+def end_sessions(user: User) -> None:
+    """End every session of this user: the session cookies carry the old version, which no longer loads."""
+    user.session_version = (user.session_version or 0) + 1
 
 
 def issue_token(user: User) -> str:
@@ -140,6 +146,6 @@ def require_user(user_id: int) -> User:
 
 
 __all__ = [
-    "Conflict", "authenticate", "change_password", "create_user", "grant_role", "issue_token",
+    "Conflict", "authenticate", "change_password", "create_user", "end_sessions", "grant_role", "issue_token",
     "user_for_token", "system_user", "get_user_by_email",
 ]

@@ -1,11 +1,15 @@
 """Login, logout, self-registration of applicants, password change."""
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from codesign.auth import operations as ops
+from codesign.auth import throttle
 from codesign.auth.forms import LoginForm, PasswordForm, RegisterForm
 from codesign.core.enums import Role
 from codesign.core.errors import DomainError
@@ -24,8 +28,17 @@ def _safe_next(target: str | None) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        wait = throttle.attempt(form.email.data, request.remote_addr)
+        if wait is not None:
+            minutes = math.ceil(wait / 60)
+            form.password.errors = [ngettext(
+                "Troppi tentativi di accesso non riusciti: per sicurezza l'accesso è sospeso. Riprova tra %(num)s minuto.",
+                "Troppi tentativi di accesso non riusciti: per sicurezza l'accesso è sospeso. Riprova tra %(num)s minuti.",
+                minutes)]
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
         user = ops.authenticate(form.email.data, form.password.data)
         if user is not None:
+            throttle.succeeded(form.email.data, request.remote_addr)
             login_user(user)
             flash(_("Benvenuto, %(name)s.", name=user.name), "success")
             return redirect(_safe_next(request.args.get("next")))
@@ -36,6 +49,8 @@ def login():
 
 @bp.route("/esci", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        ops.end_sessions(current_user._get_current_object())  # a copy of this session's cookie ends too
     logout_user()
     flash(_("Sei uscito dall'area riservata."), "info")
     return redirect(url_for("core.home"))
@@ -68,11 +83,13 @@ def password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            ops.change_password(current_user, form.current_password.data, form.new_password.data)
+            user = current_user._get_current_object()
+            ops.change_password(user, form.current_password.data, form.new_password.data)
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)
             return render_template("auth/password.html", form=form), 422
+        login_user(user)  # this session goes on with the new version; every other one has ended
         flash(_("Password aggiornata."), "success")
         return redirect(url_for("core.home"))
     return render_template("auth/password.html", form=form), 422 if form.errors else 200

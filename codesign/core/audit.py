@@ -28,6 +28,8 @@ class AuditHead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_hash: Mapped[str] = mapped_column(sa.String(64))
     count: Mapped[int] = mapped_column(default=0)
+    # HMAC of (count, last_hash) with the audit key: moving the head back (truncation) needs the key.
+    mac: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class AuditRecord(db.Model):
