@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
 
@@ -162,16 +163,54 @@ def audit():
     pass
 
 
-@audit.command("verify", help="Verifica la catena di hash del registro.")
-def audit_verify():
+@audit.command("verify", help="Verifica la catena del registro con la chiave e, se indicati, i punti di controllo.")
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
+              help="File dei punti di controllo (scritto da `codesign audit checkpoint --file`).")
+def audit_verify(checkpoint_file):
     app = _app()
     with app.app_context():
-        ok, n, problem = audit_mod.verify()
+        try:
+            marks = audit_mod.read_checkpoints(checkpoint_file) if checkpoint_file else None
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        ok, n, problem = audit_mod.verify(marks)
     if ok:
-        click.echo(f"Registro integro: {n} record verificati.")
+        extra = f", {len(marks)} punti di controllo ritrovati" if marks else ""
+        click.echo(f"Registro integro: {n} record verificati{extra}.")
     else:
         click.echo(f"Registro NON integro dopo {n} record: {problem}", err=True)
         sys.exit(1)
+
+
+@audit.command("checkpoint", help="Stampa la testa del registro (numero e hash) e la aggiunge al file indicato.")
+@click.option("--file", "checkpoint_file", type=click.Path(dir_okay=False),
+              help="File a cui aggiungere il punto di controllo (una riga JSON; il file cresce soltanto).")
+def audit_checkpoint(checkpoint_file):
+    app = _app()
+    with app.app_context():
+        try:
+            mark = audit_mod.checkpoint()
+        except ValueError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+    if checkpoint_file:
+        audit_mod.append_checkpoint(checkpoint_file, mark)
+    click.echo(json.dumps(mark, sort_keys=True))
+
+
+@audit.command("rekey", help="Sigilla con la chiave attuale una catena scritta senza chiave (una volta, dopo l'aggiornamento).")
+@click.option("--from-unkeyed", is_flag=True, required=True,
+              help="La catena esistente è stata scritta senza chiave (SHA-256 semplice).")
+def audit_rekey(from_unkeyed):
+    app = _app()
+    with app.app_context():
+        try:
+            n = audit_mod.rekey(audit_mod.UNKEYED)
+        except ValueError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+    click.echo(f"Registro sigillato con la chiave: {n} record.")
 
 
 @main.group("db", help="Strumenti per gli sviluppatori.")
