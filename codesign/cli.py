@@ -7,6 +7,7 @@ import os
 import sys
 
 import secrets
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 from codesign.app import create_app
 from codesign.auth import operations as auth_ops
 from codesign.core import audit as audit_mod
+from codesign.core import backup as backup_mod
 from codesign.core.enums import Role
 from codesign.core.errors import DomainError
 from codesign.core.migrate import revision, upgrade
@@ -211,6 +213,30 @@ def audit_rekey(from_unkeyed):
             raise click.ClickException(str(exc)) from exc
         db.session.commit()
     click.echo(f"Registro sigillato con la chiave: {n} record.")
+
+
+@main.command("backup", help="Copia il database e i documenti caricati nella cartella DIR (nuova o vuota), con i checksum.")
+@click.argument("directory", type=click.Path(file_okay=False))
+def backup_command(directory):
+    try:
+        manifest = backup_mod.backup(_app(), Path(directory))
+    except (backup_mod.BackupError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    uploads = sum(1 for name in manifest["files"] if name.startswith("uploads/"))
+    click.echo(f"Copia scritta in {directory}: database {manifest['database']['dialect']}, {uploads} documenti, "
+               f"registro fino al record {manifest['audit']['seq']}.")
+
+
+@main.command("restore", help="Ripristina da DIR il database e i documenti, dopo averne verificato i checksum.")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--force", is_flag=True, help="Sostituisce un database o una cartella dei documenti non vuoti.")
+def restore_command(directory, force):
+    try:
+        manifest, n = backup_mod.restore(_app(), Path(directory), force=force)
+    except backup_mod.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    uploads = sum(1 for name in manifest["files"] if name.startswith("uploads/"))
+    click.echo(f"Ripristino completato da {directory}: {uploads} documenti; registro integro, {n} record verificati.")
 
 
 @main.group("db", help="Strumenti per gli sviluppatori.")
