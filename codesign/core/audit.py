@@ -174,6 +174,25 @@ def _walk(key: bytes | None, checkpoints: dict[int, str], batch: int):
     return n, prev, None
 
 
+def _walk_upgraded(key: bytes, batch: int = 5000):
+    """Walk a chain begun before the key: unkeyed records first, then only keyed ones (as `codesign init`
+    after an upgrade leaves it). Returns (records checked, last hash, problem or None)."""
+    prev = GENESIS
+    n = 0
+    keyed = False
+    q = sa.select(AuditRecord).order_by(AuditRecord.seq)
+    for rec in db.session.execute(q.execution_options(yield_per=batch)).scalars():
+        n += 1
+        if rec.seq != n or rec.prev_hash != prev:
+            return n, prev, f"record {rec.id} (seq {rec.seq}): records missing or moved"
+        if not keyed and rec.digest(UNKEYED) != rec.hash:
+            keyed = True
+        if keyed and rec.digest(key) != rec.hash:
+            return n, prev, f"record {rec.id} (seq {rec.seq}): content altered (hash mismatch)"
+        prev = rec.hash
+    return n, prev, None
+
+
 def verify(checkpoints: list[dict] | None = None, batch: int = 5000) -> tuple[bool, int, str | None]:
     """Walk the chain with the key, check the sealed head and every checkpoint given.
 
@@ -183,7 +202,7 @@ def verify(checkpoints: list[dict] | None = None, batch: int = 5000) -> tuple[bo
     marks = {int(c["seq"]): c["hash"] for c in checkpoints or []}
     n, last, problem = _walk(key, marks, batch)
     if problem is not None:
-        if n == 1 and _walk(UNKEYED, {}, batch)[2] is None:
+        if _walk_upgraded(key, batch)[2] is None:
             problem += ("; the chain was written without a key (before HMAC): after checking it, run "
                         "`codesign audit rekey --from-unkeyed` once")
         return False, n, problem
@@ -234,10 +253,16 @@ def read_checkpoints(path: Path) -> list[dict]:
 
 
 def rekey(old_key: bytes | None = UNKEYED) -> int:
-    """Re-seal the whole chain with the current key, after checking it with `old_key` (UNKEYED: the
-    plain SHA-256 of chains written before the key existed). Refused if the chain does not verify with
-    `old_key`. Flushes; the caller commits. Returns the number of records."""
-    n, last, problem = _walk(old_key, {}, 5000)
+    """Re-seal the whole chain with the current key, after checking it with `old_key`.
+
+    UNKEYED: a chain begun before the key existed, its unkeyed records possibly followed by keyed ones
+    (written since the upgrade). Refused if the chain does not verify that way. Flushes; the caller
+    commits. Returns the number of records.
+    """
+    if old_key is UNKEYED:
+        n, last, problem = _walk_upgraded(audit_key())
+    else:
+        n, last, problem = _walk(old_key, {}, 5000)
     if problem is not None:
         raise ValueError(f"la catena non si verifica con la chiave precedente: {problem}")
     head = _lock_head()

@@ -145,6 +145,16 @@ def test_rekey_seals_an_unkeyed_chain(chain):
     assert audit.verify()[0]
 
 
+def test_rekey_seals_a_chain_with_keyed_records_after_unkeyed_ones(chain, make_user):
+    _reseal(None)
+    make_user("applicant")  # written after the upgrade, with the key
+    ok, _, problem = audit.verify()
+    assert not ok and "rekey --from-unkeyed" in problem
+    assert audit.rekey(audit.UNKEYED) == chain + 2
+    db.session.commit()
+    assert audit.verify()[0]
+
+
 def test_rekey_refuses_a_chain_that_does_not_verify(chain):
     _reseal(None)
     _records()[1].reason = "manomesso"

@@ -19,7 +19,9 @@ from tests.helpers import PDF, World
 
 
 @pytest.fixture()
-def needs_tools(app):
+def needs_tools(app, tmp_path, monkeypatch):
+    """The tools the database needs, and an upload folder of this test's own (the suite's is shared)."""
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         missing = [t for t in ("pg_dump", "pg_restore") if shutil.which(t) is None]
         if missing:
