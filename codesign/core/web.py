@@ -34,7 +34,7 @@ bp = Blueprint("core", __name__)
 
 
 class DatabaseInt(IntegerConverter):
-    """`<int:…>` in every route: at most 20 digits, so that a longer number matches no route (404).
+    """`<int:…>` in every route: at most 20 ASCII digits, so that a longer number matches no route (404).
 
     A number beyond the database's range but within 20 digits (`/avvisi/<13 digits>`,
     `/api/v1/procedures/2147483648`) is answered 404 by `ids_in_range` before any view runs: it
@@ -42,7 +42,7 @@ class DatabaseInt(IntegerConverter):
     would make Werkzeug answer 405 where another rule shares the path with other methods.)
     """
 
-    regex = r"\d{1,20}"
+    regex = r"[0-9]{1,20}"  # ASCII digits only: \d would also take other scripts' digits
 
 
 def ids_in_range():

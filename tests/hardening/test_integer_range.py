@@ -7,6 +7,7 @@ from werkzeug.routing import IntegerConverter
 
 from codesign.core.schemas import INT_MAX
 from codesign.core.web import DatabaseInt
+from tests.helpers import World
 
 HUGE = [INT_MAX + 1, 10 ** 13, 10 ** 19, 10 ** 40, "9" * 5000]
 
@@ -69,6 +70,17 @@ def test_largest_id_in_range_is_not_a_server_error(client, app, make_user, token
         url = _url(rule, INT_MAX)
         r = client.get(url, headers=headers if url.startswith("/api/") else {})
         assert r.status_code < 500, (url, r.status_code)
+
+
+def test_other_scripts_digits_match_no_route(client, make_user, token_for):
+    world = World(client, make_user, token_for, bodies=1)
+    world.publish()
+    pid = world.procedure_id
+    assert client.get(f"/avvisi/{pid}").status_code == 200
+    arabic = "".join(chr(0x660 + int(d)) for d in str(pid))      # ARABIC-INDIC DIGITs
+    fullwidth = "".join(chr(0xFF10 + int(d)) for d in str(pid))  # FULLWIDTH DIGITs
+    assert client.get(f"/avvisi/{arabic}").status_code == 404
+    assert client.get(f"/api/v1/procedures/{fullwidth}", headers=world.admin_h).status_code == 404
 
 
 def test_pages_with_13_digit_ids(client):
