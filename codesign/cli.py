@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from codesign.app import create_app
 from codesign.auth import operations as auth_ops
+from codesign.auth import throttle
 from codesign.core import audit as audit_mod
 from codesign.core import backup as backup_mod
 from codesign.core.enums import Role
@@ -116,6 +117,16 @@ def users_add(email, name, role, organization, password):
         click.echo(f"Utente creato: {user.email} ({role})")
         if generated:
             click.echo(f"Password: {password}")
+
+
+@users.command("unlock", help="Toglie il blocco dei tentativi di accesso di un account (prima della fine della finestra).")
+@click.argument("email")
+def users_unlock(email):
+    app = _app()
+    with app.app_context():
+        counted = throttle.unlock(email)
+        db.session.commit()
+    click.echo(f"Tentativi di accesso azzerati per {email}." if counted else f"Nessun tentativo registrato per {email}.")
 
 
 def _find_org(name):

@@ -9,8 +9,9 @@ Each attempt is counted *before* the password is checked, with one atomic upsert
 count (`INSERT … ON CONFLICT DO UPDATE … RETURNING`), in its own short transaction, so that neither a
 refused login (whose request rolls back) nor concurrent guesses in several workers escape the count.
 An attempt beyond the limit is refused with 429 without looking at the password, so even the right
-password does not open the account until the window has passed. A successful login clears its
-account's counter and gives its address back the attempt it used.
+password does not open the account until the window has passed. A successful login (or password
+change) clears its account's counter and gives its address back the attempt it used. The password
+change form counts its attempts at the current password the same way.
 
 Windows are fixed: the first attempt opens a window of `LOGIN_WINDOW_SECONDS`; when it has passed, the
 next attempt starts a new one. Rows of expired windows are removed as attempts come.
@@ -78,9 +79,18 @@ def attempt(email: str | None, address: str | None, now: dt.datetime | None = No
 
 
 def succeeded(email: str | None, address: str | None) -> None:
-    """A successful login: its account starts afresh, its address gets back the attempt it used."""
-    with db.engine.begin() as conn:
-        conn.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == account_key(email)))
-        conn.execute(sa.update(LoginThrottle).where(LoginThrottle.key == address_key(address),
-                                                    LoginThrottle.attempts > 0)
-                     .values(attempts=LoginThrottle.attempts - 1))
+    """A successful login: its account starts afresh, its address gets back the attempt it used.
+
+    In the request's transaction (it commits with the successful request), so that on SQLite it does not
+    wait for the lock that the request's own writes hold.
+    """
+    db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == account_key(email)))
+    db.session.execute(sa.update(LoginThrottle).where(LoginThrottle.key == address_key(address),
+                                                      LoginThrottle.attempts > 0)
+                       .values(attempts=LoginThrottle.attempts - 1))
+
+
+def unlock(email: str) -> bool:
+    """Clear an account's count (`codesign users unlock`). Flushes; the caller commits. True if it was counted."""
+    result = db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == account_key(email)))
+    return result.rowcount > 0

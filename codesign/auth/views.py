@@ -24,17 +24,20 @@ def _safe_next(target: str | None) -> str:
     return safe_path(target, url_for("core.home"))
 
 
+def _throttled_message(wait: int) -> str:
+    return ngettext(
+        "Troppi tentativi di accesso non riusciti: per sicurezza l'accesso è sospeso. Riprova tra %(num)s minuto.",
+        "Troppi tentativi di accesso non riusciti: per sicurezza l'accesso è sospeso. Riprova tra %(num)s minuti.",
+        math.ceil(wait / 60))
+
+
 @bp.route("/accedi", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         wait = throttle.attempt(form.email.data, request.remote_addr)
         if wait is not None:
-            minutes = math.ceil(wait / 60)
-            form.password.errors = [ngettext(
-                "Troppi tentativi di accesso non riusciti: per sicurezza l'accesso è sospeso. Riprova tra %(num)s minuto.",
-                "Troppi tentativi di accesso non riusciti: per sicurezza l'accesso è sospeso. Riprova tra %(num)s minuti.",
-                minutes)]
+            form.password.errors = [_throttled_message(wait)]
             return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
         user = ops.authenticate(form.email.data, form.password.data)
         if user is not None:
@@ -82,13 +85,19 @@ def register():
 def password():
     form = PasswordForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()
+        # Guessing the current password from a borrowed session counts like guessing at the login.
+        wait = throttle.attempt(user.email, request.remote_addr)
+        if wait is not None:
+            form.current_password.errors = [_throttled_message(wait)]
+            return render_template("auth/password.html", form=form), 429, {"Retry-After": str(wait)}
         try:
-            user = current_user._get_current_object()
             ops.change_password(user, form.current_password.data, form.new_password.data)
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)
             return render_template("auth/password.html", form=form), 422
+        throttle.succeeded(user.email, request.remote_addr)
         login_user(user)  # this session goes on with the new version; every other one has ended
         flash(_("Password aggiornata."), "success")
         return redirect(url_for("core.home"))

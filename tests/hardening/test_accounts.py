@@ -66,6 +66,21 @@ def test_success_resets_the_account_counter(client, make_user, app):
     assert _login(client, user.email, PASSWORD).status_code == 302
 
 
+def test_cli_unlock(client, make_user, app, monkeypatch):
+    from click.testing import CliRunner
+
+    from codesign import cli
+
+    user = make_user("applicant")
+    for _ in range(app.config["LOGIN_ATTEMPTS_PER_ACCOUNT"]):
+        _login(client, user.email, "sbagliata-000")
+    assert _login(client, user.email, PASSWORD).status_code == 429
+    monkeypatch.setattr(cli, "_app", lambda: app)  # the suite's database
+    r = CliRunner().invoke(cli.main, ["users", "unlock", user.email.upper()])
+    assert r.exit_code == 0 and "azzerati" in r.output
+    assert _login(client, user.email, PASSWORD).status_code == 302
+
+
 def test_unknown_accounts_are_throttled_too(client, app):
     for _ in range(app.config["LOGIN_ATTEMPTS_PER_ACCOUNT"]):
         assert _login(client, "nessuno@example.org", "x").status_code == 422
@@ -91,6 +106,22 @@ def test_throttle_survives_the_rollback_of_the_refused_login(client, make_user):
     _login(client, user.email, "sbagliata-000")
     db.session.remove()
     assert db.session.execute(sa.select(sa.func.max(LoginThrottle.attempts))).scalar_one() == 1
+
+
+def test_guessing_the_current_password_is_throttled(client, make_user, login, app):
+    user = make_user("applicant")
+    login(user)
+    for i in range(app.config["LOGIN_ATTEMPTS_PER_ACCOUNT"]):
+        page = client.get("/profilo/password").get_data(as_text=True)
+        r = client.post("/profilo/password", data={"current_password": f"tentativo-{i:04d}", "new_password": "nuova-password-99",
+                                                   "confirm": "nuova-password-99", "csrf_token": csrf_token_from(page)})
+        assert r.status_code == 422
+    page = client.get("/profilo/password").get_data(as_text=True)
+    r = client.post("/profilo/password", data={"current_password": PASSWORD, "new_password": "nuova-password-99",
+                                               "confirm": "nuova-password-99", "csrf_token": csrf_token_from(page)})
+    assert r.status_code == 429 and "Troppi tentativi" in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).password_hash == user.password_hash  # unchanged
 
 
 def test_english_message(client, make_user, app, post_form):

@@ -30,7 +30,8 @@ def test_non_ascii_path_is_percent_encoded():
     assert safe_path("/cerca?q=a b", "/") == "/cerca?q=a%20b"
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "/\t/evil.example", "/\\evil.example", "https://evil.example"])
+@pytest.mark.parametrize("target", ["//evil.example/x", "/\t/evil.example", "/\\evil.example", "https://evil.example",
+                                    "/\n/evil.example", "/ok\r\nSet-Cookie: a=b"])
 def test_login_next_stays_on_site(client, make_user, target):
     user = make_user("applicant")
     page = client.get("/accedi")
