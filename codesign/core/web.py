@@ -51,7 +51,6 @@ def ids_in_range():
             abort(404)
 
 
-
 def select_locale():
     lang = session.get("lang")
     if lang in current_app.config["LANGUAGES"]:

@@ -101,6 +101,34 @@ def test_one_address_guessing_many_accounts_is_throttled(client, make_user, app)
     assert _login(client, victim.email, PASSWORD, environ=other_address).status_code == 302
 
 
+def test_concurrent_attempts_never_exceed_the_limit(app_ctx):
+    """Attempts from many workers at once (threads, each with its own connection): exactly the limit goes on."""
+    import threading
+
+    from codesign.auth import throttle
+
+    app = app_ctx
+    limit = app.config["LOGIN_ATTEMPTS_PER_ACCOUNT"]
+    results, barrier = [], threading.Barrier(12)
+
+    def guess(i):
+        with app.app_context():
+            barrier.wait()
+            results.append(throttle.attempt("bersaglio@example.org", f"203.0.113.{i}"))
+            db.session.remove()
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 12
+    assert results.count(None) == limit
+    counted = db.session.execute(sa.select(LoginThrottle.attempts).where(
+        LoginThrottle.key == throttle.account_key("bersaglio@example.org"))).scalar_one()
+    assert counted == 12
+
+
 def test_throttle_survives_the_rollback_of_the_refused_login(client, make_user):
     user = make_user("applicant")
     _login(client, user.email, "sbagliata-000")
@@ -129,6 +157,23 @@ def test_english_message(client, make_user, app, post_form):
     for _ in range(app.config["LOGIN_ATTEMPTS_PER_ACCOUNT"] + 1):
         r = _login(client, "nessuno@example.org", "x")
     assert r.status_code == 429 and "Too many failed login attempts" in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("email,password", [
+    ("a\x00b@example.org", "x"), ("\x00", "\x00"), ("utente@example.org\n", "x"), ("x@example.org", "a\x00b"),
+    ("é" * 5000 + "@example.org", "x" * 100_000),
+])
+def test_login_with_control_characters_is_refused_not_an_error(client, make_user, email, password):
+    assert _login(client, email, password).status_code == 422
+
+
+@pytest.mark.parametrize("name,email", [("Nome\x00", "n1@example.org"), ("Nome\x07Cognome", "n2@example.org"),
+                                        ("Nome", "n\x00@example.org"), ("N" * 201, "n3@example.org")])
+def test_registration_with_control_characters_is_refused(client, post_form, name, email):
+    r = post_form("/registrati", {"name": name, "email": email, "password": "una-password-lunga",
+                                  "confirm": "una-password-lunga"})
+    assert r.status_code == 422
+    assert db.session.execute(sa.select(sa.func.count(User.id))).scalar_one() == 0
 
 
 # --- sessions ------------------------------------------------------------------------------------------------------
