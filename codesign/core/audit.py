@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import os
 import uuid
 from pathlib import Path
 
@@ -237,6 +238,7 @@ def append_checkpoint(path: Path, mark: dict) -> None:
     with open(path, "a", encoding="utf-8") as f:
         f.write(json.dumps(mark, sort_keys=True) + "\n")
         f.flush()
+        os.fsync(f.fileno())
 
 
 def read_checkpoints(path: Path) -> list[dict]:
