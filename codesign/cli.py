@@ -2,17 +2,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
 
 import secrets
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
 
 from codesign.app import create_app
 from codesign.auth import operations as auth_ops
+from codesign.auth import throttle
 from codesign.core import audit as audit_mod
+from codesign.core import backup as backup_mod
 from codesign.core.enums import Role
 from codesign.core.errors import DomainError
 from codesign.core.migrate import revision, upgrade
@@ -115,6 +119,16 @@ def users_add(email, name, role, organization, password):
             click.echo(f"Password: {password}")
 
 
+@users.command("unlock", help="Toglie il blocco dei tentativi di accesso di un account (prima della fine della finestra).")
+@click.argument("email")
+def users_unlock(email):
+    app = _app()
+    with app.app_context():
+        counted = throttle.unlock(email)
+        db.session.commit()
+    click.echo(f"Tentativi di accesso azzerati per {email}." if counted else f"Nessun tentativo registrato per {email}.")
+
+
 def _find_org(name):
     org = db.session.execute(sa.select(Organization).where(Organization.name == name)).scalars().first()
     if org is None:
@@ -162,16 +176,78 @@ def audit():
     pass
 
 
-@audit.command("verify", help="Verifica la catena di hash del registro.")
-def audit_verify():
+@audit.command("verify", help="Verifica la catena del registro con la chiave e, se indicati, i punti di controllo.")
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
+              help="File dei punti di controllo (scritto da `codesign audit checkpoint --file`).")
+def audit_verify(checkpoint_file):
     app = _app()
     with app.app_context():
-        ok, n, problem = audit_mod.verify()
+        try:
+            marks = audit_mod.read_checkpoints(checkpoint_file) if checkpoint_file else None
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        ok, n, problem = audit_mod.verify(marks)
     if ok:
-        click.echo(f"Registro integro: {n} record verificati.")
+        extra = f", {len(marks)} punti di controllo ritrovati" if marks else ""
+        click.echo(f"Registro integro: {n} record verificati{extra}.")
     else:
         click.echo(f"Registro NON integro dopo {n} record: {problem}", err=True)
         sys.exit(1)
+
+
+@audit.command("checkpoint", help="Stampa la testa del registro (numero e hash) e la aggiunge al file indicato.")
+@click.option("--file", "checkpoint_file", type=click.Path(dir_okay=False),
+              help="File a cui aggiungere il punto di controllo (una riga JSON; il file cresce soltanto).")
+def audit_checkpoint(checkpoint_file):
+    app = _app()
+    with app.app_context():
+        try:
+            mark = audit_mod.checkpoint()
+        except ValueError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+    if checkpoint_file:
+        audit_mod.append_checkpoint(checkpoint_file, mark)
+    click.echo(json.dumps(mark, sort_keys=True))
+
+
+@audit.command("rekey", help="Sigilla con la chiave attuale una catena scritta senza chiave (una volta, dopo l'aggiornamento).")
+@click.option("--from-unkeyed", is_flag=True, required=True,
+              help="La catena esistente è stata scritta senza chiave (SHA-256 semplice).")
+def audit_rekey(from_unkeyed):
+    app = _app()
+    with app.app_context():
+        try:
+            n = audit_mod.rekey(audit_mod.UNKEYED)
+        except ValueError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+    click.echo(f"Registro sigillato con la chiave: {n} record.")
+
+
+@main.command("backup", help="Copia il database e i documenti caricati nella cartella DIR (nuova o vuota), con i checksum.")
+@click.argument("directory", type=click.Path(file_okay=False))
+def backup_command(directory):
+    try:
+        manifest = backup_mod.backup(_app(), Path(directory))
+    except (backup_mod.BackupError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    uploads = sum(1 for name in manifest["files"] if name.startswith("uploads/"))
+    click.echo(f"Copia scritta in {directory}: database {manifest['database']['dialect']}, {uploads} documenti, "
+               f"registro fino al record {manifest['audit']['seq']}.")
+
+
+@main.command("restore", help="Ripristina da DIR il database e i documenti, dopo averne verificato i checksum.")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--force", is_flag=True, help="Sostituisce un database o una cartella dei documenti non vuoti.")
+def restore_command(directory, force):
+    try:
+        manifest, n = backup_mod.restore(_app(), Path(directory), force=force)
+    except backup_mod.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    uploads = sum(1 for name in manifest["files"] if name.startswith("uploads/"))
+    click.echo(f"Ripristino completato da {directory}: {uploads} documenti; registro integro, {n} record verificati.")
 
 
 @main.group("db", help="Strumenti per gli sviluppatori.")

@@ -1,14 +1,18 @@
 """The JSON API: thin, it parses, checks who is calling, calls the modules' operations and serialises."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, g, jsonify, request
 
 from codesign.auth.operations import user_for_token
 from codesign.core.errors import BadRequest, Invalid, Unauthorized
+from codesign.core.schemas import INT_MAX
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_LIMIT = 1000
+_DIGITS = re.compile(r"[0-9]{1,10}")
 
 
 @bp.before_request
@@ -56,14 +60,19 @@ def transition_body() -> tuple[str, dict]:
     return trigger, {k: val for k, val in data.items() if k != "trigger"}
 
 
+def _page_int(name: str, default: int) -> int:
+    text = request.args.get(name)
+    if text is None:
+        return default
+    # ASCII digits only (int() would also take "+1", "1_000" and other scripts' digits), within the database's range.
+    if not _DIGITS.fullmatch(text) or int(text) > INT_MAX:
+        raise BadRequest(f"{name} deve essere un numero intero tra 0 e {INT_MAX}")
+    return int(text)
+
+
 def page_args() -> tuple[int, int]:
-    try:
-        limit = int(request.args.get("limit", 100))
-        offset = int(request.args.get("offset", 0))
-    except ValueError as exc:
-        raise BadRequest("limit e offset devono essere numeri interi") from exc
-    if limit < 0 or offset < 0:
-        raise BadRequest("limit e offset non possono essere negativi")
+    limit = _page_int("limit", 100)
+    offset = _page_int("offset", 0)
     return min(limit, MAX_LIMIT), offset
 
 

@@ -24,6 +24,9 @@ class User(UserMixin, db.Model):
     # The system user that `codesign tick` acts as: it cannot log in.
     is_system: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the session cookie's user id: raised at logout and at password change, it ends every
+    # session issued before (a copied cookie included).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -32,6 +35,9 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active and not self.is_system
+
+    def get_id(self) -> str:  # Flask-Login: what the session cookie keeps
+        return f"{self.id}:{self.session_version}"
 
     def has_role(self, role: Role) -> bool:
         return any(m.role == role for m in self.memberships)
@@ -78,3 +84,16 @@ class ApiToken(db.Model):
     @staticmethod
     def hash(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class LoginThrottle(db.Model):
+    """Login attempts in the current window, per account and per client address (auth/throttle.py).
+
+    `key` is the SHA-256 of "account:<e-mail>" or "address:<ip>", so no e-mail or address is kept in clear.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)

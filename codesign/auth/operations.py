@@ -5,6 +5,7 @@ They flush, never commit: the request (or the CLI command) commits once.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -27,8 +28,15 @@ def normalize_email(email: str) -> str:
         raise ValueError("indirizzo e-mail non valido") from exc
 
 
+def _has_control(value: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" for ch in value)
+
+
 def get_user_by_email(email: str) -> User | None:
-    return db.session.execute(sa.select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
+    email = (email or "").strip().lower()
+    if not email or len(email) > 254 or _has_control(email):
+        return None  # no such address can be stored (and PostgreSQL refuses NUL in a query)
+    return db.session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()
 
 
 def create_user(*, email: str, name: str, password: str | None, actor=None) -> User:
@@ -39,6 +47,10 @@ def create_user(*, email: str, name: str, password: str | None, actor=None) -> U
         errors["email"] = str(exc)
     if not name or not name.strip():
         errors["name"] = "campo obbligatorio"
+    elif _has_control(name):
+        errors["name"] = "il nome contiene caratteri non ammessi (caratteri di controllo)"
+    elif len(name.strip()) > 200:
+        errors["name"] = "al massimo 200 caratteri"
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         errors["password"] = f"la password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri"
     if errors:
@@ -91,7 +103,13 @@ def change_password(user: User, current: str, new: str) -> None:
     if len(new or "") < MIN_PASSWORD_LENGTH:
         raise Invalid({"new_password": f"la password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri"})
     user.password_hash = hash_password(new)
+    end_sessions(user)  # every other session ends; the view gives the current one the new version
     audit.record(actor=user, entity_type="user", entity_id=user.id, trigger="change_password")
+
+
+def end_sessions(user: User) -> None:
+    """End every session of this user: the session cookies carry the old version, which no longer loads."""
+    user.session_version = (user.session_version or 0) + 1
 
 
 def issue_token(user: User) -> str:
@@ -140,6 +158,6 @@ def require_user(user_id: int) -> User:
 
 
 __all__ = [
-    "Conflict", "authenticate", "change_password", "create_user", "grant_role", "issue_token",
+    "Conflict", "authenticate", "change_password", "create_user", "end_sessions", "grant_role", "issue_token",
     "user_for_token", "system_user", "get_user_by_email",
 ]

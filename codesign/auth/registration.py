@@ -5,13 +5,20 @@ from flask import Flask
 
 from codesign.auth.models import User
 from codesign.auth.views import bp
+from codesign.core.schemas import INT_MAX
 from codesign.core.web import login_manager
 from codesign.db import db
 
 
 def load_user(user_id):
-    user = db.session.get(User, int(user_id)) if str(user_id).isdigit() else None
-    return user if user is not None and user.is_active else None
+    """The session's user, only while the session's version is the user's current one."""
+    uid, _, version = str(user_id).partition(":")
+    if not (uid.isascii() and uid.isdigit() and version.isascii() and version.isdigit()) or int(uid) > INT_MAX:
+        return None
+    user = db.session.get(User, int(uid))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
 
 
 def init_app(app: Flask) -> None:

@@ -1,32 +1,47 @@
 """Login, logout, self-registration of applicants, password change."""
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from codesign.auth import operations as ops
+from codesign.auth import throttle
 from codesign.auth.forms import LoginForm, PasswordForm, RegisterForm
 from codesign.core.enums import Role
 from codesign.core.errors import DomainError
 from codesign.core.forms import apply_errors
+from codesign.core.redirects import safe_path
 from codesign.db import db
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("core.home")
+    return safe_path(target, url_for("core.home"))
+
+
+def _throttled_message(wait: int) -> str:
+    return ngettext(
+        "Troppi tentativi di accesso non riusciti: per sicurezza l'accesso è sospeso. Riprova tra %(num)s minuto.",
+        "Troppi tentativi di accesso non riusciti: per sicurezza l'accesso è sospeso. Riprova tra %(num)s minuti.",
+        math.ceil(wait / 60))
 
 
 @bp.route("/accedi", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        wait = throttle.attempt(form.email.data, request.remote_addr)
+        if wait is not None:
+            form.password.errors = [_throttled_message(wait)]
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
         user = ops.authenticate(form.email.data, form.password.data)
         if user is not None:
+            throttle.succeeded(form.email.data, request.remote_addr)
             login_user(user)
             flash(_("Benvenuto, %(name)s.", name=user.name), "success")
             return redirect(_safe_next(request.args.get("next")))
@@ -37,6 +52,8 @@ def login():
 
 @bp.route("/esci", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        ops.end_sessions(current_user._get_current_object())  # a copy of this session's cookie ends too
     logout_user()
     flash(_("Sei uscito dall'area riservata."), "info")
     return redirect(url_for("core.home"))
@@ -68,12 +85,20 @@ def register():
 def password():
     form = PasswordForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()
+        # Guessing the current password from a borrowed session counts like guessing at the login.
+        wait = throttle.attempt(user.email, request.remote_addr)
+        if wait is not None:
+            form.current_password.errors = [_throttled_message(wait)]
+            return render_template("auth/password.html", form=form), 429, {"Retry-After": str(wait)}
         try:
-            ops.change_password(current_user, form.current_password.data, form.new_password.data)
+            ops.change_password(user, form.current_password.data, form.new_password.data)
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)
             return render_template("auth/password.html", form=form), 422
+        throttle.succeeded(user.email, request.remote_addr)
+        login_user(user)  # this session goes on with the new version; every other one has ended
         flash(_("Password aggiornata."), "success")
         return redirect(url_for("core.home"))
     return render_template("auth/password.html", form=form), 422 if form.errors else 200

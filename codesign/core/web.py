@@ -15,9 +15,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from codesign.core import diagram
 from codesign.core.errors import DomainError
+from codesign.core.redirects import safe_path
+from codesign.core.schemas import INT_MAX
 from codesign.db import db
 from codesign.paths import PACKAGE_DIR
 
@@ -27,6 +31,24 @@ csrf = CSRFProtect()
 babel = Babel()
 
 bp = Blueprint("core", __name__)
+
+
+class DatabaseInt(IntegerConverter):
+    """`<int:…>` in every route: at most 20 ASCII digits, so that a longer number matches no route (404).
+
+    A number beyond the database's range but within 20 digits (`/avvisi/<13 digits>`,
+    `/api/v1/procedures/2147483648`) is answered 404 by `ids_in_range` before any view runs: it
+    cannot name a row, and the database driver would otherwise fail on it. (Raising in the converter
+    would make Werkzeug answer 405 where another rule shares the path with other methods.)
+    """
+
+    regex = r"[0-9]{1,20}"  # ASCII digits only: \d would also take other scripts' digits
+
+
+def ids_in_range():
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and not isinstance(value, bool) and value > INT_MAX:
+            abort(404)
 
 
 def select_locale():
@@ -64,10 +86,7 @@ def home():
 def set_language(lang):
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
-    target = request.form.get("next") or url_for("core.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.home")
-    return redirect(target)
+    return redirect(safe_path(request.form.get("next"), url_for("core.home")))
 
 
 @bp.route("/accessibilita")
@@ -139,11 +158,48 @@ def error_response(status: int, message: str | None = None, code: str | None = N
     return jsonify({"error": body}), status
 
 
+# No inline script and no script from elsewhere; styles may be inline because Bootstrap Italia's script
+# adds its @font-face rules in a <style> element and some pages keep small style attributes.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("HTTPS"):
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
+
+
 def _is_api() -> bool:
     return request.path.startswith("/api/")
 
 
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its rules: the converter is chosen when a rule is added.
+    app.url_map.converters["int"] = DatabaseInt
+    app.before_request(ids_in_range)  # first of all hooks: before authentication and CSRF
+    if app.config.get("TRUSTED_PROXIES"):
+        # The client's address (login throttling) and scheme come from the proxies' X-Forwarded-* headers.
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
     db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_timezone="Europe/Rome",
@@ -173,6 +229,7 @@ def init_app(app: Flask) -> None:
         # application context outlives requests, as in tests and CLI-driven code).
         g.pop("_flask_babel", None)
         g.pop("_login_user", None)  # Flask-Login's cache: each request loads its own user
+        g.pop("csrf_token", None)  # Flask-WTF's cache: each request's form token comes from its own session
         g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
 
     @app.after_request
@@ -183,10 +240,7 @@ def init_app(app: Flask) -> None:
         else:
             db.session.rollback()
         response.headers.setdefault("X-Request-Id", g.get("request_id", ""))
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+        return security_headers(response)
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):

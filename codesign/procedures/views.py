@@ -120,8 +120,9 @@ def _state_label(state: str) -> str:
 
 
 def _page_arg() -> int:
+    """The page number asked for, within what an offset can hold (a 20-digit page is the last one, not a 500)."""
     page = request.args.get("pagina", 1, type=int) or 1
-    return max(page, 1)
+    return min(max(page, 1), 100_000)
 
 
 def _paginate(query, order_by) -> tuple[list[Procedure], dict]:

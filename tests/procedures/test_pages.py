@@ -462,3 +462,8 @@ def test_admin_of_two_administrations_chooses_one(client, make_user, login, post
     assert r.status_code == 303
     proc = db.session.execute(sa.select(Procedure)).unique().scalar_one()
     assert proc.administration.name == "Città metropolitana di Milano"
+
+
+def test_a_huge_page_number_is_not_a_server_error(client):
+    r = client.get("/avvisi?pagina=" + "9" * 20)
+    assert r.status_code == 200
