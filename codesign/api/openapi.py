@@ -23,9 +23,11 @@ from flask import current_app, jsonify
 
 from codesign.agreements.schemas import AgreementIn
 from codesign.api import MAX_LIMIT, bp
+from codesign.core.schemas import INT_MAX
 from codesign.procedures.workflow import workflow as procedure_workflow
 from codesign.proposals.workflow import workflow as proposal_workflow
 from codesign.tables.schemas import MeetingIn, MeetingPatch, VersionIn
+from codesign.transparency.operations import PUBLIC_STATES
 
 # Bodies declared once as pydantic models (core/schemas.py): their JSON Schemas are the document's, so the
 # two cannot drift. The older endpoints' schemas below are still written by hand (layers issue, in progress).
@@ -83,6 +85,33 @@ def _states_and_triggers(entity: str) -> tuple[list[str], list[str], str]:
         needs = f"; richiede {', '.join(t.needs)}" if t.needs else ""
         rows.append(f"- `{t.trigger}`: da {', '.join(t.sources)} a {t.dest} ({', '.join(sorted(t.who))}{needs})")
     return list(workflow.states), workflow.triggers(), "\n".join(rows)
+
+
+NOT_BLANK = "^[^\\u0000]*\\S[^\\u0000]*$"
+
+
+def transition_requests(workflow) -> dict:
+    """One variant per trigger a caller may fire: `trigger` and the parameters its row declares (the
+    `needs` required and not blank), nothing else."""
+    variants = []
+    for trigger in workflow.triggers():
+        rows = workflow.by_trigger[trigger]
+        if all(t.who <= {"cascade"} for t in rows):
+            continue  # moved by another machine's transition, never by a caller
+        declared = workflow.params_model(trigger).model_json_schema(ref_template="#/components/schemas/{model}")
+        needs = sorted({n for t in rows for n in t.needs})
+        props = {"trigger": {"const": trigger}}
+        for name, schema in declared.get("properties", {}).items():
+            schema = dict(schema)
+            schema.pop("default", None)
+            if name in needs:
+                branch = next((b for b in schema.get("anyOf", [schema]) if b.get("type") != "null"), schema)
+                schema = {**branch, "pattern": NOT_BLANK}
+            props[name] = schema
+        label = rows[0].label or trigger
+        variants.append({"type": "object", "title": trigger, "description": label, "properties": props,
+                         "required": ["trigger", *needs], "additionalProperties": False})
+    return {"oneOf": variants}
 
 
 def schemas() -> dict:
@@ -188,10 +217,9 @@ def schemas() -> dict:
         "act_ref": {"type": "string", "description": "approve_ranking: l'atto che approva la graduatoria"},
         "start_date": {**DATE, "description": "start: la data di avvio del progetto"},
     }, ["trigger"])
-    s["ProcedureTransitionRequest"] = {"allOf": [ref("TransitionRequest"), obj(
-        {"trigger": {"type": "string", "enum": proc_triggers}})]}
-    s["ProposalTransitionRequest"] = {"allOf": [ref("TransitionRequest"), obj(
-        {"trigger": {"type": "string", "enum": prop_triggers}})]}
+    # each trigger's parameters, from the machine tables (declared once, on the transition's row)
+    s["ProcedureTransitionRequest"] = transition_requests(procedure_workflow)
+    s["ProposalTransitionRequest"] = transition_requests(proposal_workflow)
 
     # proposals
     partner = obj({"name": STRING, "tax_code": STRING, "role": STRING}, ["name", "tax_code"])
@@ -339,10 +367,10 @@ def components() -> dict:
                                       "required": True, "schema": {"type": "integer", "minimum": 0}}},
         "parameters": {
             "limit": {"name": "limit", "in": "query", "required": False,
-                      "schema": {"type": "integer", "minimum": 0, "maximum": MAX_LIMIT, "default": 100},
-                      "description": f"quanti elementi (al massimo {MAX_LIMIT})"},
+                      "schema": {"type": "integer", "minimum": 0, "maximum": INT_MAX, "default": 100},
+                      "description": f"quanti elementi (al massimo {MAX_LIMIT}: un valore maggiore vale {MAX_LIMIT})"},
             "offset": {"name": "offset", "in": "query", "required": False,
-                       "schema": {"type": "integer", "minimum": 0, "default": 0},
+                       "schema": {"type": "integer", "minimum": 0, "maximum": INT_MAX, "default": 0},
                        "description": "quanti elementi saltare"},
         },
     }
@@ -510,8 +538,18 @@ def catalogue() -> dict[tuple[str, str], dict]:
             body=ref("TransitionRequest"), response=ref("Report"), errors=WRITE),
         ("get", "/public/projects"): op(
             "listPublicProjects", "I progetti finanziati (trasparenza, artt. 26-27 D.Lgs. 33/2013)", "chiunque",
-            tag="transparency", public=True, paged=True, response=array(ref("PublicProject"))),
+            tag="transparency", public=True, paged=True, response=array(ref("PublicProject")), errors=(422,),
+            description="Filtri facoltativi: `administration`, `programme`, `municipality`, `state`, `q` (testo "
+                        "nel titolo, nell'ente o nel CUP); un parametro sconosciuto o uno stato sconosciuto dà 422."),
     }
+    c[("get", "/public/projects")]["parameters"] += [
+        {"name": name, "in": "query", "required": False, "schema": schema, "description": text}
+        for name, schema, text in (
+            ("administration", {"type": "string", "maxLength": 200}, "l'amministrazione che concede il contributo"),
+            ("programme", {"type": "string", "maxLength": 300}, "il programma dell'avviso"),
+            ("municipality", {"type": "string", "maxLength": 120}, "il comune del progetto"),
+            ("state", {"type": "string", "enum": list(PUBLIC_STATES)}, "lo stato del progetto"),
+            ("q", {"type": "string", "maxLength": 200}, "testo da cercare"))]
     return c
 
 

@@ -79,7 +79,8 @@ DateTime = Annotated[dt.datetime, BeforeValidator(aware_datetime),
 
 def Text(max_length: int = 10_000, min_length: int = 1):  # noqa: N802  (a type factory, used like a type)
     """A text of at most `max_length` characters (after trimming), never empty unless min_length=0."""
-    return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(_clean_text)]
+    return Annotated[str, Field(min_length=min_length, max_length=max_length,
+                                json_schema_extra={"pattern": "^[^\\u0000]*$"}), AfterValidator(_clean_text)]
 
 
 def Int(lo: int = 0, hi: int = INT_MAX):  # noqa: N802

@@ -258,8 +258,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         db.session.rollback()
+        # the headers the status needs (Allow on a 405, RFC 9110) survive our own error body
+        kept = {k: v for k, v in exc.get_headers() if k.lower() in ("allow", "retry-after", "www-authenticate")}
         if _is_api():
-            return error_response(exc.code or 500)
+            response = error_response(exc.code or 500)
+            response = response if not isinstance(response, tuple) else response[0]
+            response.status_code = exc.code or 500
+            response.headers.update(kept)
+            return response
         messages = {
             400: _("La richiesta non è valida."),
             403: _("Non hai i permessi per vedere questa pagina."),
@@ -268,7 +274,7 @@ def init_app(app: Flask) -> None:
             413: _("Il file è troppo grande."),
         }
         return render_template("errors.html", status=exc.code,
-                               message=messages.get(exc.code, exc.description)), exc.code
+                               message=messages.get(exc.code, exc.description)), exc.code, kept
 
     @app.errorhandler(Exception)
     def unexpected(exc):
