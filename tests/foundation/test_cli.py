@@ -87,8 +87,11 @@ def test_demo_twice_changes_nothing(cli_env):
     counts = {t: count(cli_env, t) for t in ("users", "organizations", "memberships", "procedures", "proposals",
                                              "audit_records")}
     assert counts["users"] == 10 and counts["organizations"] == 7
-    # the worked example in admissibility with its 11 proposals, and an open call
-    assert counts["procedures"] == 2 and counts["proposals"] == 11
+    # the worked example in admissibility with its 11 proposals, an open call, and an earlier edition carried
+    # from the ranking to a started project
+    assert counts["procedures"] == 3 and counts["proposals"] == 22
+    assert count(cli_env, "codesign_tables") == 7 and count(cli_env, "project_versions") == 7
+    assert count(cli_env, "agreements") == 2 and count(cli_env, "reports") == 4
     r2 = run("demo")
     assert r2.exit_code == 0
     assert {t: count(cli_env, t) for t in counts} == counts
