@@ -1,5 +1,12 @@
-"""Helpers to carry domain errors (Invalid) back onto WTForms fields."""
+"""Form helpers shared by every module: domain errors (Invalid) carried onto WTForms fields, choices, and
+the amount field that reads numbers as people write them."""
+from decimal import Decimal
+
+from babel.numbers import NumberFormatError, parse_decimal
+from flask_babel import lazy_gettext as _l
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 
 from codesign.core.errors import DomainError, Invalid
 
@@ -35,3 +42,45 @@ def _field_at(form, path: str):
 def choice_list(pairs):
     """(value, label) pairs as WTForms SelectChoice objects."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """An amount as a person types it: "90.000,50", "90000,50" and "90000.50" alike. Babel reads it the
+    Italian way first (dot for thousands, comma for decimals), then the international way; None when
+    neither reads it."""
+    for locale in ("it_IT", "en_US"):
+        try:
+            return parse_decimal(text, locale=locale, strict=True)
+        except NumberFormatError:
+            continue
+    return None
+
+
+class AmountField(StringField):
+    """An amount in euro typed as people write it ("1.500,50", "1500,50" or "1500.50").
+
+    `data` keeps what was typed (so a wrong value is shown back as typed); `decimal_text` is the value
+    for the domain, in plain decimal notation with a dot."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false"}
+        render_kw.update(kwargs.pop("render_kw", None) or {})
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if isinstance(self.data, str):
+            self.data = self.data.strip().replace(" ", "").replace("\u00a0", "").removesuffix("€")
+
+    def pre_validate(self, form):
+        if not self.data:
+            return
+        value = parse_amount(self.data)
+        if value is None or value < 0 or value.as_tuple().exponent < -2:
+            raise ValidationError(_l("Importo non valido: scrivi le cifre con la virgola per i decimali (al "
+                                     "massimo due) e, se vuoi, il punto per le migliaia, es. 1.500,50."))
+
+    @property
+    def decimal_text(self) -> str | None:
+        value = parse_amount(self.data) if self.data else None
+        return None if value is None else format(value, "f")

@@ -2,7 +2,6 @@
 and turn what a person types into what the operations expect: amounts with a dot, partners as a list."""
 from __future__ import annotations
 
-import re
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,34 +10,9 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-_AMOUNT_RE = re.compile(r"^\d+([.,]\d{1,2})?$")
+from codesign.core.forms import AmountField
+
 REQUIRED = _l("Campo obbligatorio.")
-
-
-class AmountField(StringField):
-    """An amount in euro typed as a plain decimal, with a dot or the Italian comma ("1500,50").
-
-    `data` keeps what was typed (so a wrong value is shown back as typed); `decimal_text` is the value
-    for the domain, with a dot."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        render_kw = {"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false"}
-        render_kw.update(kwargs.pop("render_kw", None) or {})
-        super().__init__(label, validators, render_kw=render_kw, **kwargs)
-
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        if isinstance(self.data, str):
-            self.data = self.data.strip().replace(" ", "").replace("\u00a0", "").removesuffix("€")
-
-    def pre_validate(self, form):
-        if self.data and not _AMOUNT_RE.match(self.data):
-            raise ValidationError(_l("Importo non valido: scrivi solo cifre, con la virgola per i decimali "
-                                     "(al massimo due), es. 1500,50."))
-
-    @property
-    def decimal_text(self) -> str | None:
-        return self.data.replace(",", ".") if self.data else None
 
 
 def parse_partners(text: str | None) -> list[dict]:

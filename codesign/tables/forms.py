@@ -8,7 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from codesign.proposals.forms import AmountField
+from codesign.core.forms import AmountField
 
 REQUIRED = _l("Campo obbligatorio.")
 EXTRA_ROWS = 1  # empty rows offered after the filled ones; "Aggiungi una riga" adds one more

@@ -66,7 +66,7 @@ def test_board_table_versions_diff_and_finalize_through_the_pages(client, s, log
     # two versions through the form (Italian amounts), the second after adding a row
     form_url = f"{table_url}/versioni/nuova"
     assert client.get(form_url).status_code == 200
-    v1 = {"v-summary": "Prima stesura", "v-requested_amount": "90.000,00".replace(".", ""),
+    v1 = {"v-summary": "Prima stesura", "v-requested_amount": "90.000,00",
           "v-cofinancing_amount": "10000", "v-activities-0-title": "Accoglienza", "v-activities-0-start_month": "1",
           "v-activities-0-end_month": "30", "v-budget_lines-0-category": "personale",
           "v-budget_lines-0-funding_source": "FSE", "v-budget_lines-0-amount": "90000",

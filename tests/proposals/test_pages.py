@@ -187,7 +187,7 @@ def test_new_form_refuses_bad_input_accessibly(client, make_user, token_for, log
     login(w.applicants[0])
     url = f"/avvisi/{w.procedure_id}/proposta"
     base = {"organization_id": str(w.orgs[0]), "lot": "A", "title": "T", "summary": "S",
-            "requested_amount": "1.000,50", "cofinancing_amount": "abc", "partners": "solo un nome"}
+            "requested_amount": "1.000,505", "cofinancing_amount": "abc", "partners": "solo un nome"}
     r = _post(client, url, base, token_url=url)
     html = _html(r)
     assert r.status_code == 422
