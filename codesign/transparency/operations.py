@@ -118,3 +118,81 @@ def _cell(value) -> str:
     """A CSV cell that a spreadsheet never runs as a formula."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# --- calls as open data, and the catalogue (DCAT-AP_IT) ---------------------------------------------------
+CALL_COLUMNS = ("id", "title", "administration", "programme", "cup", "state", "budget_total", "cofinancing_min_pct",
+                "submission_deadline", "published_at", "lots")
+
+
+def public_calls() -> list[dict]:
+    """Every call but the drafts: what the administration published (one query)."""
+    rows = db.session.execute(sa.select(Procedure).where(Procedure.state != "draft")
+                              .order_by(Procedure.published_at.desc().nulls_last(), Procedure.id.desc())
+                              ).unique().scalars().all()
+    return [{"id": p.id, "title": p.title, "administration": p.administration.name, "programme": p.programme,
+             "cup": p.cup, "state": p.state,
+             "budget_total": None if p.budget_total is None else _money(p.budget_total),
+             "cofinancing_min_pct": None if p.cofinancing_min_pct is None else f"{p.cofinancing_min_pct:.2f}",
+             "submission_deadline": p.submission_deadline.isoformat() if p.submission_deadline else None,
+             "published_at": p.published_at.isoformat() if p.published_at else None,
+             "lots": json.dumps([{"code": lot.code, "title": lot.title, "budget": _money(lot.budget)}
+                                 for lot in p.lots], ensure_ascii=False)} for p in rows]
+
+
+def calls_csv_text(rows: list[dict]) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(CALL_COLUMNS)
+    for r in rows:
+        w.writerow([_cell(r.get(c)) for c in CALL_COLUMNS])
+    return out.getvalue()
+
+
+LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def catalogue(base_url: str, urls: dict, modified: str) -> dict:
+    """The datasets described in DCAT-AP_IT (JSON-LD), so that the national catalogue can harvest them."""
+
+    def dataset(ident, title, description, keywords, distributions):
+        return {
+            "@type": ["dcat:Dataset", "dcatapit:Dataset"], "@id": f"{base_url}#{ident}",
+            "dct:identifier": f"codesign:{ident}", "dct:title": {"@language": "it", "@value": title},
+            "dct:description": {"@language": "it", "@value": description},
+            "dcat:theme": [{"@id": "http://publications.europa.eu/resource/authority/data-theme/GOVE"},
+                           {"@id": "http://publications.europa.eu/resource/authority/data-theme/SOCI"}],
+            "dcat:keyword": keywords, "dct:modified": modified,
+            "dct:accrualPeriodicity": {"@id": "http://publications.europa.eu/resource/authority/frequency/CONT"},
+            "dct:rightsHolder": {"@type": "dcatapit:Agent", "foaf:name": "Amministrazioni che pubblicano gli avvisi"},
+            "dct:publisher": {"@type": "dcatapit:Agent", "foaf:name": "codesign"},
+            "dcat:contactPoint": {"@type": "dcatapit:Organization", "vcard:fn": "Responsabile dei dati aperti"},
+            "dcat:distribution": [{
+                "@type": ["dcat:Distribution", "dcatapit:Distribution"], "dcat:accessURL": {"@id": url},
+                "dcat:downloadURL": {"@id": url}, "dct:license": {"@id": LICENCE},
+                "dct:format": {"@id": f"http://publications.europa.eu/resource/authority/file-type/{fmt}"},
+                "dcat:mediaType": media} for url, fmt, media in distributions],
+        }
+
+    return {
+        "@context": {"dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/",
+                     "dcatapit": "http://dati.gov.it/onto/dcatapit#", "foaf": "http://xmlns.com/foaf/0.1/",
+                     "vcard": "http://www.w3.org/2006/vcard/ns#"},
+        "@type": ["dcat:Catalog", "dcatapit:Catalog"], "@id": base_url,
+        "dct:title": {"@language": "it", "@value": "Co-progettazione con il Terzo settore: dati aperti"},
+        "dct:description": {"@language": "it", "@value": "Avvisi di co-progettazione (art. 55 D.Lgs. 117/2017) e "
+                                                         "progetti finanziati (artt. 26-27 D.Lgs. 33/2013)."},
+        "dct:modified": modified, "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/ITA"},
+        "dct:publisher": {"@type": "dcatapit:Agent", "foaf:name": "codesign"},
+        "dcat:dataset": [
+            dataset("progetti-finanziati", "Progetti finanziati con la co-progettazione",
+                    "Ogni progetto dalla sottoscrizione della convenzione: CUP, beneficiario, importi concessi, "
+                    "cofinanziati ed erogati, date, stato, indicatori (vocabolario di OpenCoesione).",
+                    ["co-progettazione", "Terzo settore", "contributi", "trasparenza"],
+                    [(urls["projects_csv"], "CSV", "text/csv"), (urls["projects_json"], "JSON", "application/json")]),
+            dataset("avvisi", "Avvisi di co-progettazione",
+                    "Gli avvisi pubblicati: amministrazione, programma, CUP, budget e lotti, scadenza, stato.",
+                    ["co-progettazione", "avvisi", "Terzo settore"],
+                    [(urls["calls_csv"], "CSV", "text/csv"), (urls["calls_json"], "JSON", "application/json")]),
+        ],
+    }

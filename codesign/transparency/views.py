@@ -1,9 +1,12 @@
 """Public pages of the funded projects and the open data files (no login)."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Response, render_template, request, url_for
 
 from codesign.core.errors import Invalid
+from codesign.db import utcnow
 from codesign.proposals.workflow import STATES
 from codesign.transparency import operations as transparency
 
@@ -44,7 +47,25 @@ def projects_csv():
                     headers={"Content-Disposition": 'attachment; filename="progetti-finanziati.csv"'})
 
 
+@bp.route("/open-data/calls.csv")
+def calls_csv():
+    return Response("\ufeff" + transparency.calls_csv_text(transparency.public_calls()),
+                    content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="avvisi.csv"'})
+
+
+@bp.route("/open-data/catalogo.jsonld")
+def catalogue():
+    urls = {"projects_csv": url_for("transparency.projects_csv", _external=True),
+            "projects_json": url_for("api.public_projects", _external=True),
+            "calls_csv": url_for("transparency.calls_csv", _external=True),
+            "calls_json": url_for("api.list_procedures", _external=True)}
+    doc = transparency.catalogue(url_for("transparency.open_data", _external=True), urls,
+                                 utcnow().date().isoformat())
+    return Response(json.dumps(doc, ensure_ascii=False, indent=1), content_type="application/ld+json; charset=utf-8")
+
+
 @bp.route("/open-data")
 def open_data():
     return render_template("transparency/open_data.html", csv_url=url_for("transparency.projects_csv"),
-                           columns=transparency.CSV_COLUMNS)
+                           columns=transparency.CSV_COLUMNS, call_columns=transparency.CALL_COLUMNS)

@@ -81,3 +81,21 @@ def test_no_evaluator_names_scores_or_personal_data_in_public(client, signed):
         for secret in secrets:
             assert secret not in text
         assert "motivazione" not in text  # the evaluators' reasons
+
+
+def test_calls_csv_and_the_dcat_catalogue(client, signed):
+    r = client.get("/open-data/calls.csv")
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [row["cup"] for row in rows] == ["B41H20000150006"] and rows[0]["state"] == "agreements"
+    assert "A" in rows[0]["lots"] and rows[0]["budget_total"] == "516500.00"
+    r = client.get("/open-data/catalogo.jsonld")
+    assert r.status_code == 200 and r.mimetype == "application/ld+json"
+    doc = r.get_json(force=True)
+    assert "dcatapit:Catalog" in doc["@type"]
+    datasets = {d["dct:identifier"]: d for d in doc["dcat:dataset"]}
+    assert set(datasets) == {"codesign:progetti-finanziati", "codesign:avvisi"}
+    dist = datasets["codesign:progetti-finanziati"]["dcat:distribution"]
+    assert {d["dcat:mediaType"] for d in dist} == {"text/csv", "application/json"}
+    assert all(d["dct:license"]["@id"].endswith("/by/4.0/") for d in dist)
+    assert any(d["dcat:downloadURL"]["@id"].endswith("/open-data/projects.csv") for d in dist)
