@@ -34,3 +34,20 @@ class PasswordForm(FlaskForm):
     )
     confirm = PasswordField(_l("Ripeti la nuova password"),
                             validators=[EqualTo("new_password", message=_l("Le password non coincidono."))])
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField(_l("Indirizzo e-mail"), validators=[DataRequired(message=_l("Campo obbligatorio."))],
+                       description=_l("L'indirizzo con cui accedi: vi riceverai un collegamento per scegliere una "
+                                      "nuova password."))
+
+
+class ResetForm(FlaskForm):
+    new_password = PasswordField(
+        _l("Nuova password"),
+        validators=[DataRequired(message=_l("Campo obbligatorio.")),
+                    Length(min=MIN_PASSWORD_LENGTH, message=_l("Almeno %(n)s caratteri.", n=MIN_PASSWORD_LENGTH))],
+        description=_l("Almeno %(n)s caratteri.", n=MIN_PASSWORD_LENGTH),
+    )
+    confirm = PasswordField(_l("Ripeti la nuova password"),
+                            validators=[EqualTo("new_password", message=_l("Le password non coincidono."))])

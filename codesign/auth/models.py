@@ -97,3 +97,21 @@ class LoginThrottle(db.Model):
     key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
+
+
+class OneTimeLink(db.Model):
+    """A link sent by e-mail that works once, for a while (password reset; invitations later). Only the
+    SHA-256 of its secret is stored, so a copy of the database opens nothing."""
+
+    __tablename__ = "one_time_links"
+    __table_args__ = (sa.CheckConstraint("purpose IN ('reset', 'invite')", name="purpose_valid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(20))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

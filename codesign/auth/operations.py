@@ -4,17 +4,18 @@ They flush, never commit: the request (or the CLI command) commits once.
 """
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import unicodedata
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
-from codesign.auth.models import ApiToken, User
+from codesign.auth.models import ApiToken, OneTimeLink, User
 from codesign.auth.passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
-from codesign.core import audit
+from codesign.core import audit, mail
 from codesign.core.enums import OrgKind, Role
-from codesign.core.errors import Conflict, Invalid, NotFound
+from codesign.core.errors import Conflict, GuardFailed, Invalid, NotFound
 from codesign.db import db, utcnow
 from codesign.organizations.models import Membership, Organization
 
@@ -110,6 +111,63 @@ def change_password(user: User, current: str, new: str) -> None:
 def end_sessions(user: User) -> None:
     """End every session of this user: the session cookies carry the old version, which no longer loads."""
     user.session_version = (user.session_version or 0) + 1
+
+
+# --- one-time links (password reset) -----------------------------------------------------------------
+RESET_HOURS = 2
+
+
+def issue_link(user: User, purpose: str, *, hours: int = RESET_HOURS, now=None) -> str:
+    """A one-time link's secret, in clear for the e-mail; the earlier open links of the same purpose end."""
+    now = now or utcnow()
+    db.session.execute(sa.update(OneTimeLink).where(OneTimeLink.user_id == user.id, OneTimeLink.purpose == purpose,
+                                                     OneTimeLink.used_at.is_(None)).values(used_at=now))
+    secret = secrets.token_urlsafe(32)
+    db.session.add(OneTimeLink(user_id=user.id, purpose=purpose, token_hash=ApiToken.hash(secret), created_at=now,
+                               expires_at=now + dt.timedelta(hours=hours)))
+    db.session.flush()
+    return secret
+
+
+def open_link(secret: str, purpose: str, *, now=None) -> OneTimeLink | None:
+    """The link if it exists, is of this purpose, unused and not expired; else None (the page says why not)."""
+    now = now or utcnow()
+    if not secret or len(secret) > 100:
+        return None
+    link = db.session.execute(sa.select(OneTimeLink).where(OneTimeLink.token_hash == ApiToken.hash(secret))
+                              ).scalar_one_or_none()
+    if link is None or link.purpose != purpose or link.used_at is not None or link.expires_at <= now:
+        return None
+    return link
+
+
+def request_password_reset(email: str, reset_url, *, now=None) -> None:
+    """Send a reset link if the address belongs to an active account; the caller says the same either way."""
+    user = get_user_by_email(email or "")
+    if user is None or not user.active:
+        return
+    secret = issue_link(user, "reset", now=now)
+    mail.enqueue(user.email, "Reimposta la password di codesign",
+                 f"Per scegliere una nuova password apri questo collegamento entro {RESET_HOURS} ore:\n"
+                 f"{reset_url(secret)}\n\nIl collegamento vale una volta sola. Se non hai chiesto tu di "
+                 "reimpostare la password, ignora questo messaggio: la password attuale resta valida.\n")
+    audit.record(actor=user, entity_type="user", entity_id=user.id, trigger="request_password_reset")
+
+
+def reset_password(secret: str, new: str, *, now=None) -> User:
+    """Set a new password through a reset link: the link is used up and every session of the user ends."""
+    now = now or utcnow()
+    link = open_link(secret, "reset", now=now)
+    if link is None:
+        raise GuardFailed("il collegamento non è valido, è già stato usato o è scaduto: chiedine uno nuovo")
+    if len(new or "") < MIN_PASSWORD_LENGTH:
+        raise Invalid({"new_password": f"la password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri"})
+    user = link.user
+    user.password_hash = hash_password(new)
+    link.used_at = now
+    end_sessions(user)
+    audit.record(actor=user, entity_type="user", entity_id=user.id, trigger="reset_password")
+    return user
 
 
 def issue_token(user: User) -> str:

@@ -10,9 +10,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from codesign.auth import operations as ops
 from codesign.auth import throttle
-from codesign.auth.forms import LoginForm, PasswordForm, RegisterForm
+from codesign.auth.forms import ForgotForm, LoginForm, PasswordForm, RegisterForm, ResetForm
 from codesign.core.enums import Role
-from codesign.core.errors import DomainError
+from codesign.core.errors import DomainError, GuardFailed
 from codesign.core.forms import apply_errors
 from codesign.core.redirects import safe_path
 from codesign.db import db
@@ -102,3 +102,41 @@ def password():
         flash(_("Password aggiornata."), "success")
         return redirect(url_for("core.home"))
     return render_template("auth/password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password-dimenticata", methods=["GET", "POST"])
+def forgot():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        # throttled like the login, and answered the same whether or not the address has an account
+        wait = throttle.attempt(form.email.data, request.remote_addr)
+        if wait is not None:
+            form.email.errors = [_throttled_message(wait)]
+            return render_template("auth/forgot.html", form=form), 429, {"Retry-After": str(wait)}
+        ops.request_password_reset(form.email.data,
+                                   lambda secret: url_for("auth.reset", secret=secret, _external=True))
+        flash(_("Se l'indirizzo corrisponde a un account, riceverai a breve un messaggio con il collegamento per "
+                "scegliere una nuova password (vale due ore e una volta sola)."), "info")
+        return redirect(url_for("auth.login"), 303)
+    return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reimposta-password/<secret>", methods=["GET", "POST"])
+def reset(secret: str):
+    if ops.open_link(secret, "reset") is None:
+        return render_template("auth/reset.html", form=None), 404
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            ops.reset_password(secret, form.new_password.data)
+        except GuardFailed:
+            db.session.rollback()
+            return render_template("auth/reset.html", form=None), 409
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+            return render_template("auth/reset.html", form=form), 422
+        logout_user()
+        flash(_("Password reimpostata: accedi con la nuova password."), "success")
+        return redirect(url_for("auth.login"), 303)
+    return render_template("auth/reset.html", form=form), 422 if form.errors else 200
