@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,11 @@ def tick(page, label):
 
 def button(page, name):
     return page.get_by_role("button", name=name, exact=True)
+
+
+def action(page, trigger):
+    """The button of a machine transition (pages mark each with the trigger it fires)."""
+    return page.locator(f"button[data-trigger='{trigger}']")
 
 
 def chromium_path() -> str | None:
@@ -203,6 +209,19 @@ class Journey:
             return
         self.shots_dir.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(self.shots_dir / f"{name}.png"), full_page=True, animations="disabled")
+
+    def pdf_image(self, pdf: Path, name: str) -> None:
+        """The PDF's first page as a PNG beside the screenshots (poppler's pdftoppm: `apt-get install poppler-utils`)."""
+        if self.shots_dir is None:
+            return
+        pdftoppm = shutil.which("pdftoppm")
+        if pdftoppm is None:
+            assert not os.environ.get("CODESIGN_SCREENSHOTS"), \
+                "make screenshots draws the PDFs' first pages with pdftoppm: apt-get install poppler-utils"
+            return
+        self.shots_dir.mkdir(parents=True, exist_ok=True)
+        subprocess.run([pdftoppm, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                        str(self.shots_dir / name)], check=True, timeout=60)
 
     def write_report(self) -> None:
         if self.shots_dir is not None:
