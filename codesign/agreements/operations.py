@@ -210,7 +210,7 @@ def sign_guard(ctx: Context):
     if version is not None and checks.get("antimafia") is None and version.requested_amount > ANTIMAFIA_THRESHOLD:
         problems.append("manca l'informazione antimafia, dovuta sopra 150.000 EUR")
     if _signed_copy(p) is None:
-        problems.append("manca la copia firmata della convenzione (allegato «signed_agreement»)")
+        problems.append("manca la copia firmata della convenzione: caricala nella pagina della convenzione")
     return problems or None
 
 

@@ -28,6 +28,11 @@ def counts_by_state(procedure_ids) -> dict[int, list[tuple[str, str, int]]]:
             for pid, states in by_proc.items()}
 
 
+def _n(n: int, one: str, many: str) -> str:
+    """A count with its noun and verb agreed: "1 proposta attende", "3 proposte attendono"."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def _count(procedure_id: int, states: tuple[str, ...]) -> int:
     return db.session.execute(
         sa.select(sa.func.count(Proposal.id)).where(Proposal.procedure_id == procedure_id, Proposal.state.in_(states))
@@ -38,7 +43,7 @@ def no_pending_admissibility(ctx: Context):
     """No proposal is left submitted or in soccorso istruttorio."""
     pending = _count(ctx.row.id, ("submitted", "integration_requested"))
     if pending:
-        return (f"{pending} proposte attendono ancora la verifica di ammissibilità "
+        return (f"{_n(pending, 'proposta attende', 'proposte attendono')} ancora la verifica di ammissibilità "
                 "(presentate o in soccorso istruttorio)")
     return None
 
@@ -47,8 +52,8 @@ def no_codesign_pending(ctx: Context):
     """No proposal is left admitted or in co-design: each has ended finalized or codesign_failed."""
     pending = _count(ctx.row.id, ("admitted", "in_codesign"))
     if pending:
-        return (f"{pending} proposte sono ancora ammesse o al tavolo di co-progettazione: ognuna deve "
-                "concludersi con il progetto definitivo o con la chiusura del tavolo")
+        return (f"{_n(pending, 'proposta è ancora ammessa', 'proposte sono ancora ammesse')} o al tavolo di "
+                "co-progettazione: ognuna deve concludersi con il progetto definitivo o con la chiusura del tavolo")
     return None
 
 
@@ -63,5 +68,6 @@ def every_project_ended(ctx: Context):
     """Every funded project is completed or revoked."""
     running = _count(ctx.row.id, ("agreement_signed", "started"))
     if running:
-        return f"{running} progetti finanziati non sono ancora conclusi o revocati"
+        return _n(running, "progetto finanziato non è ancora concluso o revocato",
+                  "progetti finanziati non sono ancora conclusi o revocati")
     return None

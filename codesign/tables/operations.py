@@ -316,7 +316,7 @@ def finalize_problems(proposal: Proposal) -> list[str]:
         problems.append(f"le voci di budget sommano a {_money(totals['budget_lines'])} EUR invece di "
                         f"{_money(total)} EUR (contributo più cofinanziamento)")
     if totals["cofinancing_lines"] != v.cofinancing_amount:
-        problems.append(f"le voci con fonte «{COFINANCING}» sommano a {_money(totals['cofinancing_lines'])} EUR "
+        problems.append(f"le voci con fonte «cofinanziamento dell'ente» ({COFINANCING}) sommano a {_money(totals['cofinancing_lines'])} EUR "
                         f"invece del cofinanziamento di {_money(v.cofinancing_amount)} EUR")
     return problems
 
