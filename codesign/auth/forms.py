@@ -24,18 +24,6 @@ class RegisterForm(FlaskForm):
                             validators=[EqualTo("password", message=_l("Le password non coincidono."))])
 
 
-class PasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Password attuale"), validators=[DataRequired(message=_l("Campo obbligatorio."))])
-    new_password = PasswordField(
-        _l("Nuova password"),
-        validators=[DataRequired(message=_l("Campo obbligatorio.")),
-                    Length(min=MIN_PASSWORD_LENGTH, message=_l("Almeno %(n)s caratteri.", n=MIN_PASSWORD_LENGTH))],
-        description=_l("Almeno %(n)s caratteri.", n=MIN_PASSWORD_LENGTH),
-    )
-    confirm = PasswordField(_l("Ripeti la nuova password"),
-                            validators=[EqualTo("new_password", message=_l("Le password non coincidono."))])
-
-
 class ForgotForm(FlaskForm):
     email = EmailField(_l("Indirizzo e-mail"), validators=[DataRequired(message=_l("Campo obbligatorio."))],
                        description=_l("L'indirizzo con cui accedi: vi riceverai un collegamento per scegliere una "
@@ -51,3 +39,9 @@ class ResetForm(FlaskForm):
     )
     confirm = PasswordField(_l("Ripeti la nuova password"),
                             validators=[EqualTo("new_password", message=_l("Le password non coincidono."))])
+
+
+class PasswordForm(ResetForm):
+    """The password change of someone logged in: the current password, then the new one twice."""
+
+    current_password = PasswordField(_l("Password attuale"), validators=[DataRequired(message=_l("Campo obbligatorio."))])
