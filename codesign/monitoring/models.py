@@ -46,3 +46,22 @@ class Report(db.Model):
     proposal = relationship("Proposal", lazy="joined", innerjoin=True)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class Payment(db.Model):
+    """A tranche of the agreement paid to the body, recorded by the administration: one row per tranche."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        sa.UniqueConstraint("proposal_id", "tranche_number"),   # a tranche is paid once
+        sa.CheckConstraint("amount >= 0", name="amount_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"), index=True)
+    tranche_number: Mapped[int]
+    amount: Mapped[Decimal] = mapped_column(Money)
+    paid_on: Mapped[dt.date]
+    reference: Mapped[str | None] = mapped_column(sa.String(200))   # the payment order (mandato di pagamento)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
