@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from codesign.agreements.operations import final_version
+from codesign.core.enums import N_
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors
 from codesign.db import db, utcnow
@@ -26,8 +27,9 @@ bp = Blueprint("monitoring", __name__)
 
 APPLICANT_TRIGGERS = frozenset(t.trigger for t in workflow.table if "applicant" in t.who)
 ADMIN_TRIGGERS = frozenset(t.trigger for t in workflow.table if "admin" in t.who)
-AFTER_LABELS = {"signature": "alla sottoscrizione della convenzione", "report": "all'approvazione della relazione n. %(n)s",
-                "final": "all'approvazione della relazione finale"}
+AFTER_LABELS = {"signature": N_("alla sottoscrizione della convenzione"),
+                "report": N_("all'approvazione della relazione n. %(n)s"),
+                "final": N_("all'approvazione della relazione finale")}
 
 
 def _state_label(state: str) -> str:

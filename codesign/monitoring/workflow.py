@@ -27,8 +27,7 @@ def project_started(ctx: Context):
 
 
 def content_complete(ctx: Context):
-    """Narrative, the value of every indicator of the final project, expenses, co-financing; sustainability on the
-    final report."""
+    """Narrative, every indicator of the final project, expenses, co-financing; the final report's sustainability."""
     return rules.report_problems(ctx.row) or None
 
 
