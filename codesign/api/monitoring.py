@@ -39,6 +39,14 @@ def report_transition(report_id: int):
     return jsonify(monitoring.to_dict(report, user, content=True))
 
 
+@bp.get("/reports/<int:report_id>/submissions")
+def list_submissions(report_id: int):
+    user = require_caller()
+    limit, offset = page_args()
+    rows = monitoring.submissions(user, monitoring.get_report(user, report_id))
+    return list_response(rows[offset:offset + limit], len(rows))
+
+
 @bp.get("/proposals/<int:proposal_id>/payments")
 def list_payments(proposal_id: int):
     user = require_caller()

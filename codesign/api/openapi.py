@@ -303,6 +303,8 @@ def schemas() -> dict:
         "return_reason": nullable(STRING),
     }, ["id", "number", "period_start", "period_end", "due_on", "state", "late"],
         description="Nel calendario senza contenuto; `GET`, `PUT` e le transizioni di una relazione lo includono.")
+    s["ReportSubmission"] = obj({"number": INTEGER, "submitted_at": DATETIME, "content": {"type": "object"},
+                                 "changes": nullable({"type": "object"})}, ["number", "submitted_at", "content"])
     s["Payment"] = obj({"id": INTEGER, "proposal_id": INTEGER, "tranche_number": INTEGER, "amount": MONEY,
                         "paid_on": DATE, "reference": nullable(STRING), "recorded_at": DATETIME},
                        ["id", "proposal_id", "tranche_number", "amount", "paid_on"])
@@ -521,6 +523,10 @@ def catalogue() -> dict[tuple[str, str], dict]:
         ("get", "/reports/{}"): op(
             "getReport", "Una relazione con il suo contenuto", "le parti", tag="reports", response=ref("Report"),
             errors=(403, 404)),
+        ("get", "/reports/{}/submissions"): op(
+            "listReportSubmissions", "Le versioni presentate di una relazione", "le parti", tag="reports",
+            paged=True, response=array(ref("ReportSubmission")), errors=(403, 404),
+            description="Ogni presentazione è conservata, con che cosa è cambiato rispetto alla precedente."),
         ("post", "/proposals/{}/payments"): op(
             "recordPayment", "Registra il pagamento di una tranche", "admin", tag="reports", status=201,
             body=ref("PaymentIn"), response=ref("Payment"), errors=WRITE,

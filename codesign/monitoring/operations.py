@@ -159,6 +159,17 @@ def fire(actor, report: Report, trigger: str, *, now=None, params: dict | None =
     return report
 
 
+def submissions(user, report: Report) -> list[dict]:
+    """Every submitted version of the report, each with what changed since the previous one."""
+    permissions.require_party(user, report.proposal)
+    out, previous = [], None
+    for sub in report.submissions:
+        out.append({"number": sub.number, "submitted_at": sub.submitted_at.isoformat(), "content": sub.content,
+                    "changes": rules.changes(previous, sub.content) if previous is not None else None})
+        previous = sub.content
+    return out
+
+
 def problems(report: Report) -> list[str]:
     """What is still missing before the report can be submitted (the page shows it beside the form)."""
     return rules.report_problems(report)

@@ -37,6 +37,37 @@ def report_problems(report) -> list[str]:
     return content_problems(report, final_version(report.proposal))
 
 
+def snapshot(report) -> dict:
+    """The content of a report as it is now (kept at each submission)."""
+    return {"narrative": report.narrative or "", "indicators": dict(report.indicators or {}),
+            "expenses": list(report.expenses or []),
+            "cofinancing_amount": f"{report.cofinancing_amount:.2f}" if report.cofinancing_amount is not None else None,
+            "sustainability": report.sustainability}
+
+
+def _expense_key(e: dict) -> tuple:
+    return (e.get("category"), e.get("funding_source"), e.get("amount"), e.get("description", ""))
+
+
+def changes(before: dict, after: dict) -> dict:
+    """What changed from one submission to the next: texts, indicator values, expense rows, co-financing."""
+    old_exp = [_expense_key(e) for e in before.get("expenses", [])]
+    new_exp = [_expense_key(e) for e in after.get("expenses", [])]
+    ind_old, ind_new = before.get("indicators", {}), after.get("indicators", {})
+    return {
+        "narrative": {"from": before.get("narrative"), "to": after.get("narrative"),
+                      "changed": before.get("narrative") != after.get("narrative")},
+        "sustainability": {"from": before.get("sustainability"), "to": after.get("sustainability"),
+                           "changed": before.get("sustainability") != after.get("sustainability")},
+        "indicators": {code: {"from": ind_old.get(code), "to": ind_new.get(code)}
+                       for code in sorted(set(ind_old) | set(ind_new)) if ind_old.get(code) != ind_new.get(code)},
+        "expenses": {"added": [e for e in after.get("expenses", []) if _expense_key(e) not in old_exp],
+                     "removed": [e for e in before.get("expenses", []) if _expense_key(e) not in new_exp]},
+        "cofinancing_amount": {"from": before.get("cofinancing_amount"), "to": after.get("cofinancing_amount"),
+                               "changed": before.get("cofinancing_amount") != after.get("cofinancing_amount")},
+    }
+
+
 def _notify(org_id: int, role: Role, subject: str, body: str) -> None:
     for email in member_emails({org_id}, role).get(org_id, []):
         mail.enqueue(email, subject, body)

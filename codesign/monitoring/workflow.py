@@ -6,6 +6,7 @@ from __future__ import annotations
 from codesign.core.enums import N_
 from codesign.core.workflow import Context, Transition, Workflow
 from codesign.monitoring import rules
+from codesign.monitoring.models import ReportSubmission
 
 STATES = {
     "due": N_("da presentare"),
@@ -33,8 +34,12 @@ def content_complete(ctx: Context):
 
 # --- effects ---------------------------------------------------------------------------------------------
 def on_submit(ctx: Context) -> None:
+    """The submitted content is kept (numbered per report), the admins are told."""
     r = ctx.row
     r.submitted_at = ctx.now
+    number = len(r.submissions) + 1
+    r.submissions.append(ReportSubmission(number=number, content=rules.snapshot(r), submitted_at=ctx.now,
+                                          submitted_by_id=getattr(ctx.user, "id", None)))
     p = r.proposal
     rules.notify_admins(p, f"Relazione da esaminare: {p.title}",
                         f"L'ente «{p.organization.name}» ha presentato la {rules.title(r)} del progetto «{p.title}» "

@@ -110,8 +110,12 @@ def test_report_form_review_and_dashboards(client, s):
     html = body.get(url).get_data(as_text=True)
     assert "Manca il dettaglio delle ore" in html and 'name="narrative"' in html
     # the body cannot approve from the page
+    assert post(body, url, {**FORM, "ind_P1": "95"}, url).status_code == 302
     assert post(body, f"{url}/azioni/submit", {}, url).status_code == 302
     assert post(body, f"{url}/azioni/approve", {}, url).status_code == 403
+    html = admin.get(url).get_data(as_text=True)
+    assert "Che cosa è cambiato rispetto alla presentazione precedente" in html
+    assert "Indicatore P1: da 80 a 95" in html
     assert post(admin, f"{url}/azioni/approve", {}, url).status_code == 302
     assert report(rid).state == "approved"
     # the project's dashboard, for both parties; the admin records a payment

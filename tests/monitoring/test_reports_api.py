@@ -78,6 +78,14 @@ def test_whole_calendar_to_complete(client, s):
     assert act(client, ids[0], h1, "submit").json["state"] == "submitted"
     r = act(client, ids[0], s.admin_h, "approve")
     assert r.status_code == 200 and r.json["state"] == "approved" and r.json["approved_at"], r.json
+    # every submission is kept, with what changed since the previous one
+    r = client.get(f"{API}/reports/{ids[0]}/submissions", headers=s.admin_h)
+    assert r.status_code == 200 and r.headers["X-Total-Count"] == "2"
+    first, second = r.json
+    assert first["changes"] is None and first["content"]["indicators"] == {"P1": "80", "P3": "250"}
+    assert second["changes"]["indicators"] == {"P3": {"from": "250", "to": "260"}}
+    assert not second["changes"]["narrative"]["changed"] and second["changes"]["expenses"] == {"added": [], "removed": []}
+    assert client.get(f"{API}/reports/{ids[0]}/submissions", headers=s.org_h["ets2"]).status_code == 404
     # reports 2 and 3, approved; tranche 2 is released by report 2
     for rid in ids[1:3]:
         assert put(client, rid, h1, content()).status_code == 200
