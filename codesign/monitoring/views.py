@@ -6,7 +6,7 @@ renders the page again with the error's status (422 invalid input, 409 a guard o
 every reason). The request commits once, in `after_request`. Buttons come from the report machine's table."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -15,6 +15,7 @@ from codesign.core.enums import N_
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors
 from codesign.db import db, utcnow
+from codesign.monitoring import documents
 from codesign.monitoring import operations as monitoring
 from codesign.monitoring import permissions
 from codesign.monitoring.forms import PaymentForm, ReviewForm, SubmitForm, report_form, report_form_data
@@ -218,13 +219,26 @@ def complete(proposal_id: int):
 
 
 # --- the call's dashboard ------------------------------------------------------------------------------------------
-@bp.route("/gestione/avvisi/<int:procedure_id>/monitoraggio")
-@login_required
-def call(procedure_id: int):
+def _call_rows(procedure_id: int):
     proc = procs.get_visible(current_user, procedure_id)
     if not procs.is_admin_of(current_user, proc):
         abort(404)
-    rows = monitoring.call_dashboard(current_user, proc)
+    return proc, monitoring.call_dashboard(current_user, proc)
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/monitoraggio.csv")
+@login_required
+def call_csv(procedure_id: int):
+    proc, rows = _call_rows(procedure_id)
+    return Response(documents.call_csv(rows), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="monitoraggio-avviso-{proc.id}.csv"',
+                             "Cache-Control": "private, no-store"})
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/monitoraggio")
+@login_required
+def call(procedure_id: int):
+    proc, rows = _call_rows(procedure_id)
     totals = {"granted": sum((f.granted for f in rows), monitoring.ZERO),
               "paid": sum((f.paid for f in rows), monitoring.ZERO),
               "budget": sum((f.budget for f in rows), monitoring.ZERO),

@@ -134,7 +134,7 @@ def test_whole_calendar_to_complete(client, s):
     db.session.expire_all()
     assert audit.verify()[0]
     from codesign.core.audit import AuditRecord
-    moves = db.session.query(AuditRecord).filter_by(entity_type="report", entity_id=ids[0]).all()
+    moves = db.session.query(AuditRecord).filter_by(entity_type="report", entity_id=ids[0]).order_by(AuditRecord.seq).all()
     assert [m.trigger for m in moves if m.to_state] == ["submit", "return", "submit", "approve"]
 
 
