@@ -14,6 +14,7 @@ from codesign.agreements.operations import final_version
 from codesign.core.enums import N_
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors
+from codesign.core.web import format_money
 from codesign.db import db, utcnow
 from codesign.monitoring import documents
 from codesign.monitoring import operations as monitoring
@@ -165,9 +166,8 @@ def _render_project(p, *, status=200, payment_form=None, message=None, reasons=N
     if admin and payable and payment_form is None:
         payment_form = PaymentForm(formdata=None)
     if payment_form is not None:
-        payment_form.tranche_number.choices = [(t.number, _("Tranche %(n)s — %(amount)s euro", n=t.number,
-                                                            amount=f"{t.amount:.2f}".replace(".", ",")))
-                                               for t in payable]
+        payment_form.tranche_number.choices = [(t.number, _("Tranche %(n)s — %(amount)s", n=t.number,
+                                                            amount=format_money(t.amount))) for t in payable]
     complete = next((t for t in proposal_workflow.actions(p, current_user, now=now) if t.trigger == "complete"), None)
     return render_template("monitoring/project.html", p=p, proc=p.procedure, f=f, admin=admin,
                            payment_form=payment_form, message=message, reasons=reasons, after_text=after_text,
