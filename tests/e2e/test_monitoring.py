@@ -10,6 +10,7 @@ from codesign.db import db
 from codesign.monitoring.models import Payment, Report
 from codesign.organizations.models import Membership
 from tests.e2e.browser import button, labelled
+from tests.e2e.test_english import italian_fragments, page_words
 from tests.helpers import Scenario, to_codesign
 from tests.monitoring.conftest import finish_codesign, report_ids, sign_and_start
 
@@ -63,3 +64,15 @@ def test_report_returned_corrected_approved_and_paid(journey, client, make_user,
     assert db.session.query(Payment).count() == 1
     admin.visit(f"/gestione/avvisi/{s.pid}/monitoraggio", shot="monitoraggio-avviso")
     body.visit(f"/proposte/{s.ids['A1']}/monitoraggio")
+    # the same pages in English: no Italian label left untranslated
+    italian = italian_fragments()
+    for person, paths in ((body, [f"/relazioni/{rid}", f"/relazioni/{report_ids(client, s)[-1]}",
+                                  f"/proposte/{s.ids['A1']}/monitoraggio"]),
+                          (admin, [f"/relazioni/{rid}", f"/gestione/avvisi/{s.pid}/monitoraggio"])):
+        page = person.visit("/")
+        person.submit(button(page, "English"))
+        for path in paths:
+            page = person.visit(path)
+            assert page.locator("html").get_attribute("lang") == "en"
+            words = page_words(page)
+            assert not sorted(f for f in italian if f in words), (path, sorted(f for f in italian if f in words))
