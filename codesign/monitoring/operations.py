@@ -296,6 +296,21 @@ def paid_amounts(proposal_ids) -> dict[int, Decimal]:
     return {pid: Decimal(total).quantize(Decimal("0.01")) for pid, total in rows}
 
 
+# Conditions a later module adds before any tranche is paid (the law's: the project's transparency record is
+# published, art. 26 D.Lgs. 33/2013): each `(proposal) -> reason or None`, registered at its init_app.
+PAYMENT_CONDITIONS: list = []
+
+
+def register_payment_condition(condition) -> None:
+    if condition not in PAYMENT_CONDITIONS:
+        PAYMENT_CONDITIONS.append(condition)
+
+
+def payment_blocks(proposal: Proposal) -> list[str]:
+    """Why no tranche of the project can be paid now, whatever its own condition (empty: nothing blocks)."""
+    return [r for r in (c(proposal) for c in PAYMENT_CONDITIONS) if r]
+
+
 def record_payment(actor, proposal: Proposal, data: dict, *, now=None) -> Payment:
     """The administration records the payment of a tranche once its condition is met; each tranche is paid
     once, for its amount (so the total never exceeds the grant)."""
@@ -319,6 +334,9 @@ def record_payment(actor, proposal: Proposal, data: dict, *, now=None) -> Paymen
         raise GuardFailed(f"la tranche {t.number} è già stata pagata il {t.payment.paid_on.strftime('%d/%m/%Y')}")
     if t.block is not None:
         raise GuardFailed(f"la tranche {t.number} non è ancora dovuta: {t.block}")
+    blocks = payment_blocks(proposal)
+    if blocks:
+        raise GuardFailed(blocks)
     payment = Payment(proposal_id=proposal.id, tranche_number=t.number, amount=t.amount, paid_on=clean.paid_on,
                       reference=clean.reference or None, recorded_by_id=actor.id, recorded_at=now)
     db.session.add(payment)

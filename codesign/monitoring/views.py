@@ -162,7 +162,8 @@ def _render_project(p, *, status=200, payment_form=None, message=None, reasons=N
     now = utcnow()
     f = monitoring.project_dashboard(current_user, p, now=now)
     admin = permissions.is_admin(current_user, p)
-    payable = [t for t in f.tranches if t.status == "payable"]
+    blocks = monitoring.payment_blocks(p)
+    payable = [t for t in f.tranches if t.status == "payable"] if not blocks else []
     if admin and payable and payment_form is None:
         payment_form = PaymentForm(formdata=None)
     if payment_form is not None:
@@ -172,7 +173,7 @@ def _render_project(p, *, status=200, payment_form=None, message=None, reasons=N
     return render_template("monitoring/project.html", p=p, proc=p.procedure, f=f, admin=admin,
                            payment_form=payment_form, message=message, reasons=reasons, after_text=after_text,
                            state_label=_state_label, project_state=_(proposal_workflow.states[p.state]),
-                           complete=complete, today=now), status
+                           complete=complete, blocks=blocks), status
 
 
 @bp.route("/proposte/<int:proposal_id>/monitoraggio")

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from codesign.auth.models import User
 from codesign.db import db
+from codesign.monitoring import operations as monitoring
 from codesign.monitoring.models import Payment, Report
 from codesign.organizations.models import Membership
 from tests.conftest import csrf_token_from
@@ -124,6 +125,14 @@ def test_report_form_review_and_dashboards(client, s):
     assert "Monitoraggio del progetto" in html and "Registra un pagamento" not in html
     html = admin.get(purl).get_data(as_text=True)
     assert "Registra un pagamento" in html and "15.000,00" in html
+    # a condition registered by a later module (transparency) blocks the payment form
+    blocked = lambda proposal: "scheda di trasparenza non pubblicata"  # noqa: E731
+    monitoring.register_payment_condition(blocked)
+    try:
+        html = admin.get(purl).get_data(as_text=True)
+        assert "Nessuna tranche si può pagare ora" in html and "Registra un pagamento" not in html
+    finally:
+        monitoring.PAYMENT_CONDITIONS.remove(blocked)
     r = post(admin, f"/proposte/{s.ids['A1']}/pagamenti", {"tranche_number": "2", "paid_on": "2022-01-10"}, purl)
     assert r.status_code in (409, 422) and db.session.query(Payment).count() == 0
     r = post(admin, f"/proposte/{s.ids['A1']}/pagamenti", {"tranche_number": "1", "paid_on": "2022-01-10",

@@ -233,3 +233,17 @@ def test_late_reports_flagged_once(client, s):
     assert sorted(r.number for r in db.session.query(Report).filter(Report.late_flagged_at.isnot(None))) == [1, 3, 4]
     assert sum("Relazione in ritardo" in x for x in subjects()) == 3
     assert state(a1) == "started"
+
+
+def test_a_registered_payment_condition_blocks_every_tranche(client, s):
+    def unpublished(proposal):
+        return "il progetto non è ancora pubblicato nella sezione Amministrazione trasparente"
+
+    monitoring.register_payment_condition(unpublished)
+    try:
+        r = pay(client, s, 1)
+        assert r.status_code == 409 and "Amministrazione trasparente" in r.json["error"]["message"]
+        assert db.session.query(Payment).count() == 0
+    finally:
+        monitoring.PAYMENT_CONDITIONS.remove(unpublished)
+    assert pay(client, s, 1).status_code == 201
