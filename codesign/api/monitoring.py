@@ -1,8 +1,12 @@
-"""Endpoints of monitoring (API.md): the reporting calendar."""
+"""Endpoints of monitoring (API.md, "Endpoints after the ranking"): the reporting calendar, the reports, the
+payments of the tranches and the project's dashboard figures."""
 from __future__ import annotations
 
-from codesign.api import bp, list_response, page_args, require_caller
+from flask import jsonify
+
+from codesign.api import bp, json_body, list_response, page_args, require_caller, transition_body
 from codesign.monitoring import operations as monitoring
+from codesign.procedures import operations as procs
 from codesign.proposals import operations as props
 
 
@@ -11,4 +15,62 @@ def list_reports(proposal_id: int):
     user = require_caller()
     limit, offset = page_args()
     rows, total = monitoring.reports(user, props.get_visible(user, proposal_id), limit=limit, offset=offset)
-    return list_response([monitoring.to_dict(r) for r in rows], total)
+    return list_response([monitoring.to_dict(r, user) for r in rows], total)
+
+
+@bp.get("/reports/<int:report_id>")
+def get_report(report_id: int):
+    user = require_caller()
+    return jsonify(monitoring.to_dict(monitoring.get_report(user, report_id), user, content=True))
+
+
+@bp.put("/reports/<int:report_id>")
+def put_report(report_id: int):
+    user = require_caller()
+    report = monitoring.save_report(user, monitoring.get_report(user, report_id), json_body())
+    return jsonify(monitoring.to_dict(report, user, content=True))
+
+
+@bp.post("/reports/<int:report_id>/transitions")
+def report_transition(report_id: int):
+    user = require_caller()
+    trigger, params = transition_body()
+    report = monitoring.fire(user, monitoring.get_report(user, report_id), trigger, params=params)
+    return jsonify(monitoring.to_dict(report, user, content=True))
+
+
+@bp.get("/reports/<int:report_id>/submissions")
+def list_submissions(report_id: int):
+    user = require_caller()
+    limit, offset = page_args()
+    rows = monitoring.submissions(user, monitoring.get_report(user, report_id))
+    return list_response(rows[offset:offset + limit], len(rows))
+
+
+@bp.get("/proposals/<int:proposal_id>/payments")
+def list_payments(proposal_id: int):
+    user = require_caller()
+    limit, offset = page_args()
+    rows = monitoring.payments(user, props.get_visible(user, proposal_id))
+    return list_response([monitoring.payment_to_dict(p) for p in rows[offset:offset + limit]], len(rows))
+
+
+@bp.post("/proposals/<int:proposal_id>/payments")
+def create_payment(proposal_id: int):
+    user = require_caller()
+    payment = monitoring.record_payment(user, props.get_visible(user, proposal_id), json_body())
+    return jsonify(monitoring.payment_to_dict(payment)), 201
+
+
+@bp.get("/proposals/<int:proposal_id>/monitoring")
+def project_monitoring(proposal_id: int):
+    user = require_caller()
+    return jsonify(monitoring.project_dashboard(user, props.get_visible(user, proposal_id)).to_dict())
+
+
+@bp.get("/procedures/<int:procedure_id>/monitoring")
+def call_monitoring(procedure_id: int):
+    user = require_caller()
+    limit, offset = page_args()
+    rows = monitoring.call_dashboard(user, procs.get_visible(user, procedure_id))
+    return list_response([f.to_dict() for f in rows[offset:offset + limit]], len(rows))

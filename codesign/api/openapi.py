@@ -24,6 +24,7 @@ from flask import current_app, jsonify
 from codesign.agreements.schemas import AgreementIn
 from codesign.api import MAX_LIMIT, bp
 from codesign.core.schemas import INT_MAX
+from codesign.monitoring.schemas import PaymentIn, ReportIn
 from codesign.procedures.workflow import workflow as procedure_workflow
 from codesign.proposals.workflow import workflow as proposal_workflow
 from codesign.tables.schemas import MeetingIn, MeetingPatch, VersionIn
@@ -31,7 +32,7 @@ from codesign.transparency.operations import PUBLIC_STATES
 
 # Bodies declared once as pydantic models (core/schemas.py): their JSON Schemas are the document's, so the
 # two cannot drift. The older endpoints' schemas below are still written by hand (layers issue, in progress).
-DECLARED = (MeetingIn, MeetingPatch, VersionIn, AgreementIn)
+DECLARED = (MeetingIn, MeetingPatch, VersionIn, AgreementIn, ReportIn, PaymentIn)
 
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
 JSON = "application/json"
@@ -322,14 +323,26 @@ def schemas() -> dict:
     s["Report"] = obj({
         "id": INTEGER, "number": {"type": "integer", "minimum": 1}, "period_start": DATE, "period_end": DATE,
         "due_on": DATE, "state": {"type": "string", "enum": ["due", "submitted", "approved", "returned"]},
-        "late": BOOLEAN,
-    }, ["id", "number", "period_start", "period_end", "due_on", "state", "late"])
-    s["ReportContent"] = obj({
+        "late": BOOLEAN, "final": BOOLEAN, "proposal_id": INTEGER, "allowed_triggers": array(STRING),
         "narrative": STRING, "indicators": {"type": "object", "additionalProperties": DECIMAL},
-        "expenses": array(obj({"category": STRING, "funding_source": STRING, "amount": MONEY,
-                               "description": STRING}, ["category", "funding_source", "amount"])),
-        "cofinancing_amount": MONEY, "sustainability": nullable(STRING),
-    }, description="`sustainability` è obbligatoria nell'ultima relazione prima dell'invio (409 a submit).")
+        "expenses": array({"type": "object"}), "cofinancing_amount": nullable(MONEY),
+        "sustainability": nullable(STRING), "submitted_at": nullable(DATETIME), "approved_at": nullable(DATETIME),
+        "return_reason": nullable(STRING),
+    }, ["id", "number", "period_start", "period_end", "due_on", "state", "late"],
+        description="Nel calendario senza contenuto; `GET`, `PUT` e le transizioni di una relazione lo includono.")
+    s["ReportSubmission"] = obj({"number": INTEGER, "submitted_at": DATETIME, "content": {"type": "object"},
+                                 "changes": nullable({"type": "object"})}, ["number", "submitted_at", "content"])
+    s["Payment"] = obj({"id": INTEGER, "proposal_id": INTEGER, "tranche_number": INTEGER, "amount": MONEY,
+                        "paid_on": DATE, "reference": nullable(STRING), "recorded_at": DATETIME},
+                       ["id", "proposal_id", "tranche_number", "amount", "paid_on"])
+    s["MonitoringFigures"] = obj({
+        "proposal_id": INTEGER, "title": STRING, "organization": STRING, "state": STRING, "budget": MONEY,
+        "spent": MONEY, "granted": MONEY, "paid": MONEY, "by_source": array({"type": "object"}),
+        "by_category": array({"type": "object"}), "indicators": array({"type": "object"}),
+        "reports": {"type": "object"}, "tranches": array({"type": "object"}),
+    }, ["proposal_id", "budget", "spent", "granted", "paid", "by_source", "indicators", "reports", "tranches"],
+        description="Spese approvate rispetto al budget del progetto definitivo, indicatori rispetto al "
+                    "target, relazioni in ritardo o da esaminare, tranche e pagamenti.")
     s["PublicProject"] = obj({
         "cup": nullable(STRING), "title": STRING, "procedure_id": INTEGER, "programme": nullable(STRING),
         "beneficiary": obj({"name": STRING, "tax_code": nullable(STRING)}, ["name", "tax_code"]),
@@ -531,7 +544,30 @@ def catalogue() -> dict[tuple[str, str], dict]:
             response=array(ref("Report")), errors=(403, 404)),
         ("put", "/reports/{}"): op(
             "putReport", "Compila una relazione", "l'ente, mentre è `due` o `returned`", tag="reports",
-            body=ref("ReportContent"), response=ref("Report"), errors=WRITE),
+            body=ref("ReportIn"), response=ref("Report"), errors=WRITE,
+            description="Salva la bozza anche incompleta (`submit` verifica che sia completa: 409). Indicatori "
+                        "dell'avviso, categorie e fonti del progetto definitivo, importi non negativi (422)."),
+        ("get", "/reports/{}"): op(
+            "getReport", "Una relazione con il suo contenuto", "le parti", tag="reports", response=ref("Report"),
+            errors=(403, 404)),
+        ("get", "/reports/{}/submissions"): op(
+            "listReportSubmissions", "Le versioni presentate di una relazione", "le parti", tag="reports",
+            paged=True, response=array(ref("ReportSubmission")), errors=(403, 404),
+            description="Ogni presentazione è conservata, con che cosa è cambiato rispetto alla precedente."),
+        ("post", "/proposals/{}/payments"): op(
+            "recordPayment", "Registra il pagamento di una tranche", "admin", tag="reports", status=201,
+            body=ref("PaymentIn"), response=ref("Payment"), errors=WRITE,
+            description="Una tranche si paga una volta, per il suo importo, quando la sua condizione è "
+                        "soddisfatta (sottoscrizione, approvazione della relazione N o della finale): altrimenti 409."),
+        ("get", "/proposals/{}/payments"): op(
+            "listPayments", "I pagamenti registrati", "le parti", tag="reports", paged=True,
+            response=array(ref("Payment")), errors=(403, 404)),
+        ("get", "/proposals/{}/monitoring"): op(
+            "getProjectMonitoring", "Il monitoraggio di un progetto", "le parti", tag="reports",
+            response=ref("MonitoringFigures"), errors=(403, 404)),
+        ("get", "/procedures/{}/monitoring"): op(
+            "getCallMonitoring", "Il monitoraggio dei progetti avviati di un avviso", "admin", tag="reports",
+            paged=True, response=array(ref("MonitoringFigures")), errors=(403, 404)),
         ("post", "/reports/{}/transitions"): op(
             "fireReportTransition", "Invia, approva o restituisce una relazione",
             "l'ente `submit`; admin `approve`, `return` (con motivazione)", tag="reports",

@@ -44,5 +44,40 @@ class Report(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     proposal = relationship("Proposal", lazy="joined", innerjoin=True)
+    submissions: Mapped[list["ReportSubmission"]] = relationship(order_by="ReportSubmission.number", lazy="select")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class Payment(db.Model):
+    """A tranche of the agreement paid to the body, recorded by the administration: one row per tranche."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        sa.UniqueConstraint("proposal_id", "tranche_number"),   # a tranche is paid once
+        sa.CheckConstraint("amount >= 0", name="amount_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"), index=True)
+    tranche_number: Mapped[int]
+    amount: Mapped[Decimal] = mapped_column(Money)
+    paid_on: Mapped[dt.date]
+    reference: Mapped[str | None] = mapped_column(sa.String(200))   # the payment order (mandato di pagamento)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReportSubmission(db.Model):
+    """What a report held each time it was submitted (1, 2, … per report): kept, never edited, so that a
+    resubmission after a return can be compared with the previous one."""
+
+    __tablename__ = "report_submissions"
+    __table_args__ = (sa.UniqueConstraint("report_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id"), index=True)
+    number: Mapped[int]
+    content: Mapped[dict] = mapped_column(sa.JSON)   # {narrative, indicators, expenses, cofinancing_amount, sustainability}
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

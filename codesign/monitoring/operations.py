@@ -1,22 +1,48 @@
-"""Service functions of monitoring: the reporting calendar (effect of the proposal's `start`) and the reports."""
+"""Service functions of monitoring: the reporting calendar (effect of the proposal's `start`), the reports
+(content, transitions), the payments of the agreement's tranches, the guard of `complete`, the late-report
+tick job and the dashboards' figures.
+
+Who may do what is asked of `monitoring.permissions`; the report machine is `monitoring.workflow`."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
-from codesign.agreements.operations import agreement_of
+from codesign.agreements.models import Agreement
+from codesign.agreements.operations import agreement_of, final_version, tranche_amounts
+from codesign.core import audit
 from codesign.core.calendar import add_months, rome_today
+from codesign.core.enums import N_
+from codesign.core.errors import Conflict, GuardFailed, Invalid, NotFound
+from codesign.core.schemas import parse
 from codesign.core.workflow import Context
 from codesign.db import db, utcnow
-from codesign.monitoring.models import Report
+from codesign.monitoring import permissions, rules
+from codesign.monitoring.models import Payment, Report
+from codesign.monitoring.schemas import PaymentIn, ReportIn
+from codesign.monitoring.workflow import workflow
+from codesign.procedures.models import Procedure
 from codesign.proposals.models import Proposal
-from codesign.tables import permissions
+from codesign.proposals.operations import can_view
+from codesign.tables.models import CodesignTable, ProjectVersion
 
 DUE_AFTER_DAYS = 30
 OPEN_STATES = ("due", "returned")
+MONITORED_STATES = ("started", "completed")          # the projects the dashboards follow
+PAYABLE_STATES = ("agreement_signed", "started", "completed")
+ZERO = Decimal("0.00")
 
 
+def _money(d: Decimal) -> str:
+    return f"{d:.2f}"
+
+
+# --- the calendar -----------------------------------------------------------------------------------------------
 def calendar(start: dt.date, monitoring_months: int, every_months: int) -> list[tuple[dt.date, dt.date, dt.date]]:
     """DOMAIN.md: period N runs from start + (N-1) x period to the day before start + N x period (both ends
     inclusive), until the monitoring duration ends; each is due 30 days after its last day."""
@@ -53,11 +79,475 @@ def reports(user, proposal: Proposal, *, limit=100, offset=0) -> tuple[list[Repo
     return list(rows), total
 
 
+def _all_reports(proposal: Proposal) -> list[Report]:
+    return list(db.session.execute(sa.select(Report).where(Report.proposal_id == proposal.id)
+                                   .order_by(Report.number)).unique().scalars())
+
+
 def is_late(report: Report, now=None) -> bool:
     return report.state in OPEN_STATES and rome_today(now or utcnow()) > report.due_on
 
 
-def to_dict(r: Report, *, now=None) -> dict:
-    return {"id": r.id, "proposal_id": r.proposal_id, "number": r.number,
-            "period_start": r.period_start.isoformat(), "period_end": r.period_end.isoformat(),
-            "due_on": r.due_on.isoformat(), "state": r.state, "late": is_late(r, now), "final": r.final}
+# --- one report ---------------------------------------------------------------------------------------------------
+def get_report(user, report_id: int) -> Report:
+    """The report, for the parties; an evaluator who sees the proposal is told 403, anyone else 404."""
+    report = db.session.execute(sa.select(Report).where(Report.id == report_id)).unique().scalar_one_or_none()
+    if report is None or user is None or not can_view(user, report.proposal):
+        raise NotFound("relazione non trovata")
+    permissions.require_party(user, report.proposal)
+    return report
+
+
+def _check_content(report: Report, clean: ReportIn, version: ProjectVersion | None) -> None:
+    """The rules of the report's own data that depend on the call and the agreement (422 per field)."""
+    errors = {}
+    known = {ind["code"] for ind in report.proposal.procedure.indicators or []}
+    for code in clean.indicators:
+        if code not in known:
+            errors[f"indicators.{code}"] = "indicatore sconosciuto per questo avviso"
+    lines = version.budget_lines if version is not None else []
+    categories = {b["category"] for b in lines or []}
+    sources = {b["funding_source"] for b in lines or []}
+    for i, e in enumerate(clean.expenses):
+        if categories and e.category not in categories:
+            errors[f"expenses.{i}.category"] = ("categoria di spesa non prevista dal progetto definitivo (previste: "
+                                                + ", ".join(sorted(categories)) + ")")
+        if sources and e.funding_source not in sources:
+            errors[f"expenses.{i}.funding_source"] = ("fonte di finanziamento non prevista dal progetto definitivo "
+                                                      "(previste: " + ", ".join(sorted(sources)) + ")")
+    if errors:
+        raise Invalid(errors)
+
+
+def _flush_or_conflict() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise Conflict("la relazione è stata modificata nello stesso momento da un'altra operazione: ricarica e "
+                       "riprova") from exc
+
+
+def save_report(actor, report: Report, data: dict, *, now=None) -> Report:
+    """Write (or rewrite) the content of a report: the body, while it is `due` or `returned`. Saved even when
+    incomplete (a draft): `submit` checks that it is complete."""
+    now = now or utcnow()
+    permissions.require_owner(actor, report)
+    clean = parse(ReportIn, data)
+    permissions.require_editable(actor, report)
+    version = final_version(report.proposal)
+    _check_content(report, clean, version)
+    report.narrative = clean.narrative or None
+    report.indicators = {code: str(value) for code, value in clean.indicators.items()}
+    report.expenses = [{"category": e.category, "funding_source": e.funding_source, "amount": _money(e.amount),
+                        "description": e.description} for e in clean.expenses]
+    report.cofinancing_amount = clean.cofinancing_amount
+    report.sustainability = clean.sustainability or None
+    report.updated_at = now
+    _flush_or_conflict()
+    audit.record(actor=actor, entity_type="report", entity_id=report.id, trigger="save_report",
+                 data={"proposal_id": report.proposal_id, "number": report.number})
+    return report
+
+
+def fire(actor, report: Report, trigger: str, *, now=None, params: dict | None = None) -> Report:
+    """Parse the trigger's parameters (422 on bad ones), then fire it on the report machine."""
+    clean = workflow.parse_params(trigger, dict(params or {}))
+    workflow.fire(report, trigger, actor, now=now, data={"proposal_id": report.proposal_id, "number": report.number},
+                  **clean)
+    _flush_or_conflict()
+    return report
+
+
+def submissions(user, report: Report) -> list[dict]:
+    """Every submitted version of the report, each with what changed since the previous one."""
+    permissions.require_party(user, report.proposal)
+    out, previous = [], None
+    for sub in report.submissions:
+        out.append({"number": sub.number, "submitted_at": sub.submitted_at.isoformat(), "content": sub.content,
+                    "changes": rules.changes(previous, sub.content) if previous is not None else None})
+        previous = sub.content
+    return out
+
+
+def problems(report: Report) -> list[str]:
+    """What is still missing before the report can be submitted (the page shows it beside the form)."""
+    return rules.report_problems(report)
+
+
+def to_dict(r: Report, user=None, *, now=None, content: bool = False) -> dict:
+    out = {"id": r.id, "proposal_id": r.proposal_id, "number": r.number,
+           "period_start": r.period_start.isoformat(), "period_end": r.period_end.isoformat(),
+           "due_on": r.due_on.isoformat(), "state": r.state, "late": is_late(r, now), "final": r.final,
+           "allowed_triggers": workflow.allowed_triggers(r, user, now=now)}
+    if content:
+        out.update({
+            "narrative": r.narrative or "",
+            "indicators": dict(r.indicators or {}),
+            "expenses": list(r.expenses or []),
+            "cofinancing_amount": _money(r.cofinancing_amount) if r.cofinancing_amount is not None else None,
+            "sustainability": r.sustainability,
+            "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
+            "approved_at": r.approved_at.isoformat() if r.approved_at else None,
+            "return_reason": r.return_reason,
+        })
+    return out
+
+
+# --- the guard of `complete` (contributed to the proposal's machine) ---------------------------------------------
+def every_report_approved(ctx: Context):
+    """Every report of the calendar is approved (the last one is the final report)."""
+    pending = db.session.execute(sa.select(Report.number).where(Report.proposal_id == ctx.row.id,
+                                                               Report.state != "approved")
+                                 .order_by(Report.number)).scalars().all()
+    if pending:
+        return "non sono ancora approvate le relazioni n. " + ", ".join(str(n) for n in pending)
+    return None
+
+
+# --- payments ---------------------------------------------------------------------------------------------------
+def _contribution(agreement: Agreement) -> Decimal:
+    return db.session.execute(sa.select(ProjectVersion.requested_amount).where(
+        ProjectVersion.proposal_id == agreement.proposal_id,
+        ProjectVersion.number == agreement.version_number)).scalar_one()
+
+
+def tranche_block(t: dict, agreement: Agreement, by_number: dict[int, Report]) -> str | None:
+    """Why a tranche is not yet payable, or None once its condition is met (DOMAIN.md: signature, approval of
+    report N, approval of the final report)."""
+    if t["after"] == "signature":
+        return None if agreement.signed_at is not None else "la convenzione non è ancora sottoscritta"
+    if t["after"] == "report":
+        r = by_number.get(t["report_number"])
+        if r is None or r.state != "approved":
+            return f"la relazione n. {t['report_number']} non è ancora approvata"
+        return None
+    final = next((r for r in by_number.values() if r.final), None)
+    if final is None or final.state != "approved":
+        return "la relazione finale non è ancora approvata"
+    return None
+
+
+@dataclass
+class Tranche:
+    number: int
+    pct: str
+    after: str
+    report_number: int | None
+    amount: Decimal
+    block: str | None          # why it is not payable yet (None: payable or paid)
+    payment: Payment | None = None
+
+    @property
+    def status(self) -> str:
+        return "paid" if self.payment else ("payable" if self.block is None else "not_due")
+
+    def to_dict(self) -> dict:
+        return {"number": self.number, "pct": self.pct, "after": self.after, "report_number": self.report_number,
+                "amount": _money(self.amount), "status": self.status, "block": self.block,
+                "payment": payment_to_dict(self.payment) if self.payment else None}
+
+
+def _tranches(agreement: Agreement | None, contribution: Decimal | None, reports_: list[Report],
+              payments_: list[Payment]) -> list[Tranche]:
+    if agreement is None or contribution is None:
+        return []
+    by_number = {r.number: r for r in reports_}
+    paid = {p.tranche_number: p for p in payments_}
+    return [Tranche(t["number"], t["pct"], t["after"], t.get("report_number"), Decimal(t["amount"]),
+                    tranche_block(t, agreement, by_number), paid.get(t["number"]))
+            for t in tranche_amounts(agreement, contribution)]
+
+
+def _payments_of(proposal_ids) -> list[Payment]:
+    ids = list(proposal_ids)
+    if not ids:
+        return []
+    return list(db.session.execute(sa.select(Payment).where(Payment.proposal_id.in_(ids))
+                                   .order_by(Payment.proposal_id, Payment.tranche_number)).scalars())
+
+
+def tranches(user, proposal: Proposal) -> list[Tranche]:
+    permissions.require_party(user, proposal)
+    agreement = agreement_of(proposal)
+    return _tranches(agreement, _contribution(agreement) if agreement else None, _all_reports(proposal),
+                     _payments_of([proposal.id]))
+
+
+def payments(user, proposal: Proposal) -> list[Payment]:
+    permissions.require_party(user, proposal)
+    return _payments_of([proposal.id])
+
+
+def paid_amount(proposal: Proposal) -> Decimal:
+    """The sum of the payments recorded for the project (the public portal shows it as `paid_amount`)."""
+    total = db.session.execute(sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0))
+                               .where(Payment.proposal_id == proposal.id)).scalar_one()
+    return Decimal(total).quantize(Decimal("0.01"))
+
+
+def paid_amounts(proposal_ids) -> dict[int, Decimal]:
+    """The same for many projects in one query."""
+    ids = list(proposal_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(Payment.proposal_id, sa.func.sum(Payment.amount))
+                              .where(Payment.proposal_id.in_(ids)).group_by(Payment.proposal_id)).all()
+    return {pid: Decimal(total).quantize(Decimal("0.01")) for pid, total in rows}
+
+
+# Conditions a later module adds before any tranche is paid (the law's: the project's transparency record is
+# published, art. 26 D.Lgs. 33/2013): each `(proposal) -> reason or None`, registered at its init_app.
+PAYMENT_CONDITIONS: list = []
+
+
+def register_payment_condition(condition) -> None:
+    if condition not in PAYMENT_CONDITIONS:
+        PAYMENT_CONDITIONS.append(condition)
+
+
+def payment_blocks(proposal: Proposal) -> list[str]:
+    """Why no tranche of the project can be paid now, whatever its own condition (empty: nothing blocks)."""
+    return [r for r in (c(proposal) for c in PAYMENT_CONDITIONS) if r]
+
+
+def record_payment(actor, proposal: Proposal, data: dict, *, now=None) -> Payment:
+    """The administration records the payment of a tranche once its condition is met; each tranche is paid
+    once, for its amount (so the total never exceeds the grant)."""
+    now = now or utcnow()
+    permissions.require_admin(actor, proposal)
+    clean = parse(PaymentIn, data)
+    if clean.paid_on > rome_today(now):
+        raise Invalid({"paid_on": "la data del pagamento non può essere nel futuro"})
+    # the proposal's row lock makes two payments of the same project wait for each other
+    db.session.execute(sa.select(Proposal.id).where(Proposal.id == proposal.id).with_for_update())
+    if proposal.state not in PAYABLE_STATES:
+        raise GuardFailed("si pagano le tranche dei progetti con la convenzione sottoscritta (non revocati)")
+    by_number = {t.number: t for t in tranches(actor, proposal)}
+    t = by_number.get(clean.tranche_number)
+    if t is None:
+        raise Invalid({"tranche_number": "la convenzione non prevede questa tranche (previste: "
+                                         + ", ".join(str(n) for n in sorted(by_number)) + ")"})
+    if clean.amount is not None and clean.amount != t.amount:
+        raise Invalid({"amount": f"l'importo della tranche {t.number} è {_money(t.amount)} EUR"})
+    if t.payment is not None:
+        raise GuardFailed(f"la tranche {t.number} è già stata pagata il {t.payment.paid_on.strftime('%d/%m/%Y')}")
+    if t.block is not None:
+        raise GuardFailed(f"la tranche {t.number} non è ancora dovuta: {t.block}")
+    blocks = payment_blocks(proposal)
+    if blocks:
+        raise GuardFailed(blocks)
+    payment = Payment(proposal_id=proposal.id, tranche_number=t.number, amount=t.amount, paid_on=clean.paid_on,
+                      reference=clean.reference or None, recorded_by_id=actor.id, recorded_at=now)
+    db.session.add(payment)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict("la tranche è stata registrata nello stesso momento da un'altra operazione") from exc
+    audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="record_payment",
+                 data={"tranche": t.number, "amount": _money(t.amount), "paid_on": clean.paid_on.isoformat()})
+    rules.notify_body(proposal, f"Pagamento registrato: {proposal.title}",
+                      f"L'amministrazione ha registrato il pagamento della tranche {t.number} del progetto "
+                      f"«{proposal.title}»: {_money(t.amount)} EUR, disposto il {clean.paid_on.strftime('%d/%m/%Y')}.\n")
+    return payment
+
+
+def payment_to_dict(p: Payment) -> dict:
+    return {"id": p.id, "proposal_id": p.proposal_id, "tranche_number": p.tranche_number, "amount": _money(p.amount),
+            "paid_on": p.paid_on.isoformat(), "reference": p.reference, "recorded_at": p.recorded_at.isoformat()}
+
+
+# --- late reports (codesign tick) ---------------------------------------------------------------------------------
+def flag_late_reports(now: dt.datetime) -> list[str]:
+    """Flag, once, each report past its due day (Europe/Rome) still due or returned: a mail to the body."""
+    today = rome_today(now)
+    rows = db.session.execute(
+        sa.select(Report).join(Proposal, Proposal.id == Report.proposal_id)
+        .where(Proposal.state == "started", Report.state.in_(OPEN_STATES), Report.due_on < today,
+               Report.late_flagged_at.is_(None))
+        .order_by(Report.id).with_for_update(of=Report, skip_locked=True)).unique().scalars().all()
+    done = []
+    for r in rows:
+        r.late_flagged_at = now
+        p = r.proposal
+        rules.notify_body(p, f"Relazione in ritardo: {p.title}",
+                          f"La {rules.title(r)} del progetto «{p.title}» doveva essere presentata entro il "
+                          f"{r.due_on.strftime('%d/%m/%Y')}: compilala e presentala al più presto.\n")
+        audit.record(actor=None, entity_type="report", entity_id=r.id, trigger="flag_late_report",
+                     data={"proposal_id": p.id, "number": r.number, "due_on": r.due_on.isoformat()})
+        done.append(f"relazione n. {r.number} del progetto {p.id} scaduta il {r.due_on.isoformat()}: segnalata")
+    db.session.commit()
+    return done
+
+
+# --- dashboards -----------------------------------------------------------------------------------------------------
+def _dec(value) -> Decimal:
+    return Decimal(str(value))
+
+
+@dataclass
+class Figures:
+    """What a dashboard shows of one project, computed from rows already loaded (no query)."""
+    proposal: Proposal
+    version: ProjectVersion | None
+    reports: list[Report]
+    tranches: list[Tranche]
+    by_source: list[dict] = field(default_factory=list)     # {funding_source, budget, spent, remaining}
+    by_category: list[dict] = field(default_factory=list)   # {category, funding_source, budget, spent, over}
+    indicators: list[dict] = field(default_factory=list)    # {code, title, unit, target, achieved, pct}
+    budget: Decimal = ZERO
+    spent: Decimal = ZERO
+    cofinancing_planned: Decimal = ZERO
+    cofinancing_provided: Decimal = ZERO
+    granted: Decimal = ZERO
+    paid: Decimal = ZERO
+    late: list[Report] = field(default_factory=list)
+    open_reports: list[Report] = field(default_factory=list)
+    to_review: list[Report] = field(default_factory=list)
+    approved: int = 0
+
+    @property
+    def overspent(self) -> list[dict]:
+        return [c for c in self.by_category if c["over"]]
+
+    def to_dict(self) -> dict:
+        money = lambda d: _money(d)  # noqa: E731
+        return {
+            "proposal_id": self.proposal.id, "title": self.proposal.title,
+            "organization": self.proposal.organization.name, "state": self.proposal.state,
+            "budget": money(self.budget), "spent": money(self.spent), "granted": money(self.granted),
+            "paid": money(self.paid), "cofinancing_planned": money(self.cofinancing_planned),
+            "cofinancing_provided": money(self.cofinancing_provided),
+            "by_source": [{k: money(v) if isinstance(v, Decimal) else v for k, v in row.items()}
+                          for row in self.by_source],
+            "by_category": [{k: money(v) if isinstance(v, Decimal) else v for k, v in row.items()}
+                            for row in self.by_category],
+            "indicators": [{**i, "target": str(i["target"]), "achieved": None if i["achieved"] is None
+                            else str(i["achieved"]), "pct": None if i["pct"] is None else str(i["pct"])}
+                           for i in self.indicators],
+            "reports": {"total": len(self.reports), "approved": self.approved,
+                        "late": [r.number for r in self.late], "to_review": [r.number for r in self.to_review]},
+            "tranches": [t.to_dict() for t in self.tranches],
+        }
+
+
+def figures(proposal: Proposal, version: ProjectVersion | None, reports_: list[Report], tranches_: list[Tranche],
+            *, now: dt.datetime) -> Figures:
+    """Spending against budget (the final version's budget lines against the approved reports' expenses), by
+    funding source and by category; indicators against target (the latest approved value); reports due, late,
+    to review; tranches and payments."""
+    f = Figures(proposal, version, reports_, tranches_)
+    approved = [r for r in reports_ if r.state == "approved"]
+    f.approved = len(approved)
+    spent_src: dict[str, Decimal] = {}
+    spent_cat: dict[tuple[str, str], Decimal] = {}
+    for r in approved:
+        for e in r.expenses or []:
+            amount = _dec(e["amount"])
+            spent_src[e["funding_source"]] = spent_src.get(e["funding_source"], ZERO) + amount
+            key = (e["category"], e["funding_source"])
+            spent_cat[key] = spent_cat.get(key, ZERO) + amount
+        f.cofinancing_provided += r.cofinancing_amount or ZERO
+    budget_src: dict[str, Decimal] = {}
+    budget_cat: dict[tuple[str, str], Decimal] = {}
+    for b in (version.budget_lines if version is not None else []) or []:
+        amount = _dec(b["amount"])
+        budget_src[b["funding_source"]] = budget_src.get(b["funding_source"], ZERO) + amount
+        key = (b["category"], b["funding_source"])
+        budget_cat[key] = budget_cat.get(key, ZERO) + amount
+    for src in [*budget_src, *(s for s in spent_src if s not in budget_src)]:
+        budget, spent = budget_src.get(src, ZERO), spent_src.get(src, ZERO)
+        f.by_source.append({"funding_source": src, "budget": budget, "spent": spent, "remaining": budget - spent})
+    for key in [*budget_cat, *(k for k in spent_cat if k not in budget_cat)]:
+        budget, spent = budget_cat.get(key, ZERO), spent_cat.get(key, ZERO)
+        f.by_category.append({"category": key[0], "funding_source": key[1], "budget": budget, "spent": spent,
+                              "remaining": budget - spent, "over": spent > budget})
+    f.budget = sum(budget_src.values(), ZERO)
+    f.spent = sum(spent_src.values(), ZERO)
+    titles = {i["code"]: i for i in proposal.procedure.indicators or []}
+    for ind in (version.indicators if version is not None else []) or []:
+        target = _dec(ind["target"])
+        achieved = None
+        for r in sorted(approved, key=lambda r: r.number):
+            if ind["code"] in (r.indicators or {}):
+                achieved = _dec(r.indicators[ind["code"]])
+        pct = (achieved * 100 / target).quantize(Decimal("0.1")) if achieved is not None and target else None
+        meta = titles.get(ind["code"], {})
+        f.indicators.append({"code": ind["code"], "title": meta.get("title", ind["code"]), "unit": meta.get("unit", ""),
+                             "target": target, "achieved": achieved, "pct": pct})
+    if version is not None:
+        f.cofinancing_planned = version.cofinancing_amount
+        f.granted = version.requested_amount
+    f.paid = sum((t.payment.amount for t in tranches_ if t.payment), ZERO)
+    f.late = [r for r in reports_ if is_late(r, now)]
+    f.open_reports = [r for r in reports_ if r.state in OPEN_STATES]
+    f.to_review = [r for r in reports_ if r.state == "submitted"]
+    return f
+
+
+def project_dashboard(user, proposal: Proposal, *, now=None) -> Figures:
+    now = now or utcnow()
+    permissions.require_party(user, proposal)
+    agreement = agreement_of(proposal)
+    version = final_version(proposal)
+    reports_ = _all_reports(proposal)
+    tr = _tranches(agreement, _contribution(agreement) if agreement else None, reports_, _payments_of([proposal.id]))
+    return figures(proposal, version, reports_, tr, now=now)
+
+
+def call_dashboard(user, procedure: Procedure, *, now=None) -> list[Figures]:
+    """Every started (or completed) project of the call with the same figures, in a fixed number of queries."""
+    now = now or utcnow()
+    permissions.require_procedure_admin(user, procedure)
+    rows = db.session.execute(
+        sa.select(Proposal, Agreement).join(Agreement, Agreement.proposal_id == Proposal.id)
+        .where(Proposal.procedure_id == procedure.id, Proposal.state.in_(MONITORED_STATES))
+        .order_by(Proposal.lot_id, Proposal.protocol_number)).unique().all()
+    ids = [p.id for p, _ in rows]
+    if not ids:
+        return []
+    finals = dict(db.session.execute(sa.select(CodesignTable.proposal_id, CodesignTable.final_version)
+                                     .where(CodesignTable.proposal_id.in_(ids))).all())
+    versions = {}
+    for v in db.session.execute(sa.select(ProjectVersion).where(ProjectVersion.proposal_id.in_(ids))
+                                .order_by(ProjectVersion.proposal_id, ProjectVersion.number)).scalars():
+        if finals.get(v.proposal_id) in (None, v.number):   # the finalized one, else the latest
+            versions[v.proposal_id] = v
+    by_proposal: dict[int, list[Report]] = {}
+    for r in db.session.execute(sa.select(Report).where(Report.proposal_id.in_(ids))
+                                .order_by(Report.proposal_id, Report.number)).unique().scalars():
+        by_proposal.setdefault(r.proposal_id, []).append(r)
+    pays: dict[int, list[Payment]] = {}
+    for pay in _payments_of(ids):
+        pays.setdefault(pay.proposal_id, []).append(pay)
+    out = []
+    for p, agreement in rows:
+        version = versions.get(p.id)
+        contribution = version.requested_amount if version is not None else None
+        reps = by_proposal.get(p.id, [])
+        out.append(figures(p, version, reps, _tranches(agreement, contribution, reps, pays.get(p.id, [])), now=now))
+    return out
+
+
+REPORT_STATE_HELP = {
+    "due": N_("da compilare e presentare"),
+    "submitted": N_("in esame presso l'amministrazione"),
+    "approved": N_("approvata"),
+    "returned": N_("da correggere e presentare di nuovo"),
+}
+
+
+def achieved_indicators(proposal_ids) -> dict[int, dict[str, Decimal]]:
+    """Per project, each indicator's value in its latest approved report (one query, for the public lists)."""
+    ids = list(proposal_ids)
+    if not ids:
+        return {}
+    out: dict[int, dict[str, Decimal]] = {}
+    rows = db.session.execute(sa.select(Report.proposal_id, Report.indicators)
+                              .where(Report.proposal_id.in_(ids), Report.state == "approved")
+                              .order_by(Report.proposal_id, Report.number)).all()
+    for pid, values in rows:
+        for code, value in (values or {}).items():
+            out.setdefault(pid, {})[code] = _dec(value)
+    return out

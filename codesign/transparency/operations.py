@@ -14,6 +14,7 @@ from codesign.agreements import operations as agreements
 from codesign.agreements.models import Agreement
 from codesign.core.errors import Invalid, NotFound
 from codesign.db import db
+from codesign.monitoring import operations as monitoring
 from codesign.organizations.models import Organization
 from codesign.procedures.models import Procedure
 from codesign.proposals.models import Proposal
@@ -55,14 +56,31 @@ def list_projects(*, limit=100, offset=0, **filters) -> tuple[list[dict], int]:
     total = db.session.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
     rows = db.session.execute(q.order_by(Agreement.signed_at.desc(), Proposal.id.desc()).limit(limit).offset(offset)
                               ).unique().all()
-    return [to_dict(p, a, v) for p, a, v in rows], total
+    return _with_monitoring(rows), total
+
+
+def _with_monitoring(rows) -> list[dict]:
+    """The rows with what monitoring knows of them: paid amounts and achieved indicators (two queries)."""
+    ids = [p.id for p, _a, _v in rows]
+    paid, achieved = monitoring.paid_amounts(ids), monitoring.achieved_indicators(ids)
+    return [to_dict(p, a, v, paid=paid.get(p.id), achieved=achieved.get(p.id, {})) for p, a, v in rows]
 
 
 def get_project(proposal_id: int) -> dict:
     row = db.session.execute(_query().where(Proposal.id == proposal_id)).unique().one_or_none()
     if row is None:
         raise NotFound("progetto non trovato tra quelli finanziati")
-    return to_dict(*row)
+    return _with_monitoring([row])[0]
+
+
+def unpublished_reason(proposal: Proposal) -> str | None:
+    """Payment condition (monitoring.register_payment_condition): no tranche before the project is public,
+    which it is from the agreement's signature."""
+    agreement = agreements.agreement_of(proposal)
+    if agreement is None or agreement.signed_at is None or proposal.state not in PUBLIC_STATES:
+        return ("il progetto non è ancora pubblicato nella sezione trasparenza (artt. 26-27 D.Lgs. 33/2013): "
+                "nessuna tranche si eroga prima della pubblicazione")
+    return None
 
 
 def facets() -> dict:
@@ -82,7 +100,7 @@ def _money(d) -> str:
     return f"{Decimal(d):.2f}"
 
 
-def to_dict(p: Proposal, a: Agreement, v: ProjectVersion) -> dict:
+def to_dict(p: Proposal, a: Agreement, v: ProjectVersion, *, paid=None, achieved=None) -> dict:
     proc = p.procedure
     titles = {i["code"]: i.get("title", i["code"]) for i in proc.indicators or []}
     end = agreements.end_date(a, proc)
@@ -92,14 +110,15 @@ def to_dict(p: Proposal, a: Agreement, v: ProjectVersion) -> dict:
         "administration": proc.administration.name,
         "beneficiary": {"name": p.organization.name, "tax_code": p.organization.tax_code},
         "municipality": a.municipality, "amount": _money(v.requested_amount),
-        "cofinancing_amount": _money(v.cofinancing_amount), "paid_amount": _money(0), "state": p.state,
+        "cofinancing_amount": _money(v.cofinancing_amount), "paid_amount": _money(paid or 0), "state": p.state,
         "start_date": (a.started_on or a.start_date).isoformat() if (a.started_on or a.start_date) else None,
         "end_date": end.isoformat() if end else None,
         "legal_basis": LEGAL_BASIS + (f"; {proc.act_ref}" if proc.act_ref else ""),
         "rup": proc.rup, "office": proc.office, "selection_method": SELECTION_METHOD,
         "published_on": a.signed_at.date().isoformat() if a.signed_at else None,
         "indicators": [{"code": i["code"], "title": titles.get(i["code"], i["code"]), "target": i["target"],
-                        "achieved": None} for i in v.indicators or []],
+                        "achieved": None if (achieved or {}).get(i["code"]) is None else str(achieved[i["code"]])}
+                       for i in v.indicators or []],
     }
 
 

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+from codesign.monitoring import operations as monitoring
+from codesign.transparency import operations as transparency
 from codesign.transparency.views import bp
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    # D.Lgs. 33/2013 art. 26: publication is the condition for the grant to take effect
+    monitoring.register_payment_condition(transparency.unpublished_reason)

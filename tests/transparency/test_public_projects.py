@@ -99,3 +99,16 @@ def test_calls_csv_and_the_dcat_catalogue(client, signed):
     assert {d["dcat:mediaType"] for d in dist} == {"text/csv", "application/json"}
     assert all(d["dct:license"]["@id"].endswith("/by/4.0/") for d in dist)
     assert any(d["dcat:downloadURL"]["@id"].endswith("/open-data/projects.csv") for d in dist)
+
+
+def test_paid_amount_follows_the_payments(client, signed):
+    s = signed
+    a1 = s.ids["A1"]
+    r = client.post(f"{API}/proposals/{a1}/payments", headers=s.admin_h,
+                    json={"tranche_number": 1, "paid_on": "2021-09-10"})
+    assert r.status_code == 201, r.json
+    rows = {p["title"]: p for p in client.get(f"{API}/public/projects").json}
+    assert rows["Proposta A1"]["paid_amount"] == "36000.00" and rows["Proposta B2"]["paid_amount"] == "0.00"
+    row = next(x for x in csv.DictReader(io.StringIO(client.get("/open-data/projects.csv").get_data(as_text=True)
+                                                     .lstrip("\ufeff"))) if x["title"] == "Proposta A1")
+    assert row["paid_amount"] == "36000.00"

@@ -1,0 +1,141 @@
+"""Forms of the monitoring pages. They only mirror the domain's checks (monitoring.schemas and the report
+machine's guards) and turn what a person types into the body of `PUT /reports/{id}`: amounts and values with a
+dot, blank expense rows left out."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from codesign.core.forms import choice_list
+from codesign.proposals.forms import REQUIRED, AmountField
+
+_VALUE_RE = re.compile(r"^\d{1,15}([.,]\d{1,6})?$")
+BLANK_ROWS = 3
+
+
+class ValueField(StringField):
+    """An indicator's value, a non-negative decimal typed with a dot or the Italian comma."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, render_kw={"inputmode": "decimal", "autocomplete": "off"}, **kwargs)
+
+    def pre_validate(self, form):
+        if self.data and not _VALUE_RE.match(self.data.strip()):
+            raise ValidationError(_l("Valore non valido: scrivi un numero non negativo, es. 120 oppure 12,5."))
+
+    @property
+    def decimal_text(self) -> str | None:
+        return self.data.strip().replace(",", ".") if self.data and self.data.strip() else None
+
+
+class ReportForm(FlaskForm):
+    """The content of a report; the indicator fields and the expense rows are added per report by `report_form`."""
+
+    narrative = TextAreaField(_l("Attività svolte nel periodo"), validators=[Optional(), Length(max=100_000)],
+                              render_kw={"rows": 8},
+                              description=_l("Che cosa è stato fatto, con chi, dove; che cosa è cambiato rispetto "
+                                             "al progetto. Obbligatoria per presentare la relazione."))
+    cofinancing_amount = AmountField(_l("Cofinanziamento apportato nel periodo (euro)"),
+                                     validators=[DataRequired(message=REQUIRED)],
+                                     description=_l("Risorse proprie dell'ente, anche valorizzate. Scrivi 0 se "
+                                                    "nessuna."))
+    sustainability = TextAreaField(_l("Sostenibilità: come proseguono le attività dopo il periodo finanziato"),
+                                   validators=[Optional(), Length(max=50_000)], render_kw={"rows": 5},
+                                   description=_l("Obbligatoria nella relazione finale."))
+
+    indicator_fields: list[tuple[str, str]] = []
+    expense_rows: list[dict[str, str]] = []
+
+    def body(self, final: bool) -> tuple[dict, dict[str, str]]:
+        """The API's body, and where each of its fields is on this form (for the domain's 422 messages)."""
+        where = {"narrative": "narrative", "cofinancing_amount": "cofinancing_amount",
+                 "sustainability": "sustainability"}
+        indicators = {}
+        for code, name in self.indicator_fields:
+            value = self[name].decimal_text
+            if value is not None:
+                indicators[code] = value
+                where[f"indicators.{code}"] = name
+        expenses = []
+        for row in self.expense_rows:
+            values = {k: (self[name].data or "").strip() for k, name in row.items()}
+            if not any(values.values()):
+                continue
+            i = len(expenses)
+            for k, name in row.items():
+                where[f"expenses.{i}.{k}"] = name
+            expenses.append({"category": values["category"], "funding_source": values["funding_source"],
+                             "amount": self[row["amount"]].decimal_text or "", "description": values["description"]})
+        body = {"narrative": self.narrative.data or "", "indicators": indicators, "expenses": expenses,
+                "cofinancing_amount": self.cofinancing_amount.decimal_text}
+        if final:
+            body["sustainability"] = self.sustainability.data or None
+        return body, where
+
+
+def report_form(report, version, indicator_titles: dict[str, str], categories: list[str], sources: list[str],
+                **kwargs) -> ReportForm:
+    """A ReportForm with a field per indicator of the final project and a row per expense (those stored, then
+    three blank ones)."""
+
+    class _Form(ReportForm):
+        pass
+
+    codes = [i["code"] for i in (version.indicators if version is not None else []) or []]
+    _Form.indicator_fields = [(code, f"ind_{code}") for code in codes]
+    for code, name in _Form.indicator_fields:
+        setattr(_Form, name, ValueField(_l("%(title)s (%(code)s)", title=indicator_titles.get(code, code),
+                                           code=code), validators=[Optional()]))
+    rows = len(report.expenses or []) + BLANK_ROWS
+    _Form.expense_rows = []
+    category_choices = choice_list([("", _l("— scegli —"))] + [(c, c) for c in categories])
+    source_choices = choice_list([("", _l("— scegli —"))] + [(s, s) for s in sources])
+    for i in range(rows):
+        n = i + 1
+        names = {"category": f"exp_{i}_category", "funding_source": f"exp_{i}_funding_source",
+                 "amount": f"exp_{i}_amount", "description": f"exp_{i}_description"}
+        setattr(_Form, names["category"], SelectField(_l("Categoria di spesa, riga %(n)s", n=n),
+                                                      choices=category_choices, validators=[Optional()]))
+        setattr(_Form, names["funding_source"], SelectField(_l("Fonte di finanziamento, riga %(n)s", n=n),
+                                                            choices=source_choices, validators=[Optional()]))
+        setattr(_Form, names["amount"], AmountField(_l("Importo in euro, riga %(n)s", n=n), validators=[Optional()]))
+        setattr(_Form, names["description"], StringField(_l("Descrizione, riga %(n)s", n=n),
+                                                         validators=[Optional(), Length(max=2000)]))
+        _Form.expense_rows.append(names)
+    return _Form(**kwargs)
+
+
+def report_form_data(report) -> dict:
+    """What the form shows for a stored report (amounts with the Italian comma)."""
+    data = {"narrative": report.narrative or "", "sustainability": report.sustainability or "",
+            "cofinancing_amount": f"{report.cofinancing_amount:.2f}".replace(".", ",")
+            if report.cofinancing_amount is not None else ""}
+    for code, value in (report.indicators or {}).items():
+        data[f"ind_{code}"] = str(value).replace(".", ",")
+    for i, e in enumerate(report.expenses or []):
+        data.update({f"exp_{i}_category": e["category"], f"exp_{i}_funding_source": e["funding_source"],
+                     f"exp_{i}_amount": str(e["amount"]).replace(".", ","), f"exp_{i}_description": e.get("description", "")})
+    return data
+
+
+class ReviewForm(FlaskForm):
+    """The admin's buttons on a submitted report: approve, or return with a reason."""
+
+    reason = TextAreaField(_l("Motivazione della restituzione"), validators=[Optional(), Length(max=5000)],
+                           render_kw={"rows": 3},
+                           description=_l("Obbligatoria per restituire la relazione: è comunicata all'ente."))
+
+
+class SubmitForm(FlaskForm):
+    """The body's button to submit the stored report."""
+
+
+class PaymentForm(FlaskForm):
+    tranche_number = SelectField(_l("Tranche"), coerce=int, validators=[DataRequired(message=REQUIRED)])
+    paid_on = DateField(_l("Data del pagamento (mandato)"), validators=[DataRequired(message=REQUIRED)])
+    reference = StringField(_l("Riferimento del mandato di pagamento"), validators=[Optional(), Length(max=200)],
+                            description=_l("Ad esempio «Mandato n. 1234 del 10/01/2022»."))

@@ -1,0 +1,48 @@
+"""What a caller may send about a report and a payment, declared once (API.md, `PUT /reports/{id}`): the API
+parses with these, the OpenAPI document shows them, the pages build them from their forms."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+from codesign.core.schemas import Date, DecimalText, Input, Int, Money, Text
+
+MAX_ROWS = 500
+
+
+def _not_negative(value):
+    if value < 0:
+        raise ValueError("il valore non può essere negativo")
+    return value
+
+
+IndicatorValue = Annotated[DecimalText, AfterValidator(_not_negative)]
+
+
+class ExpenseIn(Input):
+    category: Text(200)
+    funding_source: Text(50)
+    amount: Money
+    description: Text(2000, min_length=0) = ""
+
+
+class ReportIn(Input):
+    """The content of a report. Saved as a draft while `due` or `returned`, even when incomplete: `submit` checks
+    that it is complete (409)."""
+
+    narrative: Text(100_000, min_length=0)
+    indicators: dict[Text(50), IndicatorValue] = Field(max_length=200)
+    expenses: list[ExpenseIn] = Field(max_length=MAX_ROWS)
+    cofinancing_amount: Money
+    sustainability: Text(50_000, min_length=0) | None = None
+
+
+class PaymentIn(Input):
+    """A tranche paid: its number in the agreement, the date of the payment order and its reference; the amount,
+    when given, must be the tranche's."""
+
+    tranche_number: Int(1, 1000)
+    paid_on: Date
+    amount: Money | None = None
+    reference: Text(200, min_length=0) | None = None

@@ -1,0 +1,249 @@
+"""Pages of monitoring: the report page (the body's form with save and submit; the admin's review with approve
+and return), the project's monitoring dashboard (with the admin's payment form) and the call's dashboard.
+
+House style (as the proposal pages): the operations do the work and raise DomainError; a view rolls back and
+renders the page again with the error's status (422 invalid input, 409 a guard or the state refuses, listing
+every reason). The request commits once, in `after_request`. Buttons come from the report machine's table."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from codesign.agreements.operations import final_version
+from codesign.core.enums import N_
+from codesign.core.errors import DomainError, GuardFailed, Invalid
+from codesign.core.forms import apply_errors, choice_list
+from codesign.core.web import format_money
+from codesign.db import db, utcnow
+from codesign.monitoring import documents
+from codesign.monitoring import operations as monitoring
+from codesign.monitoring import permissions
+from codesign.monitoring.forms import PaymentForm, ReviewForm, SubmitForm, report_form, report_form_data
+from codesign.monitoring.workflow import workflow
+from codesign.procedures import operations as procs
+from codesign.proposals import operations as props
+from codesign.proposals.workflow import workflow as proposal_workflow
+
+bp = Blueprint("monitoring", __name__)
+
+APPLICANT_TRIGGERS = frozenset(t.trigger for t in workflow.table if "applicant" in t.who)
+ADMIN_TRIGGERS = frozenset(t.trigger for t in workflow.table if "admin" in t.who)
+AFTER_LABELS = {"signature": N_("alla sottoscrizione della convenzione"),
+                "report": N_("all'approvazione della relazione n. %(n)s"),
+                "final": N_("all'approvazione della relazione finale")}
+
+
+def _state_label(state: str) -> str:
+    return _(workflow.states.get(state, state))
+
+
+def _label(trigger: str) -> str:
+    return _(workflow.by_trigger[trigger][0].label)
+
+
+def _choices(version):
+    lines = (version.budget_lines if version is not None else []) or []
+    categories = list(dict.fromkeys(b["category"] for b in lines))
+    sources = list(dict.fromkeys(b["funding_source"] for b in lines))
+    return categories, sources
+
+
+def _form_for(report, version, formdata=...):
+    categories, sources = _choices(version)
+    titles = {i["code"]: i.get("title", i["code"]) for i in report.proposal.procedure.indicators or []}
+    kwargs = {} if formdata is ... else {"formdata": formdata}
+    if formdata is None:
+        kwargs["data"] = report_form_data(report)
+    return report_form(report, version, titles, categories, sources, **kwargs)
+
+
+def _carry(form, where: dict[str, str], exc: Invalid) -> str | None:
+    """The domain's 422 messages onto the form's fields (`expenses.0.amount` → the row's field)."""
+    leftover = []
+    for path, message in exc.fields.items():
+        name = where.get(path) or where.get(path.rsplit(".", 1)[0])
+        if name is not None and name in form:
+            form[name].errors = list(form[name].errors) + [message]
+        else:
+            leftover.append(f"{path}: {message}")
+    return "; ".join(leftover) or None
+
+
+def _render_report(report, *, status=200, form=None, review_form=None, message=None, reasons=None):
+    now = utcnow()
+    p = report.proposal
+    version = final_version(p)
+    owner = permissions.is_owner(current_user, report)
+    admin = permissions.is_admin(current_user, report.proposal)
+    editable = permissions.can_edit(current_user, report)
+    if editable and form is None:
+        form = _form_for(report, version, formdata=None)
+    actions = workflow.actions(report, current_user, now=now)
+    submit_offered = any(t.trigger == "submit" for t in actions)
+    missing = monitoring.problems(report) if owner and report.state in permissions.EDITABLE else []
+    review = [t for t in actions if t.trigger in ADMIN_TRIGGERS] if admin else []
+    if review and review_form is None:
+        review_form = ReviewForm(formdata=None)
+    titles = {i["code"]: i for i in p.procedure.indicators or []}
+    targets = {i["code"]: i["target"] for i in (version.indicators if version is not None else []) or []}
+    return render_template(
+        "monitoring/report.html", report=report, p=p, proc=p.procedure, owner=owner, admin=admin, editable=editable,
+        form=form, submit_form=SubmitForm(formdata=None) if submit_offered else None, missing=missing,
+        review=review, review_form=review_form, message=message, reasons=reasons, titles=titles, targets=targets,
+        state_label=_state_label(report.state), late=monitoring.is_late(report, now),
+        state_help=monitoring.REPORT_STATE_HELP, history=monitoring.submissions(current_user, report)), status
+
+
+def _failure(exc: DomainError, form=None, where=None):
+    db.session.rollback()
+    if isinstance(exc, GuardFailed):
+        return None, exc.reasons
+    if isinstance(exc, Invalid) and form is not None and where is not None:
+        return _carry(form, where, exc), None
+    return (apply_errors(form, exc) if form is not None else exc.message), None
+
+
+@bp.route("/relazioni/<int:report_id>", methods=["GET", "POST"])
+@login_required
+def report(report_id: int):
+    r = monitoring.get_report(current_user, report_id)
+    if request.method == "GET":
+        return _render_report(r)
+    if not permissions.can_edit(current_user, r):
+        return _render_report(r, status=409 if permissions.is_owner(current_user, r) else 403,
+                              message=_("La relazione non si può modificare ora."))
+    version = final_version(r.proposal)
+    form = _form_for(r, version)
+    if not form.validate_on_submit():
+        return _render_report(r, status=422, form=form)
+    body, where = form.body(r.final)
+    try:
+        monitoring.save_report(current_user, r, body)
+    except DomainError as exc:
+        message, reasons = _failure(exc, form, where)
+        return _render_report(monitoring.get_report(current_user, report_id), status=exc.status, form=form,
+                              message=message, reasons=reasons)
+    flash(_("Relazione salvata. Quando è completa, presentala all'amministrazione."), "success")
+    return redirect(url_for("monitoring.report", report_id=r.id))
+
+
+@bp.route("/relazioni/<int:report_id>/azioni/<trigger>", methods=["POST"])
+@login_required
+def transition(report_id: int, trigger: str):
+    r = monitoring.get_report(current_user, report_id)
+    if trigger not in workflow.by_trigger:
+        abort(404)
+    form = ReviewForm() if trigger in ADMIN_TRIGGERS else SubmitForm()
+    if not form.validate_on_submit():
+        return _render_report(r, status=422, review_form=form if trigger in ADMIN_TRIGGERS else None)
+    params = {"reason": form.reason.data} if trigger == "return" and form.reason.data else {}
+    try:
+        monitoring.fire(current_user, r, trigger, params=params)
+    except DomainError as exc:
+        message, reasons = _failure(exc, form)
+        if isinstance(exc, Invalid) and "reason" in exc.fields:
+            message = None
+        return _render_report(monitoring.get_report(current_user, report_id), status=exc.status,
+                              review_form=form if trigger in ADMIN_TRIGGERS else None, message=message,
+                              reasons=reasons)
+    flash(_("Operazione eseguita: %(label)s. Stato attuale: %(state)s.", label=_label(trigger),
+            state=_state_label(r.state)), "success")
+    return redirect(url_for("monitoring.report", report_id=r.id))
+
+
+# --- the project's dashboard ---------------------------------------------------------------------------------------
+def after_text(t) -> str:
+    text = _(AFTER_LABELS[t.after])
+    return text % {"n": t.report_number} if t.after == "report" else text
+
+
+def _render_project(p, *, status=200, payment_form=None, message=None, reasons=None):
+    now = utcnow()
+    f = monitoring.project_dashboard(current_user, p, now=now)
+    admin = permissions.is_admin(current_user, p)
+    blocks = monitoring.payment_blocks(p)
+    payable = [t for t in f.tranches if t.status == "payable"] if not blocks else []
+    if admin and payable and payment_form is None:
+        payment_form = PaymentForm(formdata=None)
+    if payment_form is not None:
+        payment_form.tranche_number.choices = choice_list([(t.number, _("Tranche %(n)s — %(amount)s", n=t.number,
+                                                            amount=format_money(t.amount))) for t in payable])
+    complete = next((t for t in proposal_workflow.actions(p, current_user, now=now) if t.trigger == "complete"), None)
+    return render_template("monitoring/project.html", p=p, proc=p.procedure, f=f, admin=admin,
+                           payment_form=payment_form, message=message, reasons=reasons, after_text=after_text,
+                           state_label=_state_label, project_state=_(proposal_workflow.states[p.state]),
+                           complete=complete, blocks=blocks), status
+
+
+@bp.route("/proposte/<int:proposal_id>/monitoraggio")
+@login_required
+def project(proposal_id: int):
+    return _render_project(props.get_visible(current_user, proposal_id))
+
+
+@bp.route("/proposte/<int:proposal_id>/pagamenti", methods=["POST"])
+@login_required
+def record_payment(proposal_id: int):
+    p = props.get_visible(current_user, proposal_id)
+    form = PaymentForm()
+    form.tranche_number.choices = choice_list([(t.number, str(t.number)) for t in monitoring.tranches(current_user, p)])
+    if not form.validate_on_submit():
+        return _render_project(p, status=422, payment_form=form)
+    try:
+        payment = monitoring.record_payment(current_user, p, {
+            "tranche_number": form.tranche_number.data, "paid_on": form.paid_on.data.isoformat(),
+            "reference": form.reference.data or None})
+    except DomainError as exc:
+        message, reasons = _failure(exc, form)
+        return _render_project(props.get_visible(current_user, proposal_id), status=exc.status, payment_form=form,
+                               message=message, reasons=reasons)
+    flash(_("Pagamento della tranche %(n)s registrato.", n=payment.tranche_number), "success")
+    return redirect(url_for("monitoring.project", proposal_id=p.id, _anchor="pagamenti"))
+
+
+@bp.route("/proposte/<int:proposal_id>/monitoraggio/concludi", methods=["POST"])
+@login_required
+def complete(proposal_id: int):
+    p = props.get_visible(current_user, proposal_id)
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        return _render_project(p, status=422, message=_("Il modulo è scaduto: ricarica la pagina e riprova."))
+    try:
+        props.fire(current_user, p, "complete")
+    except DomainError as exc:
+        message, reasons = _failure(exc)
+        return _render_project(props.get_visible(current_user, proposal_id), status=exc.status, message=message,
+                               reasons=reasons)
+    flash(_("Progetto concluso."), "success")
+    return redirect(url_for("monitoring.project", proposal_id=p.id))
+
+
+# --- the call's dashboard ------------------------------------------------------------------------------------------
+def _call_rows(procedure_id: int):
+    proc = procs.get_visible(current_user, procedure_id)
+    if not procs.is_admin_of(current_user, proc):
+        abort(404)
+    return proc, monitoring.call_dashboard(current_user, proc)
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/monitoraggio.csv")
+@login_required
+def call_csv(procedure_id: int):
+    proc, rows = _call_rows(procedure_id)
+    return Response(documents.call_csv(rows), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="monitoraggio-avviso-{proc.id}.csv"',
+                             "Cache-Control": "private, no-store"})
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/monitoraggio")
+@login_required
+def call(procedure_id: int):
+    proc, rows = _call_rows(procedure_id)
+    totals = {"granted": sum((f.granted for f in rows), monitoring.ZERO),
+              "paid": sum((f.paid for f in rows), monitoring.ZERO),
+              "budget": sum((f.budget for f in rows), monitoring.ZERO),
+              "spent": sum((f.spent for f in rows), monitoring.ZERO),
+              "late": sum(len(f.late) for f in rows), "to_review": sum(len(f.to_review) for f in rows)}
+    return render_template("monitoring/call.html", proc=proc, rows=rows, totals=totals,
+                           project_state=lambda s: _(proposal_workflow.states[s]))

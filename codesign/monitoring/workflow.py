@@ -1,0 +1,86 @@
+"""The report machine (DOMAIN.md, "Agreement, start-up, monitoring"), declared once as a table: a report of the
+calendar is `due`, the body submits it, the administration approves it or returns it with a reason, and the
+body submits it again after correcting it."""
+from __future__ import annotations
+
+from codesign.core.enums import N_
+from codesign.core.workflow import Context, Transition, Workflow
+from codesign.monitoring import rules
+from codesign.monitoring.models import ReportSubmission
+
+STATES = {
+    "due": N_("da presentare"),
+    "submitted": N_("presentata"),
+    "approved": N_("approvata"),
+    "returned": N_("restituita per correzioni"),
+}
+
+APPLICANT = frozenset({"applicant"})
+ADMIN = frozenset({"admin"})
+
+
+# --- guards ----------------------------------------------------------------------------------------------
+def project_started(ctx: Context):
+    """The project is started (not yet completed or revoked)."""
+    if ctx.row.proposal.state != "started":
+        return "il progetto non è in corso: le relazioni si presentano e si esaminano mentre è avviato"
+    return None
+
+
+def content_complete(ctx: Context):
+    """Narrative, every indicator of the final project, expenses, co-financing; the final report's sustainability."""
+    return rules.report_problems(ctx.row) or None
+
+
+# --- effects ---------------------------------------------------------------------------------------------
+def on_submit(ctx: Context) -> None:
+    """The submitted content is kept (numbered per report), the admins are told."""
+    r = ctx.row
+    r.submitted_at = ctx.now
+    number = len(r.submissions) + 1
+    r.submissions.append(ReportSubmission(number=number, content=rules.snapshot(r), submitted_at=ctx.now,
+                                          submitted_by_id=getattr(ctx.user, "id", None)))
+    p = r.proposal
+    rules.notify_admins(p, f"Relazione da esaminare: {p.title}",
+                        f"L'ente «{p.organization.name}» ha presentato la {rules.title(r)} del progetto «{p.title}» "
+                        f"(avviso «{p.procedure.title}»): esaminala e approvala o restituiscila con una motivazione.\n")
+
+
+def on_approve(ctx: Context) -> None:
+    r = ctx.row
+    r.approved_at = ctx.now
+    p = r.proposal
+    rules.notify_body(p, f"Relazione approvata: {p.title}",
+                      f"L'amministrazione ha approvato la {rules.title(r)} del progetto «{p.title}».\n")
+
+
+def on_return(ctx: Context) -> None:
+    r = ctx.row
+    r.return_reason = ctx.params["reason"]
+    p = r.proposal
+    rules.notify_body(p, f"Relazione restituita: {p.title}",
+                      f"L'amministrazione ha restituito la {rules.title(r)} del progetto «{p.title}» perché sia "
+                      f"corretta.\nMotivazione: {r.return_reason}\nCorreggila e presentala di nuovo.\n")
+
+
+TABLE = [
+    Transition("submit", ("due", "returned"), "submitted", APPLICANT, (project_started, content_complete),
+               label=N_("Presenta la relazione"), effect=on_submit),
+    Transition("approve", ("submitted",), "approved", ADMIN, (project_started,),
+               label=N_("Approva la relazione"), effect=on_approve),
+    Transition("return", ("submitted",), "returned", ADMIN, (project_started,), needs=("reason",),
+               label=N_("Restituisci per correzioni"), effect=on_return, style="danger"),
+]
+
+
+def relation(user, report) -> set[str]:
+    roles = set()
+    p = report.proposal
+    if p.organization_id in user.body_ids:
+        roles.add("applicant")
+    if p.procedure.administration_id in user.administration_ids:
+        roles.add("admin")
+    return roles
+
+
+workflow = Workflow(N_("relazione"), "report", STATES, TABLE, relation, initial="due")
