@@ -15,7 +15,7 @@ from codesign.auth.models import ApiToken, OneTimeLink, User
 from codesign.auth.passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
 from codesign.core import audit, mail
 from codesign.core.enums import OrgKind, Role
-from codesign.core.errors import Conflict, GuardFailed, Invalid, NotFound
+from codesign.core.errors import Conflict, Forbidden, GuardFailed, Invalid, NotFound
 from codesign.db import db, utcnow
 from codesign.organizations.models import Membership, Organization
 
@@ -167,6 +167,44 @@ def reset_password(secret: str, new: str, *, now=None) -> User:
     link.used_at = now
     end_sessions(user)
     audit.record(actor=user, entity_type="user", entity_id=user.id, trigger="reset_password")
+    return user
+
+
+INVITE_HOURS = 72
+
+
+def invite_evaluator(actor: User, email: str, name: str, invite_url, *, now=None) -> User:
+    """An admin invites an evaluator by e-mail: the account is created without a password (or, if the person
+    is already registered, the evaluator role is added) and a one-time link lets them choose one."""
+    if not actor.is_admin:
+        raise Forbidden("solo un amministratore può invitare un valutatore")
+    user = get_user_by_email(email or "")
+    if user is None:
+        user = create_user(email=email, name=name, password=None, actor=actor)
+    if not user.is_evaluator:
+        grant_role(user, Role.evaluator, None, actor=actor)
+    secret = issue_link(user, "invite", hours=INVITE_HOURS, now=now)
+    mail.enqueue(user.email, "Invito a valutare su codesign",
+                 f"{actor.name} ti ha invitato come componente di commissioni di valutazione su codesign.\n"
+                 f"Per attivare l'account e scegliere la password apri questo collegamento entro {INVITE_HOURS} "
+                 f"ore:\n{invite_url(secret)}\n\nIl collegamento vale una volta sola.\n")
+    audit.record(actor=actor, entity_type="user", entity_id=user.id, trigger="invite_evaluator")
+    return user
+
+
+def accept_invitation(secret: str, new: str, *, now=None) -> User:
+    """Choose the password through an invitation link (used up); the person is then logged in by the view."""
+    now = now or utcnow()
+    link = open_link(secret, "invite", now=now)
+    if link is None:
+        raise GuardFailed("l'invito non è valido, è già stato usato o è scaduto: chiedine uno nuovo")
+    if len(new or "") < MIN_PASSWORD_LENGTH:
+        raise Invalid({"new_password": f"la password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri"})
+    user = link.user
+    user.password_hash = hash_password(new)
+    link.used_at = now
+    end_sessions(user)
+    audit.record(actor=user, entity_type="user", entity_id=user.id, trigger="accept_invitation")
     return user
 
 

@@ -140,3 +140,25 @@ def reset(secret: str):
         flash(_("Password reimpostata: accedi con la nuova password."), "success")
         return redirect(url_for("auth.login"), 303)
     return render_template("auth/reset.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/invito/<secret>", methods=["GET", "POST"])
+def invitation(secret: str):
+    link = ops.open_link(secret, "invite")
+    if link is None:
+        return render_template("auth/invitation.html", form=None, person=None), 404
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            user = ops.accept_invitation(secret, form.new_password.data)
+        except GuardFailed:
+            db.session.rollback()
+            return render_template("auth/invitation.html", form=None, person=None), 409
+        except DomainError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+            return render_template("auth/invitation.html", form=form, person=link.user), 422
+        login_user(user)
+        flash(_("Account attivato. Benvenuto, %(name)s.", name=user.name), "success")
+        return redirect(url_for("core.home"), 303)
+    return render_template("auth/invitation.html", form=form, person=link.user), 422 if form.errors else 200

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from codesign.auth import operations as auth_ops
 from codesign.auth.models import User
 from codesign.core.enums import Role
 from codesign.core.errors import DomainError, GuardFailed, Invalid
@@ -25,7 +26,7 @@ from codesign.db import db, utcnow
 from codesign.evaluation import committee as committees
 from codesign.evaluation import documents
 from codesign.evaluation import operations as ev
-from codesign.evaluation.forms import (JUDGEMENT_SCALE, ApproveForm, CommitteeForm, ConflictForm, plain_decimal,
+from codesign.evaluation.forms import (JUDGEMENT_SCALE, ApproveForm, CommitteeForm, ConflictForm, InviteForm, plain_decimal,
                                       review_form)
 from codesign.evaluation.models import CommitteeMember, ConflictDeclaration, Review
 from codesign.organizations.models import Membership
@@ -251,7 +252,7 @@ def _registered_evaluators() -> list:
 COMMITTEE_STATES = ("closed", "admissibility", "evaluation")
 
 
-def _committee_page(proc: Procedure, *, form=None, status=200, reasons=None):
+def _committee_page(proc: Procedure, *, form=None, status=200, reasons=None, invite_form=None):
     members = committees.members(proc.id)
     people = _registered_evaluators()
     editable = proc.state in COMMITTEE_STATES
@@ -261,8 +262,28 @@ def _committee_page(proc: Procedure, *, form=None, status=200, reasons=None):
                                    "substitutes": [m.user_id for m in members if m.substitute]})
     html = render_template("evaluation/committee.html", proc=proc, members=members, people=people,
                            form=form if editable else None, reasons=reasons,
+                           invite_form=invite_form or InviteForm(formdata=None, prefix="invite", meta={"csrf": False}),
                            state_label=_(procedure_wf.states[proc.state]))
     return html, status
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/commissione/invito", methods=["POST"])
+@login_required
+def invite(procedure_id: int):
+    """Invite an evaluator who has no account yet: then appoint them in the committee form above."""
+    proc = _admin_proc(procedure_id)
+    form = InviteForm(prefix="invite", meta={"csrf": False})  # the CSRF token is checked for every POST
+    if not form.validate():
+        return _committee_page(proc, invite_form=form, status=422)
+    try:
+        user = auth_ops.invite_evaluator(current_user, form.email.data, form.name.data,
+                                         lambda secret: url_for("auth.invitation", secret=secret, _external=True))
+    except DomainError as exc:
+        db.session.rollback()
+        apply_errors(form, exc)
+        return _committee_page(proc, invite_form=form, status=exc.status)
+    flash(_("Invito inviato a %(email)s: ora puoi nominarlo nella commissione.", email=user.email), "success")
+    return redirect(url_for("evaluation.committee", procedure_id=proc.id), 303)
 
 
 @bp.route("/gestione/avvisi/<int:procedure_id>/commissione", methods=["GET", "POST"], endpoint="committee")
