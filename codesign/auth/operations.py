@@ -154,20 +154,25 @@ def request_password_reset(email: str, reset_url, *, now=None) -> None:
     audit.record(actor=user, entity_type="user", entity_id=user.id, trigger="request_password_reset")
 
 
-def reset_password(secret: str, new: str, *, now=None) -> User:
-    """Set a new password through a reset link: the link is used up and every session of the user ends."""
+def _set_password_through(secret: str, purpose: str, new: str, trigger: str, refusal: str, now=None) -> User:
+    """Choose a password through a one-time link: the link is used up and every session of the user ends."""
     now = now or utcnow()
-    link = open_link(secret, "reset", now=now)
+    link = open_link(secret, purpose, now=now)
     if link is None:
-        raise GuardFailed("il collegamento non è valido, è già stato usato o è scaduto: chiedine uno nuovo")
+        raise GuardFailed(refusal)
     if len(new or "") < MIN_PASSWORD_LENGTH:
         raise Invalid({"new_password": f"la password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri"})
     user = link.user
     user.password_hash = hash_password(new)
     link.used_at = now
     end_sessions(user)
-    audit.record(actor=user, entity_type="user", entity_id=user.id, trigger="reset_password")
+    audit.record(actor=user, entity_type="user", entity_id=user.id, trigger=trigger)
     return user
+
+
+def reset_password(secret: str, new: str, *, now=None) -> User:
+    return _set_password_through(secret, "reset", new, "reset_password", "il collegamento non è valido, è già "
+                                 "stato usato o è scaduto: chiedine uno nuovo", now)
 
 
 INVITE_HOURS = 72
@@ -193,19 +198,9 @@ def invite_evaluator(actor: User, email: str, name: str, invite_url, *, now=None
 
 
 def accept_invitation(secret: str, new: str, *, now=None) -> User:
-    """Choose the password through an invitation link (used up); the person is then logged in by the view."""
-    now = now or utcnow()
-    link = open_link(secret, "invite", now=now)
-    if link is None:
-        raise GuardFailed("l'invito non è valido, è già stato usato o è scaduto: chiedine uno nuovo")
-    if len(new or "") < MIN_PASSWORD_LENGTH:
-        raise Invalid({"new_password": f"la password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri"})
-    user = link.user
-    user.password_hash = hash_password(new)
-    link.used_at = now
-    end_sessions(user)
-    audit.record(actor=user, entity_type="user", entity_id=user.id, trigger="accept_invitation")
-    return user
+    """Choose the password through an invitation link; the view then logs the person in."""
+    return _set_password_through(secret, "invite", new, "accept_invitation", "l'invito non è valido, è già "
+                                 "stato usato o è scaduto: chiedine uno nuovo", now)
 
 
 def issue_token(user: User) -> str:

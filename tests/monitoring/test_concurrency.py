@@ -1,44 +1,15 @@
 """Concurrency on PostgreSQL: a report submitted twice at once, a tranche paid twice at once — one winner each."""
-import threading
 
-import pytest
 import sqlalchemy as sa
 
 from codesign.core.audit import AuditRecord
 from codesign.db import db
 from codesign.monitoring.models import Payment
 from tests.monitoring.conftest import API, content, report_ids
+from tests.proposals.test_concurrency import _parallel, postgres  # noqa: F401  (the fixture)
 
 
-@pytest.fixture()
-def postgres(app_ctx):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("concurrency tests need PostgreSQL (CODESIGN_TEST_DATABASE_URL); SQLite serialises writers")
-    return app_ctx
-
-
-def _parallel(app, jobs):
-    results = [None] * len(jobs)
-    barrier = threading.Barrier(len(jobs))
-
-    def run(i, fn):
-        with app.app_context():
-            client = app.test_client()
-            barrier.wait()
-            try:
-                results[i] = fn(client)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
-
-
-def test_report_submitted_twice_at_once(postgres, client, s):
+def test_report_submitted_twice_at_once(postgres, client, s):  # noqa: F811
     h1 = s.org_h["ets1"]
     rid = report_ids(client, s)[0]
     assert client.put(f"{API}/reports/{rid}", headers=h1, json=content()).status_code == 200
@@ -51,7 +22,7 @@ def test_report_submitted_twice_at_once(postgres, client, s):
     assert n == 1
 
 
-def test_tranche_paid_twice_at_once(postgres, client, s):
+def test_tranche_paid_twice_at_once(postgres, client, s):  # noqa: F811
     body = {"tranche_number": 1, "paid_on": "2022-01-10"}
     jobs = [lambda c: c.post(f"{API}/proposals/{s.ids['A1']}/payments", json=body,
                              headers=s.admin_h).status_code] * 2
