@@ -167,7 +167,7 @@ def fire(proposal_id: int, trigger: str):
             _("Controlla i campi evidenziati.")]})
     given = {"reason": (form.reason.data or "").strip() or None,
              "start_date": form.start_date.data.isoformat() if form.start_date.data else None}
-    params = {k: val for k, val in given.items() if k in proposal_workflow.accepts(trigger)}
+    params = proposal_workflow.accepted(trigger, given)
     try:
         props.fire(current_user, proposal, trigger, params=params)
     except DomainError as exc:

@@ -119,8 +119,13 @@ class Workflow:
         return next((t.params for t in self.by_trigger.get(trigger, ()) if t.params), ReasonParams)
 
     def accepts(self, trigger: str) -> frozenset[str]:
-        """The names of the parameters `trigger` takes (a page gathers its form's fields and keeps these)."""
+        """The names of the parameters `trigger` takes."""
         return frozenset(self.params_model(trigger).model_fields)
+
+    def accepted(self, trigger: str, given: dict) -> dict:
+        """Of the fields a page's form gathered, those `trigger` takes (the rest belong to other buttons)."""
+        names = self.accepts(trigger)
+        return {k: val for k, val in given.items() if k in names}
 
     def parse_params(self, trigger: str, data: dict) -> dict:
         """A caller's parameters for `trigger`, checked against the transition's declared model: unknown keys,

@@ -346,7 +346,7 @@ def transition(procedure_id: int, trigger: str):
     if not form.validate():
         return _manage_page(proc, 422, action_form=(trigger, form))
     given = {"reason": (form.reason.data or "").strip() or None, "lot": form.lot.data or None}
-    params = {k: val for k, val in given.items() if k in workflow.accepts(trigger)}
+    params = workflow.accepted(trigger, given)
     try:
         procs.fire(current_user, proc, trigger, **params)
     except GuardFailed as exc:

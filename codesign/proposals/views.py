@@ -289,7 +289,7 @@ def transition(proposal_id: int, trigger: str):
     params = {"declarations": form.declarations()}
     if form.note.data:
         params["note"] = form.note.data
-    params = {k: val for k, val in params.items() if k in workflow.accepts(trigger)}
+    params = workflow.accepted(trigger, params)
     try:
         props.fire(current_user, p, trigger, params=params)
     except DomainError as exc:

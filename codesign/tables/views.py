@@ -225,7 +225,7 @@ def fire(proposal_id: int, trigger: str):
         return _render_table(proposal, 422, reason_form=form, failure={"label": label, "reasons": [
             _("Il modulo è scaduto: ricarica la pagina e riprova.")]})
     given = {"reason": (form.reason.data or "").strip() or None}
-    params = {k: val for k, val in given.items() if k in proposal_workflow.accepts(trigger)}
+    params = proposal_workflow.accepted(trigger, given)
     try:
         props.fire(current_user, proposal, trigger, params=params)
     except Invalid as exc:
