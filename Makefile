@@ -35,7 +35,7 @@ test: install-test
 
 # The browser journey again, keeping its screenshots and axe-core report in docs/screenshots/ (needs Chromium).
 screenshots: install-test
-	CODESIGN_SCREENSHOTS=docs/screenshots CODESIGN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/e2e/test_journey.py tests/e2e/test_monitoring.py -q
+	CODESIGN_SCREENSHOTS=docs/screenshots CODESIGN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/e2e/test_journey.py tests/e2e/test_monitoring.py tests/e2e/test_observatory.py -q
 
 # Re-extract the translatable strings and merge them into the catalogs (then translate the new ones).
 messages: $(BIN)/python

@@ -82,5 +82,5 @@ def list_response(items: list, total: int):
     return resp
 
 
-from codesign.api import (agreements, core_endpoints, evaluation, monitoring, openapi, procedures,  # noqa: E402,F401
-                          tables, transparency)  # (registers the routes)
+from codesign.api import (agreements, core_endpoints, evaluation, monitoring, observatory, openapi,  # noqa: E402,F401
+                          procedures, tables, transparency)  # (registers the routes)

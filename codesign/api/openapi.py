@@ -25,6 +25,8 @@ from codesign.agreements.schemas import AgreementIn
 from codesign.api import MAX_LIMIT, bp
 from codesign.core.schemas import INT_MAX
 from codesign.monitoring.schemas import PaymentIn, ReportIn
+from codesign.observatory.models import STATES as PROJECT_STATES
+from codesign.observatory.schemas import ProjectIn, ProjectPatch, UpdateIn
 from codesign.procedures.workflow import workflow as procedure_workflow
 from codesign.proposals.workflow import workflow as proposal_workflow
 from codesign.tables.schemas import MeetingIn, MeetingPatch, VersionIn
@@ -32,7 +34,7 @@ from codesign.transparency.operations import PUBLIC_STATES
 
 # Bodies declared once as pydantic models (core/schemas.py): their JSON Schemas are the document's, so the
 # two cannot drift. The older endpoints' schemas below are still written by hand (layers issue, in progress).
-DECLARED = (MeetingIn, MeetingPatch, VersionIn, AgreementIn, ReportIn, PaymentIn)
+DECLARED = (MeetingIn, MeetingPatch, VersionIn, AgreementIn, ReportIn, PaymentIn, ProjectIn, ProjectPatch, UpdateIn)
 
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
 JSON = "application/json"
@@ -344,14 +346,35 @@ def schemas() -> dict:
         description="Spese approvate rispetto al budget del progetto definitivo, indicatori rispetto al "
                     "target, relazioni in ritardo o da esaminare, tranche e pagamenti.")
     s["PublicProject"] = obj({
-        "cup": nullable(STRING), "title": STRING, "procedure_id": INTEGER, "programme": nullable(STRING),
-        "beneficiary": obj({"name": STRING, "tax_code": nullable(STRING)}, ["name", "tax_code"]),
-        "municipality": nullable(STRING), "amount": MONEY, "cofinancing_amount": MONEY, "paid_amount": MONEY,
-        "state": STRING, "start_date": nullable(DATE), "end_date": nullable(DATE), "legal_basis": nullable(STRING),
-        "rup": nullable(STRING), "selection_method": nullable(STRING),
+        "id": INTEGER, "origin": {"type": "string", "enum": ["procedure", "external"]},
+        "cup": nullable(STRING), "title": STRING, "description": nullable(STRING),
+        "procedure_id": nullable(INTEGER), "proposal_id": nullable(INTEGER), "programme": nullable(STRING),
+        "theme": nullable(STRING), "municipality": nullable(STRING), "municipality_name": nullable(STRING),
+        "beneficiary": obj({"name": nullable(STRING), "tax_code": nullable(STRING)}, ["name", "tax_code"]),
+        "administration": nullable(STRING),
+        "amount": nullable(MONEY), "cofinancing_amount": MONEY, "paid_amount": MONEY,
+        "public_funding": nullable(MONEY), "other_funding": nullable(MONEY),
+        "state": STRING, "progress_pct": nullable({"type": "integer", "minimum": 0, "maximum": 100}),
+        "start_date": nullable(DATE), "end_date": nullable(DATE), "planned_start": nullable(DATE),
+        "planned_end": nullable(DATE), "actual_start": nullable(DATE), "actual_end": nullable(DATE),
+        "late": BOOLEAN, "stale": BOOLEAN, "good_practice": BOOLEAN, "last_update_on": nullable(DATE),
+        "legal_basis": nullable(STRING), "rup": nullable(STRING), "office": nullable(STRING),
+        "selection_method": nullable(STRING), "published_on": nullable(DATE),
         "indicators": array(obj({"code": STRING, "title": STRING, "target": nullable(DECIMAL),
                                  "achieved": nullable(DECIMAL)}, ["code", "title"])),
-    }, ["cup", "title", "procedure_id", "beneficiary", "amount", "cofinancing_amount", "paid_amount", "state"])
+    }, ["id", "origin", "cup", "title", "procedure_id", "beneficiary", "municipality", "municipality_name",
+        "amount", "cofinancing_amount", "paid_amount", "state", "late", "stale", "good_practice"],
+        description="Un progetto del catalogo, di una procedura di co-progettazione (`procedure`, dalla "
+                    "sottoscrizione della convenzione) o finanziato altrove (`external`).")
+    s["ProjectUpdate"] = obj({
+        "id": INTEGER, "project_id": INTEGER, "kind": {"type": "string", "enum": ["create", "edit", "import",
+                                                                                  "update"]},
+        "date": DATE, "paid_amount": nullable(MONEY), "progress_pct": nullable(INTEGER),
+        "state": nullable({"type": "string", "enum": list(PROJECT_STATES)}), "note": nullable(STRING),
+        "created_at": DATETIME}, ["id", "project_id", "kind", "date"])
+    s["MunicipalityFigures"] = obj({"municipality": STRING, "name": STRING, "projects": INTEGER,
+                                    "public_funding": MONEY, "paid_amount": MONEY},
+                                   ["municipality", "name", "projects", "public_funding", "paid_amount"])
     return s
 
 
@@ -575,16 +598,49 @@ def catalogue() -> dict[tuple[str, str], dict]:
         ("get", "/public/projects"): op(
             "listPublicProjects", "I progetti finanziati (trasparenza, artt. 26-27 D.Lgs. 33/2013)", "chiunque",
             tag="transparency", public=True, paged=True, response=array(ref("PublicProject")), errors=(422,),
-            description="Filtri facoltativi: `administration`, `programme`, `municipality`, `state`, `q` (testo "
-                        "nel titolo, nell'ente o nel CUP); un parametro sconosciuto o uno stato sconosciuto dà 422."),
+            description="I progetti di entrambe le origini (prima quelli delle procedure). Filtri facoltativi: "
+                        "`administration`, `programme`, `municipality` (codice ISTAT o nome), `theme` (senza "
+                        "distinguere maiuscole e accenti), `state`, `origin`, `q` (testo nel titolo, nel "
+                        "beneficiario o nel CUP); un parametro sconosciuto dà 422, un valore che non trova nulla un "
+                        "elenco vuoto."),
+        ("get", "/public/municipalities"): op(
+            "listMunicipalities", "I comuni del territorio con i loro progetti", "chiunque", tag="observatory",
+            public=True, paged=True, response=array(ref("MunicipalityFigures")),
+            description="Tutti i 133 comuni della Città metropolitana di Milano, anche quelli senza progetti, in "
+                        "ordine di codice ISTAT: progetti di entrambe le origini, finanziamento pubblico, erogato."),
+        ("post", "/projects"): op(
+            "createProject", "Registra un progetto finanziato altrove", "admin", tag="observatory", status=201,
+            body=ref("ProjectIn"), response=ref("PublicProject"), errors=WRITE,
+            description="Comune fuori dal territorio, CUP malformato o già usato, fine prima dell'inizio, "
+                        "avanzamento fuori da 0..100: 422 per campo, nulla è salvato."),
+        ("get", "/projects/{}"): op(
+            "getProject", "Un progetto del catalogo", "chiunque", tag="observatory", public=True,
+            response=ref("PublicProject"), errors=(404,)),
+        ("patch", "/projects/{}"): op(
+            "patchProject", "Modifica un progetto", "admin dell'amministrazione che lo tiene", tag="observatory",
+            body=ref("ProjectPatch"), response=ref("PublicProject"), errors=WRITE,
+            description="Di un progetto di una procedura solo descrizione, tema e comune: il resto viene dalla "
+                        "convenzione e dal monitoraggio (422)."),
+        ("get", "/projects/{}/updates"): op(
+            "listProjectUpdates", "La storia dell'avanzamento di un progetto", "chiunque", tag="observatory",
+            public=True, paged=True, response=array(ref("ProjectUpdate")), errors=(404,)),
+        ("post", "/projects/{}/updates"): op(
+            "addProjectUpdate", "Un aggiornamento dell'avanzamento (SAL)", "admin dell'amministrazione che lo "
+            "tiene", tag="observatory", status=201, body=ref("UpdateIn"), response=ref("ProjectUpdate"),
+            errors=WRITE,
+            description="I valori correnti del progetto sono quelli dell'ultima voce per data e poi per "
+                        "inserimento (registrazione, modifica e importazione contano come voci del loro giorno)."),
     }
     c[("get", "/public/projects")]["parameters"] += [
         {"name": name, "in": "query", "required": False, "schema": schema, "description": text}
         for name, schema, text in (
             ("administration", {"type": "string", "maxLength": 200}, "l'amministrazione che concede il contributo"),
             ("programme", {"type": "string", "maxLength": 300}, "il programma dell'avviso"),
-            ("municipality", {"type": "string", "maxLength": 120}, "il comune del progetto"),
-            ("state", {"type": "string", "enum": list(PUBLIC_STATES)}, "lo stato del progetto"),
+            ("municipality", {"type": "string", "maxLength": 120}, "il comune del progetto (codice ISTAT o nome)"),
+            ("theme", {"type": "string", "maxLength": 200}, "il tema (sintetico di OpenCoesione)"),
+            ("state", {"type": "string", "enum": list(PROJECT_STATES) + list(PUBLIC_STATES)},
+             "lo stato del progetto"),
+            ("origin", {"type": "string", "enum": ["procedure", "external"]}, "l'origine del progetto"),
             ("q", {"type": "string", "maxLength": 200}, "testo da cercare"))]
     return c
 
@@ -593,7 +649,7 @@ def catalogue() -> dict[tuple[str, str], dict]:
 _PARAM_RE = re.compile(r"<(?:(?P<conv>[a-zA-Z_]\w*)(?:\((?P<args>.*?)\))?:)?(?P<name>[a-zA-Z_]\w*)>")
 _CONVERTER_TYPES = {"int": INTEGER, "float": {"type": "number"}, "uuid": {"type": "string", "format": "uuid"}}
 _RESOURCE_NAMES = {"procedures": "dell'avviso", "proposals": "della proposta", "organizations": "dell'ente",
-                   "reports": "della relazione"}
+                   "reports": "della relazione", "projects": "del progetto"}
 
 
 def openapi_path(rule: str) -> str:

@@ -107,7 +107,7 @@ def _authenticated(u):
 NAV = [
     ("core.home", _l("Home"), lambda u: True),
     ("procedures.public_list", _l("Avvisi"), lambda u: True),
-    ("transparency.projects", _l("Progetti finanziati"), lambda u: True),
+    ("observatory.projects", _l("Progetti del territorio"), lambda u: True),
     ("proposals.dashboard", _l("Le mie proposte"), lambda u: u.is_authenticated and u.is_applicant),
     ("organizations.mine", _l("I miei enti"), lambda u: u.is_authenticated and u.is_applicant),
     ("procedures.admin_list", _l("Gestione avvisi"), lambda u: u.is_authenticated and u.is_admin),
@@ -128,6 +128,14 @@ def format_datetime_rome(value: dt.datetime | None, fmt: str = "%d/%m/%Y %H:%M")
     if value is None:
         return ""
     return value.astimezone(ROME).strftime(fmt)
+
+
+def format_day(value) -> str:
+    """A calendar day (a date or its ISO text) as people in Italy write it: 31/12/2022."""
+    if not value:
+        return ""
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return day.strftime("%d/%m/%Y")
 
 
 def format_money(value) -> str:
@@ -216,6 +224,7 @@ def init_app(app: Flask) -> None:
     diagram.init_app(app)
     app.jinja_env.filters["rome"] = format_datetime_rome
     app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["day"] = format_day
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor

@@ -51,15 +51,7 @@ def _query(*, administration=None, programme=None, municipality=None, state=None
     return q
 
 
-def list_projects(*, limit=100, offset=0, **filters) -> tuple[list[dict], int]:
-    q = _query(**filters)
-    total = db.session.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
-    rows = db.session.execute(q.order_by(Agreement.signed_at.desc(), Proposal.id.desc()).limit(limit).offset(offset)
-                              ).unique().all()
-    return _with_monitoring(rows), total
-
-
-def _with_monitoring(rows) -> list[dict]:
+def with_monitoring(rows) -> list[dict]:
     """The rows with what monitoring knows of them: paid amounts and achieved indicators (two queries)."""
     ids = [p.id for p, _a, _v in rows]
     paid, achieved = monitoring.paid_amounts(ids), monitoring.achieved_indicators(ids)
@@ -70,7 +62,7 @@ def get_project(proposal_id: int) -> dict:
     row = db.session.execute(_query().where(Proposal.id == proposal_id)).unique().one_or_none()
     if row is None:
         raise NotFound("progetto non trovato tra quelli finanziati")
-    return _with_monitoring([row])[0]
+    return with_monitoring([row])[0]
 
 
 def unpublished_reason(proposal: Proposal) -> str | None:
@@ -122,18 +114,7 @@ def to_dict(p: Proposal, a: Agreement, v: ProjectVersion, *, paid=None, achieved
     }
 
 
-def csv_text(rows: list[dict]) -> str:
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(CSV_COLUMNS)
-    for r in rows:
-        flat = r | {"beneficiary_name": r["beneficiary"]["name"], "beneficiary_tax_code": r["beneficiary"]["tax_code"],
-                    "indicators": json.dumps(r["indicators"], ensure_ascii=False)}
-        w.writerow([_cell(flat.get(c)) for c in CSV_COLUMNS])
-    return out.getvalue()
-
-
-def _cell(value) -> str:
+def cell(value) -> str:
     """A CSV cell that a spreadsheet never runs as a formula."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -164,7 +145,7 @@ def calls_csv_text(rows: list[dict]) -> str:
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(CALL_COLUMNS)
     for r in rows:
-        w.writerow([_cell(r.get(c)) for c in CALL_COLUMNS])
+        w.writerow([cell(r.get(c)) for c in CALL_COLUMNS])
     return out.getvalue()
 
 
@@ -204,9 +185,12 @@ def catalogue(base_url: str, urls: dict, modified: str) -> dict:
         "dct:modified": modified, "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/ITA"},
         "dct:publisher": {"@type": "dcatapit:Agent", "foaf:name": "codesign"},
         "dcat:dataset": [
-            dataset("progetti-finanziati", "Progetti finanziati con la co-progettazione",
-                    "Ogni progetto dalla sottoscrizione della convenzione: CUP, beneficiario, importi concessi, "
-                    "cofinanziati ed erogati, date, stato, indicatori (vocabolario di OpenCoesione).",
+            dataset("progetti-finanziati", "Progetti del territorio: co-progettazione e altri finanziamenti",
+                    "Ogni progetto finanziato con la co-progettazione, dalla sottoscrizione della convenzione, e "
+                    "ogni progetto dei comuni finanziato altrove (PNRR, PON Metro, Bando Periferie, fondi propri): "
+                    "CUP, titolo, tema, comune (codice ISTAT), beneficiario, finanziamento pubblico e altri "
+                    "finanziamenti, erogato, date previste ed effettive, stato, avanzamento, indicatori "
+                    "(vocabolario di OpenCoesione).",
                     ["co-progettazione", "Terzo settore", "contributi", "trasparenza"],
                     [(urls["projects_csv"], "CSV", "text/csv"), (urls["projects_json"], "JSON", "application/json")]),
             dataset("avvisi", "Avvisi di co-progettazione",

@@ -34,7 +34,8 @@ def test_public_projects_json_csv_and_pages_agree(client, signed):
     assert a1["beneficiary"] == {"name": "Cooperativa Sociale Il Portico", "tax_code": "12345670157"}
     assert (a1["amount"], a1["cofinancing_amount"], a1["paid_amount"]) == ("90000.00", "10000.00", "0.00")
     assert a1["state"] == "agreement_signed" and a1["start_date"] == "2021-09-01" and a1["end_date"] == "2023-08-31"
-    assert a1["programme"] == "PON Metro 2014-2020 - Asse 3 (FSE)" and a1["municipality"] == "Milano"
+    assert a1["programme"] == "PON Metro 2014-2020 - Asse 3 (FSE)" and a1["municipality"] == "015146"
+    assert a1["origin"] == "procedure" and a1["municipality_name"] == "Milano" and a1["proposal_id"] == s.ids["A1"]
     assert "art. 55" in a1["legal_basis"] and a1["selection_method"] and a1["rup"]
     assert a1["indicators"] == [{"code": "P1", "title": "Partecipanti alle attività", "target": "300", "achieved": None}]
     # proposals not yet under agreement are not published
@@ -61,11 +62,14 @@ def test_filters_and_bad_queries(client, signed):
     assert r.status_code == 200 and r.json == []
     r = client.get(f"{API}/public/projects?municipality=milano&q=a1")
     assert [p["title"] for p in r.json] == ["Proposta A1"]
-    assert client.get(f"{API}/public/projects?state=nonsense").status_code == 422
+    r = client.get(f"{API}/public/projects?state=nonsense")          # an unknown value finds nothing
+    assert r.status_code == 200 and r.json == []
+    assert [p["title"] for p in client.get(f"{API}/public/projects?state=planned&origin=procedure").json] == [
+        "Proposta B2", "Proposta A1"]                                    # the catalogue's word for agreement_signed
     assert client.get(f"{API}/public/projects?colour=red").status_code == 422
     assert client.get(f"{API}/public/projects?offset=-1").status_code == 400
     r = client.get("/progetti?stato=nonsense&pagina=99999999999")
-    assert r.status_code == 422 and "stato sconosciuto" in r.get_data(as_text=True)
+    assert r.status_code == 200 and "Nessun progetto con questi criteri" in r.get_data(as_text=True)
     assert "Proposta A1" in client.get("/progetti?q=portico").get_data(as_text=True)
 
 
@@ -112,3 +116,29 @@ def test_paid_amount_follows_the_payments(client, signed):
     row = next(x for x in csv.DictReader(io.StringIO(client.get("/open-data/projects.csv").get_data(as_text=True)
                                                      .lstrip("\ufeff"))) if x["title"] == "Proposta A1")
     assert row["paid_amount"] == "36000.00"
+
+
+def test_procedure_projects_in_the_catalogue(client, signed):
+    """A proposal under a signed agreement is a `procedure` project of the observatory: one id space with the
+    external ones; the catalogue keeps its theme, the agreement and monitoring the rest."""
+    s = signed
+    a1 = next(p for p in client.get(f"{API}/public/projects").json if p["title"] == "Proposta A1")
+    r = client.get(f"{API}/projects/{a1['id']}")
+    assert r.status_code == 200 and r.json == a1
+    assert (a1["public_funding"], a1["planned_start"], a1["planned_end"]) == ("90000.00", "2021-09-01", "2023-08-31")
+    r = client.patch(f"{API}/projects/{a1['id']}", headers=s.admin_h, json={"theme": "Inclusione sociale e salute"})
+    assert r.status_code == 200 and r.json["theme"] == "Inclusione sociale e salute"
+    assert [p["title"] for p in client.get(f"{API}/public/projects?theme=inclusione%20sociale%20e%20salute").json] \
+        == ["Proposta A1"]
+    r = client.patch(f"{API}/projects/{a1['id']}", headers=s.admin_h, json={"title": "Altro", "paid_amount": "1.00"})
+    assert r.status_code == 422 and set(r.json["error"]["fields"]) == {"title", "paid_amount"}
+    r = client.post(f"{API}/projects/{a1['id']}/updates", headers=s.admin_h, json={"date": "2021-10-01", "note": "x"})
+    assert r.status_code == 409
+    milano = next(m for m in client.get(f"{API}/public/municipalities?limit=1000").json if m["municipality"] == "015146")
+    assert (milano["projects"], milano["public_funding"]) == (2, "180000.00")
+    # an external project may not take a CUP an agreement holds
+    r = client.post(f"{API}/projects", headers=s.admin_h, json={
+        "cup": "B41H20000150006", "title": "Doppione", "programme": "PNRR", "theme": "Inclusione sociale e salute",
+        "municipality": "015146", "beneficiary": {"name": "Comune di Milano"}, "public_funding": "1.00",
+        "planned_start": "2022-01-01", "planned_end": "2022-12-31", "state": "planned"})
+    assert r.status_code == 422 and "Proposta" in r.json["error"]["fields"]["cup"]

@@ -1,0 +1,480 @@
+"""Service functions of the observatory: register, edit and update external projects, record the procedure
+projects (effect of `sign_agreement`), and read the one catalogue of both origins (lists, one project, the
+figures per municipality). Pages, API and import call these; none holds a rule of its own.
+
+Lists load a fixed number of queries whatever their length: one per origin, their counts, and monitoring's two."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from codesign.agreements.models import Agreement
+from codesign.agreements.operations import agreement_of
+from codesign.core import audit, territory
+from codesign.core.calendar import add_months, rome_today
+from codesign.core.errors import Forbidden, GuardFailed, Invalid, NotFound, Unauthorized
+from codesign.core.schemas import parse
+from codesign.core.workflow import Context
+from codesign.db import db, utcnow
+from codesign.monitoring import operations as monitoring
+from codesign.observatory.models import STATES, Project, ProjectUpdate
+from codesign.observatory.schemas import PROCEDURE_FIELDS, REQUIRED, ProjectIn, ProjectPatch, UpdateIn
+from codesign.organizations.models import Organization
+from codesign.procedures.models import Procedure
+from codesign.proposals.models import Proposal
+from codesign.tables.models import ProjectVersion
+from codesign.transparency import operations as transparency
+
+STALE_AFTER_MONTHS = 6
+ZERO = Decimal("0.00")
+# An external project's states and the proposal states that mean the same for a procedure project (filters).
+PROCEDURE_STATE = {"planned": "agreement_signed", "in_progress": "started", "completed": "completed",
+                   "interrupted": "revoked"}
+PROGRESS_FIELDS = ("paid_amount", "progress_pct", "state")
+
+
+def _money(d) -> str | None:
+    return None if d is None else f"{Decimal(d):.2f}"
+
+
+def _date(d) -> str | None:
+    return d.isoformat() if d else None
+
+
+# --- who may write ---------------------------------------------------------------------------------------------
+def require_admin(user) -> None:
+    if user is None:
+        raise Unauthorized("Autenticazione richiesta")
+    if not user.is_admin:
+        raise Forbidden("solo gli amministratori delle amministrazioni tengono il catalogo dei progetti")
+
+
+def can_edit(user, project: Project) -> bool:
+    return bool(user is not None and user.is_admin
+                and (project.administration_id is None or project.administration_id in user.administration_ids))
+
+
+def require_editor(user, project: Project) -> None:
+    require_admin(user)
+    if not can_edit(user, project):
+        raise Forbidden("il progetto è tenuto da un'altra amministrazione")
+
+
+# --- register, edit, update --------------------------------------------------------------------------------------
+def _consistency(values: dict) -> dict:
+    """The rules that tie a project's fields together (422, per field)."""
+    errors = {}
+    if values.get("planned_start") and values.get("planned_end") and values["planned_end"] < values["planned_start"]:
+        errors["planned_end"] = "la fine prevista non può precedere l'inizio previsto"
+    if values.get("actual_start") and values.get("actual_end") and values["actual_end"] < values["actual_start"]:
+        errors["actual_end"] = "la fine effettiva non può precedere l'inizio effettivo"
+    return errors
+
+
+def _cup_holder(cup: str, *, except_id: int | None = None) -> str | None:
+    """The title of the project that already holds this CUP (either origin), or None."""
+    q = sa.select(Project.title, Project.cup).where(Project.cup == cup)
+    if except_id is not None:
+        q = q.where(Project.id != except_id)
+    row = db.session.execute(q).first()
+    if row is not None:
+        return row.title or row.cup
+    row = db.session.execute(sa.select(Proposal.title).join(Agreement, Agreement.proposal_id == Proposal.id)
+                             .where(Agreement.cup == cup)).first()
+    return row.title if row is not None else None
+
+
+def _check_cup(cup: str, errors: dict, *, except_id=None) -> None:
+    holder = _cup_holder(cup, except_id=except_id)
+    if holder is not None:
+        errors["cup"] = f"il CUP {cup} è già di un altro progetto («{holder}»)"
+
+
+def _flat(clean) -> dict:
+    values = clean.model_dump(exclude_unset=True) if isinstance(clean, ProjectPatch) else clean.model_dump()
+    values = {k: getattr(clean, k) for k in values}   # the typed values (Decimal, date), not their JSON form
+    beneficiary = values.pop("beneficiary", None)
+    if beneficiary is not None:
+        values["beneficiary_name"] = beneficiary.name
+        values["beneficiary_tax_code"] = beneficiary.tax_code or None
+    return values
+
+
+def _entry(project: Project, actor, kind: str, day: dt.date, values: dict, note: str | None = None) -> ProjectUpdate:
+    entry = ProjectUpdate(project_id=project.id, kind=kind, date=day, note=note,
+                          created_by_id=getattr(actor, "id", None),
+                          **{k: values.get(k) for k in PROGRESS_FIELDS})
+    db.session.add(entry)
+    db.session.flush()
+    _recompute(project)
+    return entry
+
+
+def _recompute(project: Project) -> None:
+    """The project's current paid amount, progress and state: each the value of the latest entry that gives it,
+    by date and then by entry."""
+    entries = db.session.execute(sa.select(ProjectUpdate).where(ProjectUpdate.project_id == project.id)
+                                 .order_by(ProjectUpdate.date, ProjectUpdate.id)).scalars().all()
+    for name in PROGRESS_FIELDS:
+        given = [getattr(e, name) for e in entries if getattr(e, name) is not None]
+        if given:
+            setattr(project, name, given[-1])
+    project.last_entry_on = max((e.date for e in entries), default=None)
+
+
+def create_project(actor, data: dict, *, now=None, kind: str = "create") -> Project:
+    """Register an external project (admin); its values are the first entry of its history."""
+    now = now or utcnow()
+    require_admin(actor)
+    clean = parse(ProjectIn, data)
+    values = _flat(clean)
+    errors = _consistency(values)
+    _check_cup(clean.cup, errors)
+    if errors:
+        raise Invalid(errors)
+    administration = min(actor.administration_ids, default=None)
+    project = Project(origin="external", administration_id=administration, created_by_id=actor.id, created_at=now,
+                      **{k: v for k, v in values.items() if k not in PROGRESS_FIELDS})
+    db.session.add(project)
+    _flush_cup(clean.cup)
+    _entry(project, actor, kind, rome_today(now), values)
+    audit.record(actor=actor, entity_type="project", entity_id=project.id, trigger="register_project",
+                 data={"cup": project.cup, "origin": "external"}, at=now)
+    return project
+
+
+def _flush_cup(cup: str) -> None:
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Invalid({"cup": f"il CUP {cup} è stato registrato nello stesso momento per un altro progetto"}) from exc
+
+
+def patch_project(actor, project: Project, data: dict, *, now=None, kind: str = "edit") -> Project:
+    """Change the fields sent (admin of the administration that keeps the project). For a procedure project only
+    its description, theme and municipality: the rest is the agreement's and monitoring's."""
+    now = now or utcnow()
+    require_editor(actor, project)
+    clean = parse(ProjectPatch, data)
+    values = _flat(clean)
+    errors = {k: "campo obbligatorio" for k, v in values.items() if v is None and k in REQUIRED}
+    if clean.model_fields_set & {"beneficiary"} and clean.beneficiary is None:
+        errors["beneficiary"] = "campo obbligatorio"
+    if project.origin == "procedure":
+        errors |= {k: "dato della convenzione e del monitoraggio: si modifica nella procedura"
+                   for k in clean.model_fields_set if k not in PROCEDURE_FIELDS}
+    merged = {k: getattr(project, k, None) for k in ("planned_start", "planned_end", "actual_start", "actual_end")}
+    merged |= {k: v for k, v in values.items() if k in merged}
+    errors |= _consistency(merged)
+    if values.get("cup") and values["cup"] != project.cup:
+        _check_cup(values["cup"], errors, except_id=project.id)
+    if errors:
+        raise Invalid(errors)
+    changed = {k: v for k, v in values.items() if k not in PROGRESS_FIELDS and getattr(project, k) != v}
+    for k, v in changed.items():
+        setattr(project, k, v)
+    progress = {k: v for k, v in values.items()
+                if k in PROGRESS_FIELDS and v is not None and getattr(project, k) != v}
+    if "cup" in changed:
+        _flush_cup(project.cup)
+    if progress:
+        _entry(project, actor, kind, rome_today(now), progress)
+    if changed or progress:
+        project.updated_at = now
+        audit.record(actor=actor, entity_type="project", entity_id=project.id, trigger="edit_project",
+                     data={"fields": sorted(set(changed) | set(progress))}, at=now)
+    return project
+
+
+def add_update(actor, project: Project, data: dict, *, now=None) -> ProjectUpdate:
+    """A dated progress update of an external project (admin): paid amount, progress, state, note."""
+    now = now or utcnow()
+    require_editor(actor, project)
+    clean = parse(UpdateIn, data)
+    if project.origin != "external":
+        raise GuardFailed("l'avanzamento dei progetti delle procedure viene dalle relazioni e dai pagamenti del "
+                          "monitoraggio")
+    if clean.date > rome_today(now):
+        raise Invalid({"date": "la data dell'aggiornamento non può essere nel futuro"})
+    entry = _entry(project, actor, "update", clean.date, {k: getattr(clean, k) for k in PROGRESS_FIELDS},
+                   note=clean.note)
+    project.updated_at = now
+    audit.record(actor=actor, entity_type="project", entity_id=project.id, trigger="add_update",
+                 data={"date": clean.date.isoformat()}, at=now)
+    return entry
+
+
+def history(project: Project) -> list[ProjectUpdate]:
+    """The project's entries, newest first."""
+    return list(db.session.execute(sa.select(ProjectUpdate).where(ProjectUpdate.project_id == project.id)
+                                   .order_by(ProjectUpdate.date.desc(), ProjectUpdate.id.desc())).scalars())
+
+
+def update_to_dict(e: ProjectUpdate) -> dict:
+    return {"id": e.id, "project_id": e.project_id, "kind": e.kind, "date": e.date.isoformat(),
+            "paid_amount": _money(e.paid_amount), "progress_pct": e.progress_pct, "state": e.state, "note": e.note,
+            "created_at": e.created_at.isoformat()}
+
+
+def record_procedure_project(ctx: Context) -> None:
+    """Effect of `sign_agreement`: the proposal enters the catalogue as a `procedure` project."""
+    p = ctx.row
+    if db.session.execute(sa.select(Project.id).where(Project.proposal_id == p.id)).first() is not None:
+        return
+    agreement = agreement_of(p)
+    db.session.add(Project(origin="procedure", proposal_id=p.id,
+                           municipality=territory.resolve(agreement.municipality if agreement else None),
+                           administration_id=p.procedure.administration_id))
+
+
+# --- reading the catalogue ---------------------------------------------------------------------------------------
+def get(project_id: int) -> Project:
+    project = db.session.get(Project, project_id)
+    if project is None:
+        raise NotFound("progetto non trovato")
+    return project
+
+
+def _stale(project: Project, today: dt.date) -> bool:
+    return project.last_entry_on is not None and project.last_entry_on < add_months(today, -STALE_AFTER_MONTHS)
+
+
+def external_dict(p: Project, today: dt.date, administrations: dict | None = None) -> dict:
+    end = p.actual_end or p.planned_end
+    return {
+        "id": p.id, "origin": "external", "proposal_id": None, "procedure_id": None,
+        "cup": p.cup, "title": p.title, "description": p.description, "programme": p.programme, "theme": p.theme,
+        "municipality": p.municipality, "municipality_name": territory.name_of(p.municipality),
+        "beneficiary": {"name": p.beneficiary_name, "tax_code": p.beneficiary_tax_code},
+        "administration": (administrations or {}).get(p.administration_id),
+        "public_funding": _money(p.public_funding), "other_funding": _money(p.other_funding),
+        "paid_amount": _money(p.paid_amount or ZERO),
+        "amount": _money(p.public_funding), "cofinancing_amount": _money(p.other_funding or ZERO),
+        "planned_start": _date(p.planned_start), "planned_end": _date(p.planned_end),
+        "actual_start": _date(p.actual_start), "actual_end": _date(p.actual_end),
+        "start_date": _date(p.actual_start or p.planned_start), "end_date": _date(end),
+        "state": p.state, "progress_pct": p.progress_pct,
+        "late": bool(p.planned_end and p.planned_end < today and p.state != "completed"),
+        "stale": _stale(p, today), "good_practice": p.good_practice,
+        "last_update_on": _date(p.last_entry_on),
+        "legal_basis": None, "rup": None, "office": None, "selection_method": None, "published_on": None,
+        "indicators": [],
+    }
+
+
+def procedure_dict(project: Project, row: dict, today: dt.date) -> dict:
+    """A procedure project: the public record of transparency, with the catalogue's fields."""
+    end = dt.date.fromisoformat(row["end_date"]) if row["end_date"] else None
+    return row | {
+        "id": project.id, "origin": "procedure", "description": project.description, "theme": project.theme,
+        "municipality": project.municipality, "municipality_name": territory.name_of(project.municipality)
+        or row["municipality"],
+        "public_funding": row["amount"], "other_funding": row["cofinancing_amount"],
+        "planned_start": row.pop("_planned_start"), "planned_end": row["end_date"],
+        "actual_start": row.pop("_actual_start"), "actual_end": None, "progress_pct": None,
+        "late": bool(end and end < today and row["state"] not in ("completed", "revoked")),
+        "stale": False, "good_practice": project.good_practice, "last_update_on": None,
+    }
+
+
+def _procedure_query(f: dict):
+    q = (sa.select(Project, Proposal, Agreement, ProjectVersion)
+         .join(Proposal, Proposal.id == Project.proposal_id)
+         .join(Agreement, Agreement.proposal_id == Proposal.id)
+         .join(ProjectVersion, sa.and_(ProjectVersion.proposal_id == Proposal.id,
+                                       ProjectVersion.number == Agreement.version_number))
+         .where(Project.origin == "procedure", Proposal.state.in_(transparency.PUBLIC_STATES)))
+    if "state" in f:
+        q = q.where(Proposal.state == PROCEDURE_STATE.get(f["state"], f["state"]))
+    if "programme" in f:
+        q = q.where(Proposal.procedure.has(sa.func.lower(Procedure.programme) == f["programme"].lower()))
+    if "administration" in f:
+        q = q.where(Proposal.procedure.has(Procedure.administration.has(Organization.name == f["administration"])))
+    if "text" in f:
+        like = f"%{f['text'].lower()}%"
+        q = q.where(sa.or_(sa.func.lower(Proposal.title).like(like), sa.func.lower(Agreement.cup).like(like),
+                           Proposal.organization.has(sa.func.lower(Organization.name).like(like))))
+    return q
+
+
+def _external_query(f: dict):
+    q = sa.select(Project).where(Project.origin == "external")
+    if "state" in f:
+        q = q.where(Project.state == f["state"])
+    if "programme" in f:
+        q = q.where(sa.func.lower(Project.programme) == f["programme"].lower())
+    if "administration" in f:
+        q = q.where(Project.administration_id.in_(sa.select(Organization.id)
+                                                  .where(Organization.name == f["administration"])))
+    if "text" in f:
+        like = f"%{f['text'].lower()}%"
+        q = q.where(sa.or_(sa.func.lower(Project.title).like(like), sa.func.lower(Project.cup).like(like),
+                           sa.func.lower(Project.beneficiary_name).like(like)))
+    return q
+
+
+def _common(q, f: dict):
+    """Filters on the catalogue's own columns, the same for both origins."""
+    if "municipality" in f:
+        q = q.where(Project.municipality == f["municipality"])
+    if "theme" in f:
+        q = q.where(Project.theme.in_(f["theme"]))
+    return q
+
+
+def _theme_labels(theme: str) -> list[str]:
+    """The stored labels of a theme: themes compare ignoring case and accents (DOMAIN.md), matched in Python
+    over the few distinct labels (one query)."""
+    wanted = territory.fold(theme)
+    return [t for (t,) in db.session.execute(sa.select(Project.theme).where(Project.theme.is_not(None)).distinct())
+            if territory.fold(t) == wanted]
+
+
+def _filters(filters: dict) -> dict | None:
+    """Normalised filters, or None when a value names nothing that exists (the answer is an empty list)."""
+    f = {k: v for k, v in filters.items() if v not in (None, "")}
+    if "municipality" in f:
+        code = territory.resolve(f["municipality"])
+        if code is None:
+            return None
+        f["municipality"] = code
+    if "theme" in f:
+        f["theme"] = _theme_labels(f["theme"])
+        if not f["theme"]:
+            return None
+    if "state" in f and f["state"] not in STATES and f["state"] not in transparency.PUBLIC_STATES:
+        return None
+    if f.get("origin") not in (None, "procedure", "external"):
+        return None
+    return f
+
+
+def list_projects(*, limit=100, offset=0, today: dt.date | None = None, **filters) -> tuple[list[dict], int]:
+    """Both origins, procedure projects first (newest agreement first), then external ones (newest first)."""
+    today = today or rome_today(utcnow())
+    f = _filters(filters)
+    if f is None:
+        return [], 0
+    origins = [f["origin"]] if "origin" in f else ["procedure", "external"]
+    state = f.get("state")
+    queries = {}
+    if "procedure" in origins and (state is None or state in PROCEDURE_STATE or state in transparency.PUBLIC_STATES):
+        queries["procedure"] = _common(_procedure_query(f), f)
+    if "external" in origins and (state is None or state in STATES):
+        queries["external"] = _common(_external_query(f), f)
+    counts = {k: db.session.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
+              for k, q in queries.items()}
+    rows: list[dict] = []
+    skip, room = offset, limit
+    if "procedure" in queries and room > 0:
+        if skip < counts["procedure"]:
+            found = db.session.execute(queries["procedure"].order_by(Agreement.signed_at.desc(), Proposal.id.desc())
+                                       .limit(room).offset(skip)).unique().all()
+            rows += _procedure_rows(found, today)
+            room -= len(found)
+        skip = max(0, skip - counts["procedure"])
+    if "external" in queries and room > 0:
+        found = db.session.execute(queries["external"].order_by(Project.id.desc()).limit(room).offset(skip)
+                                   ).scalars().all()
+        names = _administration_names({p.administration_id for p in found})
+        rows += [external_dict(p, today, names) for p in found]
+    return rows, sum(counts.values())
+
+
+def _procedure_rows(found, today: dt.date) -> list[dict]:
+    public = transparency.with_monitoring([(p, a, v) for _project, p, a, v in found])
+    out = []
+    for (project, _p, a, _v), row in zip(found, public):
+        row["_planned_start"] = _date(a.start_date)
+        row["_actual_start"] = _date(a.started_on)
+        out.append(procedure_dict(project, row, today))
+    return out
+
+
+def _administration_names(ids: set) -> dict:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(Organization.id, Organization.name).where(Organization.id.in_(ids))).all())
+
+
+def project_dict(project: Project, *, today: dt.date | None = None) -> dict:
+    """One project of either origin, as the public sees it (404 for a procedure project not yet public)."""
+    today = today or rome_today(utcnow())
+    if project.origin == "external":
+        return external_dict(project, today, _administration_names({project.administration_id}))
+    found = db.session.execute(_procedure_query({}).where(Project.id == project.id)).unique().all()
+    if not found:
+        raise NotFound("progetto non trovato")
+    return _procedure_rows(found, today)[0]
+
+
+def municipality_figures() -> list[dict]:
+    """Every municipality of the territory, zero included: projects, public funding and paid amount of both
+    origins (three queries), ordered by ISTAT code."""
+    external = db.session.execute(
+        sa.select(Project.municipality, sa.func.count(), sa.func.coalesce(sa.func.sum(Project.public_funding), 0),
+                  sa.func.coalesce(sa.func.sum(Project.paid_amount), 0))
+        .where(Project.origin == "external").group_by(Project.municipality)).all()
+    figures = {code: [n, Decimal(public), Decimal(paid)] for code, n, public, paid in external}
+    procedure = db.session.execute(
+        sa.select(Project.municipality, Proposal.id, ProjectVersion.requested_amount)
+        .join(Proposal, Proposal.id == Project.proposal_id)
+        .join(Agreement, Agreement.proposal_id == Proposal.id)
+        .join(ProjectVersion, sa.and_(ProjectVersion.proposal_id == Proposal.id,
+                                      ProjectVersion.number == Agreement.version_number))
+        .where(Project.origin == "procedure", Proposal.state.in_(transparency.PUBLIC_STATES))).all()
+    paid = monitoring.paid_amounts([pid for _code, pid, _amount in procedure])
+    for code, pid, amount in procedure:
+        f = figures.setdefault(code, [0, ZERO, ZERO])
+        f[0] += 1
+        f[1] += Decimal(amount)
+        f[2] += Decimal(paid.get(pid) or 0)
+    out = []
+    for m in territory.municipalities():
+        n, public, paid_total = figures.get(m.code, (0, ZERO, ZERO))
+        out.append({"municipality": m.code, "name": m.name, "projects": n, "public_funding": _money(public),
+                    "paid_amount": _money(paid_total)})
+    return out
+
+
+def facets() -> dict:
+    """The values the list's filters offer: programmes, themes and administrations of the catalogue's projects."""
+    external = db.session.execute(sa.select(Project.programme, Project.theme, Organization.name)
+                                  .outerjoin(Organization, Organization.id == Project.administration_id)
+                                  .distinct()).all()
+    procedure = transparency.facets()
+    return {"programmes": sorted({r[0] for r in external if r[0]} | set(procedure["programmes"]), key=territory.fold),
+            "themes": sorted({r[1] for r in external if r[1]}, key=territory.fold),
+            "administrations": sorted({r[2] for r in external if r[2]} | set(procedure["administrations"]))}
+
+
+# --- open data ---------------------------------------------------------------------------------------------------
+CSV_COLUMNS = transparency.CSV_COLUMNS + (
+    "id", "origin", "municipality_name", "theme", "public_funding", "other_funding", "planned_start", "planned_end",
+    "actual_start", "actual_end", "progress_pct", "late", "stale", "good_practice")
+
+
+def csv_text(rows: list[dict]) -> str:
+    """The public list as CSV (UTF-8, header row): the same rows and values as the JSON."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(CSV_COLUMNS)
+    for r in rows:
+        flat = r | {"beneficiary_name": r["beneficiary"]["name"], "beneficiary_tax_code": r["beneficiary"]["tax_code"],
+                    "indicators": json.dumps(r["indicators"], ensure_ascii=False)}
+        w.writerow([transparency.cell(_csv_value(flat.get(c))) for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def _csv_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value

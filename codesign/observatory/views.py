@@ -1,0 +1,159 @@
+"""Pages of the observatory: the public list of the projects of both origins (with the open data file), the page of
+an external project with its history, and the admins' forms to register, edit and update one.
+
+House style: the operations do the work and raise DomainError; a view rolls back and renders the form again with
+the error's status and each message beside its field. The request commits once, in `after_request`."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from codesign.core import territory
+from codesign.core.enums import N_
+from codesign.core.errors import DomainError, Invalid
+from codesign.core.forms import apply_errors
+from codesign.db import db, utcnow
+from codesign.observatory import operations as observatory
+from codesign.observatory.forms import FIELD_OF, STATE_LABELS, ProjectForm, UpdateForm, project_data
+from codesign.observatory.schemas import OC_THEMES
+from codesign.proposals.workflow import STATES as PROPOSAL_STATES
+from codesign.transparency import operations as transparency
+
+bp = Blueprint("observatory", __name__)
+PAGE = 50
+FILTER_ARGS = {"amministrazione": "administration", "programma": "programme", "comune": "municipality",
+               "tema": "theme", "stato": "state", "origine": "origin", "q": "text"}
+
+
+def state_label(row: dict) -> str:
+    labels = STATE_LABELS if row["origin"] == "external" else PROPOSAL_STATES
+    return _(labels.get(row["state"], row["state"]))
+
+
+@bp.route("/progetti")
+def projects():
+    filters = {key: (request.args.get(arg) or "").strip()[:200] for arg, key in FILTER_ARGS.items()}
+    filters = {k: val for k, val in filters.items() if val}
+    page = max(1, min(request.args.get("pagina", 1, type=int) or 1, 100_000))
+    rows, total = observatory.list_projects(limit=PAGE, offset=(page - 1) * PAGE, **filters)
+    return render_template("observatory/projects.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
+                           filters=filters, facets=observatory.facets(), municipalities=territory.choices(),
+                           states=[(s, STATE_LABELS[s]) for s in STATE_LABELS], state_label=state_label,
+                           can_register=current_user.is_authenticated and current_user.is_admin,
+                           args={k: v for k, v in request.args.items() if k != "pagina"})
+
+
+@bp.route("/open-data/projects.csv")
+def projects_csv():
+    rows, _total = observatory.list_projects(limit=1_000_000, offset=0)
+    return Response("\ufeff" + observatory.csv_text(rows), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="progetti.csv"'})
+
+
+@bp.route("/open-data/catalogo.jsonld")
+def catalogue():
+    urls = {"projects_csv": url_for("observatory.projects_csv", _external=True),
+            "projects_json": url_for("api.public_projects", _external=True),
+            "calls_csv": url_for("transparency.calls_csv", _external=True),
+            "calls_json": url_for("api.list_procedures", _external=True)}
+    doc = transparency.catalogue(url_for("observatory.open_data", _external=True), urls, utcnow().date().isoformat())
+    return Response(json.dumps(doc, ensure_ascii=False, indent=1), content_type="application/ld+json; charset=utf-8")
+
+
+@bp.route("/open-data")
+def open_data():
+    return render_template("observatory/open_data.html", csv_url=url_for("observatory.projects_csv"),
+                           columns=observatory.CSV_COLUMNS, call_columns=transparency.CALL_COLUMNS)
+
+
+@bp.route("/osservatorio/progetti/<int:project_id>")
+def project(project_id: int):
+    p = observatory.get(project_id)
+    if p.origin == "procedure":
+        return redirect(url_for("transparency.project", proposal_id=p.proposal_id))
+    return _render_project(p)
+
+
+def _render_project(p, *, update_form=None, message=None, status=200):
+    editor = observatory.can_edit(current_user if current_user.is_authenticated else None, p)
+    if editor and update_form is None:
+        update_form = UpdateForm(formdata=None)
+    return render_template("observatory/project.html", r=observatory.project_dict(p), history=observatory.history(p),
+                           editor=editor, update_form=update_form, message=message, state_labels=STATE_LABELS,
+                           kind_labels=KIND_LABELS), status
+
+
+KIND_LABELS = {"create": N_("Registrazione"), "edit": N_("Modifica"), "import": N_("Importazione"),
+               "update": N_("Aggiornamento")}
+
+
+@bp.route("/osservatorio/progetti/<int:project_id>/aggiornamenti", methods=["POST"])
+@login_required
+def add_update(project_id: int):
+    p = observatory.get(project_id)
+    observatory.require_editor(current_user, p)
+    form = UpdateForm()
+    if not form.validate_on_submit():
+        return _render_project(p, update_form=form, status=422)
+    try:
+        observatory.add_update(current_user, p, form.to_body())
+    except DomainError as exc:
+        db.session.rollback()
+        message = apply_errors(form, exc)
+        return _render_project(observatory.get(project_id), update_form=form, message=message, status=exc.status)
+    flash(_("Aggiornamento registrato."), "success")
+    return redirect(url_for("observatory.project", project_id=project_id, _anchor="storia"))
+
+
+def _form_page(form, *, project=None, message=None, status=200):
+    return render_template("observatory/project_form.html", form=form, project=project, message=message,
+                           themes=OC_THEMES), status
+
+
+def _carry(form, exc: DomainError) -> str | None:
+    if isinstance(exc, Invalid):
+        exc = Invalid({FIELD_OF.get(k, k): v for k, v in exc.fields.items()}, exc.message)
+    return apply_errors(form, exc)
+
+
+@bp.route("/osservatorio/progetti/nuovo", methods=["GET", "POST"])
+@login_required
+def new_project():
+    observatory.require_admin(current_user)
+    form = ProjectForm()
+    if request.method == "GET":
+        return _form_page(form)
+    if not form.validate_on_submit():
+        return _form_page(form, status=422)
+    try:
+        p = observatory.create_project(current_user, form.to_body())
+    except DomainError as exc:
+        db.session.rollback()
+        return _form_page(form, message=_carry(form, exc), status=exc.status)
+    flash(_("Progetto registrato."), "success")
+    return redirect(url_for("observatory.project", project_id=p.id))
+
+
+@bp.route("/osservatorio/progetti/<int:project_id>/modifica", methods=["GET", "POST"])
+@login_required
+def edit_project(project_id: int):
+    p = observatory.get(project_id)
+    observatory.require_editor(current_user, p)
+    if p.origin != "external":
+        abort(404)
+    if request.method == "GET":
+        form = ProjectForm(formdata=None, data=project_data(p))
+        return _form_page(form, project=p)
+    form = ProjectForm()
+    if not form.validate_on_submit():
+        return _form_page(form, project=p, status=422)
+    try:
+        observatory.patch_project(current_user, p, form.to_body())
+    except DomainError as exc:
+        db.session.rollback()
+        return _form_page(form, project=observatory.get(project_id), message=_carry(form, exc), status=exc.status)
+    flash(_("Progetto aggiornato."), "success")
+    return redirect(url_for("observatory.project", project_id=project_id))

@@ -1,0 +1,55 @@
+"""The observatory in Chromium: an admin registers a project funded elsewhere through the form (a refusal
+first, shown beside its field), records a progress update, and a citizen finds it in the list by municipality
+and opens its page; axe-core and the phone width on every page, screenshots of the form, list and project."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from codesign.db import db
+from codesign.observatory.models import Project
+from tests.e2e.browser import button, labelled
+
+
+def test_admin_registers_a_project_and_a_citizen_finds_it(journey, make_user):
+    admin_user = make_user("admin", org="Città metropolitana di Milano")
+    admin = journey.person("admin")
+    admin.log_in(admin_user.email)
+    page = admin.visit("/progetti")
+    page.get_by_role("link", name="Registra un progetto finanziato altrove").click()
+    page.wait_for_load_state()
+    admin.check(shot="osservatorio-nuovo-progetto")
+    labelled(page, "CUP").fill("D47H18001230001")
+    labelled(page, "Titolo").fill("Casa di quartiere Giambellino")
+    labelled(page, "Descrizione").fill("Un ex mercato comunale diventa spazio per le associazioni del quartiere.")
+    labelled(page, "Programma di finanziamento").fill("Bando Periferie 2016")
+    labelled(page, "Tema").fill("Rinnovamento urbano e rurale")
+    labelled(page, "Comune").select_option(label="Sesto San Giovanni")
+    labelled(page, "Beneficiario").fill("Comune di Sesto San Giovanni")
+    labelled(page, "Finanziamento pubblico (euro)").fill("1.500.000,00")
+    labelled(page, "Pagamenti effettuati (euro)").fill("250000,50")
+    labelled(page, "Inizio previsto").fill("2021-01-01")
+    labelled(page, "Fine prevista").fill("2020-12-31")          # before the start: refused beside the field
+    labelled(page, "Stato").select_option(label="In corso")
+    labelled(page, "Avanzamento fisico (%)").fill("35")
+    admin.submit(button(page, "Registra il progetto"), expect_error=True)
+    assert "la fine prevista non può precedere l'inizio previsto" in page.locator("#planned_end-error").inner_text()
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Project)).scalar_one() == 0
+    labelled(page, "Fine prevista").fill("2026-12-31")
+    admin.submit(button(page, "Registra il progetto"), shot="osservatorio-progetto")
+    assert "Progetto registrato." in admin.text() and "1.500.000,00" in admin.text()
+
+    labelled(page, "Data dell'aggiornamento").fill("2022-03-01")
+    labelled(page, "Pagamenti effettuati a quella data (euro)").fill("400.000")
+    labelled(page, "Nota").fill("Conclusi i lavori del primo lotto.")
+    admin.submit(button(page, "Registra l'aggiornamento"))
+    assert "Conclusi i lavori del primo lotto." in admin.text()
+
+    citizen = journey.person("cittadino")
+    page = citizen.visit("/progetti")
+    page.get_by_label("Comune").select_option(label="Sesto San Giovanni")
+    citizen.submit(button(page, "Cerca"), shot="osservatorio-elenco")
+    assert "1 progetto" in citizen.text()
+    page.get_by_role("link", name="Casa di quartiere Giambellino").click()
+    page.wait_for_load_state()
+    citizen.check()
+    assert "Storia dell'avanzamento" in citizen.text() and "Registra un aggiornamento" not in citizen.text()
