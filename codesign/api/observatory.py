@@ -2,9 +2,11 @@
 the catalogue. Reading is public; writing is for admins."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 
 from codesign.api import bp, json_body, list_response, page_args, require_caller
+from codesign.core.errors import BadRequest
+from codesign.observatory import imports
 from codesign.observatory import operations as observatory
 
 
@@ -13,6 +15,16 @@ def create_project():
     user = require_caller()
     project = observatory.create_project(user, json_body())
     return jsonify(observatory.project_dict(project)), 201
+
+
+@bp.post("/projects/import")
+def import_projects():
+    user = require_caller()
+    observatory.require_admin(user)
+    upload = request.files.get("file")
+    if upload is None:
+        raise BadRequest("inviare il file CSV come multipart/form-data nel campo «file»")
+    return jsonify(imports.import_projects(user, upload.read())), 201
 
 
 @bp.get("/projects/<int:project_id>")

@@ -372,6 +372,14 @@ def schemas() -> dict:
         "date": DATE, "paid_amount": nullable(MONEY), "progress_pct": nullable(INTEGER),
         "state": nullable({"type": "string", "enum": list(PROJECT_STATES)}), "note": nullable(STRING),
         "created_at": DATETIME}, ["id", "project_id", "kind", "date"])
+    s["ProjectImport"] = obj({"file": {
+        "type": "string", "contentMediaType": "text/csv",
+        "description": "CSV in UTF-8 con riga di intestazione: le colonne cup, title, programme, theme, municipality, "
+                       "beneficiary_name, beneficiary_tax_code, public_funding, other_funding, paid_amount, "
+                       "planned_start, planned_end, actual_start, actual_end, state, progress_pct (o quelle di "
+                       "OpenCoesione per gli stessi campi)"}}, ["file"])
+    s["ImportResult"] = obj({"created": {"type": "integer", "minimum": 0}, "updated": {"type": "integer", "minimum": 0}},
+                            ["created", "updated"])
     s["MunicipalityFigures"] = obj({"municipality": STRING, "name": STRING, "projects": INTEGER,
                                     "public_funding": MONEY, "paid_amount": MONEY},
                                    ["municipality", "name", "projects", "public_funding", "paid_amount"])
@@ -613,6 +621,13 @@ def catalogue() -> dict[tuple[str, str], dict]:
             body=ref("ProjectIn"), response=ref("PublicProject"), errors=WRITE,
             description="Comune fuori dal territorio, CUP malformato o già usato, fine prima dell'inizio, "
                         "avanzamento fuori da 0..100: 422 per campo, nulla è salvato."),
+        ("post", "/projects/import"): op(
+            "importProjects", "Importa progetti finanziati altrove da un file CSV", "admin", tag="observatory",
+            status=201, body=ref("ProjectImport"), body_type="multipart/form-data", response=ref("ImportResult"),
+            errors=(400, 401, 403, 413, 422),
+            description="Tutto o niente: ogni riga errata è nominata in `fields` come `\"row N: colonna\"` (N "
+                        "conta le righe di dati da 1) e nulla è salvato. Una riga con il CUP di un progetto "
+                        "esistente lo aggiorna: importare due volte lo stesso file non cambia nulla."),
         ("get", "/projects/{}"): op(
             "getProject", "Un progetto del catalogo", "chiunque", tag="observatory", public=True,
             response=ref("PublicProject"), errors=(404,)),

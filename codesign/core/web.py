@@ -58,11 +58,11 @@ def select_locale():
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _assets_dir() -> Path | None:
-    configured = current_app.config.get("ASSETS_DIR")
+def _assets_dir(package: str = "bootstrap-italia") -> Path | None:
+    """Where an npm package's built files are (`node_modules/<package>/dist`, as `make assets` installs them)."""
+    configured = current_app.config.get("ASSETS_DIR") if package == "bootstrap-italia" else None
     candidates = [Path(configured)] if configured else []
-    candidates += [Path.cwd() / "node_modules/bootstrap-italia/dist",
-                   PACKAGE_DIR.parent / "node_modules/bootstrap-italia/dist"]
+    candidates += [Path.cwd() / f"node_modules/{package}/dist", PACKAGE_DIR.parent / f"node_modules/{package}/dist"]
     for c in candidates:
         if c.is_dir():
             return c
@@ -72,6 +72,15 @@ def _assets_dir() -> Path | None:
 @bp.route("/static/bootstrap-italia/<path:filename>")
 def bootstrap_italia(filename):
     root = _assets_dir()
+    if root is None:
+        abort(404)
+    return send_from_directory(root, filename, max_age=86400)
+
+
+@bp.route("/static/leaflet/<path:filename>")
+def leaflet(filename):
+    """Leaflet (the map library) from npm; the observatory's map draws local GeoJSON with it, no tile server."""
+    root = _assets_dir("leaflet")
     if root is None:
         abort(404)
     return send_from_directory(root, filename, max_age=86400)
@@ -108,6 +117,7 @@ NAV = [
     ("core.home", _l("Home"), lambda u: True),
     ("procedures.public_list", _l("Avvisi"), lambda u: True),
     ("observatory.projects", _l("Progetti del territorio"), lambda u: True),
+    ("observatory.map_page", _l("Mappa"), lambda u: True),
     ("proposals.dashboard", _l("Le mie proposte"), lambda u: u.is_authenticated and u.is_applicant),
     ("organizations.mine", _l("I miei enti"), lambda u: u.is_authenticated and u.is_applicant),
     ("procedures.admin_list", _l("Gestione avvisi"), lambda u: u.is_authenticated and u.is_admin),

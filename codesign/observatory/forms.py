@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -105,3 +106,9 @@ def project_data(p) -> dict:
             "other_funding": money(p.other_funding), "paid_amount": money(p.paid_amount),
             "planned_start": p.planned_start, "planned_end": p.planned_end, "actual_start": p.actual_start,
             "actual_end": p.actual_end, "state": p.state, "progress_pct": p.progress_pct}
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("File CSV (UTF-8)"), validators=[FileRequired(message=_l("Scegli il file da importare."))],
+                     description=_l("Una riga di intestazione con le colonne di codesign o quelle di OpenCoesione; "
+                                    "una riga per progetto."), render_kw={"accept": ".csv,text/csv"})

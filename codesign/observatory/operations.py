@@ -10,6 +10,8 @@ import datetime as dt
 import io
 import json
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +33,7 @@ from codesign.proposals.models import Proposal
 from codesign.tables.models import ProjectVersion
 from codesign.transparency import operations as transparency
 
+GEOMETRY = Path(__file__).parent / "data" / "municipalities.geojson"
 STALE_AFTER_MONTHS = 6
 ZERO = Decimal("0.00")
 # An external project's states and the proposal states that mean the same for a procedure project (filters).
@@ -67,7 +70,7 @@ def require_editor(user, project: Project) -> None:
 
 
 # --- register, edit, update --------------------------------------------------------------------------------------
-def _consistency(values: dict) -> dict:
+def consistency(values: dict) -> dict:
     """The rules that tie a project's fields together (422, per field)."""
     errors = {}
     if values.get("planned_start") and values.get("planned_end") and values["planned_end"] < values["planned_start"]:
@@ -85,9 +88,17 @@ def _cup_holder(cup: str, *, except_id: int | None = None) -> str | None:
     row = db.session.execute(q).first()
     if row is not None:
         return row.title or row.cup
-    row = db.session.execute(sa.select(Proposal.title).join(Agreement, Agreement.proposal_id == Proposal.id)
-                             .where(Agreement.cup == cup)).first()
-    return row.title if row is not None else None
+    return cups_under_agreement([cup]).get(cup)
+
+
+def cups_under_agreement(cups: list[str]) -> dict[str, str]:
+    """The CUPs among these that an agreement holds → the title of its proposal (one query)."""
+    if not cups:
+        return {}
+    rows = db.session.execute(sa.select(Agreement.cup, Proposal.title)
+                              .join(Proposal, Proposal.id == Agreement.proposal_id)
+                              .where(Agreement.cup.in_(cups))).all()
+    return {cup: title for cup, title in rows}
 
 
 def _check_cup(cup: str, errors: dict, *, except_id=None) -> None:
@@ -96,7 +107,7 @@ def _check_cup(cup: str, errors: dict, *, except_id=None) -> None:
         errors["cup"] = f"il CUP {cup} è già di un altro progetto («{holder}»)"
 
 
-def _flat(clean) -> dict:
+def flat(clean) -> dict:
     values = clean.model_dump(exclude_unset=True) if isinstance(clean, ProjectPatch) else clean.model_dump()
     values = {k: getattr(clean, k) for k in values}   # the typed values (Decimal, date), not their JSON form
     beneficiary = values.pop("beneficiary", None)
@@ -133,20 +144,36 @@ def create_project(actor, data: dict, *, now=None, kind: str = "create") -> Proj
     now = now or utcnow()
     require_admin(actor)
     clean = parse(ProjectIn, data)
-    values = _flat(clean)
-    errors = _consistency(values)
+    values = flat(clean)
+    errors = consistency(values)
     _check_cup(clean.cup, errors)
     if errors:
         raise Invalid(errors)
-    administration = min(actor.administration_ids, default=None)
-    project = Project(origin="external", administration_id=administration, created_by_id=actor.id, created_at=now,
-                      **{k: v for k, v in values.items() if k not in PROGRESS_FIELDS})
-    db.session.add(project)
+    project = new_external(actor, values, now=now)
     _flush_cup(clean.cup)
     _entry(project, actor, kind, rome_today(now), values)
     audit.record(actor=actor, entity_type="project", entity_id=project.id, trigger="register_project",
                  data={"cup": project.cup, "origin": "external"}, at=now)
     return project
+
+
+def new_external(actor, values: dict, *, now) -> Project:
+    """A new external project with these values (its progress comes from its first entry)."""
+    project = Project(origin="external", administration_id=min(actor.administration_ids, default=None),
+                      created_by_id=actor.id, created_at=now, updated_at=now,
+                      **{k: v for k, v in values.items() if k not in PROGRESS_FIELDS})
+    db.session.add(project)
+    return project
+
+
+def apply_values(project: Project, values: dict, *, now) -> dict:
+    """Set the fields that differ (not the progress fields, which entries set); what changed."""
+    changed = {k: v for k, v in values.items() if k not in PROGRESS_FIELDS and getattr(project, k) != v}
+    for k, v in changed.items():
+        setattr(project, k, v)
+    if changed:
+        project.updated_at = now
+    return changed
 
 
 def _flush_cup(cup: str) -> None:
@@ -163,7 +190,7 @@ def patch_project(actor, project: Project, data: dict, *, now=None, kind: str = 
     now = now or utcnow()
     require_editor(actor, project)
     clean = parse(ProjectPatch, data)
-    values = _flat(clean)
+    values = flat(clean)
     errors = {k: "campo obbligatorio" for k, v in values.items() if v is None and k in REQUIRED}
     if clean.model_fields_set & {"beneficiary"} and clean.beneficiary is None:
         errors["beneficiary"] = "campo obbligatorio"
@@ -172,14 +199,12 @@ def patch_project(actor, project: Project, data: dict, *, now=None, kind: str = 
                    for k in clean.model_fields_set if k not in PROCEDURE_FIELDS}
     merged = {k: getattr(project, k, None) for k in ("planned_start", "planned_end", "actual_start", "actual_end")}
     merged |= {k: v for k, v in values.items() if k in merged}
-    errors |= _consistency(merged)
+    errors |= consistency(merged)
     if values.get("cup") and values["cup"] != project.cup:
         _check_cup(values["cup"], errors, except_id=project.id)
     if errors:
         raise Invalid(errors)
-    changed = {k: v for k, v in values.items() if k not in PROGRESS_FIELDS and getattr(project, k) != v}
-    for k, v in changed.items():
-        setattr(project, k, v)
+    changed = apply_values(project, values, now=now)
     progress = {k: v for k, v in values.items()
                 if k in PROGRESS_FIELDS and v is not None and getattr(project, k) != v}
     if "cup" in changed:
@@ -356,12 +381,11 @@ def _filters(filters: dict) -> dict | None:
     return f
 
 
-def list_projects(*, limit=100, offset=0, today: dt.date | None = None, **filters) -> tuple[list[dict], int]:
-    """Both origins, procedure projects first (newest agreement first), then external ones (newest first)."""
-    today = today or rome_today(utcnow())
+def _queries(filters: dict) -> dict:
+    """The query of each origin that the filters keep ({} when they name nothing that exists)."""
     f = _filters(filters)
     if f is None:
-        return [], 0
+        return {}
     origins = [f["origin"]] if "origin" in f else ["procedure", "external"]
     state = f.get("state")
     queries = {}
@@ -369,6 +393,13 @@ def list_projects(*, limit=100, offset=0, today: dt.date | None = None, **filter
         queries["procedure"] = _common(_procedure_query(f), f)
     if "external" in origins and (state is None or state in STATES):
         queries["external"] = _common(_external_query(f), f)
+    return queries
+
+
+def list_projects(*, limit=100, offset=0, today: dt.date | None = None, **filters) -> tuple[list[dict], int]:
+    """Both origins, procedure projects first (newest agreement first), then external ones (newest first)."""
+    today = today or rome_today(utcnow())
+    queries = _queries(filters)
     counts = {k: db.session.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
               for k, q in queries.items()}
     rows: list[dict] = []
@@ -416,33 +447,48 @@ def project_dict(project: Project, *, today: dt.date | None = None) -> dict:
     return _procedure_rows(found, today)[0]
 
 
-def municipality_figures() -> list[dict]:
+def municipality_figures(**filters) -> list[dict]:
     """Every municipality of the territory, zero included: projects, public funding and paid amount of both
-    origins (three queries), ordered by ISTAT code."""
-    external = db.session.execute(
-        sa.select(Project.municipality, sa.func.count(), sa.func.coalesce(sa.func.sum(Project.public_funding), 0),
-                  sa.func.coalesce(sa.func.sum(Project.paid_amount), 0))
-        .where(Project.origin == "external").group_by(Project.municipality)).all()
-    figures = {code: [n, Decimal(public), Decimal(paid)] for code, n, public, paid in external}
-    procedure = db.session.execute(
-        sa.select(Project.municipality, Proposal.id, ProjectVersion.requested_amount)
-        .join(Proposal, Proposal.id == Project.proposal_id)
-        .join(Agreement, Agreement.proposal_id == Proposal.id)
-        .join(ProjectVersion, sa.and_(ProjectVersion.proposal_id == Proposal.id,
-                                      ProjectVersion.number == Agreement.version_number))
-        .where(Project.origin == "procedure", Proposal.state.in_(transparency.PUBLIC_STATES))).all()
-    paid = monitoring.paid_amounts([pid for _code, pid, _amount in procedure])
-    for code, pid, amount in procedure:
-        f = figures.setdefault(code, [0, ZERO, ZERO])
-        f[0] += 1
-        f[1] += Decimal(amount)
-        f[2] += Decimal(paid.get(pid) or 0)
+    origins (three queries), ordered by ISTAT code; the filters of the list keep the projects counted."""
+    queries = _queries(filters)
+    figures: dict = {}
+    if "external" in queries:
+        external = db.session.execute(queries["external"].with_only_columns(
+            Project.municipality, sa.func.count(), sa.func.coalesce(sa.func.sum(Project.public_funding), 0),
+            sa.func.coalesce(sa.func.sum(Project.paid_amount), 0)).group_by(Project.municipality)).all()
+        figures = {code: [n, Decimal(public), Decimal(paid)] for code, n, public, paid in external}
+    if "procedure" in queries:
+        procedure = db.session.execute(queries["procedure"].with_only_columns(
+            Project.municipality, Proposal.id, ProjectVersion.requested_amount)).all()
+        paid = monitoring.paid_amounts([pid for _code, pid, _amount in procedure])
+        for code, pid, amount in procedure:
+            f = figures.setdefault(code, [0, ZERO, ZERO])
+            f[0] += 1
+            f[1] += Decimal(amount)
+            f[2] += Decimal(paid.get(pid) or 0)
     out = []
     for m in territory.municipalities():
         n, public, paid_total = figures.get(m.code, (0, ZERO, ZERO))
         out.append({"municipality": m.code, "name": m.name, "projects": n, "public_funding": _money(public),
                     "paid_amount": _money(paid_total)})
     return out
+
+
+@cache
+def geometry() -> dict:
+    """The territory's municipalities as simplified polygons (GeoJSON shipped with the project: ISTAT's limits,
+    CC BY 4.0, via openpolis/geojson-italy), each with its ISTAT `code`, `name` and an inner `point`."""
+    return json.loads(GEOMETRY.read_text(encoding="utf-8"))
+
+
+def figures_geojson(**filters) -> dict:
+    """The projects by municipality as GeoJSON: each municipality's polygon with its figures."""
+    by_code = {f["municipality"]: f for f in municipality_figures(**filters)}
+    shapes = geometry()
+    return {"type": "FeatureCollection", "metadata": shapes["metadata"],
+            "features": [{"type": "Feature", "geometry": feature["geometry"],
+                          "properties": {"point": feature["properties"]["point"]} | by_code[feature["properties"]["code"]]}
+                         for feature in shapes["features"] if feature["properties"]["code"] in by_code]}
 
 
 def facets() -> dict:
@@ -478,3 +524,4 @@ def _csv_value(value):
     if isinstance(value, bool):
         return "true" if value else "false"
     return value
+

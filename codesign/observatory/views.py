@@ -6,6 +6,8 @@ the error's status and each message beside its field. The request commits once, 
 from __future__ import annotations
 
 import json
+import re
+from decimal import Decimal
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,12 +19,14 @@ from codesign.core.errors import DomainError, Invalid
 from codesign.core.forms import apply_errors
 from codesign.db import db, utcnow
 from codesign.observatory import operations as observatory
-from codesign.observatory.forms import FIELD_OF, STATE_LABELS, ProjectForm, UpdateForm, project_data
+from codesign.observatory import imports
+from codesign.observatory.forms import FIELD_OF, STATE_LABELS, ImportForm, ProjectForm, UpdateForm, project_data
 from codesign.observatory.schemas import OC_THEMES
 from codesign.proposals.workflow import STATES as PROPOSAL_STATES
 from codesign.transparency import operations as transparency
 
 bp = Blueprint("observatory", __name__)
+ROW_KEY = re.compile(r"^row (\d+): (.+)$")
 PAGE = 50
 FILTER_ARGS = {"amministrazione": "administration", "programma": "programme", "comune": "municipality",
                "tema": "theme", "stato": "state", "origine": "origin", "q": "text"}
@@ -33,10 +37,14 @@ def state_label(row: dict) -> str:
     return _(labels.get(row["state"], row["state"]))
 
 
+def _page_filters() -> dict:
+    filters = {key: (request.args.get(arg) or "").strip()[:200] for arg, key in FILTER_ARGS.items()}
+    return {k: val for k, val in filters.items() if val}
+
+
 @bp.route("/progetti")
 def projects():
-    filters = {key: (request.args.get(arg) or "").strip()[:200] for arg, key in FILTER_ARGS.items()}
-    filters = {k: val for k, val in filters.items() if val}
+    filters = _page_filters()
     page = max(1, min(request.args.get("pagina", 1, type=int) or 1, 100_000))
     rows, total = observatory.list_projects(limit=PAGE, offset=(page - 1) * PAGE, **filters)
     return render_template("observatory/projects.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
@@ -44,6 +52,38 @@ def projects():
                            states=[(s, STATE_LABELS[s]) for s in STATE_LABELS], state_label=state_label,
                            can_register=current_user.is_authenticated and current_user.is_admin,
                            args={k: v for k, v in request.args.items() if k != "pagina"})
+
+
+@bp.route("/mappa")
+def map_page():
+    """The territory's map: each municipality coloured by its projects, drawn by Leaflet from the GeoJSON shipped
+    with the project (no tile server, no outside request), and the same figures as a table."""
+    filters = _page_filters()
+    filters.pop("municipality", None)
+    figures = observatory.municipality_figures(**filters)
+    by_name = sorted(figures, key=lambda f: territory.fold(f["name"]))
+    totals = {"projects": sum(f["projects"] for f in figures),
+              "public_funding": sum(Decimal(f["public_funding"]) for f in figures),
+              "paid_amount": sum(Decimal(f["paid_amount"]) for f in figures),
+              "municipalities": sum(1 for f in figures if f["projects"])}
+    return render_template("observatory/map.html", figures=figures, by_name=by_name, totals=totals, filters=filters,
+                           facets=observatory.facets(), states=[(s, STATE_LABELS[s]) for s in STATE_LABELS],
+                           list_args={arg: filters[key] for arg, key in FILTER_ARGS.items() if key in filters})
+
+
+@bp.route("/osservatorio/comuni.geojson")
+def municipalities_geometry():
+    """The municipalities' simplified polygons (ISTAT, CC BY 4.0), for the map."""
+    return Response(json.dumps(observatory.geometry(), separators=(",", ":"), ensure_ascii=False),
+                    content_type="application/geo+json; charset=utf-8", headers={"Cache-Control": "max-age=86400"})
+
+
+@bp.route("/open-data/progetti-per-comune.geojson")
+def figures_geojson():
+    """Open data: the projects of both origins by municipality, each municipality's polygon with its figures."""
+    return Response(json.dumps(observatory.figures_geojson(), separators=(",", ":"), ensure_ascii=False),
+                    content_type="application/geo+json; charset=utf-8",
+                    headers={"Content-Disposition": 'inline; filename="progetti-per-comune.geojson"'})
 
 
 @bp.route("/open-data/projects.csv")
@@ -157,3 +197,35 @@ def edit_project(project_id: int):
         return _form_page(form, project=observatory.get(project_id), message=_carry(form, exc), status=exc.status)
     flash(_("Progetto aggiornato."), "success")
     return redirect(url_for("observatory.project", project_id=project_id))
+
+
+@bp.route("/osservatorio/progetti/importa", methods=["GET", "POST"])
+@login_required
+def import_projects():
+    """An admin imports external projects from a CSV file: all or nothing, every bad row listed."""
+    observatory.require_admin(current_user)
+    form = ImportForm()
+    if request.method == "GET":
+        return _import_page(form)
+    if not form.validate_on_submit():
+        return _import_page(form, status=422)
+    try:
+        result = imports.import_projects(current_user, form.file.data.read())
+    except DomainError as exc:
+        db.session.rollback()
+        fields = exc.fields if isinstance(exc, Invalid) else {}
+        return _import_page(form, message=fields.get("file") or exc.message, status=exc.status,
+                            rows=[(_where(k), v) for k, v in fields.items() if k != "file"])
+    flash(_("Importazione completata. Progetti creati: %(created)s; aggiornati: %(updated)s.", **result), "success")
+    return redirect(url_for("observatory.projects"))
+
+
+def _where(key: str) -> str:
+    """"row 3: cup" as people read it: "riga 3, colonna cup"."""
+    m = ROW_KEY.match(key)
+    return _("riga %(n)s, colonna %(column)s", n=m[1], column=m[2]) if m else key
+
+
+def _import_page(form, *, message=None, rows=None, status=200):
+    return render_template("observatory/import.html", form=form, message=message, rows=rows or {},
+                           columns=imports.COLUMNS, required=imports.REQUIRED), status

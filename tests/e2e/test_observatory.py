@@ -1,5 +1,6 @@
 """The observatory in Chromium: an admin registers a project funded elsewhere through the form (a refusal
-first, shown beside its field), records a progress update, and a citizen finds it in the list by municipality
+first, shown beside its field), records a progress update, imports another from OpenCoesione's CSV, and a
+citizen finds them in the list by municipality
 and opens its page; axe-core and the phone width on every page, screenshots of the form, list and project."""
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from codesign.observatory.models import Project
 from tests.e2e.browser import button, labelled
 
 
-def test_admin_registers_a_project_and_a_citizen_finds_it(journey, make_user):
+def test_admin_registers_a_project_and_a_citizen_finds_it(journey, make_user, tmp_path):
     admin_user = make_user("admin", org="Città metropolitana di Milano")
     admin = journey.person("admin")
     admin.log_in(admin_user.email)
@@ -44,11 +45,37 @@ def test_admin_registers_a_project_and_a_citizen_finds_it(journey, make_user):
     admin.submit(button(page, "Registra l'aggiornamento"))
     assert "Conclusi i lavori del primo lotto." in admin.text()
 
+    page = admin.visit("/progetti")
+    page.get_by_role("link", name="Importa progetti da un file CSV").click()
+    page.wait_for_load_state()
+    admin.check(shot="osservatorio-importa")
+    csv_file = tmp_path / "progetti.csv"
+    csv_file.write_text("CUP;OC_TITOLO_PROGETTO;OC_TEMA_SINTETICO;OC_DESCRIZIONE_PROGRAMMA;COD_COMUNE;"
+                        "OC_DENOM_BENEFICIARIO;FINANZ_TOTALE_PUBBLICO;OC_DATA_INIZIO_PROGETTO;"
+                        "OC_DATA_FINE_PROGETTO_PREVISTA;OC_STATO_PROGETTO\n"
+                        "J41B16000230001;Piazza dei bambini;Rinnovamento urbano e rurale;PON Metro;015209;"
+                        "Comune di Sesto San Giovanni;1200000,00;20170301;20301231;In corso\n", encoding="utf-8")
+    labelled(page, "File CSV (UTF-8)").set_input_files(str(csv_file))
+    admin.submit(button(page, "Importa il file"))
+    assert "Progetti creati: 1; aggiornati: 0." in admin.text()
+
     citizen = journey.person("cittadino")
+    outside = []
+    citizen.page.on("request", lambda req: None if req.url.startswith(journey.base_url) else outside.append(req.url))
+    page = citizen.visit("/")
+    page.get_by_role("link", name="Mappa", exact=True).first.click()
+    page.wait_for_load_state()
+    page.locator("#map path.leaflet-interactive").nth(132).wait_for()
+    citizen.check(shot="osservatorio-mappa")
+    assert page.locator("#map path.leaflet-interactive").count() == 133      # every municipality, drawn locally
+    assert not outside, outside                                              # no tile server, nothing from elsewhere
+    page.get_by_role("link", name="Sesto San Giovanni", exact=True).click()
+    page.wait_for_load_state()
+    assert "Piazza dei bambini" in citizen.text()
     page = citizen.visit("/progetti")
     page.get_by_label("Comune").select_option(label="Sesto San Giovanni")
     citizen.submit(button(page, "Cerca"), shot="osservatorio-elenco")
-    assert "1 progetto" in citizen.text()
+    assert "2 progetti" in citizen.text() and "Piazza dei bambini" in citizen.text()
     page.get_by_role("link", name="Casa di quartiere Giambellino").click()
     page.wait_for_load_state()
     citizen.check()

@@ -104,3 +104,50 @@ def test_who_may_not_write(client, make_user, login, token_for):
     client.post("/esci", data={})
     login(make_user("admin", org="Comune di Rho"))                                 # another administration
     assert client.get(f"/osservatorio/progetti/{pid}/modifica").status_code == 403
+
+
+def test_admin_imports_a_file_through_the_page(client, make_user, login, post_form):
+    login(make_user("admin", org="Città metropolitana di Milano"))
+    url = "/osservatorio/progetti/importa"
+    assert "OC_TITOLO_PROGETTO" in client.get(url).get_data(as_text=True)
+    header = ("cup,title,programme,theme,municipality,beneficiary_name,public_funding,planned_start,planned_end,"
+              "state\n")
+    bad = header + "D47H18001230001,Piazza,PNRR,Inclusione sociale,001272,Comune,10,2022-01-01,2023-01-01,planned\n"
+    r = post_form(url, {"file": (io.BytesIO(bad.encode()), "p.csv")}, content_type="multipart/form-data")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "riga 1, colonna municipality" in html and projects() == 0
+    good = bad.replace("001272", "015146")
+    r = post_form(url, {"file": (io.BytesIO(good.encode()), "p.csv")}, content_type="multipart/form-data")
+    assert r.status_code == 302 and projects() == 1
+    assert "Progetti creati: 1; aggiornati: 0." in client.get(r.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_map_page_its_geometry_and_the_geojson(client, make_user, token_for):
+    h = token_for(make_user("admin", org="Città metropolitana di Milano"))
+    for cup, town, theme in (("D47H18001230001", "015182", "Inclusione sociale"),
+                             ("D47H18001230002", "015182", "Istruzione"),
+                             ("D47H18001230003", "015146", "Istruzione")):
+        assert client.post("/api/v1/projects", headers=h, json={
+            "cup": cup, "title": f"Progetto {cup[-1]}", "programme": "PNRR", "theme": theme, "municipality": town,
+            "beneficiary": {"name": "Comune"}, "public_funding": "1000.00", "paid_amount": "250.00",
+            "planned_start": "2022-01-01", "planned_end": "2030-06-30", "state": "in_progress"}).status_code == 201
+    html = client.get("/mappa").get_data(as_text=True)
+    assert html.count('<tr><th scope="row">') == 133                  # every municipality in the table
+    assert "Progetti: 3; comuni con progetti: 2;" in html and "/static/leaflet/leaflet.js" in html
+    assert '<a href="/progetti?comune=015182">Rho</a>' in html
+    html = client.get("/mappa?tema=istruzione").get_data(as_text=True)
+    assert "Progetti: 2; comuni con progetti: 2;" in html and '<a href="/progetti?comune=015182&amp;tema=istruzione">Rho</a>' in html
+    assert "Progetti: 0; comuni con progetti: 0;" in client.get("/mappa?tema=nessuno").get_data(as_text=True)
+
+    shapes = client.get("/osservatorio/comuni.geojson")
+    assert shapes.status_code == 200 and shapes.mimetype == "application/geo+json"
+    features = shapes.get_json(force=True)["features"]
+    assert len(features) == 133 and {f["properties"]["code"] for f in features} == {
+        m["municipality"] for m in client.get("/api/v1/public/municipalities?limit=1000").json}
+    doc = client.get("/open-data/progetti-per-comune.geojson").get_json(force=True)
+    rho = next(f for f in doc["features"] if f["properties"]["municipality"] == "015182")
+    assert rho["properties"] | {"point": None} == {"municipality": "015182", "name": "Rho", "projects": 2,
+                                                    "public_funding": "2000.00", "paid_amount": "500.00",
+                                                    "point": None}
+    assert rho["geometry"]["type"] in ("Polygon", "MultiPolygon") and "ISTAT" in doc["metadata"]["source"]
+    assert client.get("/static/leaflet/leaflet.js").status_code == 200

@@ -144,10 +144,11 @@ def test_public_list_filters_and_municipalities(client, admin_h):
 
 
 def test_statements_per_list_do_not_grow_with_the_projects(client, admin_h, count_queries):
-    """The public list (JSON, page, CSV) and the municipalities' figures run as many statements for 2 projects
-    as for 12."""
+    """The public list (JSON, page, CSV), the municipalities' figures, the map and the GeoJSON run as many
+    statements for 2 projects as for 12."""
     urls = ["/api/v1/public/projects", "/api/v1/public/projects?theme=inclusione%20sociale&municipality=015146",
-            "/api/v1/public/municipalities", "/progetti", "/open-data/projects.csv"]
+            "/api/v1/public/municipalities", "/progetti", "/open-data/projects.csv", "/mappa?tema=inclusione%20sociale",
+            "/open-data/progetti-per-comune.geojson"]
 
     def counts():
         out = []
