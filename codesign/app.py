@@ -20,6 +20,7 @@ from codesign.core import registration as core
 from codesign.evaluation import registration as evaluation
 from codesign.monitoring import registration as monitoring
 from codesign.observatory import registration as observatory
+from codesign.opportunities import registration as opportunities
 from codesign.organizations import registration as organizations
 from codesign.paths import resource_dir
 from codesign.procedures import registration as procedures
@@ -29,7 +30,7 @@ from codesign.transparency import registration as transparency
 
 # In lifecycle order; the API comes last, since it serves every module's operations.
 MODULES = (core, auth, organizations, procedures, proposals, evaluation, tables, agreements, monitoring, transparency,
-           observatory, api)
+           observatory, opportunities, api)
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -76,6 +76,22 @@ def page_args() -> tuple[int, int]:
     return min(limit, MAX_LIMIT), offset
 
 
+def query_filters(allowed: dict[str, int], *, rename: dict[str, str] | None = None) -> dict:
+    """A list's filters from the query string (name → longest value): a parameter the API does not know is
+    refused (422); an unknown value of a known one is the operation's to answer (an empty list)."""
+    unknown = sorted(set(request.args) - set(allowed) - {"limit", "offset"})
+    if unknown:
+        raise Invalid({k: "parametro non previsto" for k in unknown})
+    out = {}
+    for name, longest in allowed.items():
+        value = (request.args.get(name) or "").strip()
+        if len(value) > longest or "\x00" in value:
+            raise Invalid({name: f"al massimo {longest} caratteri"})
+        if value:
+            out[(rename or {}).get(name, name)] = value
+    return out
+
+
 def list_response(items: list, total: int):
     resp = jsonify(items)
     resp.headers["X-Total-Count"] = str(total)
@@ -83,4 +99,4 @@ def list_response(items: list, total: int):
 
 
 from codesign.api import (agreements, core_endpoints, evaluation, monitoring, observatory, openapi,  # noqa: E402,F401
-                          procedures, tables, transparency)  # (registers the routes)
+                          opportunities, procedures, tables, transparency)  # (registers the routes)

@@ -27,6 +27,8 @@ from codesign.core.schemas import INT_MAX
 from codesign.monitoring.schemas import PaymentIn, ReportIn
 from codesign.observatory.models import STATES as PROJECT_STATES
 from codesign.observatory.schemas import ProjectIn, ProjectPatch, UpdateIn
+from codesign.opportunities.models import APPLICANTS, FUNDER_LEVELS
+from codesign.opportunities.schemas import OpportunityIn
 from codesign.procedures.workflow import workflow as procedure_workflow
 from codesign.proposals.workflow import workflow as proposal_workflow
 from codesign.tables.schemas import MeetingIn, MeetingPatch, VersionIn
@@ -34,7 +36,8 @@ from codesign.transparency.operations import PUBLIC_STATES
 
 # Bodies declared once as pydantic models (core/schemas.py): their JSON Schemas are the document's, so the
 # two cannot drift. The older endpoints' schemas below are still written by hand (layers issue, in progress).
-DECLARED = (MeetingIn, MeetingPatch, VersionIn, AgreementIn, ReportIn, PaymentIn, ProjectIn, ProjectPatch, UpdateIn)
+DECLARED = (MeetingIn, MeetingPatch, VersionIn, AgreementIn, ReportIn, PaymentIn, ProjectIn, ProjectPatch, UpdateIn,
+            OpportunityIn)
 
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
 JSON = "application/json"
@@ -380,6 +383,18 @@ def schemas() -> dict:
                        "OpenCoesione per gli stessi campi)"}}, ["file"])
     s["ImportResult"] = obj({"created": {"type": "integer", "minimum": 0}, "updated": {"type": "integer", "minimum": 0}},
                             ["created", "updated"])
+    s["Opportunity"] = obj({
+        "id": INTEGER, "title": STRING, "funder_level": {"type": "string", "enum": list(FUNDER_LEVELS)},
+        "funder": STRING, "programme": STRING, "link": STRING,
+        "eligible": array({"type": "string", "enum": list(APPLICANTS)}), "themes": array(STRING),
+        "territory": {"oneOf": [{"const": "all"}, array(STRING)]}, "budget": MONEY, "max_grant": nullable(MONEY),
+        "cofinancing_min_pct": nullable(DECIMAL), "opens_on": DATE, "deadline": DATE, "open": BOOLEAN,
+        "days_left": nullable(INTEGER),
+        "match": obj({"themes": array(STRING), "eligible": array(STRING), "reasons": STRING},
+                     ["themes", "eligible", "reasons"],
+                     description="Con `?municipality=`: perché il bando è adatto al comune."),
+    }, ["id", "title", "funder_level", "funder", "programme", "link", "eligible", "themes", "territory", "budget",
+        "opens_on", "deadline", "open"])
     s["MunicipalityFigures"] = obj({"municipality": STRING, "name": STRING, "projects": INTEGER,
                                     "public_funding": MONEY, "paid_amount": MONEY},
                                    ["municipality", "name", "projects", "public_funding", "paid_amount"])
@@ -628,6 +643,21 @@ def catalogue() -> dict[tuple[str, str], dict]:
             description="Tutto o niente: ogni riga errata è nominata in `fields` come `\"row N: colonna\"` (N "
                         "conta le righe di dati da 1) e nulla è salvato. Una riga con il CUP di un progetto "
                         "esistente lo aggiorna: importare due volte lo stesso file non cambia nulla."),
+        ("post", "/opportunities"): op(
+            "createOpportunity", "Aggiunge un bando di finanziamento", "admin", tag="opportunities", status=201,
+            body=ref("OpportunityIn"), response=ref("Opportunity"), errors=(400, 401, 403, 422),
+            description="Scadenza prima dell'apertura, richiedenti sconosciuti, comuni fuori dal territorio, un "
+                        "indirizzo che non è http(s): 422 per campo, nulla è salvato."),
+        ("get", "/opportunities"): op(
+            "listOpportunities", "I bandi aperti, per scadenza", "chiunque", tag="opportunities", public=True,
+            paged=True, response=array(ref("Opportunity")), errors=(422,),
+            description="Aperti: apertura <= oggi <= scadenza (Europe/Rome). `?municipality=<istat>` tiene quelli "
+                        "adatti al comune (aperti a comuni o partenariati, il territorio lo comprende, almeno un "
+                        "tema in comune con i suoi progetti), ciascuno con `match`; anche `theme`, `eligible`, "
+                        "`funder_level`. Un valore che non trova nulla dà un elenco vuoto."),
+        ("get", "/opportunities/{}"): op(
+            "getOpportunity", "Un bando di finanziamento", "chiunque", tag="opportunities", public=True,
+            response=ref("Opportunity"), errors=(404,)),
         ("get", "/projects/{}"): op(
             "getProject", "Un progetto del catalogo", "chiunque", tag="observatory", public=True,
             response=ref("PublicProject"), errors=(404,)),
@@ -657,6 +687,13 @@ def catalogue() -> dict[tuple[str, str], dict]:
              "lo stato del progetto"),
             ("origin", {"type": "string", "enum": ["procedure", "external"]}, "l'origine del progetto"),
             ("q", {"type": "string", "maxLength": 200}, "testo da cercare"))]
+    c[("get", "/opportunities")]["parameters"] += [
+        {"name": name, "in": "query", "required": False, "schema": schema, "description": text}
+        for name, schema, text in (
+            ("municipality", {"type": "string", "maxLength": 120}, "i bandi adatti a questo comune (codice ISTAT)"),
+            ("theme", {"type": "string", "maxLength": 200}, "un tema del bando"),
+            ("eligible", {"type": "string", "enum": list(APPLICANTS)}, "chi può partecipare"),
+            ("funder_level", {"type": "string", "enum": list(FUNDER_LEVELS)}, "il livello del finanziatore"))]
     return c
 
 
@@ -664,7 +701,8 @@ def catalogue() -> dict[tuple[str, str], dict]:
 _PARAM_RE = re.compile(r"<(?:(?P<conv>[a-zA-Z_]\w*)(?:\((?P<args>.*?)\))?:)?(?P<name>[a-zA-Z_]\w*)>")
 _CONVERTER_TYPES = {"int": INTEGER, "float": {"type": "number"}, "uuid": {"type": "string", "format": "uuid"}}
 _RESOURCE_NAMES = {"procedures": "dell'avviso", "proposals": "della proposta", "organizations": "dell'ente",
-                   "reports": "della relazione", "projects": "del progetto"}
+                   "reports": "della relazione", "projects": "del progetto",
+                   "opportunities": "del bando"}
 
 
 def openapi_path(rule: str) -> str:

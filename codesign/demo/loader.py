@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from codesign.auth import operations as auth_ops
 from codesign.demo import extra
+from codesign.demo import observatory as metropolitan
 from codesign.core.enums import OrgKind, Role
 from codesign.db import db
 from codesign.organizations.models import Membership, Organization
@@ -53,6 +54,7 @@ def load_demo() -> list[tuple[str, str, str]]:
         accounts.append((email, DEMO_PASSWORD, f"applicant — {o['name']}"))
 
     extra.load(data, accounts)
+    metropolitan.load(accounts, DEMO_PASSWORD)
     return accounts
 
 

@@ -525,3 +525,8 @@ def _csv_value(value):
         return "true" if value else "false"
     return value
 
+
+def themes_of(municipality: str) -> list[str]:
+    """The themes of a municipality's projects of either origin (one query)."""
+    return sorted({t for (t,) in db.session.execute(
+        sa.select(Project.theme).where(Project.municipality == municipality, Project.theme.is_not(None)).distinct())})

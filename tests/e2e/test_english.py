@@ -96,7 +96,8 @@ def test_main_pages_in_english(journey, client, make_user, token_for):
     for path in ("/gestione/avvisi", f"/gestione/avvisi/{pid}", f"/gestione/avvisi/{pid}/ammissibilita",
                  f"/gestione/avvisi/{pid}/commissione", f"/gestione/avvisi/{pid}/valutazione",
                  "/gestione/avvisi/nuovo", f"/gestione/avvisi/{draft.procedure_id}/modifica",
-                 f"/gestione/avvisi/{draft.procedure_id}", f"/proposte/{a1}"):
+                 f"/gestione/avvisi/{draft.procedure_id}", f"/proposte/{a1}", "/osservatorio/progetti/nuovo",
+                 "/osservatorio/progetti/importa", "/opportunita/nuova"):
         look(admin, path)
 
     evaluator = journey.person("valutatore (en)", locale="en-GB")
@@ -116,7 +117,8 @@ def test_main_pages_in_english(journey, client, make_user, token_for):
     citizen = journey.person("cittadino (en)", locale="en-GB")
     in_english(citizen)
     for path in ("/", "/avvisi", f"/avvisi/{pid}", f"/avvisi/{open_call.procedure_id}", f"/avvisi/{pid}/graduatoria",
-                 "/accedi", "/registrati", "/accessibilita", "/privacy"):
+                 "/accedi", "/registrati", "/accessibilita", "/privacy", "/progetti", "/mappa", "/opportunita",
+                 "/open-data"):
         look(citizen, path)
     assert "Ranking" in citizen.page.title() or "ranking" in citizen.text().lower()
-    assert len(visited) == 26
+    assert len(visited) == 33

@@ -4,9 +4,12 @@ citizen finds them in the list by municipality
 and opens its page; axe-core and the phone width on every page, screenshots of the form, list and project."""
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
-from codesign.db import db
+from codesign.core.calendar import rome_today
+from codesign.db import db, utcnow
 from codesign.observatory.models import Project
 from tests.e2e.browser import button, labelled
 
@@ -80,3 +83,48 @@ def test_admin_registers_a_project_and_a_citizen_finds_it(journey, make_user, tm
     page.wait_for_load_state()
     citizen.check()
     assert "Storia dell'avanzamento" in citizen.text() and "Registra un aggiornamento" not in citizen.text()
+
+
+def test_a_citizen_finds_the_calls_that_suit_a_municipality(journey, client, make_user, token_for):
+    h = token_for(make_user("admin", org="Città metropolitana di Milano"))
+    assert client.post("/api/v1/projects", headers=h, json={
+        "cup": "D47H18001230001", "title": "Casa di quartiere", "programme": "PNRR", "theme": "Inclusione sociale",
+        "municipality": "015182", "beneficiary": {"name": "Comune di Rho"}, "public_funding": "1000.00",
+        "planned_start": "2024-01-01", "planned_end": "2027-12-31", "state": "in_progress"}).status_code == 201
+    today = rome_today(utcnow())
+    assert client.post("/api/v1/opportunities", headers=h, json={
+        "title": "Piste ciclabili", "funder_level": "regional", "funder": "Regione Lombardia", "programme": "PR FESR",
+        "link": "https://www.example.org/bando", "eligible": ["municipality"], "themes": ["Trasporti"],
+        "budget": "1000000.00", "opens_on": (today - dt.timedelta(days=5)).isoformat(),
+        "deadline": (today + dt.timedelta(days=30)).isoformat()}).status_code == 201
+    admin = journey.person("admin")
+    admin.log_in(make_user("admin", org="Città metropolitana di Milano").email)
+    page = admin.visit("/opportunita")
+    page.get_by_role("link", name="Aggiungi un bando").click()
+    page.wait_for_load_state()
+    admin.check(shot="opportunita-nuovo")
+    labelled(page, "Titolo del bando").fill("Spazi di comunità")
+    labelled(page, "Livello del finanziatore").select_option("regional")
+    labelled(page, "Finanziatore").fill("Regione Lombardia")
+    labelled(page, "Programma").fill("PR FESR 2021-2027")
+    labelled(page, "Indirizzo web del bando").fill("https://www.example.org/spazi")
+    labelled(page, "Chi può partecipare").select_option(["municipality"])
+    labelled(page, "Temi (uno per riga)").fill("Inclusione sociale")
+    labelled(page, "Dotazione del bando (euro)").fill("2.000.000")
+    labelled(page, "Apertura").fill((today - dt.timedelta(days=5)).isoformat())
+    labelled(page, "Scadenza").fill((today + dt.timedelta(days=30)).isoformat())
+    admin.submit(button(page, "Pubblica il bando"))
+    assert "Bando pubblicato tra le opportunità." in admin.text()
+    citizen = journey.person("cittadino")
+    page = citizen.visit("/")
+    page.get_by_role("link", name="Opportunità", exact=True).first.click()
+    page.wait_for_load_state()
+    citizen.check()
+    assert "2 bandi aperti" in citizen.text()
+    page.get_by_label("Adatti al comune").select_option(label="Rho")
+    citizen.submit(button(page, "Filtra"), shot="opportunita-elenco")
+    assert "1 bando aperto" in citizen.text() and "tema in comune: Inclusione sociale; aperto ai comuni" in citizen.text()
+    page.get_by_role("link", name="Spazi di comunità").click()
+    page.wait_for_load_state()
+    citizen.check(shot="opportunita-bando")
+    assert "Scade tra 30 giorni" in citizen.text()

@@ -86,12 +86,15 @@ def test_demo_twice_changes_nothing(cli_env):
     assert "admin@comune.milano.example" in r1.output and "codesign-demo-2026" in r1.output
     counts = {t: count(cli_env, t) for t in ("users", "organizations", "memberships", "procedures", "proposals",
                                              "audit_records")}
-    assert counts["users"] == 10 and counts["organizations"] == 7
+    assert counts["users"] == 11 and counts["organizations"] == 8   # with the Città metropolitana's office
     # the worked example in admissibility with its 11 proposals, an open call, and an earlier edition carried
     # from the ranking to a started project
     assert counts["procedures"] == 3 and counts["proposals"] == 22
     assert count(cli_env, "codesign_tables") == 7 and count(cli_env, "project_versions") == 7
     assert count(cli_env, "agreements") == 2 and count(cli_env, "reports") == 4
+    # the observatory: a dozen projects funded elsewhere (imported), the signed agreement's project, opportunities
+    assert count(cli_env, "projects") == 13 and count(cli_env, "opportunities") == 3
+    counts |= {t: count(cli_env, t) for t in ("projects", "project_updates", "opportunities")}
     r2 = run("demo")
     assert r2.exit_code == 0
     assert {t: count(cli_env, t) for t in counts} == counts

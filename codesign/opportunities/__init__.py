@@ -1,0 +1,1 @@
+"""Funding opportunities: the calls that municipalities and bodies could answer next (DOMAIN.md)."""

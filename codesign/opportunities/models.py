@@ -1,0 +1,46 @@
+"""Funding opportunities (bandi di finanziamento): regional, national, European and foundations' calls that the
+territory's municipalities and bodies could answer (DOMAIN.md, "Funding opportunities")."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from codesign.db import Money, UTCDateTime, db, utcnow
+
+FUNDER_LEVELS = ("eu", "national", "regional", "foundation")
+APPLICANTS = ("municipality", "ets", "partnership")
+
+
+class Opportunity(db.Model):
+    __tablename__ = "opportunities"
+    __table_args__ = (
+        sa.CheckConstraint("funder_level IN (" + ", ".join(f"'{v}'" for v in FUNDER_LEVELS) + ")",
+                           name="funder_level_valid"),
+        sa.CheckConstraint("deadline >= opens_on", name="deadline_after_opening"),
+        sa.CheckConstraint("budget >= 0", name="budget_not_negative"),
+        sa.CheckConstraint("cofinancing_min_pct IS NULL OR (cofinancing_min_pct >= 0 AND cofinancing_min_pct <= 100)",
+                           name="cofinancing_range"),
+        sa.Index("ix_opportunities_open", "opens_on", "deadline"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(500))
+    funder_level: Mapped[str] = mapped_column(sa.String(20))
+    funder: Mapped[str] = mapped_column(sa.String(300))
+    programme: Mapped[str] = mapped_column(sa.String(300))
+    link: Mapped[str] = mapped_column(sa.String(1000))
+    eligible: Mapped[list] = mapped_column(sa.JSON)            # a subset of APPLICANTS
+    themes: Mapped[list] = mapped_column(sa.JSON)              # labels (OpenCoesione's synthetic themes offered)
+    territory: Mapped[list | None] = mapped_column(sa.JSON)    # ISTAT codes; None: the whole territory
+    budget: Mapped[Decimal] = mapped_column(Money)
+    max_grant: Mapped[Decimal | None] = mapped_column(Money)
+    cofinancing_min_pct: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
+    opens_on: Mapped[dt.date]
+    deadline: Mapped[dt.date]                                  # the last day applications are taken (Rome)
+    administration_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
