@@ -365,6 +365,7 @@ def schemas() -> dict:
         "selection_method": nullable(STRING), "published_on": nullable(DATE),
         "indicators": array(obj({"code": STRING, "title": STRING, "target": nullable(DECIMAL),
                                  "achieved": nullable(DECIMAL)}, ["code", "title"])),
+        "url": nullable({"type": "string", "format": "uri", "description": "la pagina pubblica del progetto"}),
     }, ["id", "origin", "cup", "title", "procedure_id", "beneficiary", "municipality", "municipality_name",
         "amount", "cofinancing_amount", "paid_amount", "state", "late", "stale", "good_practice"],
         description="Un progetto del catalogo, di una procedura di co-progettazione (`procedure`, dalla "

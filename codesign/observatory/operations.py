@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app, has_request_context, url_for
 from sqlalchemy.exc import IntegrityError
 
 from codesign.agreements.models import Agreement
@@ -271,6 +272,13 @@ def _stale(project: Project, today: dt.date) -> bool:
     return project.last_entry_on is not None and project.last_entry_on < add_months(today, -STALE_AFTER_MONTHS)
 
 
+def _public_url(endpoint: str, **values) -> str | None:
+    """The absolute address of a public page (None where no request or server name says the host)."""
+    if not (has_request_context() or current_app.config.get("SERVER_NAME")):
+        return None
+    return url_for(endpoint, _external=True, **values)
+
+
 def external_dict(p: Project, today: dt.date, administrations: dict | None = None) -> dict:
     end = p.actual_end or p.planned_end
     return {
@@ -290,7 +298,7 @@ def external_dict(p: Project, today: dt.date, administrations: dict | None = Non
         "stale": _stale(p, today), "good_practice": p.good_practice,
         "last_update_on": _date(p.last_entry_on),
         "legal_basis": None, "rup": None, "office": None, "selection_method": None, "published_on": None,
-        "indicators": [],
+        "indicators": [], "url": _public_url("observatory.project", project_id=p.id),
     }
 
 
@@ -306,6 +314,7 @@ def procedure_dict(project: Project, row: dict, today: dt.date) -> dict:
         "actual_start": row.pop("_actual_start"), "actual_end": None, "progress_pct": None,
         "late": bool(end and end < today and row["state"] not in ("completed", "revoked")),
         "stale": False, "good_practice": project.good_practice, "last_update_on": None,
+        "url": _public_url("transparency.project", proposal_id=row["proposal_id"]),
     }
 
 
@@ -505,7 +514,7 @@ def facets() -> dict:
 # --- open data ---------------------------------------------------------------------------------------------------
 CSV_COLUMNS = transparency.CSV_COLUMNS + (
     "id", "origin", "municipality_name", "theme", "public_funding", "other_funding", "planned_start", "planned_end",
-    "actual_start", "actual_end", "progress_pct", "late", "stale", "good_practice")
+    "actual_start", "actual_end", "progress_pct", "late", "stale", "good_practice", "url")
 
 
 def csv_text(rows: list[dict]) -> str:

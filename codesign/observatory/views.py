@@ -97,6 +97,7 @@ def projects_csv():
 def catalogue():
     urls = {"projects_csv": url_for("observatory.projects_csv", _external=True),
             "projects_json": url_for("api.public_projects", _external=True),
+            "projects_geojson": url_for("observatory.figures_geojson", _external=True),
             "calls_csv": url_for("transparency.calls_csv", _external=True),
             "calls_json": url_for("api.list_procedures", _external=True)}
     doc = transparency.catalogue(url_for("observatory.open_data", _external=True), urls, utcnow().date().isoformat())

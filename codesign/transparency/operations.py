@@ -192,7 +192,9 @@ def catalogue(base_url: str, urls: dict, modified: str) -> dict:
                     "finanziamenti, erogato, date previste ed effettive, stato, avanzamento, indicatori "
                     "(vocabolario di OpenCoesione).",
                     ["co-progettazione", "Terzo settore", "contributi", "trasparenza"],
-                    [(urls["projects_csv"], "CSV", "text/csv"), (urls["projects_json"], "JSON", "application/json")]),
+                    [(urls["projects_csv"], "CSV", "text/csv"), (urls["projects_json"], "JSON", "application/json")]
+                    + ([(urls["projects_geojson"], "GEOJSON", "application/geo+json")]
+                       if urls.get("projects_geojson") else [])),
             dataset("avvisi", "Avvisi di co-progettazione",
                     "Gli avvisi pubblicati: amministrazione, programma, CUP, budget e lotti, scadenza, stato.",
                     ["co-progettazione", "avvisi", "Terzo settore"],

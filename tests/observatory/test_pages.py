@@ -84,6 +84,7 @@ def test_public_list_page_and_csv_agree(client, make_user, token_for):
     row = rows[0]
     assert (row["id"], row["origin"], row["municipality"], row["municipality_name"], row["public_funding"],
             row["late"]) == (str(pid), "external", "015182", "Rho", "700000.00", "true")
+    assert row["url"] == f"http://localhost/osservatorio/progetti/{pid}"        # the project's public page
     json_row = client.get("/api/v1/public/projects").json[0]
     assert {k: row[k] for k in ("cup", "title", "paid_amount", "state")} == {
         k: json_row[k] for k in ("cup", "title", "paid_amount", "state")}
@@ -150,4 +151,7 @@ def test_the_map_page_its_geometry_and_the_geojson(client, make_user, token_for)
                                                     "public_funding": "2000.00", "paid_amount": "500.00",
                                                     "point": None}
     assert rho["geometry"]["type"] in ("Polygon", "MultiPolygon") and "ISTAT" in doc["metadata"]["source"]
+    dcat = client.get("/open-data/catalogo.jsonld").get_json(force=True)
+    projects = next(d for d in dcat["dcat:dataset"] if d["dct:identifier"] == "codesign:progetti-finanziati")
+    assert "application/geo+json" in {d["dcat:mediaType"] for d in projects["dcat:distribution"]}
     assert client.get("/static/leaflet/leaflet.js").status_code == 200

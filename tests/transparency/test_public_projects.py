@@ -36,6 +36,7 @@ def test_public_projects_json_csv_and_pages_agree(client, signed):
     assert a1["state"] == "agreement_signed" and a1["start_date"] == "2021-09-01" and a1["end_date"] == "2023-08-31"
     assert a1["programme"] == "PON Metro 2014-2020 - Asse 3 (FSE)" and a1["municipality"] == "015146"
     assert a1["origin"] == "procedure" and a1["municipality_name"] == "Milano" and a1["proposal_id"] == s.ids["A1"]
+    assert a1["url"] == f"http://localhost/progetti/{s.ids['A1']}"
     assert "art. 55" in a1["legal_basis"] and a1["selection_method"] and a1["rup"]
     assert a1["indicators"] == [{"code": "P1", "title": "Partecipanti alle attività", "target": "300", "achieved": None}]
     # proposals not yet under agreement are not published
@@ -100,7 +101,7 @@ def test_calls_csv_and_the_dcat_catalogue(client, signed):
     datasets = {d["dct:identifier"]: d for d in doc["dcat:dataset"]}
     assert set(datasets) == {"codesign:progetti-finanziati", "codesign:avvisi"}
     dist = datasets["codesign:progetti-finanziati"]["dcat:distribution"]
-    assert {d["dcat:mediaType"] for d in dist} == {"text/csv", "application/json"}
+    assert {d["dcat:mediaType"] for d in dist} == {"text/csv", "application/json", "application/geo+json"}
     assert all(d["dct:license"]["@id"].endswith("/by/4.0/") for d in dist)
     assert any(d["dcat:downloadURL"]["@id"].endswith("/open-data/projects.csv") for d in dist)
 
