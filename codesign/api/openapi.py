@@ -677,9 +677,7 @@ def catalogue() -> dict[tuple[str, str], dict]:
             description="I valori correnti del progetto sono quelli dell'ultima voce per data e poi per "
                         "inserimento (registrazione, modifica e importazione contano come voci del loro giorno)."),
     }
-    c[("get", "/public/projects")]["parameters"] += [
-        {"name": name, "in": "query", "required": False, "schema": schema, "description": text}
-        for name, schema, text in (
+    c[("get", "/public/projects")]["parameters"] += query_params(
             ("administration", {"type": "string", "maxLength": 200}, "l'amministrazione che concede il contributo"),
             ("programme", {"type": "string", "maxLength": 300}, "il programma dell'avviso"),
             ("municipality", {"type": "string", "maxLength": 120}, "il comune del progetto (codice ISTAT o nome)"),
@@ -687,15 +685,19 @@ def catalogue() -> dict[tuple[str, str], dict]:
             ("state", {"type": "string", "enum": list(PROJECT_STATES) + list(PUBLIC_STATES)},
              "lo stato del progetto"),
             ("origin", {"type": "string", "enum": ["procedure", "external"]}, "l'origine del progetto"),
-            ("q", {"type": "string", "maxLength": 200}, "testo da cercare"))]
-    c[("get", "/opportunities")]["parameters"] += [
-        {"name": name, "in": "query", "required": False, "schema": schema, "description": text}
-        for name, schema, text in (
+            ("q", {"type": "string", "maxLength": 200}, "testo da cercare"))
+    c[("get", "/opportunities")]["parameters"] += query_params(
             ("municipality", {"type": "string", "maxLength": 120}, "i bandi adatti a questo comune (codice ISTAT)"),
             ("theme", {"type": "string", "maxLength": 200}, "un tema del bando"),
             ("eligible", {"type": "string", "enum": list(APPLICANTS)}, "chi può partecipare"),
-            ("funder_level", {"type": "string", "enum": list(FUNDER_LEVELS)}, "il livello del finanziatore"))]
+            ("funder_level", {"type": "string", "enum": list(FUNDER_LEVELS)}, "il livello del finanziatore"))
     return c
+
+
+def query_params(*params: tuple[str, dict, str]) -> list[dict]:
+    """A list's optional query parameters, each (name, schema, description)."""
+    return [{"name": name, "in": "query", "required": False, "schema": schema, "description": text}
+            for name, schema, text in params]
 
 
 # --- the document ------------------------------------------------------------------------------------------------

@@ -62,10 +62,15 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
+def money_text(d) -> str | None:
+    """An amount as the API and the open data write it: plain decimal notation, two decimals ("1500.00")."""
+    return None if d is None else f"{Decimal(d):.2f}"
+
+
 _DECIMAL_SCHEMA = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}
 
 Money = Annotated[Decimal, BeforeValidator(_decimal_from_text), AfterValidator(_money),
-                  PlainSerializer(lambda d: f"{d:.2f}", return_type=str),
+                  PlainSerializer(money_text, return_type=str),
                   WithJsonSchema({**_DECIMAL_SCHEMA, "description": "importo in euro, stringa in notazione decimale",
                                   "examples": ["1000.00"]})]
 DecimalText = Annotated[Decimal, BeforeValidator(_decimal_from_text), PlainSerializer(str, return_type=str),

@@ -73,10 +73,6 @@ class ProjectForm(FlaskForm):
         }
 
 
-# where a domain error's field is on the form
-FIELD_OF = {"beneficiary.name": "beneficiary_name", "beneficiary.tax_code": "beneficiary_tax_code",
-            "beneficiary": "beneficiary_name"}
-
 
 class UpdateForm(FlaskForm):
     date = DateField(_l("Data dell'aggiornamento"), validators=[DataRequired(message=REQUIRED)])

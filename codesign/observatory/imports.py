@@ -20,8 +20,8 @@ from codesign.core.errors import Invalid
 from codesign.core.schemas import parse
 from codesign.db import db, utcnow
 from codesign.observatory import operations as observatory
-from codesign.observatory.models import Project, ProjectUpdate
-from codesign.observatory.schemas import ProjectIn
+from codesign.observatory.models import Project
+from codesign.observatory.schemas import FLAT_FIELDS, ProjectIn
 
 MAX_ROWS = 20_000
 # codesign's column → OpenCoesione's export column for the same field
@@ -124,8 +124,7 @@ def _body(cells: dict[str, str]) -> dict:
 
 def _column(path: str, names: dict[str, str]) -> str:
     """The file's name of the column a domain path names (`beneficiary.name` → `beneficiary_name`)."""
-    field = {"beneficiary.name": "beneficiary_name", "beneficiary.tax_code": "beneficiary_tax_code",
-             "beneficiary": "beneficiary_name"}.get(path, path.split(".", 1)[0])
+    field = FLAT_FIELDS.get(path, path.split(".", 1)[0])
     return names.get(field, field)
 
 
@@ -203,13 +202,8 @@ def import_projects(actor, raw: bytes, *, now=None) -> dict:
     db.session.flush()
     for project, values in [(existing[cup], values) for _n, cup, values in cleaned]:
         progress = {k: values.get(k) for k in observatory.PROGRESS_FIELDS if values.get(k) is not None}
-        if project in created or any(getattr(project, k) != v for k, v in progress.items()) or \
-                project.last_entry_on is None:
-            db.session.add(ProjectUpdate(project_id=project.id, kind="import", date=today,
-                                         created_by_id=actor.id, **progress))
-            for k, v in progress.items():
-                setattr(project, k, v)
-            project.last_entry_on = max(project.last_entry_on or today, today)
+        if project in created or any(getattr(project, k) != v for k, v in progress.items()):
+            observatory.record_entry(project, actor, "import", today, progress)
     db.session.flush()
     audit.record(actor=actor, entity_type="project", entity_id=None, trigger="import_projects",
                  data={"created": [p.cup for p in created], "updated": [p.cup for p in updated]}, at=now)

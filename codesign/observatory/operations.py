@@ -22,7 +22,7 @@ from codesign.agreements.operations import agreement_of
 from codesign.core import audit, territory
 from codesign.core.calendar import add_months, rome_today
 from codesign.core.errors import Forbidden, GuardFailed, Invalid, NotFound, Unauthorized
-from codesign.core.schemas import parse
+from codesign.core.schemas import money_text, parse
 from codesign.core.workflow import Context
 from codesign.db import db, utcnow
 from codesign.monitoring import operations as monitoring
@@ -41,10 +41,6 @@ ZERO = Decimal("0.00")
 PROCEDURE_STATE = {"planned": "agreement_signed", "in_progress": "started", "completed": "completed",
                    "interrupted": "revoked"}
 PROGRESS_FIELDS = ("paid_amount", "progress_pct", "state")
-
-
-def _money(d) -> str | None:
-    return None if d is None else f"{Decimal(d):.2f}"
 
 
 def _date(d) -> str | None:
@@ -118,13 +114,23 @@ def flat(clean) -> dict:
     return values
 
 
-def _entry(project: Project, actor, kind: str, day: dt.date, values: dict, note: str | None = None) -> ProjectUpdate:
+def record_entry(project: Project, actor, kind: str, day: dt.date, values: dict,
+                 note: str | None = None) -> ProjectUpdate:
+    """Add an entry to the project's history and bring its current paid amount, progress and state up to date.
+    An entry dated on or after every other one is the newest (by date, then by entry): the fields it gives are
+    current at once; an older one needs the history read again."""
     entry = ProjectUpdate(project_id=project.id, kind=kind, date=day, note=note,
                           created_by_id=getattr(actor, "id", None),
                           **{k: values.get(k) for k in PROGRESS_FIELDS})
     db.session.add(entry)
-    db.session.flush()
-    _recompute(project)
+    if project.last_entry_on is None or day >= project.last_entry_on:
+        for name in PROGRESS_FIELDS:
+            if values.get(name) is not None:
+                setattr(project, name, values[name])
+        project.last_entry_on = day
+    else:
+        db.session.flush()
+        _recompute(project)
     return entry
 
 
@@ -140,7 +146,7 @@ def _recompute(project: Project) -> None:
     project.last_entry_on = max((e.date for e in entries), default=None)
 
 
-def create_project(actor, data: dict, *, now=None, kind: str = "create") -> Project:
+def create_project(actor, data: dict, *, now=None) -> Project:
     """Register an external project (admin); its values are the first entry of its history."""
     now = now or utcnow()
     require_admin(actor)
@@ -152,7 +158,7 @@ def create_project(actor, data: dict, *, now=None, kind: str = "create") -> Proj
         raise Invalid(errors)
     project = new_external(actor, values, now=now)
     _flush_cup(clean.cup)
-    _entry(project, actor, kind, rome_today(now), values)
+    record_entry(project, actor, "create", rome_today(now), values)
     audit.record(actor=actor, entity_type="project", entity_id=project.id, trigger="register_project",
                  data={"cup": project.cup, "origin": "external"}, at=now)
     return project
@@ -185,7 +191,7 @@ def _flush_cup(cup: str) -> None:
         raise Invalid({"cup": f"il CUP {cup} è stato registrato nello stesso momento per un altro progetto"}) from exc
 
 
-def patch_project(actor, project: Project, data: dict, *, now=None, kind: str = "edit") -> Project:
+def patch_project(actor, project: Project, data: dict, *, now=None) -> Project:
     """Change the fields sent (admin of the administration that keeps the project). For a procedure project only
     its description, theme and municipality: the rest is the agreement's and monitoring's."""
     now = now or utcnow()
@@ -211,9 +217,10 @@ def patch_project(actor, project: Project, data: dict, *, now=None, kind: str = 
     if "cup" in changed:
         _flush_cup(project.cup)
     if progress:
-        _entry(project, actor, kind, rome_today(now), progress)
-    if changed or progress:
+        record_entry(project, actor, "edit", rome_today(now), progress)
+    if progress:
         project.updated_at = now
+    if changed or progress:
         audit.record(actor=actor, entity_type="project", entity_id=project.id, trigger="edit_project",
                      data={"fields": sorted(set(changed) | set(progress))}, at=now)
     return project
@@ -229,8 +236,9 @@ def add_update(actor, project: Project, data: dict, *, now=None) -> ProjectUpdat
                           "monitoraggio")
     if clean.date > rome_today(now):
         raise Invalid({"date": "la data dell'aggiornamento non può essere nel futuro"})
-    entry = _entry(project, actor, "update", clean.date, {k: getattr(clean, k) for k in PROGRESS_FIELDS},
-                   note=clean.note)
+    entry = record_entry(project, actor, "update", clean.date, {k: getattr(clean, k) for k in PROGRESS_FIELDS},
+                         note=clean.note)
+    db.session.flush()    # the entry's id, for the answer
     project.updated_at = now
     audit.record(actor=actor, entity_type="project", entity_id=project.id, trigger="add_update",
                  data={"date": clean.date.isoformat()}, at=now)
@@ -245,7 +253,7 @@ def history(project: Project) -> list[ProjectUpdate]:
 
 def update_to_dict(e: ProjectUpdate) -> dict:
     return {"id": e.id, "project_id": e.project_id, "kind": e.kind, "date": e.date.isoformat(),
-            "paid_amount": _money(e.paid_amount), "progress_pct": e.progress_pct, "state": e.state, "note": e.note,
+            "paid_amount": money_text(e.paid_amount), "progress_pct": e.progress_pct, "state": e.state, "note": e.note,
             "created_at": e.created_at.isoformat()}
 
 
@@ -287,9 +295,9 @@ def external_dict(p: Project, today: dt.date, administrations: dict | None = Non
         "municipality": p.municipality, "municipality_name": territory.name_of(p.municipality),
         "beneficiary": {"name": p.beneficiary_name, "tax_code": p.beneficiary_tax_code},
         "administration": (administrations or {}).get(p.administration_id),
-        "public_funding": _money(p.public_funding), "other_funding": _money(p.other_funding),
-        "paid_amount": _money(p.paid_amount or ZERO),
-        "amount": _money(p.public_funding), "cofinancing_amount": _money(p.other_funding or ZERO),
+        "public_funding": money_text(p.public_funding), "other_funding": money_text(p.other_funding),
+        "paid_amount": money_text(p.paid_amount or ZERO),
+        "amount": money_text(p.public_funding), "cofinancing_amount": money_text(p.other_funding or ZERO),
         "planned_start": _date(p.planned_start), "planned_end": _date(p.planned_end),
         "actual_start": _date(p.actual_start), "actual_end": _date(p.actual_end),
         "start_date": _date(p.actual_start or p.planned_start), "end_date": _date(end),
@@ -478,8 +486,8 @@ def municipality_figures(**filters) -> list[dict]:
     out = []
     for m in territory.municipalities():
         n, public, paid_total = figures.get(m.code, (0, ZERO, ZERO))
-        out.append({"municipality": m.code, "name": m.name, "projects": n, "public_funding": _money(public),
-                    "paid_amount": _money(paid_total)})
+        out.append({"municipality": m.code, "name": m.name, "projects": n, "public_funding": money_text(public),
+                    "paid_amount": money_text(paid_total)})
     return out
 
 

@@ -103,6 +103,9 @@ class ProjectPatch(Input):
     progress_pct: Progress | None = None
 
 
+# a path of the nested body → the flat field that forms, files and the stored row name (`beneficiary.name`)
+FLAT_FIELDS = {"beneficiary.name": "beneficiary_name", "beneficiary.tax_code": "beneficiary_tax_code",
+               "beneficiary": "beneficiary_name"}
 REQUIRED = tuple(name for name, f in ProjectIn.model_fields.items() if f.is_required())
 # the fields of a procedure project that the catalogue keeps (the rest comes from the agreement and monitoring)
 PROCEDURE_FIELDS = ("description", "theme", "municipality")

@@ -20,7 +20,8 @@ from codesign.core.forms import apply_errors
 from codesign.db import db, utcnow
 from codesign.observatory import operations as observatory
 from codesign.observatory import imports
-from codesign.observatory.forms import FIELD_OF, STATE_LABELS, ImportForm, ProjectForm, UpdateForm, project_data
+from codesign.observatory.schemas import FLAT_FIELDS
+from codesign.observatory.forms import STATE_LABELS, ImportForm, ProjectForm, UpdateForm, project_data
 from codesign.observatory.schemas import OC_THEMES
 from codesign.proposals.workflow import STATES as PROPOSAL_STATES
 from codesign.transparency import operations as transparency
@@ -156,7 +157,7 @@ def _form_page(form, *, project=None, message=None, status=200):
 
 def _carry(form, exc: DomainError) -> str | None:
     if isinstance(exc, Invalid):
-        exc = Invalid({FIELD_OF.get(k, k): v for k, v in exc.fields.items()}, exc.message)
+        exc = Invalid({FLAT_FIELDS.get(k, k): v for k, v in exc.fields.items()}, exc.message)
     return apply_errors(form, exc)
 
 

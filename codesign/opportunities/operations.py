@@ -13,7 +13,7 @@ from codesign.core import audit, territory
 from codesign.core.calendar import rome_today
 from codesign.core.enums import N_
 from codesign.core.errors import Invalid, NotFound
-from codesign.core.schemas import parse
+from codesign.core.schemas import money_text, parse
 from codesign.db import db, utcnow
 from codesign.observatory import operations as observatory
 from codesign.opportunities.models import APPLICANTS, FUNDER_LEVELS, Opportunity
@@ -24,10 +24,6 @@ LEVEL_LABELS = {"eu": N_("Unione europea"), "national": N_("Nazionale"), "region
 APPLICANT_LABELS = {"municipality": N_("Comuni"), "ets": N_("Enti del Terzo settore"),
                     "partnership": N_("Partenariati")}
 FOR_MUNICIPALITIES = ("municipality", "partnership")
-
-
-def _money(d) -> str | None:
-    return None if d is None else f"{Decimal(d):.2f}"
 
 
 def create(actor, data: dict, *, now=None) -> Opportunity:
@@ -111,7 +107,7 @@ def to_dict(o: Opportunity, today: dt.date | None = None) -> dict:
         "id": o.id, "title": o.title, "funder_level": o.funder_level, "funder": o.funder, "programme": o.programme,
         "link": o.link, "eligible": [a for a in APPLICANTS if a in (o.eligible or [])], "themes": list(o.themes or []),
         "territory": "all" if o.territory is None else list(o.territory),
-        "budget": _money(o.budget), "max_grant": _money(o.max_grant),
+        "budget": money_text(o.budget), "max_grant": money_text(o.max_grant),
         "cofinancing_min_pct": None if o.cofinancing_min_pct is None else f"{Decimal(o.cofinancing_min_pct):.2f}",
         "opens_on": o.opens_on.isoformat(), "deadline": o.deadline.isoformat(),
         "open": is_open(o, today), "days_left": (o.deadline - today).days if o.deadline >= today else None,
