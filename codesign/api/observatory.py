@@ -53,3 +53,9 @@ def add_update(project_id: int):
     user = require_caller()
     entry = observatory.add_update(user, observatory.get(project_id), json_body())
     return jsonify(observatory.update_to_dict(entry)), 201
+
+
+@bp.get("/observatory/overview")
+def overview():
+    observatory.require_admin(require_caller())
+    return jsonify(observatory.overview())

@@ -399,6 +399,15 @@ def schemas() -> dict:
     s["MunicipalityFigures"] = obj({"municipality": STRING, "name": STRING, "projects": INTEGER,
                                     "public_funding": MONEY, "paid_amount": MONEY},
                                    ["municipality", "name", "projects", "public_funding", "paid_amount"])
+    spending = obj({"label": {"type": ["string", "null"]}, "projects": INTEGER, "public_funding": MONEY,
+                    "paid_amount": MONEY}, ["label", "projects", "public_funding", "paid_amount"])
+    flagged = obj({"count": INTEGER, "projects": array(ref("PublicProject"))}, ["count", "projects"])
+    s["ObservatoryOverview"] = obj({
+        "today": {"type": "string", "format": "date"},
+        "totals": obj({"projects": INTEGER, "public_funding": MONEY, "paid_amount": MONEY}),
+        "late": flagged, "stale": flagged,
+        "by_programme": array(spending), "by_theme": array(spending)},
+        ["today", "totals", "late", "stale", "by_programme", "by_theme"])
     return s
 
 
@@ -632,6 +641,13 @@ def catalogue() -> dict[tuple[str, str], dict]:
             public=True, paged=True, response=array(ref("MunicipalityFigures")),
             description="Tutti i 133 comuni della Città metropolitana di Milano, anche quelli senza progetti, in "
                         "ordine di codice ISTAT: progetti di entrambe le origini, finanziamento pubblico, erogato."),
+        ("get", "/observatory/overview"): op(
+            "getObservatoryOverview", "Il quadro dell'osservatorio per l'ufficio", "admin", tag="observatory",
+            response=ref("ObservatoryOverview"), errors=(401, 403),
+            description="I progetti in ritardo (oltre la fine prevista e non conclusi) e fermi (in corso, senza "
+                        "aggiornamenti da sei mesi) di entrambe le origini, ciascun elenco con il suo totale e i "
+                        "primi 100 per attesa; la spesa per programma e per tema (progetti, finanziamento "
+                        "pubblico, erogato)."),
         ("post", "/projects"): op(
             "createProject", "Registra un progetto finanziato altrove", "admin", tag="observatory", status=201,
             body=ref("ProjectIn"), response=ref("PublicProject"), errors=WRITE,

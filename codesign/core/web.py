@@ -71,7 +71,11 @@ def _assets_dir(package: str = "bootstrap-italia") -> Path | None:
 
 @bp.route("/static/bootstrap-italia/<path:filename>")
 def bootstrap_italia(filename):
-    root = _assets_dir()
+    return _send_asset("bootstrap-italia", filename)
+
+
+def _send_asset(package: str, filename: str):
+    root = _assets_dir(package)
     if root is None:
         abort(404)
     return send_from_directory(root, filename, max_age=86400)
@@ -80,10 +84,13 @@ def bootstrap_italia(filename):
 @bp.route("/static/leaflet/<path:filename>")
 def leaflet(filename):
     """Leaflet (the map library) from npm; the observatory's map draws local GeoJSON with it, no tile server."""
-    root = _assets_dir("leaflet")
-    if root is None:
-        abort(404)
-    return send_from_directory(root, filename, max_age=86400)
+    return _send_asset("leaflet", filename)
+
+
+@bp.route("/static/chartjs/<path:filename>")
+def chartjs(filename):
+    """Chart.js from npm: the office's charts, each beside the table of its data."""
+    return _send_asset("chart.js", filename)
 
 
 @bp.route("/")
@@ -122,6 +129,7 @@ NAV = [
     ("proposals.dashboard", _l("Le mie proposte"), lambda u: u.is_authenticated and u.is_applicant),
     ("organizations.mine", _l("I miei enti"), lambda u: u.is_authenticated and u.is_applicant),
     ("procedures.admin_list", _l("Gestione avvisi"), lambda u: u.is_authenticated and u.is_admin),
+    ("observatory.overview", _l("Osservatorio"), lambda u: u.is_authenticated and u.is_admin),
     ("evaluation.queue", _l("Valutazioni"), lambda u: u.is_authenticated and u.is_evaluator),
 ]
 

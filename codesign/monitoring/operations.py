@@ -296,6 +296,23 @@ def paid_amounts(proposal_ids) -> dict[int, Decimal]:
     return {pid: Decimal(total).quantize(Decimal("0.01")) for pid, total in rows}
 
 
+def last_activity(proposal_ids) -> dict[int, dt.date]:
+    """The day of each project's latest monitoring event: a report submitted or a tranche paid (two queries)."""
+    ids = list(proposal_ids)
+    if not ids:
+        return {}
+    out: dict[int, dt.date] = {}
+    for pid, at in db.session.execute(sa.select(Report.proposal_id, sa.func.max(Report.submitted_at))
+                                      .where(Report.proposal_id.in_(ids), Report.submitted_at.is_not(None))
+                                      .group_by(Report.proposal_id)):
+        out[pid] = rome_today(at) if isinstance(at, dt.datetime) else dt.date.fromisoformat(str(at)[:10])
+    for pid, day in db.session.execute(sa.select(Payment.proposal_id, sa.func.max(Payment.paid_on))
+                                       .where(Payment.proposal_id.in_(ids)).group_by(Payment.proposal_id)):
+        day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
+        out[pid] = max(out.get(pid, day), day)
+    return out
+
+
 # Conditions a later module adds before any tranche is paid (the law's: the project's transparency record is
 # published, art. 26 D.Lgs. 33/2013): each `(proposal) -> reason or None`, registered at its init_app.
 PAYMENT_CONDITIONS: list = []

@@ -41,6 +41,8 @@ ZERO = Decimal("0.00")
 PROCEDURE_STATE = {"planned": "agreement_signed", "in_progress": "started", "completed": "completed",
                    "interrupted": "revoked"}
 PROGRESS_FIELDS = ("paid_amount", "progress_pct", "state")
+RUNNING = ("planned", "in_progress")                      # the states that expect progress updates
+PROCEDURE_RUNNING = ("agreement_signed", "started")
 
 
 def _date(d) -> str | None:
@@ -276,8 +278,14 @@ def get(project_id: int) -> Project:
     return project
 
 
-def _stale(project: Project, today: dt.date) -> bool:
-    return project.last_entry_on is not None and project.last_entry_on < add_months(today, -STALE_AFTER_MONTHS)
+def stale(last_update: dt.date | None, running: bool, today: dt.date) -> bool:
+    """A running project with no update for six months (DOMAIN.md); a finished one awaits none."""
+    return running and last_update is not None and last_update < add_months(today, -STALE_AFTER_MONTHS)
+
+
+def late(planned_end: dt.date | None, completed: bool, today: dt.date) -> bool:
+    """A project past its planned end and not completed (DOMAIN.md)."""
+    return bool(planned_end and planned_end < today and not completed)
 
 
 def _public_url(endpoint: str, **values) -> str | None:
@@ -302,8 +310,8 @@ def external_dict(p: Project, today: dt.date, administrations: dict | None = Non
         "actual_start": _date(p.actual_start), "actual_end": _date(p.actual_end),
         "start_date": _date(p.actual_start or p.planned_start), "end_date": _date(end),
         "state": p.state, "progress_pct": p.progress_pct,
-        "late": bool(p.planned_end and p.planned_end < today and p.state != "completed"),
-        "stale": _stale(p, today), "good_practice": p.good_practice,
+        "late": late(p.planned_end, p.state == "completed", today),
+        "stale": stale(p.last_entry_on, p.state in RUNNING, today), "good_practice": p.good_practice,
         "last_update_on": _date(p.last_entry_on),
         "legal_basis": None, "rup": None, "office": None, "selection_method": None, "published_on": None,
         "indicators": [], "url": _public_url("observatory.project", project_id=p.id),
@@ -313,6 +321,7 @@ def external_dict(p: Project, today: dt.date, administrations: dict | None = Non
 def procedure_dict(project: Project, row: dict, today: dt.date) -> dict:
     """A procedure project: the public record of transparency, with the catalogue's fields."""
     end = dt.date.fromisoformat(row["end_date"]) if row["end_date"] else None
+    last_update = row.pop("_last_update")
     return row | {
         "id": project.id, "origin": "procedure", "description": project.description, "theme": project.theme,
         "municipality": project.municipality, "municipality_name": territory.name_of(project.municipality)
@@ -320,8 +329,9 @@ def procedure_dict(project: Project, row: dict, today: dt.date) -> dict:
         "public_funding": row["amount"], "other_funding": row["cofinancing_amount"],
         "planned_start": row.pop("_planned_start"), "planned_end": row["end_date"],
         "actual_start": row.pop("_actual_start"), "actual_end": None, "progress_pct": None,
-        "late": bool(end and end < today and row["state"] not in ("completed", "revoked")),
-        "stale": False, "good_practice": project.good_practice, "last_update_on": None,
+        "late": late(end, row["state"] in ("completed", "revoked"), today),
+        "stale": stale(last_update, row["state"] in PROCEDURE_RUNNING, today), "good_practice": project.good_practice,
+        "last_update_on": _date(last_update),
         "url": _public_url("transparency.project", proposal_id=row["proposal_id"]),
     }
 
@@ -329,6 +339,7 @@ def procedure_dict(project: Project, row: dict, today: dt.date) -> dict:
 def _procedure_query(f: dict):
     q = (sa.select(Project, Proposal, Agreement, ProjectVersion)
          .join(Proposal, Proposal.id == Project.proposal_id)
+         .join(Procedure, Procedure.id == Proposal.procedure_id)
          .join(Agreement, Agreement.proposal_id == Proposal.id)
          .join(ProjectVersion, sa.and_(ProjectVersion.proposal_id == Proposal.id,
                                        ProjectVersion.number == Agreement.version_number))
@@ -336,7 +347,7 @@ def _procedure_query(f: dict):
     if "state" in f:
         q = q.where(Proposal.state == PROCEDURE_STATE.get(f["state"], f["state"]))
     if "programme" in f:
-        q = q.where(Proposal.procedure.has(sa.func.lower(Procedure.programme) == f["programme"].lower()))
+        q = q.where(sa.func.lower(Procedure.programme) == f["programme"].lower())
     if "administration" in f:
         q = q.where(Proposal.procedure.has(Procedure.administration.has(Organization.name == f["administration"])))
     if "text" in f:
@@ -438,10 +449,13 @@ def list_projects(*, limit=100, offset=0, today: dt.date | None = None, **filter
 
 def _procedure_rows(found, today: dt.date) -> list[dict]:
     public = transparency.with_monitoring([(p, a, v) for _project, p, a, v in found])
+    activity = monitoring.last_activity([p.id for _project, p, _a, _v in found])
     out = []
-    for (project, _p, a, _v), row in zip(found, public):
+    for (project, p, a, _v), row in zip(found, public):
         row["_planned_start"] = _date(a.start_date)
         row["_actual_start"] = _date(a.started_on)
+        days = [d for d in (a.signed_at and rome_today(a.signed_at), a.started_on, activity.get(p.id)) if d]
+        row["_last_update"] = max(days, default=None)
         out.append(procedure_dict(project, row, today))
     return out
 
@@ -464,30 +478,90 @@ def project_dict(project: Project, *, today: dt.date | None = None) -> dict:
     return _procedure_rows(found, today)[0]
 
 
-def municipality_figures(**filters) -> list[dict]:
-    """Every municipality of the territory, zero included: projects, public funding and paid amount of both
-    origins (three queries), ordered by ISTAT code; the filters of the list keep the projects counted."""
+def _figures(external_key, procedure_key, filters: dict, *, fold=None) -> dict:
+    """Projects, public funding and paid amount of both origins grouped by a key (three queries): `{key: [n,
+    public, paid]}`; with `fold`, keys that fold alike are one group, named by the first label met."""
     queries = _queries(filters)
     figures: dict = {}
+    names: dict = {}
+
+    def group(key):
+        if fold is None or key is None:
+            return key
+        return names.setdefault(fold(key), key)
+
     if "external" in queries:
         external = db.session.execute(queries["external"].with_only_columns(
-            Project.municipality, sa.func.count(), sa.func.coalesce(sa.func.sum(Project.public_funding), 0),
-            sa.func.coalesce(sa.func.sum(Project.paid_amount), 0)).group_by(Project.municipality)).all()
-        figures = {code: [n, Decimal(public), Decimal(paid)] for code, n, public, paid in external}
+            external_key, sa.func.count(), sa.func.coalesce(sa.func.sum(Project.public_funding), 0),
+            sa.func.coalesce(sa.func.sum(Project.paid_amount), 0)).group_by(external_key)).all()
+        for key, n, public, paid in external:
+            f = figures.setdefault(group(key), [0, ZERO, ZERO])
+            f[0] += n
+            f[1] += Decimal(public)
+            f[2] += Decimal(paid)
     if "procedure" in queries:
         procedure = db.session.execute(queries["procedure"].with_only_columns(
-            Project.municipality, Proposal.id, ProjectVersion.requested_amount)).all()
-        paid = monitoring.paid_amounts([pid for _code, pid, _amount in procedure])
-        for code, pid, amount in procedure:
-            f = figures.setdefault(code, [0, ZERO, ZERO])
+            procedure_key, Proposal.id, ProjectVersion.requested_amount)).all()
+        paid = monitoring.paid_amounts([pid for _key, pid, _amount in procedure])
+        for key, pid, amount in procedure:
+            f = figures.setdefault(group(key), [0, ZERO, ZERO])
             f[0] += 1
             f[1] += Decimal(amount)
             f[2] += Decimal(paid.get(pid) or 0)
+    return figures
+
+
+def _figure(n: int, public: Decimal, paid: Decimal) -> dict:
+    return {"projects": n, "public_funding": money_text(public), "paid_amount": money_text(paid)}
+
+
+def municipality_figures(**filters) -> list[dict]:
+    """Every municipality of the territory, zero included: projects, public funding and paid amount of both
+    origins (three queries), ordered by ISTAT code; the filters of the list keep the projects counted."""
+    figures = _figures(Project.municipality, Project.municipality, filters)
     out = []
     for m in territory.municipalities():
-        n, public, paid_total = figures.get(m.code, (0, ZERO, ZERO))
-        out.append({"municipality": m.code, "name": m.name, "projects": n, "public_funding": money_text(public),
-                    "paid_amount": money_text(paid_total)})
+        out.append({"municipality": m.code, "name": m.name} | _figure(*figures.get(m.code, (0, ZERO, ZERO))))
+    return out
+
+
+def spending(by: str, **filters) -> list[dict]:
+    """Projects, public funding and paid amount of both origins by programme or by theme (`label` None where the
+    project names none), labels compared ignoring case and accents, the largest public funding first."""
+    keys = {"programme": (Project.programme, Procedure.programme), "theme": (Project.theme, Project.theme)}[by]
+    figures = _figures(*keys, filters, fold=territory.fold)
+    rows = [{"label": key} | _figure(*f) for key, f in figures.items()]
+    return sorted(rows, key=lambda r: (-Decimal(r["public_funding"]), r["label"] is None,
+                                       territory.fold(r["label"] or "")))
+
+
+def overview(*, today: dt.date | None = None, limit: int = 100) -> dict:
+    """The office's overview (DOMAIN.md): the late and the stale projects of both origins, each list the first
+    `limit` by how long they have waited, with its count; the spending by programme and by theme; the totals.
+    A fixed number of queries: procedure projects are read whole (the running ones), external ones filtered in
+    SQL."""
+    today = today or rome_today(utcnow())
+    running = db.session.execute(_procedure_query({}).where(Proposal.state.in_(PROCEDURE_RUNNING))).unique().all()
+    procedure = _procedure_rows(running, today)
+    cutoff = add_months(today, -STALE_AFTER_MONTHS)
+    external = {
+        "late": (Project.planned_end < today, Project.state != "completed", Project.planned_end),
+        "stale": (Project.last_entry_on < cutoff, Project.state.in_(RUNNING), Project.last_entry_on),
+    }
+    out: dict = {"today": today.isoformat()}
+    for flag, (*conditions, order) in external.items():
+        q = sa.select(Project).where(Project.origin == "external", *conditions)
+        count = db.session.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
+        found = db.session.execute(q.order_by(order, Project.id).limit(limit)).scalars().all()
+        names = _administration_names({p.administration_id for p in found})
+        rows = [r for r in procedure if r[flag]] + [external_dict(p, today, names) for p in found]
+        since = "planned_end" if flag == "late" else "last_update_on"
+        rows.sort(key=lambda r: (r[since] or "", r["id"]))
+        out[flag] = {"count": count + sum(1 for r in procedure if r[flag]), "projects": rows[:limit]}
+    out["by_programme"], out["by_theme"] = spending("programme"), spending("theme")
+    out["totals"] = _figure(sum(r["projects"] for r in out["by_programme"]),
+                            sum((Decimal(r["public_funding"]) for r in out["by_programme"]), ZERO),
+                            sum((Decimal(r["paid_amount"]) for r in out["by_programme"]), ZERO))
     return out
 
 

@@ -72,6 +72,19 @@ def map_page():
                            list_args={arg: filters[key] for arg, key in FILTER_ARGS.items() if key in filters})
 
 
+@bp.route("/osservatorio")
+@login_required
+def overview():
+    """The office's overview: late and stale projects of both origins, spending by programme and by theme (each
+    chart beside its table)."""
+    observatory.require_admin(current_user)
+    data = observatory.overview()
+    charts = {key: {"labels": [r["label"] or _("non indicato") for r in data[key]],
+                    "public": [r["public_funding"] for r in data[key]],
+                    "paid": [r["paid_amount"] for r in data[key]]} for key in ("by_programme", "by_theme")}
+    return render_template("observatory/overview.html", o=data, charts=charts, state_label=state_label)
+
+
 @bp.route("/osservatorio/comuni.geojson")
 def municipalities_geometry():
     """The municipalities' simplified polygons (ISTAT, CC BY 4.0), for the map."""

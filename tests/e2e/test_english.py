@@ -97,7 +97,7 @@ def test_main_pages_in_english(journey, client, make_user, token_for):
                  f"/gestione/avvisi/{pid}/commissione", f"/gestione/avvisi/{pid}/valutazione",
                  "/gestione/avvisi/nuovo", f"/gestione/avvisi/{draft.procedure_id}/modifica",
                  f"/gestione/avvisi/{draft.procedure_id}", f"/proposte/{a1}", "/osservatorio/progetti/nuovo",
-                 "/osservatorio/progetti/importa", "/opportunita/nuova"):
+                 "/osservatorio/progetti/importa", "/opportunita/nuova", "/osservatorio"):
         look(admin, path)
 
     evaluator = journey.person("valutatore (en)", locale="en-GB")
@@ -121,4 +121,4 @@ def test_main_pages_in_english(journey, client, make_user, token_for):
                  "/open-data"):
         look(citizen, path)
     assert "Ranking" in citizen.page.title() or "ranking" in citizen.text().lower()
-    assert len(visited) == 33
+    assert len(visited) == 34

@@ -128,3 +128,33 @@ def test_a_citizen_finds_the_calls_that_suit_a_municipality(journey, client, mak
     page.wait_for_load_state()
     citizen.check(shot="opportunita-bando")
     assert "Scade tra 30 giorni" in citizen.text()
+
+
+def test_the_office_sees_late_and_stale_projects_and_the_spending(journey, client, make_user, token_for):
+    office = make_user("admin", org="Città metropolitana di Milano")
+    h = token_for(office)
+    common = {"beneficiary": {"name": "Comune di Rho"}, "municipality": "015182", "planned_start": "2019-01-01",
+              "state": "in_progress"}
+    for cup, title, programme, theme, amount, end in (
+            ("D47H18001230001", "Casa di quartiere", "PNRR M5C2", "Inclusione sociale", "900000.00", "2022-12-31"),
+            ("D47H18001230002", "Piazza dei bambini", "Bando Periferie 2016", "Rinnovamento urbano e rurale",
+             "1500000.00", "2030-12-31"),
+            ("D47H18001230003", "Orti sociali", "PNRR M5C2", "Ambiente", "250000.00", "2030-12-31")):
+        assert client.post("/api/v1/projects", headers=h, json=common | {
+            "cup": cup, "title": title, "programme": programme, "theme": theme, "public_funding": amount,
+            "planned_end": end}).status_code == 201
+    admin = journey.person("ufficio")
+    admin.log_in(office.email)
+    page = admin.visit("/")
+    page.get_by_role("link", name="Osservatorio", exact=True).first.click()
+    page.wait_for_load_state()
+    page.locator("#chart-theme").wait_for()
+    admin.check(shot="osservatorio-quadro")
+    late = page.locator("table[aria-labelledby=late]")
+    assert late.locator("tbody tr").count() == 1 and "Casa di quartiere" in late.inner_text()
+    # the charts are drawn (Chart.js sizes its canvas), each followed by the table of its figures
+    assert page.locator("#chart-programme").evaluate("c => c.width > 0 && c.height > 0")
+    assert "Bando Periferie 2016" in page.locator("#by-programme + div + div table").inner_text()
+    page.get_by_role("link", name="Casa di quartiere").click()
+    page.wait_for_load_state()
+    assert "In ritardo" in admin.text()
