@@ -23,6 +23,7 @@ from codesign.observatory import registration as observatory
 from codesign.opportunities import registration as opportunities
 from codesign.organizations import registration as organizations
 from codesign.paths import resource_dir
+from codesign.practices import registration as practices
 from codesign.procedures import registration as procedures
 from codesign.proposals import registration as proposals
 from codesign.tables import registration as tables
@@ -30,7 +31,7 @@ from codesign.transparency import registration as transparency
 
 # In lifecycle order; the API comes last, since it serves every module's operations.
 MODULES = (core, auth, organizations, procedures, proposals, evaluation, tables, agreements, monitoring, transparency,
-           observatory, opportunities, api)
+           observatory, practices, opportunities, api)
 
 
 def create_app(config: dict | None = None) -> Flask:

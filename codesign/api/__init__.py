@@ -99,4 +99,4 @@ def list_response(items: list, total: int):
 
 
 from codesign.api import (agreements, core_endpoints, evaluation, monitoring, observatory, openapi,  # noqa: E402,F401
-                          opportunities, procedures, tables, transparency)  # (registers the routes)
+                          opportunities, practices, procedures, tables, transparency)  # (registers the routes)

@@ -27,6 +27,7 @@ from codesign.core.schemas import INT_MAX
 from codesign.monitoring.schemas import PaymentIn, ReportIn
 from codesign.observatory.models import STATES as PROJECT_STATES
 from codesign.observatory.schemas import ProjectIn, ProjectPatch, UpdateIn
+from codesign.practices.schemas import GoodPracticeIn
 from codesign.opportunities.models import APPLICANTS, FUNDER_LEVELS
 from codesign.opportunities.schemas import OpportunityIn
 from codesign.procedures.workflow import workflow as procedure_workflow
@@ -37,6 +38,7 @@ from codesign.transparency.operations import PUBLIC_STATES
 # Bodies declared once as pydantic models (core/schemas.py): their JSON Schemas are the document's, so the
 # two cannot drift. The older endpoints' schemas below are still written by hand (layers issue, in progress).
 DECLARED = (MeetingIn, MeetingPatch, VersionIn, AgreementIn, ReportIn, PaymentIn, ProjectIn, ProjectPatch, UpdateIn,
+            GoodPracticeIn,
             OpportunityIn)
 
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
@@ -382,6 +384,20 @@ def schemas() -> dict:
                        "beneficiary_name, beneficiary_tax_code, public_funding, other_funding, paid_amount, "
                        "planned_start, planned_end, actual_start, actual_end, state, progress_pct (o quelle di "
                        "OpenCoesione per gli stessi campi)"}}, ["file"])
+    s["PracticePhoto"] = obj({"id": INTEGER, "caption": STRING, "width": INTEGER, "height": INTEGER,
+                              "url": nullable(STRING), "thumbnail_url": nullable(STRING)},
+                             ["id", "caption", "width", "height", "url", "thumbnail_url"])
+    s["PracticePhotoIn"] = obj({
+        "file": {"type": "string", "contentMediaType": "image/*",
+                 "description": "JPEG, PNG o WebP, al massimo 10 MB: ridimensionata e privata dei metadati"},
+        "caption": {"type": "string", "maxLength": 300, "description": "che cosa mostra (testo alternativo)"}},
+        ["file", "caption"])
+    s["GoodPractice"] = obj({
+        "project_id": INTEGER, "project": ref("PublicProject"), "what": STRING, "audience": STRING,
+        "results": STRING, "reuse": STRING,
+        "contact": obj({"name": STRING, "email": STRING, "phone": nullable(STRING)}, ["name", "email", "phone"]),
+        "photos": array(ref("PracticePhoto")), "url": nullable(STRING), "updated_at": DATETIME},
+        ["project_id", "project", "what", "audience", "results", "reuse", "contact", "photos", "url", "updated_at"])
     s["ImportResult"] = obj({"created": {"type": "integer", "minimum": 0}, "updated": {"type": "integer", "minimum": 0}},
                             ["created", "updated"])
     s["Opportunity"] = obj({
@@ -460,7 +476,7 @@ def op(operation_id: str, summary: str, who: str, *, tag: str, status: int = 200
         out["parameters"] = [{"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/offset"}]
     if body is not None:
         out["requestBody"] = {"required": True, "content": {body_type: {"schema": body}}}
-    ok: dict = {"description": {200: "OK", 201: "Creato"}.get(status, "OK")}
+    ok: dict = {"description": {200: "OK", 201: "Creato", 204: "Fatto (nessun contenuto)"}.get(status, "OK")}
     if response is not None:
         ok["content"] = {response_type: {"schema": response}}
     if paged:
@@ -660,6 +676,34 @@ def catalogue() -> dict[tuple[str, str], dict]:
             description="Tutto o niente: ogni riga errata è nominata in `fields` come `\"row N: colonna\"` (N "
                         "conta le righe di dati da 1) e nulla è salvato. Una riga con il CUP di un progetto "
                         "esistente lo aggiorna: importare due volte lo stesso file non cambia nulla."),
+        ("get", "/good-practices"): op(
+            "listGoodPractices", "Le buone pratiche", "chiunque", tag="observatory", public=True, paged=True,
+            response=array(ref("GoodPractice")), errors=(422,),
+            description="I progetti di entrambe le origini segnati come buona pratica, con la scheda e le foto; "
+                        "filtri come l'elenco dei progetti: `municipality`, `theme`, `programme`, `origin`, `q`."),
+        ("get", "/projects/{}/good-practice"): op(
+            "getGoodPractice", "La scheda di una buona pratica", "chiunque", tag="observatory", public=True,
+            response=ref("GoodPractice"), errors=(404,)),
+        ("put", "/projects/{}/good-practice"): op(
+            "putGoodPractice", "Segna un progetto come buona pratica, o ne aggiorna la scheda",
+            "admin dell'amministrazione che tiene il progetto", tag="observatory", body=ref("GoodPracticeIn"),
+            response=ref("GoodPractice"), errors=WRITE,
+            description="Che cosa, per chi, risultati, che cosa possono riprendere gli altri e un referente con "
+                        "e-mail: 422 per campo, nulla è salvato."),
+        ("delete", "/projects/{}/good-practice"): op(
+            "deleteGoodPractice", "Toglie il progetto dalle buone pratiche",
+            "admin dell'amministrazione che tiene il progetto", tag="observatory", status=204, errors=WRITE,
+            description="La scheda e le foto restano salvate per un nuovo inserimento; 409 se non è segnato."),
+        ("post", "/projects/{}/good-practice/photos"): op(
+            "addPracticePhoto", "Aggiunge una foto alla buona pratica",
+            "admin dell'amministrazione che tiene il progetto", tag="observatory", status=201,
+            body=ref("PracticePhotoIn"), body_type="multipart/form-data", response=ref("PracticePhoto"),
+            errors=(400, 401, 403, 404, 409, 413, 422),
+            description="Solo immagini JPEG, PNG o WebP riconosciute dal contenuto (422 altrimenti), al massimo "
+                        "10 MB (413) e 8 foto (409); salvate come JPEG in due misure, senza metadati."),
+        ("delete", "/projects/{}/good-practice/photos/{}"): op(
+            "deletePracticePhoto", "Elimina una foto della buona pratica",
+            "admin dell'amministrazione che tiene il progetto", tag="observatory", status=204, errors=WRITE),
         ("post", "/opportunities"): op(
             "createOpportunity", "Aggiunge un bando di finanziamento", "admin", tag="opportunities", status=201,
             body=ref("OpportunityIn"), response=ref("Opportunity"), errors=(400, 401, 403, 422),
@@ -702,6 +746,12 @@ def catalogue() -> dict[tuple[str, str], dict]:
              "lo stato del progetto"),
             ("origin", {"type": "string", "enum": ["procedure", "external"]}, "l'origine del progetto"),
             ("q", {"type": "string", "maxLength": 200}, "testo da cercare"))
+    c[("get", "/good-practices")]["parameters"] += query_params(
+            ("municipality", {"type": "string", "maxLength": 120}, "il comune del progetto (codice ISTAT o nome)"),
+            ("theme", {"type": "string", "maxLength": 200}, "il tema"),
+            ("programme", {"type": "string", "maxLength": 300}, "il programma"),
+            ("origin", {"type": "string", "enum": ["procedure", "external"]}, "l'origine del progetto"),
+            ("q", {"type": "string", "maxLength": 200}, "testo da cercare"))
     c[("get", "/opportunities")]["parameters"] += query_params(
             ("municipality", {"type": "string", "maxLength": 120}, "i bandi adatti a questo comune (codice ISTAT)"),
             ("theme", {"type": "string", "maxLength": 200}, "un tema del bando"),
@@ -721,7 +771,7 @@ _PARAM_RE = re.compile(r"<(?:(?P<conv>[a-zA-Z_]\w*)(?:\((?P<args>.*?)\))?:)?(?P<
 _CONVERTER_TYPES = {"int": INTEGER, "float": {"type": "number"}, "uuid": {"type": "string", "format": "uuid"}}
 _RESOURCE_NAMES = {"procedures": "dell'avviso", "proposals": "della proposta", "organizations": "dell'ente",
                    "reports": "della relazione", "projects": "del progetto",
-                   "opportunities": "del bando"}
+                   "opportunities": "del bando", "photos": "della foto"}
 
 
 def openapi_path(rule: str) -> str:

@@ -14,6 +14,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal  # noqa: F401  (Literal: re-exported for the modules' schemas)
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError,
                       WithJsonSchema)
 
@@ -86,6 +87,17 @@ def Text(max_length: int = 10_000, min_length: int = 1):  # noqa: N802  (a type 
     """A text of at most `max_length` characters (after trimming), never empty unless min_length=0."""
     return Annotated[str, Field(min_length=min_length, max_length=max_length,
                                 json_schema_extra={"pattern": "^[^\\u0000]*$"}), AfterValidator(_clean_text)]
+
+
+def _email(value: str) -> str:
+    try:
+        return validate_email(value, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValueError("indirizzo e-mail non valido") from exc
+
+
+Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(_clean_text), AfterValidator(_email),
+                  WithJsonSchema({"type": "string", "format": "email", "maxLength": 254})]
 
 
 def Int(lo: int = 0, hi: int = INT_MAX):  # noqa: N802

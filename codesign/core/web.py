@@ -125,6 +125,7 @@ NAV = [
     ("procedures.public_list", _l("Avvisi"), lambda u: True),
     ("observatory.projects", _l("Progetti del territorio"), lambda u: True),
     ("observatory.map_page", _l("Mappa"), lambda u: True),
+    ("practices.public_list", _l("Buone pratiche"), lambda u: True),
     ("opportunities.public_list", _l("Opportunità"), lambda u: True),
     ("proposals.dashboard", _l("Le mie proposte"), lambda u: u.is_authenticated and u.is_applicant),
     ("organizations.mine", _l("I miei enti"), lambda u: u.is_authenticated and u.is_applicant),

@@ -278,6 +278,16 @@ def get(project_id: int) -> Project:
     return project
 
 
+def find_by_cup(cup: str) -> Project | None:
+    """The project of either origin with this CUP (an external one's own, a procedure one's agreement's)."""
+    cup = (cup or "").strip().upper()
+    if not cup or len(cup) > 15:
+        return None
+    return db.session.execute(
+        sa.select(Project).outerjoin(Agreement, Agreement.proposal_id == Project.proposal_id)
+        .where(sa.or_(Project.cup == cup, Agreement.cup == cup))).scalars().first()
+
+
 def stale(last_update: dt.date | None, running: bool, today: dt.date) -> bool:
     """A running project with no update for six months (DOMAIN.md); a finished one awaits none."""
     return running and last_update is not None and last_update < add_months(today, -STALE_AFTER_MONTHS)
@@ -288,7 +298,7 @@ def late(planned_end: dt.date | None, completed: bool, today: dt.date) -> bool:
     return bool(planned_end and planned_end < today and not completed)
 
 
-def _public_url(endpoint: str, **values) -> str | None:
+def public_url(endpoint: str, **values) -> str | None:
     """The absolute address of a public page (None where no request or server name says the host)."""
     if not (has_request_context() or current_app.config.get("SERVER_NAME")):
         return None
@@ -314,7 +324,7 @@ def external_dict(p: Project, today: dt.date, administrations: dict | None = Non
         "stale": stale(p.last_entry_on, p.state in RUNNING, today), "good_practice": p.good_practice,
         "last_update_on": _date(p.last_entry_on),
         "legal_basis": None, "rup": None, "office": None, "selection_method": None, "published_on": None,
-        "indicators": [], "url": _public_url("observatory.project", project_id=p.id),
+        "indicators": [], "url": public_url("observatory.project", project_id=p.id),
     }
 
 
@@ -332,7 +342,7 @@ def procedure_dict(project: Project, row: dict, today: dt.date) -> dict:
         "late": late(end, row["state"] in ("completed", "revoked"), today),
         "stale": stale(last_update, row["state"] in PROCEDURE_RUNNING, today), "good_practice": project.good_practice,
         "last_update_on": _date(last_update),
-        "url": _public_url("transparency.project", proposal_id=row["proposal_id"]),
+        "url": public_url("transparency.project", proposal_id=row["proposal_id"]),
     }
 
 
@@ -379,6 +389,8 @@ def _common(q, f: dict):
         q = q.where(Project.municipality == f["municipality"])
     if "theme" in f:
         q = q.where(Project.theme.in_(f["theme"]))
+    if f.get("good_practice"):
+        q = q.where(Project.good_practice == sa.true())
     return q
 
 

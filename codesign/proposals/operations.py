@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
 
-from codesign.core import audit
+from codesign.core import audit, files
 from codesign.core import validation as v
-from codesign.core.errors import Forbidden, GuardFailed, Invalid, NotFound, TooLarge
+from codesign.core.errors import Forbidden, GuardFailed, Invalid, NotFound
 from codesign.db import db, utcnow
 from codesign.organizations.models import Organization
 from codesign.organizations.taxcode import normalize_tax_code
@@ -240,22 +238,10 @@ def add_attachment(actor, proposal: Proposal, *, kind: str, filename: str, strea
     elif verdict is not True:
         raise verdict
     c.raise_if_any()
-    limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise TooLarge(f"il file supera il limite di {current_app.config['MAX_UPLOAD_MB']} MB")
-    if not data:
-        raise Invalid({"file": "il file è vuoto"})
+    data = files.read_upload(stream)
     if not _looks_like_pdf(data[:1024], data[-2048:]):
         raise Invalid({"file": f"il contenuto non è un documento PDF: {PDF_KINDS_NOTE}"})
-    digest = hashlib.sha256(data).hexdigest()
-    root = Path(current_app.config["UPLOAD_DIR"])
-    target = root / digest[:2] / digest
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+    digest = files.store(data)
     att = Attachment(proposal=proposal, kind=kind, name=name, size=len(data), sha256=digest,
                      content_type="application/pdf", uploaded_by_id=actor.id,
                      for_integration_id=integration.id if integration else None)
@@ -267,7 +253,7 @@ def add_attachment(actor, proposal: Proposal, *, kind: str, filename: str, strea
 
 
 def attachment_path(att: Attachment) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / att.sha256[:2] / att.sha256
+    return files.path_of(att.sha256)
 
 
 def get_attachment(user, attachment_id: int) -> Attachment:

@@ -118,7 +118,7 @@ def test_main_pages_in_english(journey, client, make_user, token_for):
     in_english(citizen)
     for path in ("/", "/avvisi", f"/avvisi/{pid}", f"/avvisi/{open_call.procedure_id}", f"/avvisi/{pid}/graduatoria",
                  "/accedi", "/registrati", "/accessibilita", "/privacy", "/progetti", "/mappa", "/opportunita",
-                 "/open-data"):
+                 "/buone-pratiche", "/open-data"):
         look(citizen, path)
     assert "Ranking" in citizen.page.title() or "ranking" in citizen.text().lower()
-    assert len(visited) == 34
+    assert len(visited) == 35

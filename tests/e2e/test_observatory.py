@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from PIL import Image
 
 from codesign.core.calendar import rome_today
 from codesign.db import db, utcnow
@@ -48,6 +49,24 @@ def test_admin_registers_a_project_and_a_citizen_finds_it(journey, make_user, tm
     admin.submit(button(page, "Registra l'aggiornamento"))
     assert "Conclusi i lavori del primo lotto." in admin.text()
 
+    # the office marks it as a good practice, with a photo
+    page.get_by_role("link", name="Segna come buona pratica").click()
+    page.wait_for_load_state()
+    labelled(page, "Che cosa è stato fatto").fill("Un ex mercato comunale diventato casa di quartiere.")
+    labelled(page, "Per chi").fill("Famiglie e anziani del quartiere")
+    labelled(page, "Risultati").fill("1.200 persone l'anno e 14 associazioni ospitate")
+    labelled(page, "Che cosa possono riprendere gli altri").fill("Il patto di collaborazione")
+    labelled(page, "Referente").fill("Ufficio rigenerazione urbana")
+    labelled(page, "E-mail del referente").fill("rigenerazione@comune.example")
+    admin.submit(button(page, "Pubblica come buona pratica"))
+    assert "Il progetto è ora una buona pratica." in admin.text()
+    photo = tmp_path / "cortile.jpg"
+    Image.new("RGB", (1800, 1200), (40, 140, 90)).save(photo, "JPEG")
+    labelled(page, "Foto (JPEG, PNG o WebP, al massimo 10 MB)").set_input_files(str(photo))
+    labelled(page, "Che cosa mostra la foto").fill("Il cortile della casa di quartiere")
+    admin.submit(button(page, "Aggiungi la foto"), shot="buona-pratica-scheda")
+    assert "Foto aggiunta." in admin.text()
+
     page = admin.visit("/progetti")
     page.get_by_role("link", name="Importa progetti da un file CSV").click()
     page.wait_for_load_state()
@@ -83,6 +102,18 @@ def test_admin_registers_a_project_and_a_citizen_finds_it(journey, make_user, tm
     page.wait_for_load_state()
     citizen.check()
     assert "Storia dell'avanzamento" in citizen.text() and "Registra un aggiornamento" not in citizen.text()
+    page.get_by_role("link", name="Leggi che cosa possono riprenderne altri comuni ed enti").click()
+    page.wait_for_load_state()
+    citizen.check(shot="buona-pratica")
+    assert "Il patto di collaborazione" in citizen.text() and "rigenerazione@comune.example" in citizen.text()
+    assert page.get_by_role("img", name="Il cortile della casa di quartiere").evaluate("i => i.naturalWidth") == 640
+    og_image = page.locator('meta[property="og:image"]').get_attribute("content")
+    assert og_image.startswith("http") and "/buone-pratiche/foto/" in og_image      # absolute, for sharing
+    page.get_by_role("link", name="Buone pratiche", exact=True).first.click()
+    page.wait_for_load_state()
+    citizen.check(shot="buone-pratiche")
+    assert "1 buona pratica" in citizen.text()
+    assert not outside, outside
 
 
 def test_a_citizen_finds_the_calls_that_suit_a_municipality(journey, client, make_user, token_for):

@@ -94,7 +94,10 @@ def test_demo_twice_changes_nothing(cli_env):
     assert count(cli_env, "agreements") == 2 and count(cli_env, "reports") == 4
     # the observatory: a dozen projects funded elsewhere (imported), the signed agreement's project, opportunities
     assert count(cli_env, "projects") == 13 and count(cli_env, "opportunities") == 3
-    counts |= {t: count(cli_env, t) for t in ("projects", "project_updates", "opportunities")}
+    # one of them a good practice, with a photo
+    assert count(cli_env, "good_practices") == 1 and count(cli_env, "practice_photos") == 1
+    counts |= {t: count(cli_env, t) for t in ("projects", "project_updates", "opportunities", "good_practices",
+                                             "practice_photos")}
     r2 = run("demo")
     assert r2.exit_code == 0
     assert {t: count(cli_env, t) for t in counts} == counts

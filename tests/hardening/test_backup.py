@@ -72,12 +72,12 @@ def test_round_trip_loses_nothing(app_ctx, client, make_user, token_for, tmp_pat
     app = app_ctx
     _world(client, make_user, token_for)
     before = _snapshot(app)
-    # the drafts' documents and the demo's signed agreement
-    assert len(before["files"]) == 5 and sum(len(r) for r in before["rows"].values()) > 100
+    # the drafts' documents, the demo's signed agreement and its good practice's photo at two sizes
+    assert len(before["files"]) == 7 and sum(len(r) for r in before["rows"].values()) > 100
 
     manifest = backup.backup(app, tmp_path / "copia")
     assert manifest["audit"]["seq"] == audit.verify()[1]
-    assert sum(1 for n in manifest["files"] if n.startswith("uploads/")) == 5
+    assert sum(1 for n in manifest["files"] if n.startswith("uploads/")) == 7
 
     _wipe(app)
     assert _snapshot(app) != before
