@@ -7,7 +7,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from codesign.core.errors import Invalid
 
@@ -31,6 +31,8 @@ def _refuse(field: str, message: str) -> Invalid:
 def photo(data: bytes, *, field: str = "file") -> Photo:
     """The photo at its two sizes, or 422 naming the field: not an image, a format not accepted, damaged, huge."""
     accepted = ", ".join(FORMATS.values())
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES     # a library may have set it for the whole process
+    ImageFile.LOAD_TRUNCATED_IMAGES = False       # a cut photo is refused, never padded with grey
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -49,6 +51,8 @@ def photo(data: bytes, *, field: str = "file") -> Photo:
         raise _refuse(field, f"il contenuto non è un'immagine leggibile: solo {accepted}") from None
     except (OSError, SyntaxError, ValueError, EOFError):
         raise _refuse(field, "l'immagine è danneggiata o incompleta") from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     full = _jpeg(upright, FULL_SIDE)
     return Photo(full=full[0], thumb=_jpeg(upright, THUMB_SIDE)[0], width=full[1], height=full[2])
 
