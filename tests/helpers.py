@@ -160,6 +160,16 @@ AGREEMENT = {"start_date": "2021-09-01", "premises": [{"address": "Via Odazio 9,
              "declaration_checks": {"runts": True, "durc": True, "antimafia": None, "criminal_records": True}}
 
 
+def project_cup(proposal_id: int) -> str:
+    """A CUP of the project's own (a CUP identifies one project: never the call's, shared)."""
+    return f"B41H21{proposal_id:09d}"
+
+
+def agreement_for(proposal_id: int, **changes) -> dict:
+    """The agreement's terms with the project's own CUP."""
+    return {**AGREEMENT, "cup": project_cup(proposal_id), **changes}
+
+
 def to_codesign(s: "Scenario") -> None:
     """The worked example from evaluation to an approved ranking and the co-design phase open."""
     s.all_reviews()

@@ -7,10 +7,19 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from codesign.agreements.operations import CHECK_STATES
 from codesign.core.forms import choice_list
 
 REQUIRED = _l("Campo obbligatorio.")
-CHECK_CHOICES = choice_list([("true", _l("verificato, esito regolare")), ("null", _l("non dovuto"))])
+
+
+def check_choice(value) -> str:
+    """A recorded check as the form's choice: true, false (not yet verified, also when never recorded) or null
+    (not due)."""
+    return "null" if value is None else "true" if value else "false"
+
+
+CHECK_CHOICES = choice_list([(check_choice(value), _l(label)) for value, label in CHECK_STATES.items()])
 AFTER_CHOICES = choice_list([("signature", _l("alla sottoscrizione")), ("report", _l("dopo la relazione n.")),
                              ("final", _l("dopo la relazione finale"))])
 
@@ -29,7 +38,7 @@ class TrancheRow(Form):
 class AgreementForm(FlaskForm):
     start_date = DateField(_l("Data di avvio prevista"), validators=[InputRequired(message=REQUIRED)])
     cup = StringField(_l("CUP del progetto"), validators=[Optional(), Length(max=15)],
-                      description=_l("15 lettere e cifre; se vuoto, quello dell'avviso."))
+                      description=_l("Il CUP proprio del progetto (15 lettere e cifre), necessario per sottoscrivere."))
     premises = FieldList(FormField(PremisesRow), min_entries=0)
     tranches = FieldList(FormField(TrancheRow), min_entries=0)
     runts = SelectField(_l("Iscrizione al RUNTS"), choices=CHECK_CHOICES)
@@ -40,7 +49,7 @@ class AgreementForm(FlaskForm):
 
     def to_input(self) -> dict:
         def check(field):
-            return True if field.data == "true" else None
+            return {"true": True, "null": None}.get(field.data, False)
 
         return {
             "start_date": self.start_date.data.isoformat() if self.start_date.data else "",

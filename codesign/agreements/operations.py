@@ -26,8 +26,59 @@ from codesign.tables.models import CodesignTable, ProjectVersion
 ANTIMAFIA_THRESHOLD = Decimal("150000.00")
 CHECKS = {"runts": N_("iscrizione al RUNTS"), "durc": N_("regolarità contributiva (DURC)"),
           "antimafia": N_("informazione antimafia"), "criminal_records": N_("casellario giudiziale")}
+# What a recorded check says: verified by a person, not yet verified (also when never recorded), not due.
+CHECK_STATES = {False: N_("non ancora verificato"), True: N_("verificato, esito regolare"), None: N_("non dovuto")}
 CUP_RE = re.compile(r"^[A-Z0-9]{15}$")
 EDITABLE_STATES = ("finalized",)
+# Proposals a call funds: from the approved final project on.
+FUNDED_STATES = ("finalized", "agreement_signed", "started", "completed", "revoked")
+
+# Who else may hold a CUP, added by a later module at its init_app (the observatory's external projects):
+# each `(cup) -> the title of the project that holds it, or None`.
+CUP_HOLDERS: list = []
+
+
+def register_cup_holder(holder) -> None:
+    if holder not in CUP_HOLDERS:
+        CUP_HOLDERS.append(holder)
+
+
+def cup_holder(cup: str, proposal: Proposal) -> str | None:
+    """The title of another project that holds this CUP (another agreement, or a project a later module keeps),
+    or None: a CUP identifies one project."""
+    title = db.session.execute(sa.select(Proposal.title).join(Agreement, Agreement.proposal_id == Proposal.id)
+                               .where(Agreement.cup == cup, Agreement.proposal_id != proposal.id).limit(1)
+                               ).scalar_one_or_none()
+    if title is not None:
+        return title
+    return next((t for t in (h(cup) for h in CUP_HOLDERS) if t is not None), None)
+
+
+def suggested_cup(proposal: Proposal) -> str | None:
+    """The call's CUP, offered as a starting point only when the call funds this project alone and no other
+    project holds it."""
+    cup = proposal.procedure.cup
+    if not cup:
+        return None
+    funded = db.session.execute(sa.select(sa.func.count(Proposal.id)).where(
+        Proposal.procedure_id == proposal.procedure_id, Proposal.state.in_(FUNDED_STATES))).scalar_one()
+    return cup if funded == 1 and cup_holder(cup, proposal) is None else None
+
+
+def antimafia_due(amount: Decimal) -> bool:
+    return amount > ANTIMAFIA_THRESHOLD
+
+
+def unverified_checks(checks: dict, amount: Decimal | None) -> list[str]:
+    """The due checks not yet recorded as verified by a person (`true`): RUNTS, DURC and criminal records
+    unless marked not due, the anti-mafia information when the grant exceeds the threshold."""
+    out = []
+    for code, label in CHECKS.items():
+        value = checks.get(code, False)
+        due = antimafia_due(amount) if code == "antimafia" and amount is not None else value is not None
+        if due and value is not True:
+            out.append(label)
+    return out
 
 
 def planned_reports(procedure) -> int:
@@ -84,13 +135,15 @@ def _check_terms(proposal: Proposal, clean: AgreementIn, version: ProjectVersion
     cup = (clean.cup or "").upper() or None
     if cup is not None and not CUP_RE.match(cup):
         errors["cup"] = "il CUP è composto da 15 lettere e cifre"
-    if clean.declaration_checks.antimafia is None and version.requested_amount > ANTIMAFIA_THRESHOLD:
+    elif cup is not None and (holder := cup_holder(cup, proposal)) is not None:
+        errors["cup"] = f"il CUP {cup} è già del progetto «{holder}»: ogni progetto ha il proprio CUP"
+    if clean.declaration_checks.antimafia is None and antimafia_due(version.requested_amount):
         errors["declaration_checks.antimafia"] = (
             f"l'informazione antimafia è dovuta: il contributo ({version.requested_amount:.2f} EUR) supera "
             f"{ANTIMAFIA_THRESHOLD:.2f} EUR (D.Lgs. 159/2011)")
     if errors:
         raise Invalid(errors)
-    return {"cup": cup or proposal.procedure.cup}
+    return {"cup": cup}
 
 
 def put_agreement(actor, proposal: Proposal, data: dict, *, now=None) -> Agreement:
@@ -117,12 +170,15 @@ def put_agreement(actor, proposal: Proposal, data: dict, *, now=None) -> Agreeme
     agreement.tranches = [{"number": t.number, "pct": f"{t.pct:.2f}", "after": t.after,
                            "report_number": t.report_number if t.after == "report" else None}
                           for t in sorted(clean.tranches, key=lambda t: t.number)]
+    before = dict(agreement.declaration_checks or {})
     agreement.declaration_checks = clean.declaration_checks.model_dump()
     agreement.updated_by_id = actor.id
     agreement.updated_at = now
     db.session.flush()
+    # who recorded each check, and when, is the audit record of the change
+    changed = {k: v for k, v in agreement.declaration_checks.items() if k not in before or before[k] != v}
     audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="put_agreement",
-                 data={"version": version.number})
+                 data={"version": version.number, "cup": agreement.cup, "checks": changed})
     if agreement.ready_notified_at is None:
         agreement.ready_notified_at = now
         for email in member_emails({proposal.organization_id}, Role.applicant).get(proposal.organization_id, []):
@@ -187,6 +243,7 @@ def document(user, proposal: Proposal) -> dict:
         ProjectVersion.proposal_id == proposal.id, ProjectVersion.number == agreement.version_number)).scalar_one()
     return {"agreement": agreement, "data": to_dict(agreement), "version": version, "proposal": proposal,
             "procedure": proposal.procedure, "reports": planned_reports(proposal.procedure), "checks": CHECKS,
+            "check_states": CHECK_STATES,
             "end_date": end_date(agreement, proposal.procedure)}
 
 
@@ -196,19 +253,21 @@ def _signed_copy(proposal: Proposal) -> Attachment | None:
 
 
 def sign_guard(ctx: Context):
-    """Agreement data complete, the checks recorded (anti-mafia above the threshold), the signed copy attached."""
+    """Agreement data complete with the project's own CUP, every due check verified by a person, the signed copy
+    attached."""
     p = ctx.row
     agreement = agreement_of(p)
     if agreement is None:
         return "la convenzione non è stata predisposta"
     problems = []
-    checks = agreement.declaration_checks or {}
-    missing = [CHECKS[k] for k in CHECKS if k not in checks]
-    if missing:
-        problems.append("mancano i controlli: " + ", ".join(missing))
+    if not agreement.cup:
+        problems.append("manca il CUP del progetto: indicalo nella convenzione")
+    elif (holder := cup_holder(agreement.cup, p)) is not None:
+        problems.append(f"il CUP {agreement.cup} è già del progetto «{holder}»: ogni progetto ha il proprio CUP")
     version = final_version(p)
-    if version is not None and checks.get("antimafia") is None and version.requested_amount > ANTIMAFIA_THRESHOLD:
-        problems.append("manca l'informazione antimafia, dovuta sopra 150.000 EUR")
+    unverified = unverified_checks(agreement.declaration_checks or {}, version.requested_amount if version else None)
+    if unverified:
+        problems.append("controlli non ancora verificati: " + ", ".join(unverified))
     if _signed_copy(p) is None:
         problems.append("manca la copia firmata della convenzione: caricala nella pagina della convenzione")
     return problems or None

@@ -1,9 +1,9 @@
 """The agreement's body (API.md, `PUT /proposals/{id}/agreement`), declared once."""
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from codesign.core.schemas import Date, DecimalText, Input, Int, Text
 
@@ -22,23 +22,17 @@ class TrancheIn(Input):
     report_number: Int(1, 1000) | None = None
 
 
-def _done(value: bool | None) -> bool | None:
-    if value is False:
-        raise ValueError("indicare true (controllo eseguito con esito regolare) o null (controllo non dovuto): "
-                         "con un esito irregolare la convenzione non si sottoscrive")
-    return value
-
-
-Check = Annotated[bool | None, AfterValidator(_done)]
+# A check of the body's self-declarations: `true` verified by a person with a regular outcome, `false` not yet
+# verified (what a check not sent is: nothing defaults to a fact nobody checked), `null` where the law does not
+# ask for it.
+Check = bool | None
 
 
 class ChecksIn(Input):
-    """The checks of the body's self-declarations: each `true` (done, regular), or `null` where not due."""
-
-    runts: Check
-    durc: Check
-    antimafia: Check
-    criminal_records: Check
+    runts: Check = False
+    durc: Check = False
+    antimafia: Check = False
+    criminal_records: Check = False
 
 
 class AgreementIn(Input):
@@ -47,4 +41,4 @@ class AgreementIn(Input):
     municipality: Text(120, min_length=0) | None = None   # where the project runs; the body's by default
     premises: list[PremisesIn] = Field(default_factory=list, max_length=MAX_ROWS)
     tranches: list[TrancheIn] = Field(min_length=1, max_length=MAX_ROWS)
-    declaration_checks: ChecksIn
+    declaration_checks: ChecksIn = Field(default_factory=ChecksIn)

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from codesign.agreements import operations as agreements
 from codesign.agreements import permissions
-from codesign.agreements.forms import ActionForm, AgreementForm, SignedCopyForm
+from codesign.agreements.forms import ActionForm, AgreementForm, SignedCopyForm, check_choice
 from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors
@@ -38,14 +38,16 @@ def _form_for(proposal, agreement, formdata=None) -> AgreementForm:
                 "premises": list(agreement.premises or []),
                 "tranches": [{"pct": t["pct"].replace(".", ","), "after": t["after"], "report_number": t.get("report_number")}
                              for t in agreement.tranches or []],
-                **{k: "true" if (agreement.declaration_checks or {}).get(k) else "null"
-                   for k in agreements.CHECKS}}
-    else:  # the usual terms, to be adapted: 40% at signature, 40% after the mid-term report, 20% at the end
+                **{k: check_choice((agreement.declaration_checks or {}).get(k, False)) for k in agreements.CHECKS}}
+    else:  # the usual terms, to be adapted: 40% at signature, 40% after the mid-term report, 20% at the end;
+        # every check not yet verified (the anti-mafia information not due at or below the threshold)
         mid = max(1, agreements.planned_reports(proposal.procedure) // 2)
-        data = {"cup": proposal.procedure.cup or "", "premises": [],
+        version = agreements.final_version(proposal)
+        due = version is None or agreements.antimafia_due(version.requested_amount)
+        data = {"cup": agreements.suggested_cup(proposal) or "", "premises": [],
                 "tranches": [{"pct": "40", "after": "signature"}, {"pct": "40", "after": "report", "report_number": mid},
                              {"pct": "20", "after": "final"}],
-                **{k: "true" for k in agreements.CHECKS}}
+                **{k: "false" for k in agreements.CHECKS}, "antimafia": "false" if due else "null"}
     form = AgreementForm(formdata=formdata, data=data if formdata is None else None, prefix="ag")
     if formdata is None:
         for _i in range(EXTRA_ROWS):
@@ -88,7 +90,7 @@ def _render(proposal, status=200, *, form=None, copy_form=None, action_form=None
         data=agreements.to_dict(agreement) if agreement else None, form=form if editable else None,
         copy_form=copy_form or (SignedCopyForm(formdata=None, prefix="copy") if proposal.state == "finalized" else None),
         action_form=action_form or ActionForm(formdata=None, prefix="act"), actions=actions, blocked=blocked,
-        signed=signed, checks=agreements.CHECKS, state_label=_(STATES[proposal.state]),
+        signed=signed, checks=agreements.CHECKS, check_states=agreements.CHECK_STATES, state_label=_(STATES[proposal.state]),
         next_step=NEXT_STEP.get(proposal.state), failure=failure), status
 
 

@@ -602,8 +602,12 @@ def catalogue() -> dict[tuple[str, str], dict]:
         ("put", "/proposals/{}/agreement"): op(
             "putAgreement", "I dati della convenzione", "admin", tag="agreements", body=ref("AgreementIn"),
             response=ref("Agreement"), errors=WRITE,
-            description="Dopo `finalize` e prima di `sign_agreement`. Le tranche sommano a 100; "
-                        "`antimafia: null` è rifiutato sopra 150.000 EUR (422)."),
+            description="Dopo `finalize` e prima di `sign_agreement`. Le tranche sommano a 100; `cup` è il CUP "
+                        "proprio del progetto (un CUP di un altro progetto, di una convenzione o dell'osservatorio: "
+                        "422 su `cup`). Ogni controllo in `declaration_checks` è `true` (verificato da una persona), "
+                        "`false` (non ancora verificato: il valore di un controllo non inviato) o `null` (non "
+                        "dovuto); `antimafia: null` è rifiutato sopra 150.000 EUR (422). `sign_agreement` risponde "
+                        "409 finché manca il CUP o un controllo dovuto non è `true`."),
         ("get", "/proposals/{}/agreement"): op(
             "getAgreement", "La convenzione", "le parti", tag="agreements", response=ref("Agreement"),
             errors=(403, 404)),

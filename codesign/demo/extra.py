@@ -25,6 +25,7 @@ from codesign.tables import operations as tables
 
 OPEN_CALL_CUP = "B41H26000990006"
 LIFECYCLE_CUP = "B41H25000120006"
+A1_CUP, B2_CUP = "B41H25000130006", "B41H25000140006"   # each funded project its own CUP
 # A one-page PDF for the demo's signed copy (the upload checks the content, as for every attachment).
 DEMO_PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] "
             b"/Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
@@ -152,10 +153,10 @@ def _whole_lifecycle(data: dict, admin) -> None:
                           {"number": 2, "pct": "40", "after": "report", "report_number": 2},
                           {"number": 3, "pct": "20", "after": "final"}],
              "declaration_checks": {"runts": True, "durc": True, "antimafia": None, "criminal_records": True}}
-    agreements.put_agreement(admin, a1, terms)
+    agreements.put_agreement(admin, a1, terms | {"cup": A1_CUP})
     props.add_attachment(admin, a1, kind="signed_agreement", filename="convenzione-firmata.pdf",
                          stream=io.BytesIO(DEMO_PDF))
     props.fire(admin, a1, "sign_agreement")
-    agreements.put_agreement(admin, by_ref["B2"], terms)
+    agreements.put_agreement(admin, by_ref["B2"], terms | {"cup": B2_CUP})
     procs.fire(admin, proc, "start_implementation")
     props.fire(admin, a1, "start", params={"start_date": "2025-10-01"})

@@ -90,6 +90,13 @@ def _cup_holder(cup: str, *, except_id: int | None = None) -> str | None:
     return cups_under_agreement([cup]).get(cup)
 
 
+def external_cup_holder(cup: str) -> str | None:
+    """The title of the external project with this CUP (registered with the agreements: a procedure project's CUP
+    may not be one an external project holds)."""
+    row = db.session.execute(sa.select(Project.title, Project.cup).where(Project.cup == cup)).first()
+    return None if row is None else (row.title or row.cup)
+
+
 def cups_under_agreement(cups: list[str]) -> dict[str, str]:
     """The CUPs among these that an agreement holds → the title of its proposal (one query)."""
     if not cups:

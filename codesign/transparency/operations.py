@@ -98,7 +98,7 @@ def to_dict(p: Proposal, a: Agreement, v: ProjectVersion, *, paid=None, achieved
     end = agreements.end_date(a, proc)
     return {
         "id": p.id, "proposal_id": p.id,
-        "cup": a.cup or proc.cup, "title": p.title, "procedure_id": proc.id, "programme": proc.programme,
+        "cup": a.cup, "title": p.title, "procedure_id": proc.id, "programme": proc.programme,
         "administration": proc.administration.name,
         "beneficiary": {"name": p.organization.name, "tax_code": p.organization.tax_code},
         "municipality": a.municipality, "amount": _money(v.requested_amount),

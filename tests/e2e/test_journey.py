@@ -410,6 +410,8 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
         planned_start = after_deadline.date() + dt.timedelta(days=40)
         page = admin.visit(agreement)
         labelled(page, "Data di avvio prevista").fill(planned_start.isoformat())
+        assert labelled(page, "CUP del progetto").input_value() == ""   # the call funds several: none offered
+        labelled(page, "CUP del progetto").fill("B41H26000310006")
         labelled(page, "Immobile 1: indirizzo").fill("Via Odazio 9, Milano")
         labelled(page, "Immobile 1: descrizione").fill("Locale al piano terra, 60 m²")
         for n, (pct, after) in enumerate([("40", "signature"), ("40", "report"), ("20", "final")], start=1):

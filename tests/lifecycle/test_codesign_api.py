@@ -1,6 +1,7 @@
 """After the ranking, through the fixed API: co-design tables (meetings, versions, diff, finalize), one table
 failing and the ranking scrolled, agreements (PDF, signed copy, signature) and the start with its calendar."""
 import io
+import json
 
 import pytest
 
@@ -8,7 +9,7 @@ from codesign.core import audit
 from codesign.core.mail import OutboxMessage
 from codesign.db import db
 from codesign.proposals.models import Proposal
-from tests.helpers import AGREEMENT, PDF, Scenario, to_codesign, transition, version_body
+from tests.helpers import AGREEMENT, PDF, Scenario, agreement_for, project_cup, to_codesign, transition, version_body
 
 API = "/api/v1"
 
@@ -198,7 +199,7 @@ def test_agreement_signature_and_start(client, s):
     # bad agreements: 422 per field
     bad = {**AGREEMENT, "tranches": [{"number": 1, "pct": "50", "after": "signature"},
                                      {"number": 2, "pct": "40", "after": "report"}],
-           "cup": "abc", "declaration_checks": {**AGREEMENT["declaration_checks"], "durc": False}}
+           "cup": "abc", "declaration_checks": {**AGREEMENT["declaration_checks"], "durc": "sì"}}
     r = client.put(f"{API}/proposals/{a1}/agreement", headers=s.admin_h, json=bad)
     assert r.status_code == 422
     assert "declaration_checks.durc" in r.json["error"]["fields"]
@@ -207,11 +208,11 @@ def test_agreement_signature_and_start(client, s):
     assert r.status_code == 422
     assert set(r.json["error"]["fields"]) == {"tranches", "tranches.1.report_number", "cup"}, r.json
     # the body may not draft it
-    assert client.put(f"{API}/proposals/{a1}/agreement", headers=h1, json=AGREEMENT).status_code == 403
-    r = client.put(f"{API}/proposals/{a1}/agreement", headers=s.admin_h, json=AGREEMENT)
+    assert client.put(f"{API}/proposals/{a1}/agreement", headers=h1, json=agreement_for(a1)).status_code == 403
+    r = client.put(f"{API}/proposals/{a1}/agreement", headers=s.admin_h, json=agreement_for(a1))
     assert r.status_code == 200, r.json
     ag = r.json
-    assert ag["cup"] == "B41H20000150006" and ag["contribution"] == "90000.00"
+    assert ag["cup"] == project_cup(a1) and ag["contribution"] == "90000.00"
     assert [t["amount"] for t in ag["tranches"]] == ["36000.00", "36000.00", "18000.00"]
     assert ag["end_date"] == "2023-08-31"
     # the PDF, for both parties
@@ -228,7 +229,7 @@ def test_agreement_signature_and_start(client, s):
     r = fire(s, "A1", "sign_agreement")
     assert r.status_code == 200 and r.json["state"] == "agreement_signed", r.json
     # the agreement is frozen once signed
-    assert client.put(f"{API}/proposals/{a1}/agreement", headers=s.admin_h, json=AGREEMENT).status_code == 409
+    assert client.put(f"{API}/proposals/{a1}/agreement", headers=s.admin_h, json=agreement_for(a1)).status_code == 409
     # start needs the implementation phase
     assert fire(s, "A1", "start", start_date="2021-09-01").status_code == 409
     r = transition(client, "procedures", s.pid, s.admin_h, "start_implementation")
@@ -265,7 +266,60 @@ def test_antimafia_due_above_threshold(client, make_user, token_for):
                     json=version_body("160000.00", "20000.00"))
     assert r.status_code == 201
     assert fire(sc, "A1", "finalize").status_code == 200
-    r = client.put(f"{API}/proposals/{sc.ids['A1']}/agreement", headers=sc.admin_h, json=AGREEMENT)
+    a1 = sc.ids["A1"]
+    r = client.put(f"{API}/proposals/{a1}/agreement", headers=sc.admin_h, json=agreement_for(a1))
     assert r.status_code == 422 and "declaration_checks.antimafia" in r.json["error"]["fields"]
-    body = {**AGREEMENT, "declaration_checks": {**AGREEMENT["declaration_checks"], "antimafia": True}}
-    assert client.put(f"{API}/proposals/{sc.ids['A1']}/agreement", headers=sc.admin_h, json=body).status_code == 200
+    # not yet verified: saved, but the signature waits for it
+    body = agreement_for(a1, declaration_checks={**AGREEMENT["declaration_checks"], "antimafia": False})
+    assert client.put(f"{API}/proposals/{a1}/agreement", headers=sc.admin_h, json=body).status_code == 200
+    assert upload(client, a1, sc.admin_h).status_code == 201
+    r = fire(sc, "A1", "sign_agreement")
+    assert r.status_code == 409 and "controlli non ancora verificati: informazione antimafia" in r.json["error"]["reasons"]
+    body = agreement_for(a1, declaration_checks={**AGREEMENT["declaration_checks"], "antimafia": True})
+    assert client.put(f"{API}/proposals/{a1}/agreement", headers=sc.admin_h, json=body).status_code == 200
+    reasons = fire(sc, "A1", "sign_agreement").json["error"]["reasons"]
+    assert not any("controlli" in x for x in reasons), reasons
+
+
+def test_one_cup_per_project_and_checks_nobody_skipped(client, s):
+    """A CUP identifies one project: the agreement needs its own before the signature, never one another
+    agreement or an external project holds; every check starts not yet verified, and the audit says who recorded
+    it."""
+    finish_codesign(client, s)
+    a1, b2 = s.ids["A1"], s.ids["B2"]
+    # the bare terms: no CUP, no check sent -> saved, every check not yet verified (anti-mafia not due here)
+    bare = {k: v for k, v in AGREEMENT.items() if k != "declaration_checks"}
+    r = client.put(f"{API}/proposals/{a1}/agreement", headers=s.admin_h, json=bare)
+    assert r.status_code == 200 and r.json["cup"] is None, r.json
+    assert r.json["declaration_checks"] == {"runts": False, "durc": False, "antimafia": False,
+                                            "criminal_records": False}
+    assert upload(client, a1, s.admin_h).status_code == 201
+    r = fire(s, "A1", "sign_agreement")
+    assert r.status_code == 409, r.json
+    message = r.json["error"]["message"]
+    assert "manca il CUP del progetto" in message
+    assert ("controlli non ancora verificati: iscrizione al RUNTS, regolarità contributiva (DURC), "
+            "casellario giudiziale") in message and "antimafia" not in message
+    # the CUP of another project: another agreement's, or an external project's
+    assert client.put(f"{API}/proposals/{b2}/agreement", headers=s.admin_h, json=agreement_for(b2)).status_code == 200
+    r = client.put(f"{API}/proposals/{a1}/agreement", headers=s.admin_h, json=agreement_for(a1, cup=project_cup(b2)))
+    assert r.status_code == 422 and "«Proposta B2»" in r.json["error"]["fields"]["cup"], r.json
+    r = client.post(f"{API}/projects", headers=s.admin_h, json={
+        "cup": "J47H18000340009", "title": "Piazze aperte", "programme": "PNRR", "theme": "Inclusione sociale e salute",
+        "municipality": "015146", "beneficiary": {"name": "Comune di Milano"}, "public_funding": "1.00",
+        "planned_start": "2022-01-01", "planned_end": "2022-12-31", "state": "planned"})
+    assert r.status_code == 201, r.json
+    r = client.put(f"{API}/proposals/{a1}/agreement", headers=s.admin_h,
+                   json=agreement_for(a1, cup="j47h18000340009"))
+    assert r.status_code == 422 and "«Piazze aperte»" in r.json["error"]["fields"]["cup"], r.json
+    assert client.get(f"{API}/proposals/{a1}/agreement", headers=s.admin_h).json["cup"] is None  # nothing changed
+    # its own CUP and the checks recorded: signed; the audit says who recorded which check
+    r = client.put(f"{API}/proposals/{a1}/agreement", headers=s.admin_h, json=agreement_for(a1))
+    assert r.status_code == 200, r.json
+    assert fire(s, "A1", "sign_agreement").status_code == 200
+    records = db.session.query(audit.AuditRecord).filter_by(entity_type="proposal", entity_id=a1,
+                                                            trigger="put_agreement").order_by(audit.AuditRecord.id).all()
+    first, last = (json.loads(r.data) for r in (records[0], records[-1]))
+    assert first["checks"] == {"runts": False, "durc": False, "antimafia": False, "criminal_records": False}
+    assert last["checks"] == {"runts": True, "durc": True, "antimafia": None, "criminal_records": True}
+    assert last["cup"] == project_cup(a1) and records[-1].actor_id == s.admin.id

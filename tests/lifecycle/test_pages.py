@@ -8,7 +8,7 @@ import pytest
 from codesign.db import db
 from codesign.proposals.models import Proposal
 from tests.conftest import csrf_token_from
-from tests.helpers import PDF, Scenario, to_codesign, transition
+from tests.helpers import PDF, Scenario, project_cup, to_codesign, transition
 
 
 @pytest.fixture()
@@ -131,17 +131,28 @@ def test_agreement_page_draft_pdf_signed_copy_sign_and_start(client, s, login):
     url = f"/proposte/{a1}/convenzione"
     r = client.get(url)
     assert r.status_code == 200 and "Predisponi la convenzione" in html(r)
+    # nothing is preset as verified; the anti-mafia information is not due on 90,000 EUR; the call funds several
+    # projects, so its CUP is not offered
+    selected = {name: re.search(rf'name="ag-{name}".*?<option selected value="(\w+)"', html(r), re.S).group(1)
+                for name in ("runts", "durc", "antimafia", "criminal_records")}
+    assert selected == {"runts": "false", "durc": "false", "antimafia": "null", "criminal_records": "false"}
+    assert re.search(r'<input[^>]*name="ag-cup"[^>]*value=""', html(r))
     base = {"ag-start_date": "2021-09-01", "ag-cup": "", "ag-premises-0-address": "Via Odazio 9",
             "ag-premises-0-description": "locale", "ag-tranches-0-pct": "40", "ag-tranches-0-after": "signature",
             "ag-tranches-1-pct": "40", "ag-tranches-1-after": "report", "ag-tranches-1-report_number": "2",
-            "ag-tranches-2-pct": "30", "ag-tranches-2-after": "final", "ag-runts": "true", "ag-durc": "true",
+            "ag-tranches-2-pct": "30", "ag-tranches-2-after": "final", "ag-runts": "false", "ag-durc": "true",
             "ag-antimafia": "null", "ag-criminal_records": "true"}
     r = post(client, url, base, url)
     assert r.status_code == 422 and "sommano a 110" in html(r)
     r = post(client, url, {**base, "ag-tranches-2-pct": "20"}, url)
     assert r.status_code == 303, html(r)[:3000]
     page = html(client.get(url))
-    assert "B41H20000150006" in page and "36.000,00" in page
+    assert "manca il CUP del progetto" in page and "controlli non ancora verificati: iscrizione al RUNTS" in page
+    assert "non ancora verificato" in page
+    r = post(client, url, {**base, "ag-tranches-2-pct": "20", "ag-runts": "true", "ag-cup": project_cup(a1)}, url)
+    assert r.status_code == 303, html(r)[:3000]
+    page = html(client.get(url))
+    assert project_cup(a1) in page and "36.000,00" in page and "manca il CUP" not in page
     r = client.get(f"{url}.pdf")
     assert r.status_code == 200 and r.get_data().startswith(b"%PDF")
     r = post(client, f"{url}/azioni/sign_agreement", {}, url) if 'data-trigger="sign_agreement"' in page else None

@@ -5,7 +5,7 @@ import pytest
 
 from codesign.db import db
 from codesign.proposals.models import Proposal
-from tests.helpers import AGREEMENT, PDF, Scenario, to_codesign, transition, version_body
+from tests.helpers import PDF, agreement_for, Scenario, to_codesign, transition, version_body
 
 API = "/api/v1"
 AMOUNTS = {"A1": ("90000.00", "10000.00"), "A3": ("80000.00", "12000.00"), "A4": ("30000.00", "4000.00"),
@@ -36,7 +36,7 @@ def finish_codesign(client, s):
 
 def sign_and_start(client, s, ref, start="2021-09-01"):
     pid = s.ids[ref]
-    r = client.put(f"{API}/proposals/{pid}/agreement", headers=s.admin_h, json=AGREEMENT)
+    r = client.put(f"{API}/proposals/{pid}/agreement", headers=s.admin_h, json=agreement_for(pid))
     assert r.status_code == 200, r.json
     r = client.post(f"{API}/proposals/{pid}/attachments", headers=s.admin_h, content_type="multipart/form-data",
                     data={"kind": "signed_agreement", "file": (io.BytesIO(PDF), "convenzione-firmata.pdf")})

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from tests.helpers import AGREEMENT, PDF, Scenario, to_codesign, transition
+from tests.helpers import PDF, Scenario, agreement_for, project_cup, to_codesign, transition
 from tests.lifecycle.test_codesign_api import finish_codesign, upload
 
 API = "/api/v1"
@@ -18,7 +18,7 @@ def signed(client, make_user, token_for):
     finish_codesign(client, s)
     for ref in ("A1", "B2"):
         pid = s.ids[ref]
-        assert client.put(f"{API}/proposals/{pid}/agreement", headers=s.admin_h, json=AGREEMENT).status_code == 200
+        assert client.put(f"{API}/proposals/{pid}/agreement", headers=s.admin_h, json=agreement_for(pid)).status_code == 200
         assert upload(client, pid, s.org_h["ets1" if ref == "A1" else "ets3"]).status_code == 201
         assert transition(client, "proposals", pid, s.admin_h, "sign_agreement").status_code == 200
     return s
@@ -30,7 +30,7 @@ def test_public_projects_json_csv_and_pages_agree(client, signed):
     assert r.status_code == 200 and r.headers["X-Total-Count"] == "2"
     by_title = {p["title"]: p for p in r.json}
     a1 = by_title["Proposta A1"]
-    assert a1["cup"] == "B41H20000150006" and a1["procedure_id"] == s.pid
+    assert a1["cup"] == project_cup(s.ids["A1"]) and a1["procedure_id"] == s.pid
     assert a1["beneficiary"] == {"name": "Cooperativa Sociale Il Portico", "tax_code": "12345670157"}
     assert (a1["amount"], a1["cofinancing_amount"], a1["paid_amount"]) == ("90000.00", "10000.00", "0.00")
     assert a1["state"] == "agreement_signed" and a1["start_date"] == "2021-09-01" and a1["end_date"] == "2023-08-31"
@@ -48,12 +48,12 @@ def test_public_projects_json_csv_and_pages_agree(client, signed):
     assert {row["title"] for row in rows} == set(by_title)
     row = next(x for x in rows if x["title"] == "Proposta A1")
     assert (row["cup"], row["amount"], row["beneficiary_tax_code"], row["state"]) == (
-        "B41H20000150006", "90000.00", "12345670157", "agreement_signed")
+        project_cup(s.ids["A1"]), "90000.00", "12345670157", "agreement_signed")
     # the pages
     page = client.get("/progetti").get_data(as_text=True)
     assert "Proposta A1" in page and "Proposta B2" in page and "90.000,00" in page
     page = client.get(f"/progetti/{s.ids['A1']}").get_data(as_text=True)
-    assert "12345670157" in page and "B41H20000150006" in page
+    assert "12345670157" in page and project_cup(s.ids["A1"]) in page
     assert client.get(f"/progetti/{s.ids['A3']}").status_code == 404
     assert client.get("/open-data").status_code == 200
 
@@ -139,7 +139,7 @@ def test_procedure_projects_in_the_catalogue(client, signed):
     assert (milano["projects"], milano["public_funding"]) == (2, "180000.00")
     # an external project may not take a CUP an agreement holds
     r = client.post(f"{API}/projects", headers=s.admin_h, json={
-        "cup": "B41H20000150006", "title": "Doppione", "programme": "PNRR", "theme": "Inclusione sociale e salute",
+        "cup": project_cup(s.ids["A1"]), "title": "Doppione", "programme": "PNRR", "theme": "Inclusione sociale e salute",
         "municipality": "015146", "beneficiary": {"name": "Comune di Milano"}, "public_funding": "1.00",
         "planned_start": "2022-01-01", "planned_end": "2022-12-31", "state": "planned"})
     assert r.status_code == 422 and "Proposta" in r.json["error"]["fields"]["cup"]
