@@ -24,6 +24,7 @@ from flask import current_app, jsonify
 from codesign.agreements.schemas import AgreementIn
 from codesign.api import MAX_LIMIT, bp
 from codesign.core.schemas import INT_MAX
+from codesign.evaluation.operations import NOTICE_EVENTS
 from codesign.monitoring.schemas import PaymentIn, ReportIn
 from codesign.observatory.models import STATES as PROJECT_STATES
 from codesign.observatory.schemas import ProjectIn, ProjectPatch, UpdateIn
@@ -289,7 +290,11 @@ def schemas() -> dict:
         "title": STRING, "organization": STRING,
     }, ["proposal_id", "rank", "total", "criteria", "outcome", "title", "organization"])
     s["Ranking"] = obj({"lots": {"type": "object", "additionalProperties": obj(
-        {"budget_left": MONEY, "ranking": array(ref("RankingEntry"))}, ["budget_left", "ranking"])}}, ["lots"])
+        {"budget_left": MONEY, "ranking": array(ref("RankingEntry"))}, ["budget_left", "ranking"])},
+        "notices": array(obj({"date": DATE, "proposal_id": INTEGER,
+                              "event": {"type": "string", "enum": list(NOTICE_EVENTS.values())},
+                              "reason": STRING}, ["date", "proposal_id", "event"]),
+                         "dopo l'approvazione: ciò che è accaduto alla graduatoria, in ordine di data")}, ["lots"])
 
     # co-design, agreement, reports, transparency
     for model in DECLARED:

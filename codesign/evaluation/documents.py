@@ -31,14 +31,31 @@ OUTCOMES = {
     "below_threshold": _l("non idonea"),
 }
 
-CSV_HEADER = ("lotto", "posizione", "titolo", "ente", "punteggio", "esito")
+# The notices beside the approved ranking (evaluation.operations.notices): the outcome each one leaves.
+NOTICE_OUTCOMES = {
+    "codesign_failed": _l("co-progettazione non conclusa"),
+    "admitted_by_scrolling": _l("ammessa alla co-progettazione per scorrimento"),
+    "revoked": _l("contributo revocato"),
+}
+
+CSV_HEADER = ("lotto", "posizione", "titolo", "ente", "punteggio", "esito", "esito_attuale", "aggiornamenti")
 
 
 # --- the ranking -------------------------------------------------------------------------------------------
-def lots_view(proc, data: dict) -> list[dict]:
+def lots_view(proc, data: dict, notices: list[dict] | None = None) -> list[dict]:
     """The ranking JSON (approved or previewed) per lot, in the call's lot order, with the lot's title
-    and budget. No query: the call's lots are already loaded with it."""
+    and budget; each entry with the notices about it (what became of it since the act, oldest first) and
+    `current`, the event of the latest one. No query: the call's lots are already loaded with it."""
     by_code = data.get("lots", {}) if isinstance(data, dict) else {}
+    about: dict[int, list[dict]] = {}
+    for n in notices or []:
+        about.setdefault(n["proposal_id"], []).append(n)
+
+    def entries(d):
+        return [e | {"notices": about.get(e["proposal_id"], []),
+                     "current": about[e["proposal_id"]][-1]["event"] if e["proposal_id"] in about else None}
+                for e in d["ranking"]]
+
     out, seen = [], set()
     for lot in proc.lots:
         d = by_code.get(lot.code)
@@ -46,12 +63,18 @@ def lots_view(proc, data: dict) -> list[dict]:
             continue
         seen.add(lot.code)
         out.append({"code": lot.code, "title": lot.title, "budget": lot.budget,
-                    "budget_left": Decimal(d["budget_left"]), "entries": d["ranking"]})
+                    "budget_left": Decimal(d["budget_left"]), "entries": entries(d)})
     for code, d in by_code.items():  # a lot renamed or removed after the approval: still part of the act
         if code not in seen:
             out.append({"code": code, "title": None, "budget": None, "budget_left": Decimal(d["budget_left"]),
-                        "entries": d["ranking"]})
+                        "entries": entries(d)})
     return out
+
+
+def notice_rows(lots: list[dict], notices: list[dict]) -> list[dict]:
+    """Every notice, in the order they happened, with the ranked proposal it is about (title, body, lot)."""
+    entries = {e["proposal_id"]: e | {"lot": lot["code"]} for lot in lots for e in lot["entries"]}
+    return [n | {"entry": entries[n["proposal_id"]]} for n in notices if n["proposal_id"] in entries]
 
 
 def _cell(text) -> str:
@@ -60,17 +83,27 @@ def _cell(text) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def ranking_csv(proc, data: dict) -> str:
-    """One row per ranked proposal: lotto, posizione, titolo, ente, punteggio (dot decimal), esito.
-    The outcome is written in Italian whatever the reader's language, so the dataset stays stable."""
+def outcome_now(entry: dict) -> str:
+    """The proposal's outcome today, in words: the approved one, or the one its latest notice leaves."""
+    if entry.get("current"):
+        return str(NOTICE_OUTCOMES[entry["current"]])
+    return str(OUTCOMES.get(entry["outcome"], entry["outcome"]))
+
+
+def ranking_csv(proc, data: dict, notices: list[dict] | None = None) -> str:
+    """One row per ranked proposal: lotto, posizione, titolo, ente, punteggio (dot decimal), esito (as approved),
+    esito_attuale and aggiornamenti (the notices since: "YYYY-MM-DD outcome (reason)", separated by "; ").
+    Outcomes are written in Italian whatever the reader's language, so the dataset stays stable."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(CSV_HEADER)
     with force_locale("it"):
-        for lot in lots_view(proc, data):
+        for lot in lots_view(proc, data, notices):
             for e in lot["entries"]:
+                updates = "; ".join(f"{n['date']} {NOTICE_OUTCOMES[n['event']]}"
+                                    + (f" ({n['reason']})" if n.get("reason") else "") for n in e["notices"])
                 writer.writerow([lot["code"], e["rank"], _cell(e["title"]), _cell(e["organization"]), e["total"],
-                                 str(OUTCOMES.get(e["outcome"], e["outcome"]))])
+                                 str(OUTCOMES.get(e["outcome"], e["outcome"])), outcome_now(e), _cell(updates)])
     return buf.getvalue()
 
 

@@ -9,6 +9,7 @@ import sqlalchemy.orm
 from codesign.auth.models import User
 from codesign.core import audit, mail
 from codesign.core import validation as v
+from codesign.core.calendar import rome_today
 from codesign.core.enums import Role
 from codesign.core.errors import Conflict, Forbidden, GuardFailed, Invalid, NotFound, Unauthorized
 from codesign.db import db, utcnow
@@ -297,11 +298,31 @@ def approved(procedure) -> ApprovedRanking | None:
                               ).scalar_one_or_none()
 
 
+# What became of the ranking after the act (DOMAIN.md): the proposal's transitions that change its outcome, each
+# only possible after the approval, read from the audit trail (written with the state change it records).
+NOTICE_EVENTS = {"fail_codesign": "codesign_failed", "scroll_admitted": "admitted_by_scrolling", "revoke": "revoked"}
+
+
+def notices(procedure) -> list[dict]:
+    """The dated notices beside the approved ranking, in the order they happened: `{date, proposal_id, event,
+    reason?}` (the date in Rome). One query."""
+    rows = db.session.execute(
+        sa.select(audit.AuditRecord.at, audit.AuditRecord.entity_id, audit.AuditRecord.trigger,
+                  audit.AuditRecord.reason)
+        .join(Proposal, Proposal.id == audit.AuditRecord.entity_id)
+        .where(audit.AuditRecord.entity_type == "proposal", Proposal.procedure_id == procedure.id,
+               audit.AuditRecord.trigger.in_(NOTICE_EVENTS))
+        .order_by(audit.AuditRecord.seq)).all()
+    return [{"date": rome_today(at).isoformat(), "proposal_id": pid, "event": NOTICE_EVENTS[trigger],
+             **({"reason": reason} if reason else {})} for at, pid, trigger, reason in rows]
+
+
 def get_ranking(user, procedure) -> dict:
-    """API.md: before approval admin only (409 until every review is final); after, anyone."""
+    """API.md: before approval admin only (409 until every review is final); after, anyone, with the notices of
+    what became of it."""
     stored = approved(procedure)
     if stored is not None:
-        return stored.data
+        return stored.data | {"notices": notices(procedure)}
     if user is None:
         raise Unauthorized("la graduatoria non è ancora approvata: accesso riservato all'amministrazione")
 

@@ -68,7 +68,8 @@ PROGRESS_STATUS = {
 
 @bp.context_processor
 def helpers():
-    return {"fmt_score": fmt_score, "fmt_value": plain_decimal, "outcome_label": outcome_label}
+    return {"fmt_score": fmt_score, "fmt_value": plain_decimal, "outcome_label": outcome_label,
+            "notice_label": notice_label, "outcome_now": documents.outcome_now}
 
 
 def fmt_score(value) -> str:
@@ -80,6 +81,10 @@ def fmt_score(value) -> str:
 
 def outcome_label(outcome: str) -> str:
     return str(OUTCOMES.get(outcome, outcome))
+
+
+def notice_label(event: str) -> str:
+    return str(documents.NOTICE_OUTCOMES.get(event, event))
 
 
 def _user():
@@ -368,8 +373,10 @@ def ranking(procedure_id: int):
             flash(_("La graduatoria non è ancora approvata: qui trovi l'avanzamento della valutazione."), "info")
             return redirect(url_for("evaluation.progress", procedure_id=proc.id))
         abort(404)
-    return render_template("evaluation/ranking.html", proc=proc, stored=stored,
-                           lots=documents.lots_view(proc, stored.data), is_admin=procs.is_admin_of(_user(), proc))
+    notices = ev.notices(proc)
+    lots = documents.lots_view(proc, stored.data, notices)
+    return render_template("evaluation/ranking.html", proc=proc, stored=stored, lots=lots,
+                           notices=documents.notice_rows(lots, notices), is_admin=procs.is_admin_of(_user(), proc))
 
 
 @bp.route("/avvisi/<int:procedure_id>/graduatoria.csv")
@@ -377,7 +384,7 @@ def ranking_csv(procedure_id: int):
     proc, stored = _approved_or_404(procedure_id)
     if stored is None:
         abort(404)
-    return Response(documents.ranking_csv(proc, stored.data), content_type="text/csv; charset=utf-8",
+    return Response(documents.ranking_csv(proc, stored.data, ev.notices(proc)), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="graduatoria-avviso-{proc.id}.csv"'})
 
 
@@ -386,8 +393,10 @@ def ranking_pdf(procedure_id: int):
     proc, stored = _approved_or_404(procedure_id)
     if stored is None:
         abort(404)
-    html = render_template("evaluation/ranking_pdf.html", proc=proc, stored=stored,
-                           lots=documents.lots_view(proc, stored.data), generated_at=utcnow())
+    notices = ev.notices(proc)
+    lots = documents.lots_view(proc, stored.data, notices)
+    html = render_template("evaluation/ranking_pdf.html", proc=proc, stored=stored, lots=lots,
+                           notices=documents.notice_rows(lots, notices), generated_at=utcnow())
     return _pdf(documents.render_pdf(html), f"graduatoria-avviso-{proc.id}.pdf", public=True)
 
 

@@ -393,6 +393,12 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
         admin.submit(action(form, "scroll_ranking"))
         page = admin.visit(board, shot="coprogettazione")
         assert page.locator(f"#proposta-{a3}").get_attribute("data-state") == "admitted"
+        # the approved ranking stays as approved; the notices beside it tell what became of A2 and A3
+        page = citizen.visit(f"/avvisi/{procedure_id}/graduatoria", shot="graduatoria-avvisi")
+        assert "Avvisi successivi all'approvazione" in citizen.text()
+        assert "Esito attuale: co-progettazione non conclusa" in page.locator(f"tr[data-proposal='{a2}']").inner_text()
+        assert "Esito attuale: ammessa alla co-progettazione per scorrimento" in page.locator(
+            f"tr[data-proposal='{a3}']").inner_text()
 
         # A3's table, held through the API; then the admin closes the co-design phase
         admin_h = token_for(admin_user)

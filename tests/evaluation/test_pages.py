@@ -181,9 +181,9 @@ def test_worked_example_through_the_pages(client, login, scenario, monkeypatch):
     r = client.get(f"/avvisi/{s.pid}/graduatoria.csv")
     assert r.status_code == 200 and r.mimetype == "text/csv" and "utf-8" in r.content_type.lower()
     rows = list(csv.reader(io.StringIO(r.get_data().decode("utf-8"))))
-    assert rows[0] == ["lotto", "posizione", "titolo", "ente", "punteggio", "esito"]
+    assert rows[0] == ["lotto", "posizione", "titolo", "ente", "punteggio", "esito", "esito_attuale", "aggiornamenti"]
     expected_rows = [[lot, str(e["rank"]), REFS[e["proposal"]]["title"], ORG_NAMES[REFS[e["proposal"]]["org"]],
-                      e["total"], OUTCOME_IT[e["outcome"]]]
+                      e["total"], OUTCOME_IT[e["outcome"]], OUTCOME_IT[e["outcome"]], ""]
                      for lot, exp in SCENARIO["expected"].items() for e in exp["ranking"]]
     assert rows[1:] == expected_rows
 

@@ -1,13 +1,16 @@
 """After the ranking, through the fixed API: co-design tables (meetings, versions, diff, finalize), one table
 failing and the ranking scrolled, agreements (PDF, signed copy, signature) and the start with its calendar."""
+import csv
 import io
 import json
+import re
 
 import pytest
 
 from codesign.core import audit
+from codesign.core.calendar import rome_today
 from codesign.core.mail import OutboxMessage
-from codesign.db import db
+from codesign.db import db, utcnow
 from codesign.proposals.models import Proposal
 from tests.helpers import AGREEMENT, PDF, Scenario, agreement_for, project_cup, to_codesign, transition, version_body
 
@@ -169,6 +172,30 @@ def test_fail_codesign_and_scroll_the_ranking(client, s):
     ranking = client.get(f"{API}/procedures/{s.pid}/ranking").json
     outcomes = {e["proposal_id"]: e["outcome"] for e in ranking["lots"]["A"]["ranking"]}
     assert outcomes[s.ids["A3"]] == "reserve" and outcomes[s.ids["A2"]] == "admitted"
+    # ... and what became of it is published beside it, dated, in the order it happened
+    today = rome_today(utcnow()).isoformat()
+    assert ranking["notices"] == [
+        {"date": today, "proposal_id": s.ids["A2"], "event": "codesign_failed", "reason": "L'ente ha rinunciato"},
+        {"date": today, "proposal_id": s.ids["A3"], "event": "admitted_by_scrolling"}]
+    # the public page, its CSV and PDF tell each proposal's outcome today beside the row
+    page = client.get(f"/avvisi/{s.pid}/graduatoria").get_data(as_text=True)
+    rows = {pid: re.search(rf'data-proposal="{pid}".*?</tr>', page, re.S).group(0)
+            for pid in (s.ids["A1"], s.ids["A2"], s.ids["A3"])}
+    assert "Esito attuale: co-progettazione non conclusa" in rows[s.ids["A2"]]
+    assert "L&#39;ente ha rinunciato" in rows[s.ids["A2"]]
+    assert "Esito attuale: ammessa alla co-progettazione per scorrimento" in rows[s.ids["A3"]]
+    assert "Esito attuale" not in rows[s.ids["A1"]], rows[s.ids["A1"]]
+    assert "Avvisi successivi" in page
+    csv_rows = {r["titolo"]: r for r in csv.DictReader(io.StringIO(
+        client.get(f"/avvisi/{s.pid}/graduatoria.csv").get_data(as_text=True)))}
+    a2, a3, a1 = csv_rows["Proposta A2"], csv_rows["Proposta A3"], csv_rows["Proposta A1"]
+    assert (a2["esito"], a2["esito_attuale"], a2["aggiornamenti"]) == (
+        "ammessa alla co-progettazione", "co-progettazione non conclusa",
+        f"{today} co-progettazione non conclusa (L'ente ha rinunciato)")
+    assert (a3["esito"], a3["esito_attuale"]) == ("idonea non finanziata", "ammessa alla co-progettazione per scorrimento")
+    assert (a1["esito_attuale"], a1["aggiornamenti"]) == ("ammessa alla co-progettazione", "")
+    r = client.get(f"/avvisi/{s.pid}/graduatoria.pdf")
+    assert r.status_code == 200 and r.get_data().startswith(b"%PDF")
     mails = [m for m in db.session.query(OutboxMessage).all() if "per scorrimento" in m.subject]
     assert len(mails) == 1
     # close_codesign waits for every table
@@ -251,6 +278,10 @@ def test_agreement_signature_and_start(client, s):
     # revoke from started, with a reason
     assert fire(s, "A1", "revoke").status_code == 422
     assert fire(s, "A1", "revoke", reason="Gravi inadempimenti").json["state"] == "revoked"
+    notices = client.get(f"{API}/procedures/{s.pid}/ranking").json["notices"]
+    assert [n["event"] for n in notices] == ["codesign_failed", "admitted_by_scrolling", "revoked"]
+    assert notices[-1] | {"date": None} == {"date": None, "proposal_id": a1, "event": "revoked",
+                                            "reason": "Gravi inadempimenti"}
     assert audit.verify()[0]
 
 
