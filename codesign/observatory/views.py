@@ -72,6 +72,32 @@ def map_page():
                            list_args={arg: filters[key] for arg, key in FILTER_ARGS.items() if key in filters})
 
 
+# Sections that later modules add to a municipality's page (good practices, funding opportunities), each
+# `(code) -> {"template": ..., **its context}` or None when it has nothing to show; registered at their init_app.
+MUNICIPALITY_SECTIONS: list = []
+MUNICIPALITY_PROJECTS = 50
+
+
+def register_municipality_section(section) -> None:
+    if section not in MUNICIPALITY_SECTIONS:
+        MUNICIPALITY_SECTIONS.append(section)
+
+
+@bp.route("/comuni/<code>")
+def municipality(code: str):
+    """A municipality of the territory: its figures, its projects of both origins, and what later modules add
+    (its good practices, the funding opportunities that match it)."""
+    town = territory.get(code)
+    if town is None:
+        abort(404)
+    figures = observatory.municipality_figures(municipality=town.code)
+    figure = next(f for f in figures if f["municipality"] == town.code)
+    rows, total = observatory.list_projects(limit=MUNICIPALITY_PROJECTS, offset=0, municipality=town.code)
+    sections = [s for s in (section(town.code) for section in MUNICIPALITY_SECTIONS) if s]
+    return render_template("observatory/municipality.html", town=town, figure=figure, rows=rows, total=total,
+                           sections=sections, state_label=state_label)
+
+
 @bp.route("/osservatorio")
 @login_required
 def overview():

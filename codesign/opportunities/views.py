@@ -19,6 +19,14 @@ bp = Blueprint("opportunities", __name__)
 FILTER_ARGS = {"tema": "theme", "richiedente": "eligible", "livello": "funder_level", "comune": "municipality"}
 
 
+def municipality_section(code: str) -> dict | None:
+    """The municipality page's section (observatory.views.register_municipality_section): the open opportunities
+    that match it, by deadline."""
+    rows = opportunities.list_open(municipality=code)
+    return {"template": "opportunities/_municipality.html", "opportunities": rows,
+            "levels": opportunities.LEVEL_LABELS, "applicants": opportunities.APPLICANT_LABELS} if rows else None
+
+
 @bp.route("/opportunita")
 def public_list():
     filters = {key: (request.args.get(arg) or "").strip()[:200] for arg, key in FILTER_ARGS.items()}

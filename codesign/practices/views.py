@@ -21,6 +21,13 @@ from codesign.practices.models import MAX_PHOTOS
 bp = Blueprint("practices", __name__)
 PAGE = 24
 FILTER_ARGS = {"comune": "municipality", "tema": "theme", "q": "text"}
+MUNICIPALITY_PRACTICES = 6
+
+
+def municipality_section(code: str) -> dict | None:
+    """The municipality page's section (observatory.views.register_municipality_section): its good practices."""
+    rows, total = practices.list_public(limit=MUNICIPALITY_PRACTICES, offset=0, municipality=code)
+    return {"template": "practices/_municipality.html", "practices": rows, "total": total} if rows else None
 
 
 def _user():

@@ -117,8 +117,8 @@ def test_main_pages_in_english(journey, client, make_user, token_for):
     citizen = journey.person("cittadino (en)", locale="en-GB")
     in_english(citizen)
     for path in ("/", "/avvisi", f"/avvisi/{pid}", f"/avvisi/{open_call.procedure_id}", f"/avvisi/{pid}/graduatoria",
-                 "/accedi", "/registrati", "/accessibilita", "/privacy", "/progetti", "/mappa", "/opportunita",
-                 "/buone-pratiche", "/open-data"):
+                 "/accedi", "/registrati", "/accessibilita", "/privacy", "/progetti", "/mappa", "/comuni/015146",
+                 "/opportunita", "/buone-pratiche", "/open-data"):
         look(citizen, path)
     assert "Ranking" in citizen.page.title() or "ranking" in citizen.text().lower()
-    assert len(visited) == 35
+    assert len(visited) == 36

@@ -91,8 +91,10 @@ def test_admin_registers_a_project_and_a_citizen_finds_it(journey, make_user, tm
     citizen.check(shot="osservatorio-mappa")
     assert page.locator("#map path.leaflet-interactive").count() == 133      # every municipality, drawn locally
     assert not outside, outside                                              # no tile server, nothing from elsewhere
-    page.get_by_role("link", name="Sesto San Giovanni", exact=True).click()
+    page.get_by_role("link", name="Sesto San Giovanni", exact=True).click()     # the municipality's page
     page.wait_for_load_state()
+    citizen.check(shot="osservatorio-comune")
+    assert page.get_by_role("heading", level=1).inner_text() == "Sesto San Giovanni"
     assert "Piazza dei bambini" in citizen.text()
     page = citizen.visit("/progetti")
     page.get_by_label("Comune").select_option(label="Sesto San Giovanni")

@@ -135,9 +135,9 @@ def test_the_map_page_its_geometry_and_the_geojson(client, make_user, token_for)
     html = client.get("/mappa").get_data(as_text=True)
     assert html.count('<tr><th scope="row">') == 133                  # every municipality in the table
     assert "Progetti: 3; comuni con progetti: 2;" in html and "/static/leaflet/leaflet.js" in html
-    assert '<a href="/progetti?comune=015182">Rho</a>' in html
+    assert '<a href="/comuni/015182">Rho</a>' in html and '<a href="/progetti?comune=015182" ' in html
     html = client.get("/mappa?tema=istruzione").get_data(as_text=True)
-    assert "Progetti: 2; comuni con progetti: 2;" in html and '<a href="/progetti?comune=015182&amp;tema=istruzione">Rho</a>' in html
+    assert "Progetti: 2; comuni con progetti: 2;" in html and '<a href="/progetti?comune=015182&amp;tema=istruzione" ' in html
     assert "Progetti: 0; comuni con progetti: 0;" in client.get("/mappa?tema=nessuno").get_data(as_text=True)
 
     shapes = client.get("/osservatorio/comuni.geojson")

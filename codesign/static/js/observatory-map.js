@@ -33,12 +33,9 @@
                   " · " + d.labelPaid + " " + money.format(Number(f.paid_amount));
         }
         shape.bindTooltip(text, {sticky: true});
-        if (f.projects) {
-          shape.on("click", function () {
-            var url = d.list + (d.list.indexOf("?") < 0 ? "?" : "&") + "comune=" + encodeURIComponent(feature.properties.code);
-            window.location.assign(url);
-          });
-        }
+        shape.on("click", function () {
+          window.location.assign(d.town.replace("CODE", encodeURIComponent(feature.properties.code)));
+        });
       }
     }).addTo(map);
     var bounds = layer.getBounds();
