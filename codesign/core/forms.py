@@ -1,5 +1,6 @@
 """Form helpers shared by every module: domain errors (Invalid) carried onto WTForms fields, choices, and
 the amount field that reads numbers as people write them."""
+import re
 from decimal import Decimal
 
 from babel.numbers import NumberFormatError, parse_decimal
@@ -44,10 +45,16 @@ def choice_list(pairs):
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+# What an amount may be written with: a sign, digits and the two separators (so never "NaN", "Infinity", "1e5").
+AMOUNT_CHARS = re.compile(r"^[+-]?[0-9][0-9.,]*$")
+
+
 def parse_amount(text: str) -> Decimal | None:
     """An amount as a person types it: "90.000,50", "90000,50" and "90000.50" alike. Babel reads it the
     Italian way first (dot for thousands, comma for decimals), then the international way; None when
-    neither reads it."""
+    neither reads it, and for what Decimal would read but no amount is: NaN, infinities, exponents."""
+    if not isinstance(text, str) or not AMOUNT_CHARS.match(text):
+        return None
     for locale in ("it_IT", "en_US"):
         try:
             return parse_decimal(text, locale=locale, strict=True)

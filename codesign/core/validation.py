@@ -88,20 +88,34 @@ def aware_datetime(value) -> dt.datetime:
             raise ValueError("data e ora non valide: usare ISO 8601, es. 2026-03-01T12:00:00+01:00") from exc
     else:
         raise ValueError("data e ora non valide: usare ISO 8601")
+    _in_years(d.year)
     if d.tzinfo is None:
         d = d.replace(tzinfo=ROME)
     return d.astimezone(dt.timezone.utc)
 
 
+# The years a date of a procedure or a project may fall in: nobody means year 1 or 9999, and the calendar
+# arithmetic (reporting periods, time zones) must never overflow.
+YEARS = (2000, 2100)
+
+
+def _in_years(year: int) -> None:
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise ValueError(f"la data deve cadere tra il {YEARS[0]} e il {YEARS[1]}")
+
+
 def date_value(value) -> dt.date:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        _in_years(value.year)
         return value
     if not isinstance(value, str):
         raise ValueError("data non valida: usare AAAA-MM-GG")
     try:
-        return dt.date.fromisoformat(value.strip())
+        day = dt.date.fromisoformat(value.strip())
     except ValueError as exc:
         raise ValueError("data non valida: usare AAAA-MM-GG") from exc
+    _in_years(day.year)
+    return day
 
 
 class Collector:

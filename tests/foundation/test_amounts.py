@@ -13,6 +13,7 @@ def test_italian_and_plain_notations(typed, value):
     assert parse_amount(typed) == Decimal(value)
 
 
-@pytest.mark.parametrize("typed", ["abc", "1,2,3", "90,000.50.1", "", "1.50.0"])
+@pytest.mark.parametrize("typed", ["abc", "1,2,3", "90,000.50.1", "", "1.50.0", "NaN", "nan", "sNaN", "Infinity",
+                                   "-Infinity", "inf", "1e5", "1E+5", "١٢٣", "12\u00a0000"])
 def test_what_is_not_a_number(typed):
     assert parse_amount(typed) is None

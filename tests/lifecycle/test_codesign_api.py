@@ -354,3 +354,29 @@ def test_one_cup_per_project_and_checks_nobody_skipped(client, s):
     assert first["checks"] == {"runts": False, "durc": False, "antimafia": False, "criminal_records": False}
     assert last["checks"] == {"runts": True, "durc": True, "antimafia": None, "criminal_records": True}
     assert last["cup"] == project_cup(a1) and records[-1].actor_id == s.admin.id
+
+
+def test_dates_nobody_means_are_refused_with_the_field_named(client, s):
+    """Year 1 or 9999 (a meeting, an agreement's start, the start of a project) is a 422 naming the field, never
+    a 500 from the calendar arithmetic, and nothing is stored."""
+    a1 = s.ids["A1"]
+    fire(s, "A1", "start_codesign")
+    for held_at in ("0001-01-01T00:00:00", "9999-12-31T23:59:59+00:00", "1999-12-31T10:00:00+01:00"):
+        r = client.post(f"{API}/proposals/{a1}/meetings", headers=s.admin_h,
+                        json={"held_at": held_at, "place": "Sala A", "participants": ["Rossi"]})
+        assert r.status_code == 422 and "held_at" in r.json["error"]["fields"], (held_at, r.json)
+    assert client.get(f"{API}/proposals/{a1}/meetings", headers=s.admin_h).json == []
+    r = client.post(f"{API}/proposals/{a1}/versions", headers=s.admin_h, json=version_body("90000.00", "10000.00"))
+    assert r.status_code == 201 and fire(s, "A1", "finalize").status_code == 200
+    finish_codesign(client, s, refs=("A3", "A4", "B2", "C1", "C2"))
+    r = client.put(f"{API}/proposals/{a1}/agreement", headers=s.admin_h,
+                   json=agreement_for(a1, start_date="9999-01-01"))
+    assert r.status_code == 422 and "2100" in r.json["error"]["fields"]["start_date"], r.json
+    assert client.put(f"{API}/proposals/{a1}/agreement", headers=s.admin_h, json=agreement_for(a1)).status_code == 200
+    assert upload(client, a1, s.admin_h).status_code == 201
+    assert fire(s, "A1", "sign_agreement").status_code == 200
+    assert transition(client, "procedures", s.pid, s.admin_h, "start_implementation").status_code == 200
+    for day in ("9999-12-31", "0001-01-01"):
+        r = fire(s, "A1", "start", start_date=day)
+        assert r.status_code == 422 and "start_date" in r.json["error"]["fields"], (day, r.json)
+    assert state(a1) == "agreement_signed"

@@ -38,6 +38,9 @@ def test_admin_registers_edits_and_updates_a_project(client, make_user, login, p
     assert r.status_code == 422 and "la fine prevista non può precedere" in html and 'id="planned_end-error"' in html
     r = post_form(url, FORM | {"beneficiary_tax_code": "01199250159"})
     assert r.status_code == 422 and "cifra di controllo" in r.get_data(as_text=True)
+    for typed in ("NaN", "Infinity", "sNaN", "1e5"):        # what Decimal reads but no amount is
+        r = post_form(url, FORM | {"public_funding": typed, "paid_amount": typed})
+        assert r.status_code == 422 and "Importo non valido" in r.get_data(as_text=True), typed
     assert projects() == 0
 
     r = post_form(url, FORM)
@@ -56,7 +59,7 @@ def test_admin_registers_edits_and_updates_a_project(client, make_user, login, p
     html = client.get(project_url).get_data(as_text=True)
     assert "Fine dei lavori del primo lotto" in html and "01/03/2022" in html
     r = post_form(f"/osservatorio/progetti/{pid}/aggiornamenti",
-                  {"date": "2999-01-01", "note": "futuro", "state": "", "progress_pct": "", "paid_amount": ""},
+                  {"date": "2099-01-01", "note": "futuro", "state": "", "progress_pct": "", "paid_amount": ""},
                   get_url=project_url)
     assert r.status_code == 422 and "non può essere nel futuro" in r.get_data(as_text=True)
 
