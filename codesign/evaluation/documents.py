@@ -71,6 +71,12 @@ def lots_view(proc, data: dict, notices: list[dict] | None = None) -> list[dict]
     return out
 
 
+def ranking_view(proc, data: dict, notices: list[dict]) -> dict:
+    """What the public ranking's page and PDF show: the lots with each entry's notices, and every notice in order."""
+    lots = lots_view(proc, data, notices)
+    return {"lots": lots, "notices": notice_rows(lots, notices)}
+
+
 def notice_rows(lots: list[dict], notices: list[dict]) -> list[dict]:
     """Every notice, in the order they happened, with the ranked proposal it is about (title, body, lot)."""
     entries = {e["proposal_id"]: e | {"lot": lot["code"]} for lot in lots for e in lot["entries"]}
@@ -83,11 +89,17 @@ def _cell(text) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def outcome_label(outcome: str) -> str:
+    return str(OUTCOMES.get(outcome, outcome))
+
+
+def notice_label(event: str) -> str:
+    return str(NOTICE_OUTCOMES.get(event, event))
+
+
 def outcome_now(entry: dict) -> str:
     """The proposal's outcome today, in words: the approved one, or the one its latest notice leaves."""
-    if entry.get("current"):
-        return str(NOTICE_OUTCOMES[entry["current"]])
-    return str(OUTCOMES.get(entry["outcome"], entry["outcome"]))
+    return notice_label(entry["current"]) if entry.get("current") else outcome_label(entry["outcome"])
 
 
 def ranking_csv(proc, data: dict, notices: list[dict] | None = None) -> str:
@@ -100,10 +112,10 @@ def ranking_csv(proc, data: dict, notices: list[dict] | None = None) -> str:
     with force_locale("it"):
         for lot in lots_view(proc, data, notices):
             for e in lot["entries"]:
-                updates = "; ".join(f"{n['date']} {NOTICE_OUTCOMES[n['event']]}"
+                updates = "; ".join(f"{n['date']} {notice_label(n['event'])}"
                                     + (f" ({n['reason']})" if n.get("reason") else "") for n in e["notices"])
                 writer.writerow([lot["code"], e["rank"], _cell(e["title"]), _cell(e["organization"]), e["total"],
-                                 str(OUTCOMES.get(e["outcome"], e["outcome"])), outcome_now(e), _cell(updates)])
+                                 outcome_label(e["outcome"]), outcome_now(e), _cell(updates)])
     return buf.getvalue()
 
 

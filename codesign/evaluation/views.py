@@ -42,7 +42,6 @@ bp = Blueprint("evaluation", __name__)
 # The transitions the progress board offers (its buttons come from the machine's table).
 BOARD_TRIGGERS = ("approve_ranking",)
 
-OUTCOMES = documents.OUTCOMES
 
 # The evaluator's view of one proposal.
 QUEUE_STATUS = {
@@ -68,8 +67,8 @@ PROGRESS_STATUS = {
 
 @bp.context_processor
 def helpers():
-    return {"fmt_score": fmt_score, "fmt_value": plain_decimal, "outcome_label": outcome_label,
-            "notice_label": notice_label, "outcome_now": documents.outcome_now}
+    return {"fmt_score": fmt_score, "fmt_value": plain_decimal, "outcome_label": documents.outcome_label,
+            "notice_label": documents.notice_label, "outcome_now": documents.outcome_now}
 
 
 def fmt_score(value) -> str:
@@ -77,14 +76,6 @@ def fmt_score(value) -> str:
     if value is None or value == "":
         return ""
     return format_decimal(Decimal(str(value)), format="#,##0.00")
-
-
-def outcome_label(outcome: str) -> str:
-    return str(OUTCOMES.get(outcome, outcome))
-
-
-def notice_label(event: str) -> str:
-    return str(documents.NOTICE_OUTCOMES.get(event, event))
 
 
 def _user():
@@ -373,10 +364,9 @@ def ranking(procedure_id: int):
             flash(_("La graduatoria non è ancora approvata: qui trovi l'avanzamento della valutazione."), "info")
             return redirect(url_for("evaluation.progress", procedure_id=proc.id))
         abort(404)
-    notices = ev.notices(proc)
-    lots = documents.lots_view(proc, stored.data, notices)
-    return render_template("evaluation/ranking.html", proc=proc, stored=stored, lots=lots,
-                           notices=documents.notice_rows(lots, notices), is_admin=procs.is_admin_of(_user(), proc))
+    return render_template("evaluation/ranking.html", proc=proc, stored=stored,
+                           **documents.ranking_view(proc, stored.data, ev.notices(proc)),
+                           is_admin=procs.is_admin_of(_user(), proc))
 
 
 @bp.route("/avvisi/<int:procedure_id>/graduatoria.csv")
@@ -393,10 +383,8 @@ def ranking_pdf(procedure_id: int):
     proc, stored = _approved_or_404(procedure_id)
     if stored is None:
         abort(404)
-    notices = ev.notices(proc)
-    lots = documents.lots_view(proc, stored.data, notices)
-    html = render_template("evaluation/ranking_pdf.html", proc=proc, stored=stored, lots=lots,
-                           notices=documents.notice_rows(lots, notices), generated_at=utcnow())
+    html = render_template("evaluation/ranking_pdf.html", proc=proc, stored=stored,
+                           **documents.ranking_view(proc, stored.data, ev.notices(proc)), generated_at=utcnow())
     return _pdf(documents.render_pdf(html), f"graduatoria-avviso-{proc.id}.pdf", public=True)
 
 

@@ -81,19 +81,17 @@ def consistency(values: dict) -> dict:
 
 def _cup_holder(cup: str, *, except_id: int | None = None) -> str | None:
     """The title of the project that already holds this CUP (either origin), or None."""
+    holder = external_cup_holder(cup, except_id=except_id)
+    return holder if holder is not None else cups_under_agreement([cup]).get(cup)
+
+
+def external_cup_holder(cup: str, *, except_id: int | None = None) -> str | None:
+    """The title of the external project with this CUP, or None (also registered with the agreements: a procedure
+    project's CUP may not be one an external project holds)."""
     q = sa.select(Project.title, Project.cup).where(Project.cup == cup)
     if except_id is not None:
         q = q.where(Project.id != except_id)
     row = db.session.execute(q).first()
-    if row is not None:
-        return row.title or row.cup
-    return cups_under_agreement([cup]).get(cup)
-
-
-def external_cup_holder(cup: str) -> str | None:
-    """The title of the external project with this CUP (registered with the agreements: a procedure project's CUP
-    may not be one an external project holds)."""
-    row = db.session.execute(sa.select(Project.title, Project.cup).where(Project.cup == cup)).first()
     return None if row is None else (row.title or row.cup)
 
 
