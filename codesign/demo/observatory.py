@@ -24,18 +24,18 @@ from codesign.practices import operations as practices
 OFFICE = "Città metropolitana di Milano"
 OFFICE_EMAIL = "osservatorio@cittametropolitana.milano.example"
 PROJECTS = """cup,title,programme,theme,municipality,beneficiary_name,beneficiary_tax_code,public_funding,other_funding,paid_amount,planned_start,planned_end,actual_start,actual_end,state,progress_pct
-J47H18000340001,Riqualificazione del mercato comunale di Lorenteggio,Bando Periferie 2016,Rinnovamento urbano e rurale,015146,Comune di Milano,01199250158,4800000.00,600000.00,3100000.00,2018-06-01,2023-12-31,2018-10-01,,in_progress,70
-J41B20000120006,Casa delle associazioni di Quarto Oggiaro,PNRR M5C2 - Rigenerazione urbana,Inclusione sociale,015146,Comune di Milano,01199250158,2100000.00,,950000.00,2022-03-01,2026-06-30,2022-05-02,,in_progress,55
-E87H19001450001,Portineria di comunità San Siro,PON Metro 2014-2020,Inclusione sociale,015146,Comune di Milano,01199250158,380000.00,40000.00,380000.00,2019-09-01,2022-08-31,2019-09-01,2022-07-15,completed,100
-D27H21000560001,Biblioteca diffusa e spazi studio,PNRR M5C2 - Rigenerazione urbana,Istruzione,015209,Comune di Sesto San Giovanni,,1650000.00,,420000.00,2022-01-10,2026-03-31,2022-04-01,,in_progress,35
-D77H20000880001,Centro diurno per anziani Villaggio Falck,POR FESR FSE+ Lombardia,Servizi di cura infanzia e anziani,015209,Comune di Sesto San Giovanni,,620000.00,80000.00,150000.00,2021-02-01,2024-01-31,2021-06-01,,in_progress,40
-H57H21001230001,Piazza della stazione e mobilità dolce,PNRR M5C2 - Rigenerazione urbana,Trasporti e infrastrutture a rete,015182,Comune di Rho,,2950000.00,,1200000.00,2022-02-01,2026-06-30,2022-06-01,,in_progress,45
-H51B19000560001,Emporio solidale e cucina sociale,Fondi propri,Inclusione sociale,015182,Comune di Rho,,180000.00,60000.00,180000.00,2019-01-15,2020-12-31,2019-02-01,2020-12-15,completed,100
-B27H22000670001,Scuola aperta il pomeriggio,PNRR M4C1,Istruzione,015077,Comune di Cinisello Balsamo,,540000.00,,90000.00,2023-01-09,2026-08-31,2023-03-01,,in_progress,25
-B23D21000990001,Housing sociale in via Cornaggia,Bando Periferie 2016,Rinnovamento urbano e rurale,015077,Comune di Cinisello Balsamo,,3200000.00,1100000.00,2600000.00,2017-11-01,2022-10-31,2018-04-01,,interrupted,60
-F17H22000450001,Hub giovani alla Cascina,PNRR M5C2 - Rigenerazione urbana,Inclusione sociale,015140,Comune di Melegnano,,760000.00,,0.00,2024-01-01,2026-12-31,,,planned,0
-G37H21000340001,Parco agricolo didattico,POR FESR FSE+ Lombardia,Ambiente e prevenzione dei rischi,015002,Comune di Abbiategrasso,,410000.00,45000.00,300000.00,2021-04-01,2023-09-30,2021-05-03,,in_progress,85
-C67H20000780001,Sportello lavoro e formazione per giovani NEET,PON Metro 2014-2020,Occupazione e mobilità dei lavoratori,015146,Comune di Milano,01199250158,290000.00,,210000.00,2020-10-01,2023-09-30,2020-11-02,2023-09-20,completed,100
+J47H18000340001,Riqualificazione del mercato comunale di Lorenteggio,Bando Periferie 2016,Rinnovamento urbano e rurale,015146,Comune di Milano,01199250158,4800000.00,600000.00,3100000.00,2018-06-01,2023-12-31,2018-10-01,,in_progress,70,6,53
+J41B20000120006,Casa delle associazioni di Quarto Oggiaro,PNRR M5C2 - Rigenerazione urbana,Inclusione sociale,015146,Comune di Milano,01199250158,2100000.00,,950000.00,2022-03-01,2026-06-30,2022-05-02,,in_progress,55,8,Quarto Oggiaro - Vialba - Musocco
+E87H19001450001,Portineria di comunità San Siro,PON Metro 2014-2020,Inclusione sociale,015146,Comune di Milano,01199250158,380000.00,40000.00,380000.00,2019-09-01,2022-08-31,2019-09-01,2022-07-15,completed,100,7,57
+D27H21000560001,Biblioteca diffusa e spazi studio,PNRR M5C2 - Rigenerazione urbana,Istruzione,015209,Comune di Sesto San Giovanni,,1650000.00,,420000.00,2022-01-10,2026-03-31,2022-04-01,,in_progress,35,,
+D77H20000880001,Centro diurno per anziani Villaggio Falck,POR FESR FSE+ Lombardia,Servizi di cura infanzia e anziani,015209,Comune di Sesto San Giovanni,,620000.00,80000.00,150000.00,2021-02-01,2024-01-31,2021-06-01,,in_progress,40,,
+H57H21001230001,Piazza della stazione e mobilità dolce,PNRR M5C2 - Rigenerazione urbana,Trasporti e infrastrutture a rete,015182,Comune di Rho,,2950000.00,,1200000.00,2022-02-01,2026-06-30,2022-06-01,,in_progress,45,,
+H51B19000560001,Emporio solidale e cucina sociale,Fondi propri,Inclusione sociale,015182,Comune di Rho,,180000.00,60000.00,180000.00,2019-01-15,2020-12-31,2019-02-01,2020-12-15,completed,100,,
+B27H22000670001,Scuola aperta il pomeriggio,PNRR M4C1,Istruzione,015077,Comune di Cinisello Balsamo,,540000.00,,90000.00,2023-01-09,2026-08-31,2023-03-01,,in_progress,25,,
+B23D21000990001,Housing sociale in via Cornaggia,Bando Periferie 2016,Rinnovamento urbano e rurale,015077,Comune di Cinisello Balsamo,,3200000.00,1100000.00,2600000.00,2017-11-01,2022-10-31,2018-04-01,,interrupted,60,,
+F17H22000450001,Hub giovani alla Cascina,PNRR M5C2 - Rigenerazione urbana,Inclusione sociale,015140,Comune di Melegnano,,760000.00,,0.00,2024-01-01,2026-12-31,,,planned,0,,
+G37H21000340001,Parco agricolo didattico,POR FESR FSE+ Lombardia,Ambiente e prevenzione dei rischi,015002,Comune di Abbiategrasso,,410000.00,45000.00,300000.00,2021-04-01,2023-09-30,2021-05-03,,in_progress,85,,
+C67H20000780001,Sportello lavoro e formazione per giovani NEET,PON Metro 2014-2020,Occupazione e mobilità dei lavoratori,015146,Comune di Milano,01199250158,290000.00,,210000.00,2020-10-01,2023-09-30,2020-11-02,2023-09-20,completed,100,,
 """
 # (CUP, months ago, paid amount, progress, note): dated progress updates
 UPDATES = [("J47H18000340001", 3, "3300000.00", 75, "Completate le opere strutturali del corpo centrale."),

@@ -38,6 +38,10 @@ class ProjectForm(FlaskForm):
                         description=_l("Scegli uno dei temi di OpenCoesione proposti o scrivine uno."),
                         render_kw={"list": "oc-themes", "autocomplete": "off"})
     municipality = SelectField(_l("Comune"), validators=[DataRequired(message=REQUIRED)])
+    municipio = SelectField(_l("Municipio"), validators=[Optional()],
+                            description=_l("Solo per i progetti del Comune di Milano."))
+    nil = SelectField(_l("Quartiere (NIL)"), validators=[Optional()],
+                      description=_l("Solo per Milano: uno degli 88 Nuclei di Identità Locale del PGT 2030."))
     beneficiary_name = StringField(_l("Beneficiario"), validators=[DataRequired(message=REQUIRED), Length(max=300)])
     beneficiary_tax_code = StringField(_l("Codice fiscale del beneficiario"), validators=[Optional(), Length(max=16)],
                                        render_kw={"autocomplete": "off", "spellcheck": "false"})
@@ -56,6 +60,9 @@ class ProjectForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.municipality.choices = choice_list([("", _l("— scegli il comune —"))] + territory.choices())
         self.state.choices = _states(False)
+        self.municipio.choices = choice_list([("", _l("— nessuno —"))]
+                                             + [(str(n), _l("Municipio %(n)s", n=n)) for n in territory.MUNICIPI])
+        self.nil.choices = choice_list([("", _l("— nessuno —"))] + territory.nil_choices())
 
     def to_body(self) -> dict:
         d = lambda v: v.isoformat() if v else None  # noqa: E731
@@ -63,6 +70,7 @@ class ProjectForm(FlaskForm):
             "cup": self.cup.data or "", "title": self.title.data or "", "description": self.description.data or None,
             "programme": self.programme.data or "", "theme": self.theme.data or "",
             "municipality": self.municipality.data or "",
+            "municipio": self.municipio.data or None, "nil": self.nil.data or None,
             "beneficiary": {"name": self.beneficiary_name.data or "",
                             "tax_code": self.beneficiary_tax_code.data or None},
             "public_funding": self.public_funding.decimal_text or "", "other_funding": self.other_funding.decimal_text,
@@ -93,11 +101,16 @@ class UpdateForm(FlaskForm):
                 "state": self.state.data or None, "note": self.note.data or ""}
 
 
+def _text(number: int | None) -> str:
+    return "" if number is None else str(number)
+
+
 def project_data(p) -> dict:
     """A stored external project as the form's initial data."""
     money = lambda v: None if v is None else format(v, "f")  # noqa: E731
     return {"cup": p.cup, "title": p.title, "description": p.description, "programme": p.programme,
-            "theme": p.theme, "municipality": p.municipality, "beneficiary_name": p.beneficiary_name,
+            "theme": p.theme, "municipality": p.municipality, "municipio": _text(p.municipio), "nil": _text(p.nil),
+            "beneficiary_name": p.beneficiary_name,
             "beneficiary_tax_code": p.beneficiary_tax_code, "public_funding": money(p.public_funding),
             "other_funding": money(p.other_funding), "paid_amount": money(p.paid_amount),
             "planned_start": p.planned_start, "planned_end": p.planned_end, "actual_start": p.actual_start,

@@ -32,7 +32,7 @@ COLUMNS = {
     "public_funding": "FINANZ_TOTALE_PUBBLICO", "other_funding": "FINANZ_PRIVATO", "paid_amount": "TOT_PAGAMENTI",
     "planned_start": "OC_DATA_INIZIO_PROGETTO", "planned_end": "OC_DATA_FINE_PROGETTO_PREVISTA",
     "actual_start": "OC_DATA_INIZIO_PROGETTO_EFFETTIVA", "actual_end": "OC_DATA_FINE_PROGETTO_EFFETTIVA",
-    "state": "OC_STATO_PROGETTO", "progress_pct": None,
+    "state": "OC_STATO_PROGETTO", "progress_pct": None, "municipio": None, "nil": None,
 }
 REQUIRED = ("cup", "title", "programme", "theme", "municipality", "beneficiary_name", "public_funding",
             "planned_start", "planned_end", "state")
@@ -115,6 +115,8 @@ def _body(cells: dict[str, str]) -> dict:
             value = STATE_WORDS.get(territory.fold(value).replace("-", " "), value)
         elif field == "progress_pct":
             value = value.removesuffix("%").strip()
+        elif field == "nil":
+            value = territory.resolve_nil(value) or value     # its number, or its name
         out[field] = value
     beneficiary = {"name": out.pop("beneficiary_name", None), "tax_code": out.pop("beneficiary_tax_code", None)}
     if beneficiary["name"] is not None or beneficiary["tax_code"] is not None:
@@ -163,7 +165,8 @@ def import_projects(actor, raw: bytes, *, now=None) -> dict:
             for path, message in exc.fields.items():
                 errors.setdefault(f"row {n}: {_column(path, names)}", message)
             continue
-        values = observatory.flat(clean)
+        # a column the file does not have changes nothing that is stored
+        values = {k: v for k, v in observatory.flat(clean).items() if k in columns}
         for path, message in observatory.consistency(values).items():
             errors[f"row {n}: {_column(path, names)}"] = message
         cleaned.append((n, clean.cup, values))
@@ -196,7 +199,7 @@ def import_projects(actor, raw: bytes, *, now=None) -> dict:
             project = observatory.new_external(actor, values, now=now)
             created.append(project)
         else:
-            observatory.apply_values(project, values, now=now)
+            observatory.apply_values(project, values | observatory.cleared_outside_milan(project, values), now=now)
             updated.append(project)
         existing[cup] = project
     db.session.flush()

@@ -34,6 +34,8 @@ class Project(db.Model):
         sa.CheckConstraint("state IS NULL OR " + _in("state", STATES), name="state_valid"),
         sa.CheckConstraint("progress_pct IS NULL OR (progress_pct >= 0 AND progress_pct <= 100)",
                            name="progress_range"),
+        sa.CheckConstraint("municipio IS NULL OR (municipio >= 1 AND municipio <= 9)", name="municipio_range"),
+        sa.CheckConstraint("nil IS NULL OR (nil >= 1 AND nil <= 88)", name="nil_range"),
         sa.CheckConstraint("planned_start IS NULL OR planned_end IS NULL OR planned_end >= planned_start",
                            name="planned_ordered"),
         sa.CheckConstraint("actual_start IS NULL OR actual_end IS NULL OR actual_end >= actual_start",
@@ -49,6 +51,8 @@ class Project(db.Model):
     programme: Mapped[str | None] = mapped_column(sa.String(300))
     theme: Mapped[str | None] = mapped_column(sa.String(200))
     municipality: Mapped[str | None] = mapped_column(sa.String(6), index=True)   # ISTAT code
+    municipio: Mapped[int | None]      # Milan's projects only: its Municipio (1-9)
+    nil: Mapped[int | None]            # Milan's projects only: its neighbourhood (NIL, 1-88, core.territory)
     beneficiary_name: Mapped[str | None] = mapped_column(sa.String(300))
     beneficiary_tax_code: Mapped[str | None] = mapped_column(sa.String(16))
     administration_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"), index=True)

@@ -27,7 +27,7 @@ from codesign.core.workflow import Context
 from codesign.db import db, utcnow
 from codesign.monitoring import operations as monitoring
 from codesign.observatory.models import STATES, Project, ProjectUpdate
-from codesign.observatory.schemas import PROCEDURE_FIELDS, REQUIRED, ProjectIn, ProjectPatch, UpdateIn
+from codesign.observatory.schemas import MILAN_FIELDS, PROCEDURE_FIELDS, REQUIRED, ProjectIn, ProjectPatch, UpdateIn
 from codesign.organizations.models import Organization
 from codesign.procedures.models import Procedure
 from codesign.proposals.models import Proposal
@@ -76,7 +76,18 @@ def consistency(values: dict) -> dict:
         errors["planned_end"] = "la fine prevista non può precedere l'inizio previsto"
     if values.get("actual_start") and values.get("actual_end") and values["actual_end"] < values["actual_start"]:
         errors["actual_end"] = "la fine effettiva non può precedere l'inizio effettivo"
+    if values.get("municipality") != territory.MILANO:
+        errors |= {k: "il Municipio e il quartiere (NIL) si indicano solo per i progetti del Comune di Milano"
+                   for k in MILAN_FIELDS if values.get(k) is not None}
     return errors
+
+
+def cleared_outside_milan(project: Project, values: dict) -> dict:
+    """A project moved out of Milan loses the Municipio and the neighbourhood it had but that the change does not
+    name (they mean nothing elsewhere)."""
+    if values.get("municipality", project.municipality) == territory.MILANO:
+        return {}
+    return {k: None for k in MILAN_FIELDS if k not in values and getattr(project, k) is not None}
 
 
 def _cup_holder(cup: str, *, except_id: int | None = None) -> str | None:
@@ -211,7 +222,9 @@ def patch_project(actor, project: Project, data: dict, *, now=None) -> Project:
     if project.origin == "procedure":
         errors |= {k: "dato della convenzione e del monitoraggio: si modifica nella procedura"
                    for k in clean.model_fields_set if k not in PROCEDURE_FIELDS}
-    merged = {k: getattr(project, k, None) for k in ("planned_start", "planned_end", "actual_start", "actual_end")}
+    values |= cleared_outside_milan(project, values)
+    merged = {k: getattr(project, k, None) for k in ("planned_start", "planned_end", "actual_start", "actual_end",
+                                                      "municipality", *MILAN_FIELDS)}
     merged |= {k: v for k, v in values.items() if k in merged}
     errors |= consistency(merged)
     if values.get("cup") and values["cup"] != project.cup:
@@ -283,6 +296,11 @@ def get(project_id: int) -> Project:
     return project
 
 
+def of_proposal(proposal_id: int) -> Project | None:
+    """The catalogue's row of a proposal's project (None before its agreement is signed)."""
+    return db.session.execute(sa.select(Project).where(Project.proposal_id == proposal_id)).scalar_one_or_none()
+
+
 def find_by_cup(cup: str) -> Project | None:
     """The project of either origin with this CUP (an external one's own, a procedure one's agreement's)."""
     cup = (cup or "").strip().upper()
@@ -316,6 +334,7 @@ def external_dict(p: Project, today: dt.date, administrations: dict | None = Non
         "id": p.id, "origin": "external", "proposal_id": None, "procedure_id": None,
         "cup": p.cup, "title": p.title, "description": p.description, "programme": p.programme, "theme": p.theme,
         "municipality": p.municipality, "municipality_name": territory.name_of(p.municipality),
+        **milan_dict(p),
         "beneficiary": {"name": p.beneficiary_name, "tax_code": p.beneficiary_tax_code},
         "administration": (administrations or {}).get(p.administration_id),
         "public_funding": money_text(p.public_funding), "other_funding": money_text(p.other_funding),
@@ -333,6 +352,11 @@ def external_dict(p: Project, today: dt.date, administrations: dict | None = Non
     }
 
 
+def milan_dict(p: Project) -> dict:
+    """Where in Milan a project runs: its Municipio and neighbourhood (NIL), None elsewhere or where not said."""
+    return {"municipio": p.municipio, "nil": p.nil, "nil_name": territory.nil_name(p.nil)}
+
+
 def procedure_dict(project: Project, row: dict, today: dt.date) -> dict:
     """A procedure project: the public record of transparency, with the catalogue's fields."""
     end = dt.date.fromisoformat(row["end_date"]) if row["end_date"] else None
@@ -340,7 +364,7 @@ def procedure_dict(project: Project, row: dict, today: dt.date) -> dict:
     return row | {
         "id": project.id, "origin": "procedure", "description": project.description, "theme": project.theme,
         "municipality": project.municipality, "municipality_name": territory.name_of(project.municipality)
-        or row["municipality"],
+        or row["municipality"], **milan_dict(project),
         "public_funding": row["amount"], "other_funding": row["cofinancing_amount"],
         "planned_start": row.pop("_planned_start"), "planned_end": row["end_date"],
         "actual_start": row.pop("_actual_start"), "actual_end": None, "progress_pct": None,
@@ -392,6 +416,9 @@ def _common(q, f: dict):
     """Filters on the catalogue's own columns, the same for both origins."""
     if "municipality" in f:
         q = q.where(Project.municipality == f["municipality"])
+    for name in MILAN_FIELDS:
+        if name in f:
+            q = q.where(getattr(Project, name) == f[name])
     if "theme" in f:
         q = q.where(Project.theme.in_(f["theme"]))
     if f.get("good_practice"):
@@ -415,6 +442,14 @@ def _filters(filters: dict) -> dict | None:
         if code is None:
             return None
         f["municipality"] = code
+    if "municipio" in f:
+        f["municipio"] = _number(f["municipio"], territory.MUNICIPI)
+        if f["municipio"] is None:
+            return None
+    if "nil" in f:
+        f["nil"] = territory.resolve_nil(str(f["nil"]))
+        if f["nil"] is None:
+            return None
     if "theme" in f:
         f["theme"] = _theme_labels(f["theme"])
         if not f["theme"]:
@@ -424,6 +459,11 @@ def _filters(filters: dict) -> dict | None:
     if f.get("origin") not in (None, "procedure", "external"):
         return None
     return f
+
+
+def _number(value, allowed) -> int | None:
+    text = str(value).strip()
+    return int(text) if text.isdigit() and text.isascii() and int(text) in allowed else None
 
 
 def _queries(filters: dict) -> dict:
@@ -542,6 +582,21 @@ def municipality_figures(**filters) -> list[dict]:
     return out
 
 
+def milan_figures() -> dict:
+    """Milan's projects of both origins by Municipio (the nine, zero included) and by neighbourhood (the NIL that
+    have projects, by number): projects, public funding and paid amount (six queries); `unplaced` counts those
+    that name no Municipio or no neighbourhood."""
+    out = {}
+    for name, column, keys in (("municipi", Project.municipio, territory.MUNICIPI),
+                               ("nil", Project.nil, tuple(territory.neighbourhoods()))):
+        figures = _figures(column, column, {"municipality": territory.MILANO})
+        rows = [{"number": k, "name": territory.nil_name(k) if name == "nil" else None}
+                | _figure(*figures.get(k, (0, ZERO, ZERO))) for k in keys]
+        out[name] = rows if name == "municipi" else [r for r in rows if r["projects"]]
+        out[f"unplaced_{name}"] = figures.get(None, (0,))[0]
+    return out
+
+
 def spending(by: str, **filters) -> list[dict]:
     """Projects, public funding and paid amount of both origins by programme or by theme (`label` None where the
     project names none), labels compared ignoring case and accents, the largest public funding first."""
@@ -612,7 +667,7 @@ def facets() -> dict:
 
 # --- open data ---------------------------------------------------------------------------------------------------
 CSV_COLUMNS = transparency.CSV_COLUMNS + (
-    "id", "origin", "municipality_name", "theme", "public_funding", "other_funding", "planned_start", "planned_end",
+    "id", "origin", "municipality_name", "municipio", "nil", "nil_name", "theme", "public_funding", "other_funding", "planned_start", "planned_end",
     "actual_start", "actual_end", "progress_pct", "late", "stale", "good_practice", "url")
 
 

@@ -38,12 +38,21 @@ def _municipality(value: str) -> str:
     return value
 
 
-def _progress(value):
-    """A whole percentage: an integer, or its digits as a text ("40")."""
-    if isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
-        return int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError("indicare un numero intero da 0 a 100")
+def _whole(low: int, high: int):
+    """A whole number from low to high: an integer, or its digits as a text ("40")."""
+    def check(value):
+        if isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
+            return int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"indicare un numero intero da {low} a {high}")
+        return value
+    return check
+
+
+def _nil(value: int) -> int:
+    if territory.nil_name(value) is None:
+        raise ValueError(f"indicare il numero di uno degli {len(territory.neighbourhoods())} quartieri (NIL) di Milano "
+                         "(es. 66 per QT 8)")
     return value
 
 
@@ -53,7 +62,10 @@ def _tax_code(value: str) -> str:
 
 Cup = Annotated[Text(100), AfterValidator(_cup)]
 Municipality = Annotated[Text(20), AfterValidator(_municipality)]
-Progress = Annotated[int, BeforeValidator(_progress), Field(ge=0, le=100)]
+Progress = Annotated[int, BeforeValidator(_whole(0, 100)), Field(ge=0, le=100)]
+Municipio = Annotated[int, BeforeValidator(_whole(1, 9)), Field(ge=1, le=9, description="solo per Milano")]
+Nil = Annotated[int, BeforeValidator(_whole(1, 88)), AfterValidator(_nil),
+                Field(description="solo per Milano: il quartiere (NIL) del PGT 2030, da 1 a 88")]
 
 
 class BeneficiaryIn(Input):
@@ -70,6 +82,8 @@ class ProjectIn(Input):
     programme: Text(300)
     theme: Text(200)
     municipality: Municipality
+    municipio: Municipio | None = None
+    nil: Nil | None = None
     beneficiary: BeneficiaryIn
     public_funding: Money
     other_funding: Money | None = None
@@ -91,6 +105,8 @@ class ProjectPatch(Input):
     programme: Text(300) | None = None
     theme: Text(200) | None = None
     municipality: Municipality | None = None
+    municipio: Municipio | None = None
+    nil: Nil | None = None
     beneficiary: BeneficiaryIn | None = None
     public_funding: Money | None = None
     other_funding: Money | None = None
@@ -108,7 +124,9 @@ FLAT_FIELDS = {"beneficiary.name": "beneficiary_name", "beneficiary.tax_code": "
                "beneficiary": "beneficiary_name"}
 REQUIRED = tuple(name for name, f in ProjectIn.model_fields.items() if f.is_required())
 # the fields of a procedure project that the catalogue keeps (the rest comes from the agreement and monitoring)
-PROCEDURE_FIELDS = ("description", "theme", "municipality")
+PROCEDURE_FIELDS = ("description", "theme", "municipality", "municipio", "nil")
+# the fields that only Milan's projects name
+MILAN_FIELDS = ("municipio", "nil")
 
 
 class UpdateIn(Input):

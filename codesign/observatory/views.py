@@ -30,7 +30,8 @@ bp = Blueprint("observatory", __name__)
 ROW_KEY = re.compile(r"^row (\d+): (.+)$")
 PAGE = 50
 FILTER_ARGS = {"amministrazione": "administration", "programma": "programme", "comune": "municipality",
-               "tema": "theme", "stato": "state", "origine": "origin", "q": "text"}
+               "municipio": "municipio", "quartiere": "nil", "tema": "theme", "stato": "state", "origine": "origin",
+               "q": "text"}
 
 
 def state_label(row: dict) -> str:
@@ -50,6 +51,7 @@ def projects():
     rows, total = observatory.list_projects(limit=PAGE, offset=(page - 1) * PAGE, **filters)
     return render_template("observatory/projects.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
                            filters=filters, facets=observatory.facets(), municipalities=territory.choices(),
+                           municipi=territory.MUNICIPI, neighbourhoods=territory.nil_choices(),
                            states=[(s, STATE_LABELS[s]) for s in STATE_LABELS], state_label=state_label,
                            can_register=current_user.is_authenticated and current_user.is_admin,
                            args={k: v for k, v in request.args.items() if k != "pagina"})
@@ -94,8 +96,19 @@ def municipality(code: str):
     figure = next(f for f in figures if f["municipality"] == town.code)
     rows, total = observatory.list_projects(limit=MUNICIPALITY_PROJECTS, offset=0, municipality=town.code)
     sections = [s for s in (section(town.code) for section in MUNICIPALITY_SECTIONS) if s]
+    milan = observatory.milan_figures() if town.code == territory.MILANO else None
     return render_template("observatory/municipality.html", town=town, figure=figure, rows=rows, total=total,
-                           sections=sections, state_label=state_label)
+                           sections=sections, state_label=state_label, milan=milan)
+
+
+def procedure_project_section(proposal_id: int) -> dict | None:
+    """What the catalogue adds to the public page of a call's funded project: its theme, where it runs (for Milan
+    the Municipio and the neighbourhood) and, when it is one, its good practice."""
+    project = observatory.of_proposal(proposal_id)
+    if project is None:
+        return None
+    return {"template": "observatory/_procedure_project.html", "project": project,
+            "municipality_name": territory.name_of(project.municipality), "milan": observatory.milan_dict(project)}
 
 
 @bp.route("/osservatorio")

@@ -10,9 +10,21 @@ from codesign.transparency import operations as transparency
 bp = Blueprint("transparency", __name__)
 
 
+# Sections that later modules add to a funded project's page (the observatory: its theme, its place, its good
+# practice), each `(proposal_id) -> {"template": ..., **its context}` or None; registered at their init_app.
+PROJECT_SECTIONS: list = []
+
+
+def register_project_section(section) -> None:
+    if section not in PROJECT_SECTIONS:
+        PROJECT_SECTIONS.append(section)
+
+
 @bp.route("/progetti/<int:proposal_id>")
 def project(proposal_id: int):
-    return render_template("transparency/project.html", r=transparency.get_project(proposal_id), state_labels=STATES)
+    r = transparency.get_project(proposal_id)
+    sections = [s for s in (section(proposal_id) for section in PROJECT_SECTIONS) if s]
+    return render_template("transparency/project.html", r=r, state_labels=STATES, sections=sections)
 
 
 @bp.route("/open-data/calls.csv")

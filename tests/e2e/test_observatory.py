@@ -191,3 +191,30 @@ def test_the_office_sees_late_and_stale_projects_and_the_spending(journey, clien
     page.get_by_role("link", name="Casa di quartiere").click()
     page.wait_for_load_state()
     assert "In ritardo" in admin.text()
+
+
+def test_a_citizen_finds_milans_projects_by_municipio_and_neighbourhood(journey, client, make_user, token_for):
+    h = token_for(make_user("admin", org="Città metropolitana di Milano"))
+    for cup, title, municipio, nil in [("D47H18001230001", "Casa delle associazioni di Quarto Oggiaro", 8, 76),
+                                       ("D47H18001230002", "Portineria di comunità San Siro", 7, 57),
+                                       ("D47H18001230003", "Sportello lavoro per tutta la città", None, None)]:
+        assert client.post("/api/v1/projects", headers=h, json={
+            "cup": cup, "title": title, "programme": "PNRR M5C2", "theme": "Inclusione sociale",
+            "municipality": "015146", "municipio": municipio, "nil": nil, "beneficiary": {"name": "Comune di Milano"},
+            "public_funding": "100000.00", "planned_start": "2024-01-01", "planned_end": "2027-12-31",
+            "state": "in_progress"}).status_code == 201
+    citizen = journey.person("cittadino")
+    page = citizen.visit("/comuni/015146")
+    citizen.check(shot="osservatorio-milano")
+    areas = page.get_by_role("table", name="I progetti di Milano per Municipio")
+    assert areas.get_by_role("row").count() == 10                   # the header and the nine Municipi
+    assert "1 progetto non indica il Municipio." in citizen.text()
+    page.get_by_role("table", name="I quartieri (NIL) con progetti").get_by_role("link").first.click()
+    page.wait_for_load_state()
+    citizen.check()
+    assert "1 progetto" in citizen.text() and "Portineria di comunità San Siro" in citizen.text()
+    assert page.get_by_label("Quartiere di Milano (NIL)").input_value() == "57"
+    page.get_by_role("link", name="Portineria di comunità San Siro").click()
+    page.wait_for_load_state()
+    citizen.check()
+    assert "Municipio 7" in citizen.text() and "San Siro" in citizen.text()
