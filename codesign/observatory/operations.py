@@ -586,15 +586,12 @@ def milan_figures() -> dict:
     """Milan's projects of both origins by Municipio (the nine, zero included) and by neighbourhood (the NIL that
     have projects, by number): projects, public funding and paid amount (six queries); `unplaced` counts those
     that name no Municipio or no neighbourhood."""
-    out = {}
-    for name, column, keys in (("municipi", Project.municipio, territory.MUNICIPI),
-                               ("nil", Project.nil, tuple(territory.neighbourhoods()))):
-        figures = _figures(column, column, {"municipality": territory.MILANO})
-        rows = [{"number": k, "name": territory.nil_name(k) if name == "nil" else None}
-                | _figure(*figures.get(k, (0, ZERO, ZERO))) for k in keys]
-        out[name] = rows if name == "municipi" else [r for r in rows if r["projects"]]
-        out[f"unplaced_{name}"] = figures.get(None, (0,))[0]
-    return out
+    municipi = _figures(Project.municipio, Project.municipio, {"municipality": territory.MILANO})
+    nil = _figures(Project.nil, Project.nil, {"municipality": territory.MILANO})
+    return {"municipi": [{"number": n} | _figure(*municipi.get(n, (0, ZERO, ZERO))) for n in territory.MUNICIPI],
+            "nil": [{"number": n, "name": territory.nil_name(n)} | _figure(*nil[n])
+                    for n in sorted(k for k in nil if k is not None)],
+            "unplaced_municipi": municipi.get(None, (0,))[0], "unplaced_nil": nil.get(None, (0,))[0]}
 
 
 def spending(by: str, **filters) -> list[dict]:
@@ -667,8 +664,9 @@ def facets() -> dict:
 
 # --- open data ---------------------------------------------------------------------------------------------------
 CSV_COLUMNS = transparency.CSV_COLUMNS + (
-    "id", "origin", "municipality_name", "municipio", "nil", "nil_name", "theme", "public_funding", "other_funding", "planned_start", "planned_end",
-    "actual_start", "actual_end", "progress_pct", "late", "stale", "good_practice", "url")
+    "id", "origin", "municipality_name", "municipio", "nil", "nil_name", "theme", "public_funding", "other_funding",
+    "planned_start", "planned_end", "actual_start", "actual_end", "progress_pct", "late", "stale", "good_practice",
+    "url")
 
 
 def csv_text(rows: list[dict]) -> str:
