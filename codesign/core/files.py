@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import unicodedata
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -13,6 +15,25 @@ from sqlalchemy.orm import Session
 
 from codesign.core.errors import Invalid, TooLarge
 from codesign.db import db
+
+
+NAME_LIMIT = 255
+_SLASHES = re.compile(r"[\\/]")
+
+
+def clean_name(raw: str | None) -> str:
+    """A file's name as a person's browser sent it, made safe to store, show and send back: the last part of a
+    path (either slash), in NFC, without control, format (bidirectional overrides, zero-width), surrogate or
+    unassigned characters, spaces collapsed, no leading or trailing dot, at most 255 characters with its
+    extension kept; "" when nothing is left."""
+    name = _SLASHES.split(unicodedata.normalize("NFC", raw or ""))[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C" or ch in " \t")
+    name = " ".join(name.split()).strip(" .")
+    if len(name) > NAME_LIMIT:
+        stem, dot, ext = name.rpartition(".")
+        keep = dot and 0 < len(ext) <= 10
+        name = (stem[:NAME_LIMIT - len(ext) - 1].rstrip(" .") + "." + ext) if keep else name[:NAME_LIMIT].rstrip(" .")
+    return name
 
 
 def limit_bytes() -> int:

@@ -395,10 +395,22 @@ BEFORE_DECLARATION = ("id", "procedure_id", "organization_id", "organization", "
                       "allowed_triggers", "lot", "title", "summary", "partners", "protocol_number")
 
 
+def committee_reads_documents(user, proposal) -> bool:
+    """Whether an evaluator reads a proposal's documents (proposals.register_committee_reader): assigned to it,
+    having declared no conflict on it, while the call is being evaluated; nothing after the ranking."""
+    if user is None or not user.is_evaluator or proposal.procedure.state != "evaluation":
+        return False
+    if committee.assigned(user, proposal) is None:
+        return False
+    decl = declaration(user, proposal)
+    return decl is not None and not decl.conflict
+
+
 def redact_for_evaluator(user, proposal, data: dict) -> dict:
     """An evaluator who has not yet declared on a proposal sees only its title, body and partners."""
     if is_admin(user, proposal) or is_member(user, proposal):
         return data
     if declaration(user, proposal) is None:
         return {k: data[k] for k in BEFORE_DECLARATION if k in data} | {"conflict_declared": False}
-    return data | {"conflict_declared": True}
+    # what became of the proposal after the evaluation (a failed table's reason, a revocation) is the parties'
+    return data | {"conflict_declared": True, "outcome_reason": None}

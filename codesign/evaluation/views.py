@@ -178,7 +178,8 @@ def _proposal_page(p: Proposal, *, status=200, conflict_form=None, form=None, re
         scores = [(c, by_code.get(c.code)) for c in proc.criteria]
     html = render_template("evaluation/proposal.html", p=p, proc=proc, decl=decl, review=review, scores=scores,
                            form=form if editable else None, conflict_form=conflict_form, reasons=reasons,
-                           kind_titles=attachment_kind_titles(proc), editable=editable, scale=JUDGEMENT_SCALE)
+                           kind_titles=attachment_kind_titles(proc), editable=editable, scale=JUDGEMENT_SCALE,
+                           attachments=props.readable_attachments(user, p))
     return html, status
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -224,7 +223,11 @@ def add_attachment(actor, proposal: Proposal, *, kind: str, filename: str, strea
     to whoever the later modules' rules allow (ATTACHMENT_RULES)."""
     c = v.Collector()
     kind = c("kind", v.text, kind, max_length=40)
-    name = c("file", v.text, os.path.basename(filename or ""), max_length=255)
+    name = files.clean_name(filename)
+    if filename and not name:
+        c.add("file", "il nome del file non contiene caratteri validi: rinominalo e riprova")
+    else:
+        name = c("file", v.text, name, max_length=files.NAME_LIMIT)
     integration = None
     verdict = _upload_verdict(actor, proposal, kind) if kind else None
     if verdict is None:
@@ -256,9 +259,62 @@ def attachment_path(att: Attachment) -> Path:
     return files.path_of(att.sha256)
 
 
+# --- who may read which document, declared once ----------------------------------------------------------
+# The parties a document of a proposal may be read by: the body that wrote the proposal, the call's administration,
+# the evaluation committee. A proposal's own documents (its attachments and the answers to an integration request)
+# are read by all three; a kind that a later module declares (the co-design table's shared documents, the signed
+# agreement) by the readers it declares. The committee's reading is the evaluation module's to decide (an
+# evaluator assigned to the proposal, who declared no conflict, while the call is being evaluated: nothing after
+# the ranking), registered at its init_app. The download route, the JSON and the pages all ask `can_read`.
+BODY, ADMIN, COMMITTEE = "body", "admin", "committee"
+PROPOSAL_DOCUMENT_READERS = (BODY, ADMIN, COMMITTEE)
+DOCUMENT_READERS: dict[str, tuple[str, ...]] = {}
+COMMITTEE_READERS: list = []
+
+
+def declare_document_kind(kind: str, readers: tuple[str, ...]) -> None:
+    """A later module's kind of document and the parties that may read it (at its init_app)."""
+    unknown = set(readers) - set(PROPOSAL_DOCUMENT_READERS)
+    if unknown:
+        raise ValueError(f"unknown readers {sorted(unknown)} for {kind}")
+    DOCUMENT_READERS[kind] = tuple(readers)
+
+
+def register_committee_reader(reads) -> None:
+    """(user, proposal) -> bool: whether this person reads the proposal's documents as the committee now."""
+    if reads not in COMMITTEE_READERS:
+        COMMITTEE_READERS.append(reads)
+
+
+def readers_of(kind: str) -> tuple[str, ...]:
+    return DOCUMENT_READERS.get(kind, PROPOSAL_DOCUMENT_READERS)
+
+
+def reader_roles(user, proposal: Proposal) -> frozenset[str]:
+    """The parties this person is for this proposal's documents."""
+    if user is None:
+        return frozenset()
+    roles = {role for role, holds in ((BODY, is_member(user, proposal)), (ADMIN, is_admin(user, proposal))) if holds}
+    if not roles and any(reads(user, proposal) for reads in COMMITTEE_READERS):
+        roles.add(COMMITTEE)
+    return frozenset(roles)
+
+
+def can_read(user, att: Attachment, *, roles: frozenset[str] | None = None) -> bool:
+    roles = reader_roles(user, att.proposal) if roles is None else roles
+    return bool(roles & set(readers_of(att.kind)))
+
+
+def readable_attachments(user, proposal: Proposal) -> list[Attachment]:
+    """The proposal's documents this person may read, in their order."""
+    roles = reader_roles(user, proposal)
+    return [a for a in proposal.attachments if can_read(user, a, roles=roles)]
+
+
 def get_attachment(user, attachment_id: int) -> Attachment:
+    """A document this person may read (404 for any other: a stranger learns nothing of it)."""
     att = db.session.get(Attachment, attachment_id)
-    if att is None or not can_view(user, att.proposal):
+    if att is None or not can_read(user, att):
         raise NotFound("allegato non trovato")
     return att
 
@@ -293,7 +349,7 @@ def to_dict(p: Proposal, user=None, *, now=None) -> dict:
         "content_sha256": p.content_sha256,
         "declarations": p.declarations or {},
         "attachments": [{"id": a.id, "kind": a.kind, "name": a.name, "size": a.size, "sha256": a.sha256}
-                        for a in p.attachments],
+                        for a in readable_attachments(user, p)],
         "integration_request": None if req is None else {"reason": req.reason, "due": req.due.isoformat()},
         "outcome_reason": p.outcome_reason,
     }

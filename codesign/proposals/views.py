@@ -15,6 +15,7 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from codesign.core import files
 from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, TooLarge
 from codesign.core.forms import apply_errors
@@ -171,6 +172,7 @@ def _render_proposal(p, *, status=200, content_form=None, upload_form=None, act_
         shown_declarations = []
     return render_template(
         "proposals/detail.html", p=p, proc=p.procedure, member=member, admin=admin, editable=editable,
+        attachments=props.readable_attachments(current_user, p),
         integration=integration, answering=answering, can_upload=can_upload, content_form=content_form,
         upload_form=upload_form, act_form=act_form, shown_declarations=shown_declarations,
         show_note=answering, buttons=buttons, blocked=blocked, given=given, message=message, reasons=reasons,
@@ -274,7 +276,7 @@ def attachment(attachment_id: int):
     if not path.is_file():
         abort(404)
     return send_file(path, mimetype=att.content_type or "application/pdf", as_attachment=True,
-                     download_name=att.name, max_age=0)
+                     download_name=files.clean_name(att.name) or f"documento-{att.id}.pdf", max_age=0)
 
 
 @bp.route("/proposte/<int:proposal_id>/azioni/<trigger>", methods=["POST"])
