@@ -1,10 +1,10 @@
 """Endpoints of the evaluation: committee, conflict declarations, reviews, the ranking (API.md)."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import Response, jsonify
 
 from codesign.api import bp, caller, json_body, require_caller
-from codesign.evaluation import committee
+from codesign.evaluation import committee, open_scores
 from codesign.evaluation import operations as ev
 from codesign.procedures import operations as procs
 from codesign.proposals import operations as props
@@ -55,3 +55,11 @@ def get_ranking(procedure_id: int):
     user = caller()
     proc = procs.get_visible(user, procedure_id)
     return jsonify(ev.get_ranking(user, proc))
+
+
+@bp.get("/procedures/<int:procedure_id>/ranking/scores")
+def get_ranking_scores(procedure_id: int):
+    """The anonymised scores of the approved ranking, byte for byte as published (its SHA-256 is the ETag)."""
+    proc = procs.get_visible(caller(), procedure_id)
+    text = ev.published_scores(proc)
+    return Response(text, mimetype="application/json", headers={"ETag": f'"{open_scores.sha256(text)}"'})

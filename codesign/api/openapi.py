@@ -295,6 +295,23 @@ def schemas() -> dict:
                               "event": {"type": "string", "enum": list(NOTICE_EVENTS.values())},
                               "reason": STRING}, ["date", "proposal_id", "event"]),
                          "dopo l'approvazione: ciò che è accaduto alla graduatoria, in ordine di data")}, ["lots"])
+    s["RankingScores"] = obj({
+        "format": {"type": "string", "enum": ["codesign-ranking-scores/1"]},
+        "procedure": obj({"id": INTEGER, "title": STRING, "administration": STRING, "approved_at": STRING,
+                          "act_ref": {"type": ["string", "null"]}}),
+        "rules": obj({"scoring": {"type": "string", "enum": ["points", "coefficients"]}, "threshold": DECIMAL,
+                      "rescale": {"type": "boolean"}, "tie_break_criterion": STRING,
+                      "criteria": array(obj({"code": STRING, "max_points": DECIMAL,
+                                             "min_points": {"type": ["string", "null"]}})),
+                      "lots": array(obj({"code": STRING, "budget": MONEY}))}),
+        "proposals": array(obj({
+            "proposal_id": INTEGER, "protocol_number": INTEGER, "lot": STRING, "requested_amount": MONEY,
+            "title": STRING, "organization": STRING,
+            "reviews": array(obj({"evaluator": {"type": "string", "description": "pseudonimo: V1, V2, …"},
+                                  "scores": {"type": "object", "additionalProperties": DECIMAL}}))})),
+        "ranking": {"type": "object", "description": "la graduatoria come approvata, per lotto"},
+    }, ["format", "procedure", "rules", "proposals", "ranking"],
+        description="I punteggi anonimi da cui chiunque ricalcola la graduatoria (docs/transparency.md).")
 
     # co-design, agreement, reports, transparency
     for model in DECLARED:
@@ -548,6 +565,12 @@ def catalogue() -> dict[tuple[str, str], dict]:
             "getRanking", "La graduatoria per lotto",
             "prima dell'approvazione solo admin (409 finché mancano valutazioni finali); dopo, chiunque",
             tag="evaluation", public=True, response=ref("Ranking"), errors=(403, 404, 409)),
+        ("get", "/procedures/{}/ranking/scores"): op(
+            "getRankingScores", "I punteggi anonimi della graduatoria approvata", "chiunque, dopo l'approvazione",
+            tag="evaluation", public=True, response=ref("RankingScores"), errors=(404,),
+            description="Il file così come pubblicato (l'ETag è il suo SHA-256): le regole dell'avviso, i punteggi "
+                        "finali di ogni proposta per valutatore (pseudonimo) e la graduatoria approvata; "
+                        "`recompute_ranking.py` la ricalcola. 404 prima dell'approvazione."),
         ("post", "/procedures/{}/proposals"): op(
             "createProposal", "Crea una proposta (bozza)", "applicant, per un ente di cui è membro",
             tag="proposals", status=201, body=ref("ProposalCreate"), response=ref("Proposal"), errors=WRITE,

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from codesign.auth.models import User
 from codesign.core.documents import render_pdf  # noqa: F401  (the views render through it)
 from codesign.db import db
-from codesign.evaluation import committee
+from codesign.evaluation import committee, open_scores
 from codesign.evaluation.models import ConflictDeclaration, Review
 from codesign.evaluation.operations import approved
 from codesign.proposals.models import Proposal
@@ -71,10 +71,12 @@ def lots_view(proc, data: dict, notices: list[dict] | None = None) -> list[dict]
     return out
 
 
-def ranking_view(proc, data: dict, notices: list[dict]) -> dict:
-    """What the public ranking's page and PDF show: the lots with each entry's notices, and every notice in order."""
-    lots = lots_view(proc, data, notices)
-    return {"lots": lots, "notices": notice_rows(lots, notices)}
+def ranking_view(proc, stored, notices: list[dict]) -> dict:
+    """What the public ranking's page and PDF show: the lots with each entry's notices, every notice in order,
+    and the SHA-256 of the anonymised scores (None for a ranking approved before they were kept)."""
+    lots = lots_view(proc, stored.data, notices)
+    return {"lots": lots, "notices": notice_rows(lots, notices),
+            "scores_sha256": open_scores.sha256(stored.scores) if stored.scores is not None else None}
 
 
 def notice_rows(lots: list[dict], notices: list[dict]) -> list[dict]:

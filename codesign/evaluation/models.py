@@ -78,3 +78,6 @@ class ApprovedRanking(db.Model):
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     act_ref: Mapped[str | None] = mapped_column(sa.String(200))
     data: Mapped[dict] = mapped_column(sa.JSON)
+    # The anonymised scores the ranking was computed from (evaluation.open_scores), kept as the exact text
+    # published, so its SHA-256 never changes; absent for rankings approved before it was kept.
+    scores: Mapped[str | None] = mapped_column(sa.Text)

@@ -13,7 +13,7 @@ from codesign.core.calendar import rome_today
 from codesign.core.enums import Role
 from codesign.core.errors import Conflict, Forbidden, GuardFailed, Invalid, NotFound, Unauthorized
 from codesign.db import db, utcnow
-from codesign.evaluation import committee
+from codesign.evaluation import committee, open_scores
 from codesign.evaluation.models import ApprovedRanking, CommitteeMember, ConflictDeclaration, Review, ReviewScore
 from codesign.evaluation.ranking import Candidate, Criterion, Lot, compute_ranking
 from codesign.organizations.models import Membership
@@ -251,14 +251,21 @@ def ranking_problems(procedure) -> list[str]:
     return progress(procedure)["missing"]
 
 
-def compute(procedure):
+def _counted_reviews(procedure) -> dict[int, list[Review]]:
+    """Per admissible proposal, the reviews the ranking counts: final, by an evaluator without conflict."""
     proposals, ms, conflicts, reviews = _evaluation_data(procedure)
-    candidates = []
     finals_by = {}
     for (pid, uid), r in reviews.items():  # one pass, not one per proposal (proposals x reviews)
         d = conflicts.get((pid, uid))
         if r.final and not (d is not None and d.conflict):
             finals_by.setdefault(pid, []).append(r)
+    return finals_by
+
+
+def compute(procedure):
+    proposals = _evaluation_data(procedure)[0]
+    finals_by = _counted_reviews(procedure)
+    candidates = []
     for p in proposals:
         finals = finals_by.get(p.id, [])
         candidates.append(Candidate(proposal_id=p.id, lot=p.lot.code, protocol_number=p.protocol_number,
@@ -272,6 +279,26 @@ def compute(procedure):
         tie_break_criterion=procedure.tie_break_criterion)
     by_id = {p.id: p for p in proposals}
     return result, by_id
+
+
+def scores_text(procedure, data: dict, *, approved_at, act_ref) -> str:
+    """The anonymised scores file of the ranking `data` (evaluation.open_scores): from the data the ranking was
+    computed from, loaded once per unit of work, so no query of its own."""
+    proposals, ms, _conflicts, _reviews = _evaluation_data(procedure)
+    names = open_scores.pseudonyms(m.user_id for m in ms)
+    finals_by = _counted_reviews(procedure)
+    scored = [open_scores.ScoredProposal(
+        proposal_id=p.id, protocol_number=p.protocol_number, lot=p.lot.code, requested_amount=p.requested_amount,
+        title=p.title, organization=p.organization.name,
+        reviews=[(names[r.user_id], {s.criterion_code: s.value for s in r.scores}) for r in finals_by.get(p.id, [])])
+        for p in proposals]
+    rules = {"scoring": procedure.scoring, "threshold": procedure.threshold, "rescale": procedure.rescale,
+             "tie_break_criterion": procedure.tie_break_criterion,
+             "criteria": [(c.code, c.max_points, c.min_points) for c in procedure.criteria],
+             "lots": [(lot.code, lot.budget) for lot in procedure.lots]}
+    about = {"id": procedure.id, "title": procedure.title, "administration": procedure.administration.name,
+             "approved_at": approved_at, "act_ref": act_ref}
+    return open_scores.document(procedure=about, rules=rules, proposals=scored, ranking=data)
 
 
 def ranking_json(result, by_id) -> dict:
@@ -333,13 +360,26 @@ def get_ranking(user, procedure) -> dict:
     return preview(user, procedure)
 
 
+def published_scores(procedure) -> str:
+    """The anonymised scores file of the approved ranking, as published; public like the ranking itself."""
+    stored = approved(procedure)
+    if stored is None:
+        raise NotFound("la graduatoria non è ancora approvata")
+    if stored.scores is None:
+        raise NotFound("i punteggi anonimi non sono disponibili per le graduatorie approvate prima della loro "
+                       "pubblicazione")
+    return stored.scores
+
+
 def approve(ctx) -> None:
     """Effect of `approve_ranking`: store the ranking and move each admissible proposal to its outcome."""
     procedure = ctx.row
     result, by_id = compute(procedure)
     data = ranking_json(result, by_id)
+    act_ref = ctx.params.get("act_ref")
+    scores = scores_text(procedure, data, approved_at=ctx.now, act_ref=act_ref)
     db.session.add(ApprovedRanking(procedure_id=procedure.id, approved_by_id=ctx.user.id,
-                                   act_ref=ctx.params.get("act_ref"), data=data, approved_at=ctx.now))
+                                   act_ref=act_ref, data=data, approved_at=ctx.now, scores=scores))
     outcome_text = {"admitted": "ammessa alla co-progettazione", "reserve": "idonea non finanziata (in riserva)",
                     "below_threshold": "non idonea"}
     recipients = _members_by_org({p.organization_id for p in by_id.values()})

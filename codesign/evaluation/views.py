@@ -9,6 +9,7 @@ commits once, in `after_request`. Every list page loads what it shows in a fixed
 from __future__ import annotations
 
 from decimal import Decimal
+from importlib import resources
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -24,7 +25,7 @@ from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors
 from codesign.db import db, utcnow
 from codesign.evaluation import committee as committees
-from codesign.evaluation import documents
+from codesign.evaluation import documents, open_scores
 from codesign.evaluation import operations as ev
 from codesign.evaluation.forms import (JUDGEMENT_SCALE, ApproveForm, CommitteeForm, ConflictForm, InviteForm, plain_decimal,
                                       review_form)
@@ -366,7 +367,7 @@ def ranking(procedure_id: int):
             return redirect(url_for("evaluation.progress", procedure_id=proc.id))
         abort(404)
     return render_template("evaluation/ranking.html", proc=proc, stored=stored,
-                           **documents.ranking_view(proc, stored.data, ev.notices(proc)),
+                           **documents.ranking_view(proc, stored, ev.notices(proc)),
                            is_admin=procs.is_admin_of(_user(), proc))
 
 
@@ -379,13 +380,44 @@ def ranking_csv(procedure_id: int):
                     headers={"Content-Disposition": f'attachment; filename="graduatoria-avviso-{proc.id}.csv"'})
 
 
+@bp.route("/avvisi/<int:procedure_id>/graduatoria/punteggi.json")
+def ranking_scores(procedure_id: int):
+    proc, _stored = _approved_or_404(procedure_id)
+    text = _published_scores_or_404(proc)
+    return Response(text, content_type="application/json; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="punteggi-avviso-{proc.id}.json"',
+                             "ETag": f'"{open_scores.sha256(text)}"'})
+
+
+@bp.route("/avvisi/<int:procedure_id>/graduatoria/punteggi.csv")
+def ranking_scores_csv(procedure_id: int):
+    proc, _stored = _approved_or_404(procedure_id)
+    return Response(open_scores.as_csv(_published_scores_or_404(proc)), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="punteggi-avviso-{proc.id}.csv"'})
+
+
+@bp.route("/graduatorie/ricalcola_graduatoria.py")
+def recompute_script():
+    """The standalone script that recomputes a ranking from its scores file (docs/transparency.md)."""
+    script = resources.files("codesign.evaluation").joinpath("recompute_ranking.py").read_bytes()
+    return Response(script, content_type="text/x-python; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="ricalcola_graduatoria.py"'})
+
+
+def _published_scores_or_404(proc) -> str:
+    try:
+        return ev.published_scores(proc)
+    except DomainError:
+        abort(404)
+
+
 @bp.route("/avvisi/<int:procedure_id>/graduatoria.pdf")
 def ranking_pdf(procedure_id: int):
     proc, stored = _approved_or_404(procedure_id)
     if stored is None:
         abort(404)
     html = render_template("evaluation/ranking_pdf.html", proc=proc, stored=stored,
-                           **documents.ranking_view(proc, stored.data, ev.notices(proc)), generated_at=utcnow())
+                           **documents.ranking_view(proc, stored, ev.notices(proc)), generated_at=utcnow())
     return _pdf(documents.render_pdf(html), f"graduatoria-avviso-{proc.id}.pdf", public=True)
 
 

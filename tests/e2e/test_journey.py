@@ -22,6 +22,7 @@ admissibility.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 from zoneinfo import ZoneInfo
@@ -272,6 +273,11 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
             page.get_by_role("link", name="Scarica in CSV").click()
         csv_text = download.value.path().read_text(encoding="utf-8-sig")
         assert "76.33" in csv_text or "76,33" in csv_text
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Punteggi anonimi (JSON)").click()
+        scores = download.value.path().read_bytes()
+        assert hashlib.sha256(scores).hexdigest() in text, "the page prints the scores file's fingerprint"
+        assert b"Valutatore 1" not in scores and b'"evaluator": "V1"' in scores
 
         # --- the admin opens the co-design phase; the board lists A1 and A2 admitted, A3 in reserve -------
         page = admin.visit(manage_path := f"/gestione/avvisi/{procedure_id}")
