@@ -17,6 +17,7 @@ from codesign.auth import operations as auth_ops
 from codesign.auth import throttle
 from codesign.core import audit as audit_mod
 from codesign.core import backup as backup_mod
+from codesign.core import receipts as receipts_mod
 from codesign.core.enums import Role
 from codesign.core.errors import DomainError
 from codesign.core.migrate import revision, upgrade
@@ -224,6 +225,45 @@ def audit_rekey(from_unkeyed):
             raise click.ClickException(str(exc)) from exc
         db.session.commit()
     click.echo(f"Registro sigillato con la chiave: {n} record.")
+
+
+@main.group(help="Ricevute di presentazione firmate (Ed25519).")
+def receipts():
+    pass
+
+
+@receipts.command("verify", help="Verifica una ricevuta firmata (file JSON) con le chiavi pubbliche dell'amministrazione.")
+@click.argument("receipt_file", type=click.Path(exists=True, dir_okay=False))
+def receipts_verify(receipt_file):
+    app = _app()
+    raw = Path(receipt_file).read_bytes()
+    with app.app_context():
+        problems = receipts_mod.verify(raw)
+    if problems:
+        click.echo("Ricevuta NON autentica:", err=True)
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    receipt = json.loads(raw)["receipt"]
+    click.echo(f"Ricevuta autentica: n. {receipt['protocol_number']} del {receipt['submitted_at']}, "
+               f"avviso {receipt['procedure']['id']}, impronta del contenuto {receipt['content_sha256']}.")
+
+
+@receipts.command("keys", help="Stampa le chiavi pubbliche che firmano le ricevute (attuale e ritirate), in JSON.")
+def receipts_keys():
+    app = _app()
+    with app.app_context():
+        click.echo(json.dumps(receipts_mod.published_keys(), indent=2))
+
+
+@receipts.command("rotate-key", help="Crea una nuova chiave di firma; la precedente resta pubblicata per le ricevute già emesse.")
+def receipts_rotate_key():
+    app = _app()
+    try:
+        old, new = receipts_mod.rotate(Path(app.instance_path), dt.datetime.now(dt.timezone.utc))
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Nuova chiave {new}; la chiave {old} è ritirata e resta pubblicata. Riavvia l'applicazione.")
 
 
 @main.command("backup", help="Copia il database e i documenti caricati nella cartella DIR (nuova o vuota), con i checksum.")

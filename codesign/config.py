@@ -5,6 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
+from codesign.core import receipts
+
 
 def _secret_key(instance_path: Path) -> str:
     """The session signing key: CODESIGN_SECRET_KEY, else one generated once and kept in the instance folder."""
@@ -15,6 +17,14 @@ def _audit_key(instance_path: Path) -> str:
     """The audit chain's HMAC key (core/audit.py): CODESIGN_AUDIT_KEY, else one generated once into the
     instance folder. It never enters the database, so whoever can only write there cannot re-seal the chain."""
     return _instance_key(instance_path, "CODESIGN_AUDIT_KEY", "audit_key")
+
+
+def _receipt_key(instance_path: Path) -> str:
+    """The Ed25519 seed that signs receipts (core/receipts.py): CODESIGN_RECEIPT_KEY (64 hex digits), else one
+    generated once into the instance folder; like the audit key, never in the database."""
+    key = _instance_key(instance_path, "CODESIGN_RECEIPT_KEY", receipts.KEY_FILE)
+    receipts.public_of(key)  # a malformed key stops the start, not the first submission
+    return key
 
 
 def _instance_key(instance_path: Path, variable: str, filename: str) -> str:
@@ -39,6 +49,16 @@ def _instance_key(instance_path: Path, variable: str, filename: str) -> str:
     return path.read_text().strip()
 
 
+def _retired_receipt_keys(instance_path: Path) -> list[str]:
+    """Public keys that signed receipts before a rotation: CODESIGN_RECEIPT_RETIRED_KEYS (comma separated hex)
+    and the instance folder's `receipt_keys_retired` (written by `codesign receipts rotate-key`)."""
+    keys = [k.strip() for k in (os.environ.get("CODESIGN_RECEIPT_RETIRED_KEYS") or "").split(",") if k.strip()]
+    path = instance_path / receipts.RETIRED_FILE
+    if path.exists():
+        keys += [line.split()[0] for line in path.read_text().splitlines() if line.strip()]
+    return keys
+
+
 def load_config(instance_path: Path) -> dict:
     instance_path = Path(instance_path)
     https = os.environ.get("CODESIGN_HTTPS") == "1"
@@ -47,6 +67,8 @@ def load_config(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": db_url,
         "SECRET_KEY": _secret_key(instance_path),
         "AUDIT_KEY": _audit_key(instance_path),
+        "RECEIPT_KEY": _receipt_key(instance_path),
+        "RECEIPT_RETIRED_KEYS": _retired_receipt_keys(instance_path),
         "UPLOAD_DIR": os.environ.get("CODESIGN_UPLOAD_DIR") or str(instance_path / "uploads"),
         "MAX_UPLOAD_MB": int(os.environ.get("CODESIGN_MAX_UPLOAD_MB") or 20),
         "SMTP_URL": os.environ.get("CODESIGN_SMTP_URL") or None,

@@ -2,9 +2,11 @@
 worked example brought up to its evaluation (`Scenario`)."""
 from __future__ import annotations
 
+import ast
 import copy
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 from codesign.db import db
@@ -177,3 +179,12 @@ def to_codesign(s: "Scenario") -> None:
     assert r.status_code == 200, r.json
     r = transition(s.client, "procedures", s.pid, s.admin_h, "open_codesign")
     assert r.status_code == 200, r.json
+
+
+def stdlib_imports_only(path: Path) -> set[str]:
+    """The modules a standalone script imports that are not in Python's standard library (expected: none)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    modules = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    modules |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    assert modules, f"{path} imports nothing: not the script expected"
+    return modules - set(sys.stdlib_module_names)

@@ -295,6 +295,21 @@ def schemas() -> dict:
                               "event": {"type": "string", "enum": list(NOTICE_EVENTS.values())},
                               "reason": STRING}, ["date", "proposal_id", "event"]),
                          "dopo l'approvazione: ciò che è accaduto alla graduatoria, in ordine di data")}, ["lots"])
+    s["SignedReceipt"] = obj({
+        "receipt": obj({"format": {"type": "string", "enum": ["codesign-receipt/1"]}, "administration": STRING,
+                        "procedure": {"type": "object"}, "organization": {"type": "object"},
+                        "proposal": {"type": "object"}, "protocol_number": INTEGER, "submitted_at": STRING,
+                        "content_sha256": STRING, "attachments": array({"type": "object"}),
+                        "declarations": array(STRING)}),
+        "signature": obj({"alg": {"type": "string", "enum": ["Ed25519"]}, "key_id": STRING,
+                          "value": {"type": "string", "description": "64 byte in esadecimale"}},
+                         ["alg", "key_id", "value"]),
+    }, ["receipt", "signature"], description="La firma copre `receipt` in JSON canonico compatto (chiavi ordinate, "
+                                             "senza spazi, UTF-8); il file è in forma canonica con rientro di due spazi.")
+    s["ReceiptKeys"] = obj({"algorithm": {"type": "string", "enum": ["Ed25519"]}, "keys": array(obj({
+        "key_id": STRING, "public_key": {"type": "string", "description": "32 byte in esadecimale"},
+        "status": {"type": "string", "enum": ["current", "retired"]}}, ["key_id", "public_key", "status"]))},
+        ["algorithm", "keys"])
     s["RankingScores"] = obj({
         "format": {"type": "string", "enum": ["codesign-ranking-scores/1"]},
         "procedure": obj({"id": INTEGER, "title": STRING, "administration": STRING, "approved_at": STRING,
@@ -571,6 +586,17 @@ def catalogue() -> dict[tuple[str, str], dict]:
             description="Il file così come pubblicato (l'ETag è il suo SHA-256): le regole dell'avviso, i punteggi "
                         "finali di ogni proposta per valutatore (pseudonimo) e la graduatoria approvata; "
                         "`recompute_ranking.py` la ricalcola. 404 prima dell'approvazione."),
+        ("get", "/proposals/{}/receipt"): op(
+            "getReceipt", "La ricevuta di presentazione firmata", "l'ente proponente e l'amministrazione",
+            tag="proposals", response=ref("SignedReceipt"), errors=(401, 403, 404),
+            description="La ricevuta così come emessa alla presentazione, firmata con la chiave Ed25519 "
+                        "dell'amministrazione; `verify_receipt.py` o `codesign receipts verify` la verificano senza "
+                        "rete. 404 prima della presentazione."),
+        ("get", "/receipt-keys"): op(
+            "getReceiptKeys", "Le chiavi pubbliche che firmano le ricevute", "chiunque", tag="proposals",
+            public=True, response=ref("ReceiptKeys"), errors=(),
+            description="La chiave attuale e quelle ritirate (le ricevute firmate prima di una rotazione restano "
+                        "verificabili)."),
         ("post", "/procedures/{}/proposals"): op(
             "createProposal", "Crea una proposta (bozza)", "applicant, per un ente di cui è membro",
             tag="proposals", status=201, body=ref("ProposalCreate"), response=ref("Proposal"), errors=WRITE,

@@ -1,9 +1,10 @@
 """Endpoints for calls and proposals, up to admissibility (API.md)."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 
 from codesign.api import bp, caller, json_body, list_response, page_args, require_caller, transition_body
+from codesign.core import receipts
 from codesign.core.errors import BadRequest
 from codesign.procedures import operations as procs
 from codesign.proposals import operations as props
@@ -70,6 +71,20 @@ def list_proposals(procedure_id: int):
 def get_proposal(proposal_id: int):
     user = require_caller()
     return jsonify(props.as_seen_by(user, props.get_visible(user, proposal_id)))
+
+
+@bp.get("/proposals/<int:proposal_id>/receipt")
+def get_receipt(proposal_id: int):
+    """The submission receipt as issued, signed with the administration's Ed25519 key (docs/transparency.md)."""
+    user = require_caller()
+    _proposal, text = props.signed_receipt(user, proposal_id)
+    return Response(text, mimetype="application/json")
+
+
+@bp.get("/receipt-keys")
+def get_receipt_keys():
+    """The administration's public keys that sign receipts: the current one and the retired ones."""
+    return jsonify(receipts.published_keys())
 
 
 @bp.patch("/proposals/<int:proposal_id>")

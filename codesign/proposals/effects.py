@@ -3,12 +3,14 @@ workflow.py; kept apart from operations.py, which fires the machine, so that nei
 in a circle)."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from decimal import Decimal
 
 import sqlalchemy as sa
 
+from codesign.core import receipts
 from codesign.core.workflow import Context
 from codesign.db import db
 from codesign.procedures.models import Procedure
@@ -60,6 +62,27 @@ def content_digest(proposal: Proposal) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def receipt_of(proposal: Proposal) -> dict:
+    """What the submission receipt attests, as signed (core/receipts.py; the PDF shows the same): who submitted
+    what to which call, its receipt number and time, and the SHA-256 of its content and of each document."""
+    proc = proposal.procedure
+    sent = sorted((a for a in proposal.attachments if a.for_integration_id is None), key=lambda a: a.id)
+    return {
+        "format": receipts.FORMAT,
+        "administration": proc.administration.name,
+        "procedure": {"id": proc.id, "title": proc.title, "cup": proc.cup},
+        "organization": {"name": proposal.organization.name, "tax_code": proposal.organization.tax_code},
+        "proposal": {"id": proposal.id, "title": proposal.title, "lot": proposal.lot.code,
+                     "requested_amount": f"{proposal.requested_amount:.2f}",
+                     "cofinancing_amount": f"{proposal.cofinancing_amount:.2f}"},
+        "protocol_number": proposal.protocol_number,
+        "submitted_at": proposal.submitted_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "content_sha256": proposal.content_sha256,
+        "attachments": [{"kind": a.kind, "name": a.name, "sha256": a.sha256} for a in sent],
+        "declarations": sorted(proposal.declarations or {}),
+    }
+
+
 def next_protocol_number(procedure_id: int) -> int:
     """Atomic: the UPDATE takes the procedure row's lock, so numbers have no gaps and no repeats."""
     return db.session.execute(
@@ -76,6 +99,7 @@ def on_submit(ctx: Context) -> None:
     with db.session.no_autoflush:  # the state is already `submitted`: flush only once it is numbered
         p.protocol_number = next_protocol_number(p.procedure_id)
     p.content_sha256 = content_digest(p)
+    p.receipt = receipts.sign(receipt_of(p))
 
 
 def on_request_integration(ctx: Context) -> None:

@@ -41,6 +41,9 @@ class Proposal(db.Model):
     register_protocol: Mapped[str | None] = mapped_column(sa.String(100))  # the administration's own register
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     content_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    # The receipt as issued at submission, signed with the administration's key (core/receipts.py): the exact
+    # file the body downloads and anyone verifies offline; absent for proposals submitted before receipts were signed.
+    receipt: Mapped[str | None] = mapped_column(sa.Text)
     declarations: Mapped[dict] = mapped_column(sa.JSON, default=dict)     # {code: true} given at submit
     outcome_reason: Mapped[str | None] = mapped_column(sa.Text)           # exclusion or failure reason
     # set when the ranking is approved: the total shown in it, and the amount allotted to an admitted proposal

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from codesign.core import audit, files
+from codesign.core import audit, files, receipts
 from codesign.core import validation as v
 from codesign.core.errors import Forbidden, GuardFailed, Invalid, NotFound
 from codesign.db import db, utcnow
 from codesign.organizations.models import Organization
 from codesign.organizations.taxcode import normalize_tax_code
 from codesign.procedures.models import Procedure
-from codesign.proposals.effects import content_digest, submission_problems  # noqa: F401  (part of this API)
+from codesign.proposals.effects import content_digest, receipt_of, submission_problems  # noqa: F401  (part of this API)
 from codesign.proposals.models import Attachment, Proposal
 from codesign.proposals.workflow import rome_today, workflow
 
@@ -320,6 +320,24 @@ def get_attachment(user, attachment_id: int) -> Attachment:
 
 
 # --- submission: the rules and effects live in effects.py (the machine's table names them) ----------
+
+
+def signed_receipt(user, proposal_id: int) -> tuple[Proposal, str]:
+    """The submission receipt signed with the administration's key, for the body and the administration: the
+    one issued at submission, or (a proposal submitted before receipts were signed) signed now from what it
+    records. 404 before the proposal is submitted."""
+    proposal = get_visible(user, proposal_id)
+    if not (is_member(user, proposal) or is_admin(user, proposal)):
+        raise Forbidden("la ricevuta è dell'ente proponente e dell'amministrazione")
+    if proposal.protocol_number is None:
+        raise NotFound("la proposta non è stata presentata: non ha ricevuta")
+    return proposal, receipt_text(proposal)
+
+
+def receipt_text(proposal: Proposal) -> str:
+    """The signed receipt of a submitted proposal: as issued, or signed now for one submitted before receipts
+    were signed (from what it records: the same statement, so the same signature under the same key)."""
+    return proposal.receipt or receipts.sign(receipt_of(proposal))
 
 
 def fire(actor, proposal: Proposal, trigger: str, *, now=None, params: dict | None = None) -> Proposal:

@@ -8,6 +8,7 @@ table (`workflow.actions`), never from the templates.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import resources
 from decimal import Decimal
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
@@ -15,7 +16,7 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from codesign.core import files
+from codesign.core import files, receipts
 from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, TooLarge
 from codesign.core.forms import apply_errors
@@ -318,7 +319,8 @@ def _receipt_proposal(proposal_id: int):
 def receipt(proposal_id: int):
     p = _receipt_proposal(proposal_id)
     return render_template("proposals/receipt.html", p=p, proc=p.procedure, state_label=_state_label(p.state),
-                           kind_titles=attachment_kind_titles(p.procedure))
+                           kind_titles=attachment_kind_titles(p.procedure),
+                           signature=receipts.signature_of(props.receipt_text(p)))
 
 
 @bp.route("/proposte/<int:proposal_id>/ricevuta.pdf")
@@ -326,12 +328,40 @@ def receipt(proposal_id: int):
 def receipt_pdf(proposal_id: int):
     p = _receipt_proposal(proposal_id)
     html = render_template("proposals/receipt_pdf.html", p=p, proc=p.procedure, generated_at=utcnow(),
-                           kind_titles=attachment_kind_titles(p.procedure))
+                           kind_titles=attachment_kind_titles(p.procedure),
+                           signature=receipts.signature_of(props.receipt_text(p)))
     pdf = render_pdf(html)
     filename = f"ricevuta-avviso-{p.procedure_id}-n{p.protocol_number}.pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "private, no-store"})
+
+
+@bp.route("/proposte/<int:proposal_id>/ricevuta.json")
+@login_required
+def receipt_signed(proposal_id: int):
+    try:
+        p, text = props.signed_receipt(current_user, proposal_id)
+    except DomainError as exc:
+        abort(exc.status)
+    return Response(text, content_type="application/json; charset=utf-8",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="ricevuta-avviso-{p.procedure_id}-n{p.protocol_number}.json"',
+                             "Cache-Control": "private, no-store"})
+
+
+@bp.route("/ricevute/chiavi-pubbliche.json")
+def receipt_keys():
+    """The administration's public keys that sign receipts (a stable address, printed on every receipt)."""
+    return receipts.published_keys()
+
+
+@bp.route("/ricevute/verifica_ricevuta.py")
+def receipt_verifier():
+    """The standalone script that checks a signed receipt offline (docs/transparency.md)."""
+    script = resources.files("codesign.core").joinpath("verify_receipt.py").read_bytes()
+    return Response(script, content_type="text/x-python; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="verifica_ricevuta.py"'})
 
 
 # --- admissibility (admin) ---------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 script (codesign/evaluation/recompute_ranking.py) that recomputes the ranking from it, to the cent."""
 from __future__ import annotations
 
-import ast
 import csv
 import datetime as dt
 import hashlib
@@ -22,7 +21,7 @@ from codesign.evaluation import recompute_ranking as script
 from codesign.evaluation.models import ApprovedRanking
 from codesign.evaluation.ranking import compute_ranking
 from tests.evaluation.test_ranking import ranking_inputs
-from tests.helpers import Scenario, to_codesign
+from tests.helpers import Scenario, stdlib_imports_only, to_codesign
 
 SCRIPT = Path(script.__file__)
 
@@ -68,12 +67,7 @@ def test_the_script_recomputes_every_generated_ranking_to_the_cent(call):
 
 
 def test_the_script_imports_nothing_but_the_standard_library():
-    tree = ast.parse(SCRIPT.read_text(encoding="utf-8"))
-    modules = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
-               for alias in node.names}
-    modules |= {node.module.split(".")[0] for node in ast.walk(tree)
-                if isinstance(node, ast.ImportFrom) and node.module}
-    assert modules and modules <= set(sys.stdlib_module_names), modules - set(sys.stdlib_module_names)
+    assert stdlib_imports_only(SCRIPT) == set()
 
 
 # --- the worked example, approved through the API ---------------------------------------------------------
