@@ -372,6 +372,9 @@ def schemas() -> dict:
         "expenses": array({"type": "object"}), "cofinancing_amount": nullable(MONEY),
         "sustainability": nullable(STRING), "submitted_at": nullable(DATETIME), "approved_at": nullable(DATETIME),
         "return_reason": nullable(STRING),
+        "reminders": array(obj({"kind": {"type": "string", "enum": ["before", "due", "after"]},
+                                "sent_at": DATETIME}, ["kind", "sent_at"]),
+                           "i promemoria inviati all'ente: 15 giorni prima della scadenza, alla scadenza, 15 giorni dopo"),
     }, ["id", "number", "period_start", "period_end", "due_on", "state", "late"],
         description="Nel calendario senza contenuto; `GET`, `PUT` e le transizioni di una relazione lo includono.")
     s["ReportSubmission"] = obj({"number": INTEGER, "submitted_at": DATETIME, "content": {"type": "object"},

@@ -45,8 +45,28 @@ class Report(db.Model):
 
     proposal = relationship("Proposal", lazy="joined", innerjoin=True)
     submissions: Mapped[list["ReportSubmission"]] = relationship(order_by="ReportSubmission.number", lazy="select")
+    reminders: Mapped[list["ReportReminder"]] = relationship(order_by="ReportReminder.sent_at", lazy="selectin",
+                                                             back_populates="report")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class ReportReminder(db.Model):
+    """A reminder sent to the body about a report still to submit (monitoring.operations.REMINDERS): at most one
+    of each kind per report, which the unique constraint holds even against two ticks at once."""
+
+    __tablename__ = "report_reminders"
+    __table_args__ = (
+        sa.UniqueConstraint("report_id", "kind"),
+        sa.CheckConstraint("kind IN ('before', 'due', 'after')", name="kind_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="reminders")
 
 
 class Payment(db.Model):

@@ -23,7 +23,7 @@ from codesign.core.schemas import parse
 from codesign.core.workflow import Context
 from codesign.db import db, utcnow
 from codesign.monitoring import permissions, rules
-from codesign.monitoring.models import Payment, Report
+from codesign.monitoring.models import Payment, Report, ReportReminder
 from codesign.monitoring.schemas import PaymentIn, ReportIn
 from codesign.monitoring.workflow import workflow
 from codesign.procedures.models import Procedure
@@ -190,6 +190,7 @@ def to_dict(r: Report, user=None, *, now=None, content: bool = False) -> dict:
             "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
             "approved_at": r.approved_at.isoformat() if r.approved_at else None,
             "return_reason": r.return_reason,
+            "reminders": [{"kind": m.kind, "sent_at": m.sent_at.isoformat()} for m in r.reminders],
         })
     return out
 
@@ -395,6 +396,66 @@ def flag_late_reports(now: dt.datetime) -> list[str]:
                      data={"proposal_id": p.id, "number": r.number, "due_on": r.due_on.isoformat()})
         done.append(f"relazione n. {r.number} del progetto {p.id} scaduta il {r.due_on.isoformat()}: segnalata")
     db.session.commit()
+    return done
+
+
+# --- reminders (codesign tick) --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Reminder:
+    """A reminder about a report still to submit, sent once while today (Rome) is within [first, last] days of its
+    due day (last None: any day after), so a tick missed for a few days still sends it, late but once."""
+
+    kind: str
+    label: str          # on the report's page (translated there)
+    first: int
+    last: int | None
+    subject: str
+    text: str
+
+
+REMINDERS = (
+    Reminder("before", N_("15 giorni prima della scadenza"), -15, -1, "Promemoria: relazione da presentare entro il {due}",
+             "La {title} del progetto «{project}» va presentata entro il {due}, tra {days} giorni. "
+             "Compilala e presentala in codesign.\n"),
+    Reminder("due", N_("alla scadenza"), 0, 14, "Relazione in scadenza il {due}: {project}",
+             "La {title} del progetto «{project}» va presentata entro il {due} e non è ancora stata presentata.\n"),
+    Reminder("after", N_("15 giorni dopo la scadenza"), 15, None, "Relazione ancora mancante: {project}",
+             "La {title} del progetto «{project}» doveva essere presentata entro il {due}: sono passati {late} "
+             "giorni. Presentala al più presto: le quote del contributo legate alla relazione restano sospese.\n"),
+)
+
+REMINDER_LABELS = {r.kind: r.label for r in REMINDERS}
+
+
+def remind_reports(now: dt.datetime) -> list[str]:
+    """Remind the body of each report still due or returned (project started): 15 days before its due day, on
+    it, and 15 days after, once each (a row in report_reminders, unique per kind, written in a savepoint before
+    the mail is queued; reports another tick holds are skipped)."""
+    today = rome_today(now)
+    done = []
+    for reminder in REMINDERS:
+        window = [Report.due_on <= today - dt.timedelta(days=reminder.first)]
+        if reminder.last is not None:
+            window.append(Report.due_on >= today - dt.timedelta(days=reminder.last))
+        sent = sa.select(ReportReminder.id).where(ReportReminder.report_id == Report.id,
+                                                  ReportReminder.kind == reminder.kind)
+        rows = db.session.execute(
+            sa.select(Report).join(Proposal, Proposal.id == Report.proposal_id)
+            .where(Proposal.state == "started", Report.state.in_(OPEN_STATES), *window, ~sa.exists(sent))
+            .order_by(Report.id).with_for_update(of=Report, skip_locked=True)).unique().scalars().all()
+        for r in rows:
+            try:  # the unique (report, kind) decides between two ticks that both saw it unsent
+                with db.session.begin_nested():
+                    db.session.add(ReportReminder(report_id=r.id, kind=reminder.kind, sent_at=now))
+            except IntegrityError:
+                continue
+            p = r.proposal
+            words = {"title": rules.title(r), "project": p.title, "due": r.due_on.strftime("%d/%m/%Y"),
+                     "days": (r.due_on - today).days, "late": (today - r.due_on).days}
+            rules.notify_body(p, reminder.subject.format(**words), reminder.text.format(**words))
+            done.append(f"promemoria «{reminder.kind}» per la relazione {r.number} del progetto {p.id} "
+                        f"(scadenza {r.due_on.isoformat()})")
+        db.session.commit()
     return done
 
 

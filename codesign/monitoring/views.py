@@ -92,7 +92,8 @@ def _render_report(report, *, status=200, form=None, review_form=None, message=N
         form=form, submit_form=SubmitForm(formdata=None) if submit_offered else None, missing=missing,
         review=review, review_form=review_form, message=message, reasons=reasons, titles=titles, targets=targets,
         state_label=_state_label(report.state), late=monitoring.is_late(report, now),
-        state_help=monitoring.REPORT_STATE_HELP, history=monitoring.submissions(current_user, report)), status
+        state_help=monitoring.REPORT_STATE_HELP, reminder_labels=monitoring.REMINDER_LABELS,
+        history=monitoring.submissions(current_user, report)), status
 
 
 def _failure(exc: DomainError, form=None, where=None):

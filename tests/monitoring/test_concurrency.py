@@ -1,10 +1,14 @@
-"""Concurrency on PostgreSQL: a report submitted twice at once, a tranche paid twice at once — one winner each."""
+"""Concurrency on PostgreSQL: a report submitted twice at once, a tranche paid twice at once, two ticks reminding
+at once — one winner each."""
+
+import datetime as dt
 
 import sqlalchemy as sa
 
 from codesign.core.audit import AuditRecord
 from codesign.db import db
-from codesign.monitoring.models import Payment
+from codesign.monitoring import operations as monitoring
+from codesign.monitoring.models import Payment, ReportReminder
 from tests.monitoring.conftest import API, content, report_ids
 from tests.proposals.test_concurrency import _parallel, postgres  # noqa: F401  (the fixture)
 
@@ -29,3 +33,13 @@ def test_tranche_paid_twice_at_once(postgres, client, s):  # noqa: F811
     assert sorted(_parallel(postgres, jobs)) == [201, 409]
     db.session.expire_all()
     assert db.session.execute(sa.select(sa.func.count(Payment.id))).scalar_one() == 1
+
+
+def test_two_ticks_at_once_remind_once(postgres, client, s):  # noqa: F811
+    now = dt.datetime(2022, 3, 30, 9, tzinfo=dt.timezone.utc)       # report 1's due day: its "due" reminder
+    jobs = [lambda c: len(monitoring.remind_reports(now))] * 2
+    assert sum(_parallel(postgres, jobs)) >= 1
+    db.session.expire_all()
+    kinds = db.session.execute(sa.select(ReportReminder.kind, sa.func.count()).group_by(
+        ReportReminder.report_id, ReportReminder.kind)).all()
+    assert kinds and all(n == 1 for _kind, n in kinds)
