@@ -62,6 +62,13 @@ def create_payment(proposal_id: int):
     return jsonify(monitoring.payment_to_dict(payment)), 201
 
 
+@bp.post("/payments/<int:payment_id>/reversals")
+def create_reversal(payment_id: int):
+    user = require_caller()
+    payment = monitoring.reverse_payment(user, payment_id, json_body())
+    return jsonify(monitoring.payment_to_dict(payment)), 201
+
+
 @bp.get("/proposals/<int:proposal_id>/monitoring")
 def project_monitoring(proposal_id: int):
     user = require_caller()

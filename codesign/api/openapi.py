@@ -25,7 +25,7 @@ from codesign.agreements.schemas import AgreementIn
 from codesign.api import MAX_LIMIT, bp
 from codesign.core.schemas import INT_MAX
 from codesign.evaluation.operations import NOTICE_EVENTS
-from codesign.monitoring.schemas import PaymentIn, ReportIn
+from codesign.monitoring.schemas import PaymentIn, ReportIn, ReversalIn
 from codesign.observatory.models import STATES as PROJECT_STATES
 from codesign.observatory.schemas import ProjectIn, ProjectPatch, UpdateIn
 from codesign.practices.schemas import GoodPracticeIn
@@ -38,7 +38,7 @@ from codesign.transparency.operations import PUBLIC_STATES
 
 # Bodies declared once as pydantic models (core/schemas.py): their JSON Schemas are the document's, so the
 # two cannot drift. The older endpoints' schemas below are still written by hand (layers issue, in progress).
-DECLARED = (MeetingIn, MeetingPatch, VersionIn, AgreementIn, ReportIn, PaymentIn, ProjectIn, ProjectPatch, UpdateIn,
+DECLARED = (MeetingIn, MeetingPatch, VersionIn, AgreementIn, ReportIn, PaymentIn, ReversalIn, ProjectIn, ProjectPatch, UpdateIn,
             GoodPracticeIn,
             OpportunityIn)
 
@@ -380,8 +380,16 @@ def schemas() -> dict:
     s["ReportSubmission"] = obj({"number": INTEGER, "submitted_at": DATETIME, "content": {"type": "object"},
                                  "changes": nullable({"type": "object"})}, ["number", "submitted_at", "content"])
     s["Payment"] = obj({"id": INTEGER, "proposal_id": INTEGER, "tranche_number": INTEGER, "amount": MONEY,
-                        "paid_on": DATE, "reference": nullable(STRING), "recorded_at": DATETIME},
-                       ["id", "proposal_id", "tranche_number", "amount", "paid_on"])
+                        "paid_on": DATE, "reference": nullable(STRING), "recorded_at": DATETIME,
+                        "net_amount": MONEY, "active": BOOLEAN,
+                        "reversals": array(obj({"id": INTEGER, "amount": MONEY, "reason": STRING,
+                                                "reference": nullable(STRING), "reversed_on": DATE,
+                                                "recorded_at": DATETIME},
+                                               ["id", "amount", "reason", "reversed_on"]),
+                                           "gli storni (contropartite), mai cancellazioni")},
+                       ["id", "proposal_id", "tranche_number", "amount", "paid_on"],
+                       description="`net_amount`: l'importo meno gli storni; `active` falso quando è stornato per intero "
+                                   "(la tranche si può allora pagare di nuovo).")
     s["MonitoringFigures"] = obj({
         "proposal_id": INTEGER, "title": STRING, "organization": STRING, "state": STRING, "budget": MONEY,
         "spent": MONEY, "granted": MONEY, "paid": MONEY, "by_source": array({"type": "object"}),
@@ -696,6 +704,12 @@ def catalogue() -> dict[tuple[str, str], dict]:
             body=ref("PaymentIn"), response=ref("Payment"), errors=WRITE,
             description="Una tranche si paga una volta, per il suo importo, quando la sua condizione è "
                         "soddisfatta (sottoscrizione, approvazione della relazione N o della finale): altrimenti 409."),
+        ("post", "/payments/{}/reversals"): op(
+            "reversePayment", "Storna un pagamento (contropartita)", "admin", tag="reports", status=201,
+            body=ref("ReversalIn"), response=ref("Payment"), errors=WRITE,
+            description="Motivo e data obbligatori; l'importo, se omesso, è quanto resta del pagamento. Mai più del "
+                        "netto (422 su `amount`); un pagamento già stornato per intero: 409. Il pagamento non si "
+                        "cancella: totali, cruscotti e dati aperti usano il netto."),
         ("get", "/proposals/{}/payments"): op(
             "listPayments", "I pagamenti registrati", "le parti", tag="reports", paged=True,
             response=array(ref("Payment")), errors=(403, 404)),

@@ -134,6 +134,17 @@ class SubmitForm(FlaskForm):
     """The body's button to submit the stored report."""
 
 
+class ReversalForm(FlaskForm):
+    """A counter-entry on a payment (monitoring.operations.reverse_payment checks the amounts and dates)."""
+
+    payment_id = SelectField(_l("Pagamento da stornare"), coerce=int, validators=[DataRequired(message=REQUIRED)])
+    amount = AmountField(_l("Importo da stornare (euro)"), validators=[Optional()],
+                         description=_l("Lascia vuoto per stornare tutto quanto resta del pagamento."))
+    reason = TextAreaField(_l("Motivo dello storno"), validators=[DataRequired(message=REQUIRED), Length(max=2000)])
+    reference = StringField(_l("Riferimento della reversale o del recupero"), validators=[Optional(), Length(max=200)])
+    reversed_on = DateField(_l("Data dello storno"), validators=[DataRequired(message=REQUIRED)])
+
+
 class PaymentForm(FlaskForm):
     tranche_number = SelectField(_l("Tranche"), coerce=int, validators=[DataRequired(message=REQUIRED)])
     paid_on = DateField(_l("Data del pagamento (mandato)"), validators=[DataRequired(message=REQUIRED)])

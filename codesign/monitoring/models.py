@@ -70,11 +70,14 @@ class ReportReminder(db.Model):
 
 
 class Payment(db.Model):
-    """A tranche of the agreement paid to the body, recorded by the administration: one row per tranche."""
+    """A tranche of the agreement paid to the body, recorded by the administration. Never deleted nor changed:
+    a mistake is corrected by counter-entries (PaymentReversal); once reversed in full the payment is no longer
+    `active` and the tranche can be paid again. A tranche has at most one active payment."""
 
     __tablename__ = "payments"
     __table_args__ = (
-        sa.UniqueConstraint("proposal_id", "tranche_number"),   # a tranche is paid once
+        sa.Index("uq_payments_active_tranche", "proposal_id", "tranche_number", unique=True,
+                 sqlite_where=sa.text("active"), postgresql_where=sa.text("active")),
         sa.CheckConstraint("amount >= 0", name="amount_not_negative"),
     )
 
@@ -84,6 +87,35 @@ class Payment(db.Model):
     amount: Mapped[Decimal] = mapped_column(Money)
     paid_on: Mapped[dt.date]
     reference: Mapped[str | None] = mapped_column(sa.String(200))   # the payment order (mandato di pagamento)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+
+    reversals: Mapped[list["PaymentReversal"]] = relationship(order_by="PaymentReversal.id", lazy="selectin")
+
+    @property
+    def reversed_amount(self) -> Decimal:
+        return sum((r.amount for r in self.reversals), Decimal("0.00"))
+
+    @property
+    def net_amount(self) -> Decimal:
+        """What the payment still counts for: its amount less its counter-entries."""
+        return self.amount - self.reversed_amount
+
+
+class PaymentReversal(db.Model):
+    """A counter-entry (storno) on a payment recorded by mistake or in excess: it never deletes the payment;
+    totals, dashboards and open data use the net amount."""
+
+    __tablename__ = "payment_reversals"
+    __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(sa.ForeignKey("payments.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    reference: Mapped[str | None] = mapped_column(sa.String(200))
+    reversed_on: Mapped[dt.date]
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

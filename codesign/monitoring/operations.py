@@ -23,8 +23,8 @@ from codesign.core.schemas import parse
 from codesign.core.workflow import Context
 from codesign.db import db, utcnow
 from codesign.monitoring import permissions, rules
-from codesign.monitoring.models import Payment, Report, ReportReminder
-from codesign.monitoring.schemas import PaymentIn, ReportIn
+from codesign.monitoring.models import Payment, PaymentReversal, Report, ReportReminder
+from codesign.monitoring.schemas import PaymentIn, ReportIn, ReversalIn
 from codesign.monitoring.workflow import workflow
 from codesign.procedures.models import Procedure
 from codesign.proposals.models import Proposal
@@ -254,7 +254,7 @@ def _tranches(agreement: Agreement | None, contribution: Decimal | None, reports
     if agreement is None or contribution is None:
         return []
     by_number = {r.number: r for r in reports_}
-    paid = {p.tranche_number: p for p in payments_}
+    paid = {p.tranche_number: p for p in payments_ if p.active}   # one at most (uq_payments_active_tranche)
     return [Tranche(t["number"], t["pct"], t["after"], t.get("report_number"), Decimal(t["amount"]),
                     tranche_block(t, agreement, by_number), paid.get(t["number"]))
             for t in tranche_amounts(agreement, contribution)]
@@ -265,7 +265,7 @@ def _payments_of(proposal_ids) -> list[Payment]:
     if not ids:
         return []
     return list(db.session.execute(sa.select(Payment).where(Payment.proposal_id.in_(ids))
-                                   .order_by(Payment.proposal_id, Payment.tranche_number)).scalars())
+                                   .order_by(Payment.proposal_id, Payment.tranche_number, Payment.id)).scalars())
 
 
 def tranches(user, proposal: Proposal) -> list[Tranche]:
@@ -281,20 +281,23 @@ def payments(user, proposal: Proposal) -> list[Payment]:
 
 
 def paid_amount(proposal: Proposal) -> Decimal:
-    """The sum of the payments recorded for the project (the public portal shows it as `paid_amount`)."""
-    total = db.session.execute(sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0))
-                               .where(Payment.proposal_id == proposal.id)).scalar_one()
-    return Decimal(total).quantize(Decimal("0.01"))
+    """The net sum of the payments recorded for the project, counter-entries deducted (the public portal shows it
+    as `paid_amount`)."""
+    return paid_amounts([proposal.id]).get(proposal.id, Decimal("0.00"))
 
 
 def paid_amounts(proposal_ids) -> dict[int, Decimal]:
-    """The same for many projects in one query."""
+    """The same for many projects in two queries (payments, then their counter-entries)."""
     ids = list(proposal_ids)
     if not ids:
         return {}
-    rows = db.session.execute(sa.select(Payment.proposal_id, sa.func.sum(Payment.amount))
-                              .where(Payment.proposal_id.in_(ids)).group_by(Payment.proposal_id)).all()
-    return {pid: Decimal(total).quantize(Decimal("0.01")) for pid, total in rows}
+    paid = dict(db.session.execute(sa.select(Payment.proposal_id, sa.func.sum(Payment.amount))
+                                   .where(Payment.proposal_id.in_(ids)).group_by(Payment.proposal_id)).all())
+    back = dict(db.session.execute(
+        sa.select(Payment.proposal_id, sa.func.sum(PaymentReversal.amount))
+        .join(Payment, Payment.id == PaymentReversal.payment_id)
+        .where(Payment.proposal_id.in_(ids)).group_by(Payment.proposal_id)).all())
+    return {pid: (Decimal(total) - Decimal(back.get(pid) or 0)).quantize(Decimal("0.01")) for pid, total in paid.items()}
 
 
 def last_activity(proposal_ids) -> dict[int, dt.date]:
@@ -371,9 +374,59 @@ def record_payment(actor, proposal: Proposal, data: dict, *, now=None) -> Paymen
     return payment
 
 
+def reverse_payment(actor, payment_id: int, data: dict, *, now=None) -> Payment:
+    """A counter-entry on a payment (storno): a reason, the date, optionally the reference of the recovery order and
+    an amount (by default what the payment still counts for). Never more than the payment's net amount; reversed in
+    full, the payment is no longer active and its tranche can be paid again. The payment is never deleted."""
+    now = now or utcnow()
+    payment = db.session.get(Payment, payment_id)
+    if payment is None:
+        raise NotFound("pagamento non trovato")
+    proposal = db.session.get(Proposal, payment.proposal_id)
+    permissions.require_admin(actor, proposal)
+    clean = parse(ReversalIn, data)
+    if clean.reversed_on > rome_today(now):
+        raise Invalid({"reversed_on": "la data dello storno non può essere nel futuro"})
+    if clean.reversed_on < payment.paid_on:
+        raise Invalid({"reversed_on": "lo storno non può precedere il pagamento "
+                                      f"(del {payment.paid_on.strftime('%d/%m/%Y')})"})
+    # the proposal's row lock makes two counter-entries (and a payment) of the same project wait for each other;
+    # then the payment's counter-entries are read again, with what the other one committed
+    db.session.execute(sa.select(Proposal.id).where(Proposal.id == proposal.id).with_for_update())
+    db.session.refresh(payment)
+    net = payment.net_amount
+    if not payment.active or net <= 0:
+        raise GuardFailed(f"il pagamento della tranche {payment.tranche_number} è già stato stornato per intero")
+    amount = clean.amount if clean.amount is not None else net
+    if amount <= 0:
+        raise Invalid({"amount": "lo storno deve essere maggiore di zero"})
+    if amount > net:
+        raise Invalid({"amount": f"lo storno supera quanto resta del pagamento ({_money(net)} EUR)"})
+    reversal = PaymentReversal(payment_id=payment.id, amount=amount, reason=clean.reason,
+                               reference=clean.reference or None, reversed_on=clean.reversed_on,
+                               recorded_by_id=actor.id, recorded_at=now)
+    db.session.add(reversal)
+    payment.reversals.append(reversal)
+    if amount == net:
+        payment.active = False
+    db.session.flush()
+    audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="reverse_payment",
+                 reason=clean.reason, data={"payment_id": payment.id, "tranche": payment.tranche_number,
+                                            "amount": _money(amount), "reversed_on": clean.reversed_on.isoformat()})
+    rules.notify_body(proposal, f"Storno di un pagamento: {proposal.title}",
+                      f"L'amministrazione ha stornato {_money(amount)} EUR del pagamento della tranche "
+                      f"{payment.tranche_number} del progetto «{proposal.title}» "
+                      f"(disposto il {payment.paid_on.strftime('%d/%m/%Y')}). Motivo: {clean.reason}\n")
+    return payment
+
+
 def payment_to_dict(p: Payment) -> dict:
     return {"id": p.id, "proposal_id": p.proposal_id, "tranche_number": p.tranche_number, "amount": _money(p.amount),
-            "paid_on": p.paid_on.isoformat(), "reference": p.reference, "recorded_at": p.recorded_at.isoformat()}
+            "paid_on": p.paid_on.isoformat(), "reference": p.reference, "recorded_at": p.recorded_at.isoformat(),
+            "net_amount": _money(p.net_amount), "active": p.active,
+            "reversals": [{"id": r.id, "amount": _money(r.amount), "reason": r.reason, "reference": r.reference,
+                           "reversed_on": r.reversed_on.isoformat(), "recorded_at": r.recorded_at.isoformat()}
+                          for r in p.reversals]}
 
 
 # --- late reports (codesign tick) ---------------------------------------------------------------------------------
@@ -557,7 +610,7 @@ def figures(proposal: Proposal, version: ProjectVersion | None, reports_: list[R
     if version is not None:
         f.cofinancing_planned = version.cofinancing_amount
         f.granted = version.requested_amount
-    f.paid = sum((t.payment.amount for t in tranches_ if t.payment), ZERO)
+    f.paid = sum((t.payment.net_amount for t in tranches_ if t.payment), ZERO)
     f.late = [r for r in reports_ if is_late(r, now)]
     f.open_reports = [r for r in reports_ if r.state in OPEN_STATES]
     f.to_review = [r for r in reports_ if r.state == "submitted"]

@@ -38,6 +38,16 @@ class ReportIn(Input):
     sustainability: Text(50_000, min_length=0) | None = None
 
 
+class ReversalIn(Input):
+    """A counter-entry on a payment: why, when, the recovery order's reference, and the amount (by default all that
+    the payment still counts for)."""
+
+    reason: Text(2000)
+    reversed_on: Date
+    amount: Money | None = None
+    reference: Text(200, min_length=0) | None = None
+
+
 class PaymentIn(Input):
     """A tranche paid: its number in the agreement, the date of the payment order and its reference; the amount,
     when given, must be the tranche's."""

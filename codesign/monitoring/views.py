@@ -19,7 +19,7 @@ from codesign.db import db, utcnow
 from codesign.monitoring import documents
 from codesign.monitoring import operations as monitoring
 from codesign.monitoring import permissions
-from codesign.monitoring.forms import PaymentForm, ReviewForm, SubmitForm, report_form, report_form_data
+from codesign.monitoring.forms import PaymentForm, ReversalForm, ReviewForm, SubmitForm, report_form, report_form_data
 from codesign.monitoring.workflow import workflow
 from codesign.procedures import operations as procs
 from codesign.proposals import operations as props
@@ -159,7 +159,13 @@ def after_text(t) -> str:
     return text % {"n": t.report_number} if t.after == "report" else text
 
 
-def _render_project(p, *, status=200, payment_form=None, message=None, reasons=None):
+def _reversal_choices(payments) -> list:
+    return choice_list([(x.id, _("Tranche %(n)s, pagata il %(date)s — netto %(net)s", n=x.tranche_number,
+                                 date=x.paid_on.strftime("%d/%m/%Y"), net=format_money(x.net_amount)))
+                        for x in payments if x.active])
+
+
+def _render_project(p, *, status=200, payment_form=None, reversal_form=None, message=None, reasons=None):
     now = utcnow()
     f = monitoring.project_dashboard(current_user, p, now=now)
     admin = permissions.is_admin(current_user, p)
@@ -170,11 +176,17 @@ def _render_project(p, *, status=200, payment_form=None, message=None, reasons=N
     if payment_form is not None:
         payment_form.tranche_number.choices = choice_list([(t.number, _("Tranche %(n)s — %(amount)s", n=t.number,
                                                             amount=format_money(t.amount))) for t in payable])
+    ledger = monitoring.payments(current_user, p)
+    if admin and any(x.active for x in ledger) and reversal_form is None:
+        reversal_form = ReversalForm(formdata=None)
+    if reversal_form is not None:
+        reversal_form.payment_id.choices = _reversal_choices(ledger)
     complete = next((t for t in proposal_workflow.actions(p, current_user, now=now) if t.trigger == "complete"), None)
     return render_template("monitoring/project.html", p=p, proc=p.procedure, f=f, admin=admin,
-                           payment_form=payment_form, message=message, reasons=reasons, after_text=after_text,
-                           state_label=_state_label, project_state=_(proposal_workflow.states[p.state]),
-                           complete=complete, blocks=blocks), status
+                           payment_form=payment_form, reversal_form=reversal_form, ledger=ledger, message=message,
+                           reasons=reasons, after_text=after_text, state_label=_state_label,
+                           project_state=_(proposal_workflow.states[p.state]), complete=complete,
+                           blocks=blocks), status
 
 
 @bp.route("/proposte/<int:proposal_id>/monitoraggio")
@@ -201,6 +213,26 @@ def record_payment(proposal_id: int):
                                message=message, reasons=reasons)
     flash(_("Pagamento della tranche %(n)s registrato.", n=payment.tranche_number), "success")
     return redirect(url_for("monitoring.project", proposal_id=p.id, _anchor="pagamenti"))
+
+
+@bp.route("/proposte/<int:proposal_id>/pagamenti/storni", methods=["POST"])
+@login_required
+def reverse_payment(proposal_id: int):
+    p = props.get_visible(current_user, proposal_id)
+    form = ReversalForm()
+    form.payment_id.choices = _reversal_choices(monitoring.payments(current_user, p))
+    if not form.validate_on_submit():
+        return _render_project(p, status=422, reversal_form=form)
+    try:
+        payment = monitoring.reverse_payment(current_user, form.payment_id.data, {
+            "amount": form.amount.decimal_text, "reason": form.reason.data, "reference": form.reference.data or None,
+            "reversed_on": form.reversed_on.data.isoformat()})
+    except DomainError as exc:
+        message, reasons = _failure(exc, form)
+        return _render_project(props.get_visible(current_user, proposal_id), status=exc.status, reversal_form=form,
+                               message=message, reasons=reasons)
+    flash(_("Storno registrato sul pagamento della tranche %(n)s.", n=payment.tranche_number), "success")
+    return redirect(url_for("monitoring.project", proposal_id=p.id, _anchor="pagamenti"), 303)
 
 
 @bp.route("/proposte/<int:proposal_id>/monitoraggio/concludi", methods=["POST"])

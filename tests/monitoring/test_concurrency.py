@@ -1,5 +1,5 @@
 """Concurrency on PostgreSQL: a report submitted twice at once, a tranche paid twice at once, two ticks reminding
-at once — one winner each."""
+at once, a payment reversed twice at once — one winner each."""
 
 import datetime as dt
 
@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from codesign.core.audit import AuditRecord
 from codesign.db import db
 from codesign.monitoring import operations as monitoring
-from codesign.monitoring.models import Payment, ReportReminder
+from codesign.monitoring.models import Payment, PaymentReversal, ReportReminder
 from tests.monitoring.conftest import API, content, report_ids
 from tests.proposals.test_concurrency import _parallel, postgres  # noqa: F401  (the fixture)
 
@@ -43,3 +43,15 @@ def test_two_ticks_at_once_remind_once(postgres, client, s):  # noqa: F811
     kinds = db.session.execute(sa.select(ReportReminder.kind, sa.func.count()).group_by(
         ReportReminder.report_id, ReportReminder.kind)).all()
     assert kinds and all(n == 1 for _kind, n in kinds)
+
+
+def test_a_payment_reversed_twice_at_once(postgres, client, s):  # noqa: F811
+    r = client.post(f"{API}/proposals/{s.ids['A1']}/payments", headers=s.admin_h,
+                    json={"tranche_number": 1, "paid_on": "2022-01-10"})
+    assert r.status_code == 201, r.json
+    body = {"reason": "registrato per errore", "reversed_on": "2022-02-01"}
+    jobs = [lambda c: c.post(f"{API}/payments/{r.json['id']}/reversals", json=body,
+                             headers=s.admin_h).status_code] * 2
+    assert sorted(_parallel(postgres, jobs)) == [201, 409]
+    db.session.expire_all()
+    assert db.session.execute(sa.select(sa.func.count(PaymentReversal.id))).scalar_one() == 1
