@@ -49,16 +49,6 @@ def _instance_key(instance_path: Path, variable: str, filename: str) -> str:
     return path.read_text().strip()
 
 
-def _retired_receipt_keys(instance_path: Path) -> list[str]:
-    """Public keys that signed receipts before a rotation: CODESIGN_RECEIPT_RETIRED_KEYS (comma separated hex)
-    and the instance folder's `receipt_keys_retired` (written by `codesign receipts rotate-key`)."""
-    keys = [k.strip() for k in (os.environ.get("CODESIGN_RECEIPT_RETIRED_KEYS") or "").split(",") if k.strip()]
-    path = instance_path / receipts.RETIRED_FILE
-    if path.exists():
-        keys += [line.split()[0] for line in path.read_text().splitlines() if line.strip()]
-    return keys
-
-
 def load_config(instance_path: Path) -> dict:
     instance_path = Path(instance_path)
     https = os.environ.get("CODESIGN_HTTPS") == "1"
@@ -68,7 +58,7 @@ def load_config(instance_path: Path) -> dict:
         "SECRET_KEY": _secret_key(instance_path),
         "AUDIT_KEY": _audit_key(instance_path),
         "RECEIPT_KEY": _receipt_key(instance_path),
-        "RECEIPT_RETIRED_KEYS": _retired_receipt_keys(instance_path),
+        "RECEIPT_RETIRED_KEYS": receipts.retired_keys(instance_path),
         "UPLOAD_DIR": os.environ.get("CODESIGN_UPLOAD_DIR") or str(instance_path / "uploads"),
         "MAX_UPLOAD_MB": int(os.environ.get("CODESIGN_MAX_UPLOAD_MB") or 20),
         "SMTP_URL": os.environ.get("CODESIGN_SMTP_URL") or None,

@@ -6,6 +6,7 @@ import ast
 import copy
 import datetime as dt
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -188,3 +189,12 @@ def stdlib_imports_only(path: Path) -> set[str]:
     modules |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     assert modules, f"{path} imports nothing: not the script expected"
     return modules - set(sys.stdlib_module_names)
+
+
+def run_alone(script: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """A standalone script as anyone runs it: a copy of its own in `cwd`, Python in isolated mode (so codesign is
+    not importable), its output as text."""
+    copy = cwd / script.name
+    copy.write_bytes(script.read_bytes())
+    return subprocess.run([sys.executable, "-I", str(copy), *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)

@@ -78,6 +78,16 @@ def verify(raw: bytes) -> list[str]:
     return check.problems(raw, check.keys_from(published_keys()))
 
 
+def retired_keys(instance_path: Path) -> list[str]:
+    """Public keys that signed receipts before a rotation: CODESIGN_RECEIPT_RETIRED_KEYS (comma separated hex)
+    and the lines `rotate` appends to the instance folder's RETIRED_FILE (the key first)."""
+    keys = [k.strip() for k in (os.environ.get("CODESIGN_RECEIPT_RETIRED_KEYS") or "").split(",") if k.strip()]
+    path = Path(instance_path) / RETIRED_FILE
+    if path.exists():
+        keys += [line.split()[0] for line in path.read_text().splitlines() if line.strip()]
+    return keys
+
+
 def rotate(instance_path: Path, now: dt.datetime) -> tuple[str, str]:
     """A new signing key in the instance folder; the old public key joins the retired ones (kept published).
     Refused when the key comes from CODESIGN_RECEIPT_KEY: whoever set it rotates it there. Takes effect when

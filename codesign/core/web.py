@@ -4,11 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import (Blueprint, Flask, abort, current_app, flash, g, jsonify, redirect, render_template, request,
-                   send_from_directory, session, url_for)
+from flask import (Blueprint, Flask, Response, abort, current_app, flash, g, jsonify, redirect, render_template,
+                   request, send_from_directory, session, url_for)
 from flask_babel import Babel, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -79,6 +80,13 @@ def _send_asset(package: str, filename: str):
     if root is None:
         abort(404)
     return send_from_directory(root, filename, max_age=86400)
+
+
+def standalone_script(package: str, filename: str, download_name: str) -> Response:
+    """A verifier shipped inside the package (standard library only, for anyone to run offline), as a download."""
+    script = resources.files(package).joinpath(filename).read_bytes()
+    return Response(script, content_type="text/x-python; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{download_name}"'})
 
 
 @bp.route("/static/leaflet/<path:filename>")

@@ -9,7 +9,6 @@ commits once, in `after_request`. Every list page loads what it shows in a fixed
 from __future__ import annotations
 
 from decimal import Decimal
-from importlib import resources
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -23,6 +22,7 @@ from codesign.auth.models import User
 from codesign.core.enums import Role
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors
+from codesign.core.web import standalone_script
 from codesign.db import db, utcnow
 from codesign.evaluation import committee as committees
 from codesign.evaluation import documents, open_scores
@@ -382,8 +382,7 @@ def ranking_csv(procedure_id: int):
 
 @bp.route("/avvisi/<int:procedure_id>/graduatoria/punteggi.json")
 def ranking_scores(procedure_id: int):
-    proc, _stored = _approved_or_404(procedure_id)
-    text = _published_scores_or_404(proc)
+    proc, text = _published_scores_or_404(procedure_id)
     return Response(text, content_type="application/json; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="punteggi-avviso-{proc.id}.json"',
                              "ETag": f'"{open_scores.sha256(text)}"'})
@@ -391,22 +390,22 @@ def ranking_scores(procedure_id: int):
 
 @bp.route("/avvisi/<int:procedure_id>/graduatoria/punteggi.csv")
 def ranking_scores_csv(procedure_id: int):
-    proc, _stored = _approved_or_404(procedure_id)
-    return Response(open_scores.as_csv(_published_scores_or_404(proc)), content_type="text/csv; charset=utf-8",
+    proc, text = _published_scores_or_404(procedure_id)
+    return Response(open_scores.as_csv(text), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="punteggi-avviso-{proc.id}.csv"'})
 
 
 @bp.route("/graduatorie/ricalcola_graduatoria.py")
 def recompute_script():
     """The standalone script that recomputes a ranking from its scores file (docs/transparency.md)."""
-    script = resources.files("codesign.evaluation").joinpath("recompute_ranking.py").read_bytes()
-    return Response(script, content_type="text/x-python; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="ricalcola_graduatoria.py"'})
+    return standalone_script("codesign.evaluation", "recompute_ranking.py", "ricalcola_graduatoria.py")
 
 
-def _published_scores_or_404(proc) -> str:
+def _published_scores_or_404(procedure_id: int):
+    """The call and its published scores file (ev.published_scores says when there is none: then 404)."""
+    proc = procs.get_visible(_user(), procedure_id)
     try:
-        return ev.published_scores(proc)
+        return proc, ev.published_scores(proc)
     except DomainError:
         abort(404)
 

@@ -405,8 +405,7 @@ def reverse_payment(actor, payment_id: int, data: dict, *, now=None) -> Payment:
     reversal = PaymentReversal(payment_id=payment.id, amount=amount, reason=clean.reason,
                                reference=clean.reference or None, reversed_on=clean.reversed_on,
                                recorded_by_id=actor.id, recorded_at=now)
-    db.session.add(reversal)
-    payment.reversals.append(reversal)
+    payment.reversals.append(reversal)   # into the session with its payment
     if amount == net:
         payment.active = False
     db.session.flush()

@@ -8,7 +8,6 @@ table (`workflow.actions`), never from the templates.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 from decimal import Decimal
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
@@ -20,7 +19,7 @@ from codesign.core import files, receipts
 from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, TooLarge
 from codesign.core.forms import apply_errors
-from codesign.core.web import format_datetime_rome, format_money
+from codesign.core.web import format_datetime_rome, format_money, standalone_script
 from codesign.db import db, utcnow
 from codesign.organizations import operations as orgs
 from codesign.procedures import operations as procs
@@ -359,9 +358,7 @@ def receipt_keys():
 @bp.route("/ricevute/verifica_ricevuta.py")
 def receipt_verifier():
     """The standalone script that checks a signed receipt offline (docs/transparency.md)."""
-    script = resources.files("codesign.core").joinpath("verify_receipt.py").read_bytes()
-    return Response(script, content_type="text/x-python; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="verifica_ricevuta.py"'})
+    return standalone_script("codesign.core", "verify_receipt.py", "verifica_ricevuta.py")
 
 
 # --- admissibility (admin) ---------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ import hashlib
 import io
 import json
 import subprocess
-import sys
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from codesign.evaluation import recompute_ranking as script
 from codesign.evaluation.models import ApprovedRanking
 from codesign.evaluation.ranking import compute_ranking
 from tests.evaluation.test_ranking import ranking_inputs
-from tests.helpers import Scenario, stdlib_imports_only, to_codesign
+from tests.helpers import Scenario, run_alone, stdlib_imports_only, to_codesign
 
 SCRIPT = Path(script.__file__)
 
@@ -72,11 +71,7 @@ def test_the_script_imports_nothing_but_the_standard_library():
 
 # --- the worked example, approved through the API ---------------------------------------------------------
 def _run(path: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """The script as a citizen runs it: a copy on its own, Python in isolated mode (codesign not importable)."""
-    copy = cwd / "ricalcola_graduatoria.py"
-    copy.write_bytes(SCRIPT.read_bytes())
-    return subprocess.run([sys.executable, "-I", str(copy), str(path), *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=60)
+    return run_alone(SCRIPT, cwd, str(path), *args)
 
 
 @pytest.fixture()

@@ -8,7 +8,6 @@ import io
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,12 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codesign.cli import main
-from codesign.config import _retired_receipt_keys
 from codesign.core import receipts
 from codesign.core import verify_receipt as script
 from codesign.db import db
 from codesign.proposals.models import Proposal
-from tests.helpers import PDF, World, stdlib_imports_only
+from tests.helpers import PDF, World, run_alone, stdlib_imports_only
 
 SCRIPT = Path(script.__file__)
 
@@ -71,11 +69,7 @@ def submitted(client, make_user, token_for):
 
 
 def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    """The script as anyone runs it: a copy on its own, Python in isolated mode (codesign not importable)."""
-    copy = cwd / "verifica_ricevuta.py"
-    copy.write_bytes(SCRIPT.read_bytes())
-    return subprocess.run([sys.executable, "-I", str(copy), *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+    return run_alone(SCRIPT, cwd, *args)
 
 
 def test_the_receipt_is_signed_at_submission_and_verifies_offline(submitted, client, tmp_path):
@@ -181,7 +175,7 @@ def test_rotate_key_writes_a_new_key_and_keeps_the_old_one_published(tmp_path, m
     old_public = receipts.public_of("22" * 32).hex()
     old, new = receipts.rotate(tmp_path, dt.datetime(2026, 12, 6, tzinfo=dt.timezone.utc))
     assert old != new and (tmp_path / receipts.KEY_FILE).read_text() != "22" * 32
-    assert _retired_receipt_keys(tmp_path) == [old_public]
+    assert receipts.retired_keys(tmp_path) == [old_public]
     monkeypatch.setenv("CODESIGN_RECEIPT_KEY", "33" * 32)
     with pytest.raises(RuntimeError, match="CODESIGN_RECEIPT_KEY"):
         receipts.rotate(tmp_path, dt.datetime(2026, 12, 7, tzinfo=dt.timezone.utc))
