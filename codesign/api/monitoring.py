@@ -2,9 +2,10 @@
 payments of the tranches and the project's dashboard figures."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 
 from codesign.api import bp, json_body, list_response, page_args, require_caller, transition_body
+from codesign.core.errors import BadRequest
 from codesign.monitoring import operations as monitoring
 from codesign.procedures import operations as procs
 from codesign.proposals import operations as props
@@ -28,6 +29,25 @@ def get_report(report_id: int):
 def put_report(report_id: int):
     user = require_caller()
     report = monitoring.save_report(user, monitoring.get_report(user, report_id), json_body())
+    return jsonify(monitoring.to_dict(report, user, content=True))
+
+
+@bp.post("/reports/<int:report_id>/expenses/<int:n>/receipts")
+def add_receipt(report_id: int, n: int):
+    user = require_caller()
+    report = monitoring.get_report(user, report_id)
+    upload = request.files.get("file")
+    if upload is None:
+        raise BadRequest("inviare il file come multipart/form-data nel campo «file»")
+    att = monitoring.add_receipt(user, report, n, filename=upload.filename or "", stream=upload.stream)
+    return jsonify(monitoring.receipt_to_dict(att)), 201
+
+
+@bp.delete("/reports/<int:report_id>/expenses/<int:n>/receipts/<int:receipt_id>")
+def remove_receipt(report_id: int, n: int, receipt_id: int):
+    user = require_caller()
+    report = monitoring.get_report(user, report_id)
+    monitoring.remove_receipt(user, report, n, receipt_id)
     return jsonify(monitoring.to_dict(report, user, content=True))
 
 

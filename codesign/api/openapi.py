@@ -25,7 +25,7 @@ from codesign.agreements.schemas import AgreementIn
 from codesign.api import MAX_LIMIT, bp
 from codesign.core.schemas import INT_MAX
 from codesign.evaluation.operations import NOTICE_EVENTS
-from codesign.monitoring.schemas import PaymentIn, ReportIn, ReversalIn
+from codesign.monitoring.schemas import MAX_RECEIPTS, PaymentIn, ReportIn, ReversalIn
 from codesign.observatory.models import STATES as PROJECT_STATES
 from codesign.observatory.schemas import ProjectIn, ProjectPatch, UpdateIn
 from codesign.practices.schemas import GoodPracticeIn
@@ -369,7 +369,10 @@ def schemas() -> dict:
         "due_on": DATE, "state": {"type": "string", "enum": ["due", "submitted", "approved", "returned"]},
         "late": BOOLEAN, "final": BOOLEAN, "proposal_id": INTEGER, "allowed_triggers": array(STRING),
         "narrative": STRING, "indicators": {"type": "object", "additionalProperties": DECIMAL},
-        "expenses": array({"type": "object"}), "cofinancing_amount": nullable(MONEY),
+        "expenses": array(obj({"category": STRING, "funding_source": STRING, "amount": MONEY, "description": STRING,
+                               "receipts": array(ref("Receipt"))},
+                              ["category", "funding_source", "amount", "receipts"])),
+        "cofinancing_amount": nullable(MONEY),
         "sustainability": nullable(STRING), "submitted_at": nullable(DATETIME), "approved_at": nullable(DATETIME),
         "return_reason": nullable(STRING),
         "reminders": array(obj({"kind": {"type": "string", "enum": ["before", "due", "after"]},
@@ -377,6 +380,13 @@ def schemas() -> dict:
                            "i promemoria inviati all'ente: 15 giorni prima della scadenza, alla scadenza, 15 giorni dopo"),
     }, ["id", "number", "period_start", "period_end", "due_on", "state", "late"],
         description="Nel calendario senza contenuto; `GET`, `PUT` e le transizioni di una relazione lo includono.")
+    s["Receipt"] = obj({"id": INTEGER, "name": STRING, "size": {"type": "integer", "minimum": 1},
+                        "content_type": {"type": "string", "enum": ["application/pdf", "image/jpeg", "image/png",
+                                                                    "image/webp"]},
+                        "sha256": SHA256}, ["id", "name", "size", "content_type", "sha256"],
+                       description="Un giustificativo di spesa; si scarica da `/allegati/{id}` (l'ente e l'amministrazione).")
+    s["ReceiptUpload"] = obj({"file": {"type": "string", "format": "binary",
+                                       "description": "un documento PDF o un'immagine JPEG, PNG o WebP"}}, ["file"])
     s["ReportSubmission"] = obj({"number": INTEGER, "submitted_at": DATETIME, "content": {"type": "object"},
                                  "changes": nullable({"type": "object"})}, ["number", "submitted_at", "content"])
     s["Payment"] = obj({"id": INTEGER, "proposal_id": INTEGER, "tranche_number": INTEGER, "amount": MONEY,
@@ -719,6 +729,22 @@ def catalogue() -> dict[tuple[str, str], dict]:
         ("get", "/procedures/{}/monitoring"): op(
             "getCallMonitoring", "Il monitoraggio dei progetti avviati di un avviso", "admin", tag="reports",
             paged=True, response=array(ref("MonitoringFigures")), errors=(403, 404)),
+        ("post", "/reports/{}/expenses/{}/receipts"): op(
+            "addExpenseReceipt", "Carica un giustificativo di una riga di spesa",
+            "l'ente, mentre la relazione è `due` o `returned`", tag="reports", status=201,
+            body=ref("ReceiptUpload"), body_type="multipart/form-data", response=ref("Receipt"),
+            errors=(400, 401, 403, 404, 409, 413, 422),
+            description="La riga è numerata da 1, nell'ordine di `expenses` (404 se la relazione salvata non la "
+                        "ha). PDF o immagine, verificati dal contenuto (422) e dalla dimensione (413); al massimo "
+                        f"{MAX_RECEIPTS} per riga (409). Ogni riga con un importo deve avere almeno un giustificativo prima di "
+                        "`submit` (409 con le righe che ne sono prive). Il giustificativo resta con ogni versione "
+                        "presentata della relazione."),
+        ("delete", "/reports/{}/expenses/{}/receipts/{}"): op(
+            "removeExpenseReceipt", "Toglie un giustificativo da una riga di spesa",
+            "l'ente, mentre la relazione è `due` o `returned`", tag="reports", response=ref("Report"),
+            errors=(401, 403, 404, 409),
+            description="Un giustificativo mai presentato è cancellato; uno già presentato resta con la versione "
+                        "che lo conteneva."),
         ("post", "/reports/{}/transitions"): op(
             "fireReportTransition", "Invia, approva o restituisce una relazione",
             "l'ente `submit`; admin `approve`, `return` (con motivazione)", tag="reports",

@@ -28,8 +28,12 @@ def _refuse(field: str, message: str) -> Invalid:
     return Invalid({field: message})
 
 
-def photo(data: bytes, *, field: str = "file") -> Photo:
-    """The photo at its two sizes, or 422 naming the field: not an image, a format not accepted, damaged, huge."""
+MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+
+def _checked(data: bytes, field: str, then):
+    """Open the image whole (every check of `photo`) and answer `then(img)`, or 422 naming the field: not an
+    image, a format not accepted, damaged, huge."""
     accepted = ", ".join(FORMATS.values())
     lenient = ImageFile.LOAD_TRUNCATED_IMAGES     # a library may have set it for the whole process
     ImageFile.LOAD_TRUNCATED_IMAGES = False       # a cut photo is refused, never padded with grey
@@ -44,7 +48,7 @@ def photo(data: bytes, *, field: str = "file") -> Photo:
                 probe.verify()
             with Image.open(io.BytesIO(data)) as img:
                 img.load()
-                upright = ImageOps.exif_transpose(img).convert("RGB")
+                return then(img)
     except Invalid:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -53,8 +57,19 @@ def photo(data: bytes, *, field: str = "file") -> Photo:
         raise _refuse(field, "l'immagine è danneggiata o incompleta") from None
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+
+
+def photo(data: bytes, *, field: str = "file") -> Photo:
+    """The photo at its two sizes, or 422 naming the field (`_checked`)."""
+    upright = _checked(data, field, lambda img: ImageOps.exif_transpose(img).convert("RGB"))
     full = _jpeg(upright, FULL_SIDE)
     return Photo(full=full[0], thumb=_jpeg(upright, THUMB_SIDE)[0], width=full[1], height=full[2])
+
+
+def media_type(data: bytes, *, field: str = "file") -> str:
+    """The media type of an image kept as uploaded (a scanned document: its bytes are the record), once Pillow
+    read it whole (`_checked`); 422 otherwise."""
+    return _checked(data, field, lambda img: MIME[img.format])
 
 
 def _jpeg(img: Image.Image, side: int) -> tuple[bytes, int, int]:

@@ -7,7 +7,8 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from codesign.core.forms import choice_list
@@ -49,6 +50,7 @@ class ReportForm(FlaskForm):
 
     indicator_fields: list[tuple[str, str]] = []
     expense_rows: list[dict[str, str]] = []
+    receipt_fields: list[str] = []      # per row: the hidden field with the ids of the row's receipts
 
     def body(self, final: bool) -> tuple[dict, dict[str, str]]:
         """The API's body, and where each of its fields is on this form (for the domain's 422 messages)."""
@@ -61,15 +63,17 @@ class ReportForm(FlaskForm):
                 indicators[code] = value
                 where[f"indicators.{code}"] = name
         expenses = []
-        for row in self.expense_rows:
+        for row, receipts in zip(self.expense_rows, self.receipt_fields):
             values = {k: (self[name].data or "").strip() for k, name in row.items()}
             if not any(values.values()):
-                continue
+                continue                    # a blank row, or one the person emptied: gone, with its receipts
             i = len(expenses)
             for k, name in row.items():
                 where[f"expenses.{i}.{k}"] = name
+            where[f"expenses.{i}.receipts"] = row["description"]
             expenses.append({"category": values["category"], "funding_source": values["funding_source"],
-                             "amount": self[row["amount"]].decimal_text or "", "description": values["description"]})
+                             "amount": self[row["amount"]].decimal_text or "", "description": values["description"],
+                             "receipts": [int(x) for x in (self[receipts].data or "").split() if x.isdecimal()]})
         body = {"narrative": self.narrative.data or "", "indicators": indicators, "expenses": expenses,
                 "cofinancing_amount": self.cofinancing_amount.decimal_text}
         if final:
@@ -78,9 +82,9 @@ class ReportForm(FlaskForm):
 
 
 def report_form(report, version, indicator_titles: dict[str, str], categories: list[str], sources: list[str],
-                **kwargs) -> ReportForm:
+                extra_rows: int = 0, **kwargs) -> ReportForm:
     """A ReportForm with a field per indicator of the final project and a row per expense (those stored, then
-    three blank ones)."""
+    three blank ones, and `extra_rows` more when the person asked for them)."""
 
     class _Form(ReportForm):
         pass
@@ -90,8 +94,8 @@ def report_form(report, version, indicator_titles: dict[str, str], categories: l
     for code, name in _Form.indicator_fields:
         setattr(_Form, name, ValueField(_l("%(title)s (%(code)s)", title=indicator_titles.get(code, code),
                                            code=code), validators=[Optional()]))
-    rows = len(report.expenses or []) + BLANK_ROWS
-    _Form.expense_rows = []
+    rows = len(report.expenses or []) + BLANK_ROWS + extra_rows
+    _Form.expense_rows, _Form.receipt_fields = [], []
     category_choices = choice_list([("", _l("— scegli —"))] + [(c, c) for c in categories])
     source_choices = choice_list([("", _l("— scegli —"))] + [(s, s) for s in sources])
     for i in range(rows):
@@ -105,7 +109,9 @@ def report_form(report, version, indicator_titles: dict[str, str], categories: l
         setattr(_Form, names["amount"], AmountField(_l("Importo in euro, riga %(n)s", n=n), validators=[Optional()]))
         setattr(_Form, names["description"], StringField(_l("Descrizione, riga %(n)s", n=n),
                                                          validators=[Optional(), Length(max=2000)]))
+        setattr(_Form, f"exp_{i}_receipts", HiddenField())
         _Form.expense_rows.append(names)
+        _Form.receipt_fields.append(f"exp_{i}_receipts")
     return _Form(**kwargs)
 
 
@@ -118,8 +124,15 @@ def report_form_data(report) -> dict:
         data[f"ind_{code}"] = str(value).replace(".", ",")
     for i, e in enumerate(report.expenses or []):
         data.update({f"exp_{i}_category": e["category"], f"exp_{i}_funding_source": e["funding_source"],
-                     f"exp_{i}_amount": str(e["amount"]).replace(".", ","), f"exp_{i}_description": e.get("description", "")})
+                     f"exp_{i}_amount": str(e["amount"]).replace(".", ","), f"exp_{i}_description": e.get("description", ""),
+                     f"exp_{i}_receipts": " ".join(str(x) for x in e.get("receipts", []))})
     return data
+
+
+class ReceiptForm(FlaskForm):
+    """A receipt for one expense line (monitoring.operations.add_receipt checks content and size)."""
+
+    file = FileField(_l("Giustificativo (PDF o immagine JPEG, PNG, WebP)"), validators=[FileRequired(message=REQUIRED)])
 
 
 class ReviewForm(FlaskForm):

@@ -33,7 +33,7 @@ class Report(db.Model):
 
     narrative: Mapped[str | None] = mapped_column(sa.Text)
     indicators: Mapped[dict] = mapped_column(sa.JSON, default=dict)     # {code: "value"}
-    expenses: Mapped[list] = mapped_column(sa.JSON, default=list)       # [{category, funding_source, amount, description}]
+    expenses: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{category, funding_source, amount, description, receipts}]
     cofinancing_amount: Mapped[Decimal | None] = mapped_column(Money)
     sustainability: Mapped[str | None] = mapped_column(sa.Text)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -47,6 +47,8 @@ class Report(db.Model):
     submissions: Mapped[list["ReportSubmission"]] = relationship(order_by="ReportSubmission.number", lazy="select")
     reminders: Mapped[list["ReportReminder"]] = relationship(order_by="ReportReminder.sent_at", lazy="selectin",
                                                              back_populates="report")
+    receipts: Mapped[list["ExpenseReceipt"]] = relationship(order_by="ExpenseReceipt.id", lazy="select",
+                                                            back_populates="report")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -67,6 +69,22 @@ class ReportReminder(db.Model):
     sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="reminders")
+
+
+class ExpenseReceipt(db.Model):
+    """A receipt (giustificativo: invoice, payslip, ticket) uploaded for a report: a document of the proposal
+    (`expense_receipt`, read by the body and the administration) that the report's expense lines name by its
+    attachment id (`expenses[n].receipts`). Kept once a submission named it, so every submitted version keeps
+    its proof; one never submitted goes with the last line that named it."""
+
+    __tablename__ = "expense_receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id"), index=True)
+    attachment_id: Mapped[int] = mapped_column(sa.ForeignKey("attachments.id"), unique=True)
+
+    report: Mapped[Report] = relationship(back_populates="receipts")
+    attachment = relationship("Attachment", lazy="joined", innerjoin=True)
 
 
 class Payment(db.Model):

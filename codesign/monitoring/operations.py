@@ -15,7 +15,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from codesign.agreements.models import Agreement
 from codesign.agreements.operations import agreement_of, final_version, tranche_amounts
-from codesign.core import audit
+from codesign.core import audit, files, images
+from codesign.core import validation as v
 from codesign.core.calendar import add_months, rome_today
 from codesign.core.enums import N_
 from codesign.core.errors import Conflict, GuardFailed, Invalid, NotFound
@@ -23,10 +24,11 @@ from codesign.core.schemas import parse
 from codesign.core.workflow import Context
 from codesign.db import db, utcnow
 from codesign.monitoring import permissions, rules
-from codesign.monitoring.models import Payment, PaymentReversal, Report, ReportReminder
-from codesign.monitoring.schemas import PaymentIn, ReportIn, ReversalIn
+from codesign.monitoring.models import ExpenseReceipt, Payment, PaymentReversal, Report, ReportReminder
+from codesign.monitoring.schemas import MAX_RECEIPTS, PaymentIn, ReportIn, ReversalIn
 from codesign.monitoring.workflow import workflow
 from codesign.procedures.models import Procedure
+from codesign.proposals import operations as props
 from codesign.proposals.models import Proposal
 from codesign.proposals.operations import can_view
 from codesign.tables.models import CodesignTable, ProjectVersion
@@ -101,6 +103,12 @@ def get_report(user, report_id: int) -> Report:
 def _check_content(report: Report, clean: ReportIn, version: ProjectVersion | None) -> None:
     """The rules of the report's own data that depend on the call and the agreement (422 per field)."""
     errors = {}
+    uploaded = {r.attachment_id for r in report.receipts}
+    for i, e in enumerate(clean.expenses):
+        strangers = [str(x) for x in e.receipts or [] if x not in uploaded]
+        if strangers:
+            errors[f"expenses.{i}.receipts"] = ("giustificativi non caricati per questa relazione: "
+                                                + ", ".join(strangers))
     known = {ind["code"] for ind in report.proposal.procedure.indicators or []}
     for code in clean.indicators:
         if code not in known:
@@ -139,15 +147,118 @@ def save_report(actor, report: Report, data: dict, *, now=None) -> Report:
     _check_content(report, clean, version)
     report.narrative = clean.narrative or None
     report.indicators = {code: str(value) for code, value in clean.indicators.items()}
+    before = report.expenses or []
     report.expenses = [{"category": e.category, "funding_source": e.funding_source, "amount": _money(e.amount),
-                        "description": e.description} for e in clean.expenses]
+                        "description": e.description,
+                        "receipts": list(dict.fromkeys(e.receipts)) if e.receipts is not None
+                        else list(before[i].get("receipts", []) if i < len(before) else [])}
+                       for i, e in enumerate(clean.expenses)]
     report.cofinancing_amount = clean.cofinancing_amount
     report.sustainability = clean.sustainability or None
     report.updated_at = now
     _flush_or_conflict()
+    _discard_unnamed_receipts(report)
     audit.record(actor=actor, entity_type="report", entity_id=report.id, trigger="save_report",
                  data={"proposal_id": report.proposal_id, "number": report.number})
     return report
+
+
+# --- the receipts of the expense lines -------------------------------------------------------------------------
+RECEIPT_KIND = "expense_receipt"
+RECEIPT_TYPES = "sono accettati documenti PDF e immagini JPEG, PNG o WebP"
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+
+
+def receipt_upload_rule(actor, proposal, kind):
+    """A receipt is uploaded on its expense line (add_receipt), never as a document of the proposal."""
+    if kind != RECEIPT_KIND:
+        return None
+    return GuardFailed("i giustificativi si caricano sulla riga di spesa della relazione a cui si riferiscono")
+
+
+def _receipt_type(data: bytes) -> str:
+    """The media type of a receipt checked by its content: a PDF, or an image that Pillow reads whole."""
+    if props.looks_like_pdf(data):
+        return "application/pdf"
+    if data.startswith(_IMAGE_MAGIC) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+        return images.media_type(data)
+    raise Invalid({"file": f"il contenuto non è un documento PDF né un'immagine: {RECEIPT_TYPES}"})
+
+
+def _line(report: Report, n: int) -> dict:
+    lines = report.expenses or []
+    if not 1 <= n <= len(lines):
+        raise NotFound(f"la relazione non ha una riga di spesa n. {n}: salva la relazione con la riga, poi carica "
+                       "i giustificativi")
+    return lines[n - 1]
+
+
+def _with_receipts(report: Report, n: int, ids: list[int], now) -> None:
+    lines = [dict(e) for e in report.expenses]
+    lines[n - 1]["receipts"] = ids
+    report.expenses = lines
+    report.updated_at = now or utcnow()
+    _flush_or_conflict()
+
+
+def add_receipt(actor, report: Report, n: int, *, filename: str, stream, now=None):
+    """A receipt for expense line n (from 1) of a report the body is writing: a PDF or an image, checked by its
+    content and size, kept as uploaded; at most MAX_RECEIPTS per line."""
+    permissions.require_editable(actor, report)
+    ids = list(_line(report, n).get("receipts", []))
+    if len(ids) >= MAX_RECEIPTS:
+        raise GuardFailed(f"la riga di spesa n. {n} ha già {MAX_RECEIPTS} giustificativi: riuniscili in un solo PDF")
+    c = v.Collector()
+    name = props.upload_name(c, filename)
+    c.raise_if_any()
+    data = files.read_upload(stream)
+    att = props.new_attachment(actor, report.proposal, kind=RECEIPT_KIND, name=name, data=data,
+                               content_type=_receipt_type(data))
+    db.session.add(ExpenseReceipt(report=report, attachment=att))
+    _with_receipts(report, n, ids + [att.id], now)
+    audit.record(actor=actor, entity_type="report", entity_id=report.id, trigger="add_receipt",
+                 data={"proposal_id": report.proposal_id, "line": n, "attachment_id": att.id, "sha256": att.sha256})
+    return att
+
+
+def remove_receipt(actor, report: Report, n: int, attachment_id: int, *, now=None) -> None:
+    """Take a receipt off expense line n while the body writes the report (kept if a submission named it)."""
+    permissions.require_editable(actor, report)
+    ids = list(_line(report, n).get("receipts", []))
+    if attachment_id not in ids:
+        raise NotFound(f"giustificativo non trovato sulla riga di spesa n. {n}")
+    _with_receipts(report, n, [x for x in ids if x != attachment_id], now)
+    _discard_unnamed_receipts(report)
+    audit.record(actor=actor, entity_type="report", entity_id=report.id, trigger="remove_receipt",
+                 data={"proposal_id": report.proposal_id, "line": n, "attachment_id": attachment_id})
+
+
+def _named(expenses) -> set[int]:
+    return {x for e in expenses or [] for x in e.get("receipts", [])}
+
+
+def _discard_unnamed_receipts(report: Report) -> None:
+    """Delete the receipts that no line names any more and no submission ever named (row now, file at commit)."""
+    named = _named(report.expenses)
+    for sub in report.submissions:
+        named |= _named(sub.content.get("expenses"))
+    for receipt in [r for r in report.receipts if r.attachment_id not in named]:
+        att = receipt.attachment
+        report.receipts.remove(receipt)
+        db.session.delete(receipt)
+        props.forget_attachment(att)
+
+
+def receipt_to_dict(att) -> dict:
+    return {"id": att.id, "name": att.name, "size": att.size, "content_type": att.content_type,
+            "sha256": att.sha256}
+
+
+def expense_lines(report: Report) -> list[dict]:
+    """The report's expense lines, each with its receipts (id, name, size, media type, SHA-256)."""
+    by_id = {r.attachment_id: r.attachment for r in report.receipts}
+    return [{**e, "receipts": [receipt_to_dict(by_id[x]) for x in e.get("receipts", []) if x in by_id]}
+            for e in report.expenses or []]
 
 
 def fire(actor, report: Report, trigger: str, *, now=None, params: dict | None = None) -> Report:
@@ -184,7 +295,7 @@ def to_dict(r: Report, user=None, *, now=None, content: bool = False) -> dict:
         out.update({
             "narrative": r.narrative or "",
             "indicators": dict(r.indicators or {}),
-            "expenses": list(r.expenses or []),
+            "expenses": expense_lines(r),
             "cofinancing_amount": _money(r.cofinancing_amount) if r.cofinancing_amount is not None else None,
             "sustainability": r.sustainability,
             "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,

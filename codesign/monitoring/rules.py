@@ -2,6 +2,8 @@
 Pure checks on the rows already loaded, plus the notifications (through the outbox)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from codesign.agreements.operations import final_version
 from codesign.core import mail
 from codesign.core.enums import Role
@@ -25,12 +27,22 @@ def content_problems(report, version) -> list[str]:
         problems.append("manca il valore raggiunto degli indicatori: " + ", ".join(missing))
     if not report.expenses:
         problems.append("mancano le spese sostenute nel periodo (expenses)")
+    unproven = lines_without_receipts(report.expenses)
+    if unproven:
+        problems.append("mancano i giustificativi (fatture, ricevute, cedolini) delle spese alle righe "
+                        + ", ".join(str(n) for n in unproven) + ": caricali prima di presentare la relazione")
     if report.cofinancing_amount is None:
         problems.append("manca il cofinanziamento apportato nel periodo")
     if report.final and not (report.sustainability or "").strip():
         problems.append("la relazione finale deve descrivere come proseguono le attività dopo il periodo finanziato "
                         "(sustainability)")
     return problems
+
+
+def lines_without_receipts(expenses) -> list[int]:
+    """The expense lines (numbered from 1) that spend something and carry no receipt."""
+    return [n for n, e in enumerate(expenses or [], start=1)
+            if Decimal(str(e.get("amount") or "0")) > 0 and not e.get("receipts")]
 
 
 def report_problems(report) -> list[str]:

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field
 from codesign.core.schemas import Date, DecimalText, Input, Int, Money, Text
 
 MAX_ROWS = 500
+MAX_RECEIPTS = 20      # per expense line
 
 
 def _not_negative(value):
@@ -25,6 +26,9 @@ class ExpenseIn(Input):
     funding_source: Text(50)
     amount: Money
     description: Text(2000, min_length=0) = ""
+    receipts: list[Int(1)] | None = Field(default=None, max_length=MAX_RECEIPTS, description=(
+        "i giustificativi della riga (id restituiti da `POST /reports/{id}/expenses/{n}/receipts`); se omesso, la "
+        "riga conserva quelli della riga nella stessa posizione"))
 
 
 class ReportIn(Input):

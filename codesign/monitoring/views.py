@@ -6,9 +6,12 @@ renders the page again with the error's status (422 invalid input, 409 a guard o
 every reason). The request commits once, in `after_request`. Buttons come from the report machine's table."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
 from codesign.agreements.operations import final_version
 from codesign.core.enums import N_
@@ -19,7 +22,9 @@ from codesign.db import db, utcnow
 from codesign.monitoring import documents
 from codesign.monitoring import operations as monitoring
 from codesign.monitoring import permissions
-from codesign.monitoring.forms import PaymentForm, ReversalForm, ReviewForm, SubmitForm, report_form, report_form_data
+from codesign.monitoring.forms import (BLANK_ROWS, PaymentForm, ReceiptForm, ReversalForm, ReviewForm, SubmitForm,
+                                       report_form, report_form_data)
+from codesign.monitoring.schemas import MAX_RECEIPTS, MAX_ROWS
 from codesign.monitoring.workflow import workflow
 from codesign.procedures import operations as procs
 from codesign.proposals import operations as props
@@ -49,13 +54,37 @@ def _choices(version):
     return categories, sources
 
 
-def _form_for(report, version, formdata=...):
+def _form_for(report, version, formdata=..., rows: int = 0):
+    """The report's form: from the stored report (formdata None), from what was posted (the default), or from
+    `formdata`; with at least `rows` expense rows."""
     categories, sources = _choices(version)
     titles = {i["code"]: i.get("title", i["code"]) for i in report.proposal.procedure.indicators or []}
     kwargs = {} if formdata is ... else {"formdata": formdata}
     if formdata is None:
         kwargs["data"] = report_form_data(report)
-    return report_form(report, version, titles, categories, sources, **kwargs)
+    extra = max(0, min(rows, MAX_ROWS) - len(report.expenses or []) - BLANK_ROWS)
+    return report_form(report, version, titles, categories, sources, extra_rows=extra, **kwargs)
+
+
+_ROW_FIELD = re.compile(r"^exp_(\d+)_(category|funding_source|amount|description|receipts)$")
+
+
+def _rows_posted(formdata) -> int:
+    """How many expense rows the posted form had (those added without saving included)."""
+    return max((int(m.group(1)) + 1 for k in formdata if (m := _ROW_FIELD.match(k))), default=0)
+
+
+def _without_row(formdata, gone: int) -> MultiDict:
+    """What was posted, with expense row `gone` taken out and the rows after it moved up by one."""
+    out = MultiDict()
+    for key, values in formdata.lists():
+        m = _ROW_FIELD.match(key)
+        if m is None:
+            out.setlist(key, values)
+        elif int(m.group(1)) != gone:
+            i = int(m.group(1))
+            out.setlist(f"exp_{i - 1 if i > gone else i}_{m.group(2)}", values)
+    return out
 
 
 def _carry(form, where: dict[str, str], exc: Invalid) -> str | None:
@@ -70,7 +99,8 @@ def _carry(form, where: dict[str, str], exc: Invalid) -> str | None:
     return "; ".join(leftover) or None
 
 
-def _render_report(report, *, status=200, form=None, review_form=None, message=None, reasons=None):
+def _render_report(report, *, status=200, form=None, review_form=None, message=None, reasons=None,
+                   receipt_forms=None):
     now = utcnow()
     p = report.proposal
     version = final_version(p)
@@ -87,8 +117,17 @@ def _render_report(report, *, status=200, form=None, review_form=None, message=N
         review_form = ReviewForm(formdata=None)
     titles = {i["code"]: i for i in p.procedure.indicators or []}
     targets = {i["code"]: i["target"] for i in (version.indicators if version is not None else []) or []}
+    lines = monitoring.expense_lines(report)
+    receipt_forms = receipt_forms or {}
+    if editable:
+        receipt_forms = {n: receipt_forms.get(n) or ReceiptForm(formdata=None, prefix=f"r{n}")
+                         for n in range(1, len(lines) + 1)}
+        for n, rf in receipt_forms.items():
+            rf.file.label.text = _("Giustificativo per la riga %(n)s (PDF o immagine JPEG, PNG, WebP)", n=n)
     return render_template(
         "monitoring/report.html", report=report, p=p, proc=p.procedure, owner=owner, admin=admin, editable=editable,
+        lines=lines, receipt_forms=receipt_forms, remove_form=SubmitForm(formdata=None) if editable else None,
+        max_receipts=MAX_RECEIPTS,
         form=form, submit_form=SubmitForm(formdata=None) if submit_offered else None, missing=missing,
         review=review, review_form=review_form, message=message, reasons=reasons, titles=titles, targets=targets,
         state_label=_state_label(report.state), late=monitoring.is_late(report, now),
@@ -115,7 +154,15 @@ def report(report_id: int):
         return _render_report(r, status=409 if permissions.is_owner(current_user, r) else 403,
                               message=_("La relazione non si può modificare ora."))
     version = final_version(r.proposal)
-    form = _form_for(r, version)
+    if "add_row" in request.form or "remove_row" in request.form:   # the rows change, nothing is saved
+        formdata, rows = request.form, _rows_posted(request.form)
+        gone = request.form.get("remove_row", "")
+        if gone.isdecimal() and int(gone) < rows:
+            formdata, rows = _without_row(formdata, int(gone)), rows - 1
+        elif "add_row" in request.form:
+            rows += 1
+        return _render_report(r, form=_form_for(r, version, formdata=formdata, rows=rows))
+    form = _form_for(r, version, rows=_rows_posted(request.form))
     if not form.validate_on_submit():
         return _render_report(r, status=422, form=form)
     body, where = form.body(r.final)
@@ -127,6 +174,41 @@ def report(report_id: int):
                               message=message, reasons=reasons)
     flash(_("Relazione salvata. Quando è completa, presentala all'amministrazione."), "success")
     return redirect(url_for("monitoring.report", report_id=r.id))
+
+
+@bp.route("/relazioni/<int:report_id>/spese/<int:n>/giustificativi", methods=["POST"])
+@login_required
+def add_receipt(report_id: int, n: int):
+    r = monitoring.get_report(current_user, report_id)
+    form = ReceiptForm(prefix=f"r{n}")
+    if not form.validate_on_submit():
+        return _render_report(r, status=422, receipt_forms={n: form})
+    try:
+        att = monitoring.add_receipt(current_user, r, n, filename=form.file.data.filename or "",
+                                     stream=form.file.data.stream)
+    except DomainError as exc:
+        message, reasons = _failure(exc, form)
+        return _render_report(monitoring.get_report(current_user, report_id), status=exc.status,
+                              receipt_forms={n: form}, message=message, reasons=reasons)
+    flash(_("Giustificativo «%(name)s» caricato sulla riga %(n)s.", name=att.name, n=n), "success")
+    return redirect(url_for("monitoring.report", report_id=r.id, _anchor=f"giustificativi-{n}"), 303)
+
+
+@bp.route("/relazioni/<int:report_id>/spese/<int:n>/giustificativi/<int:receipt_id>/rimuovi", methods=["POST"])
+@login_required
+def remove_receipt(report_id: int, n: int, receipt_id: int):
+    r = monitoring.get_report(current_user, report_id)
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        return _render_report(r, status=422, message=_("Il modulo è scaduto: ricarica la pagina e riprova."))
+    try:
+        monitoring.remove_receipt(current_user, r, n, receipt_id)
+    except DomainError as exc:
+        message, reasons = _failure(exc)
+        return _render_report(monitoring.get_report(current_user, report_id), status=exc.status, message=message,
+                              reasons=reasons)
+    flash(_("Giustificativo tolto dalla riga %(n)s.", n=n), "success")
+    return redirect(url_for("monitoring.report", report_id=r.id, _anchor=f"giustificativi-{n}"), 303)
 
 
 @bp.route("/relazioni/<int:report_id>/azioni/<trigger>", methods=["POST"])

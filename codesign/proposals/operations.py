@@ -195,8 +195,8 @@ def update_proposal(actor, proposal: Proposal, data: dict) -> Proposal:
 PDF_KINDS_NOTE = "sono accettati solo file PDF"
 
 
-def _looks_like_pdf(head: bytes, tail: bytes) -> bool:
-    return head.startswith(b"%PDF-") and b"%%EOF" in tail
+def looks_like_pdf(data: bytes) -> bool:
+    return data[:1024].startswith(b"%PDF-") and b"%%EOF" in data[-2048:]
 
 
 # Later modules allow more uploads (the co-design table's shared documents, the signed agreement): a rule
@@ -218,16 +218,43 @@ def _upload_verdict(actor, proposal: Proposal, kind: str):
     return None
 
 
+def upload_name(c: v.Collector, filename: str | None) -> str:
+    """The upload's file name made safe (files.clean_name), or an error on `file` when nothing of it is left."""
+    name = files.clean_name(filename)
+    if filename and not name:
+        c.add("file", "il nome del file non contiene caratteri validi: rinominalo e riprova")
+        return name
+    return c("file", v.text, name, max_length=files.NAME_LIMIT)
+
+
+def new_attachment(actor, proposal: Proposal, *, kind: str, name: str, data: bytes, content_type: str,
+                   integration=None) -> Attachment:
+    """Keep checked bytes as a document of the proposal (the caller checked who, when and what)."""
+    digest = files.store(data)
+    att = Attachment(proposal=proposal, kind=kind, name=name, size=len(data), sha256=digest,
+                     content_type=content_type, uploaded_by_id=actor.id,
+                     for_integration_id=integration.id if integration else None)
+    db.session.add(att)
+    db.session.flush()
+    return att
+
+
+def forget_attachment(att: Attachment) -> None:
+    """Delete a document nothing needs any more (the caller decided): its row now, its file once this commits,
+    unless another document holds the same bytes."""
+    db.session.delete(att)
+    db.session.flush()
+    named = db.session.execute(sa.select(Attachment.id).where(Attachment.sha256 == att.sha256).limit(1)).first()
+    if named is None:
+        files.drop_after_commit(att.sha256)
+
+
 def add_attachment(actor, proposal: Proposal, *, kind: str, filename: str, stream) -> Attachment:
     """Store a PDF by content hash; allowed to the body while drafting or answering an integration, and
     to whoever the later modules' rules allow (ATTACHMENT_RULES)."""
     c = v.Collector()
     kind = c("kind", v.text, kind, max_length=40)
-    name = files.clean_name(filename)
-    if filename and not name:
-        c.add("file", "il nome del file non contiene caratteri validi: rinominalo e riprova")
-    else:
-        name = c("file", v.text, name, max_length=files.NAME_LIMIT)
+    name = upload_name(c, filename)
     integration = None
     verdict = _upload_verdict(actor, proposal, kind) if kind else None
     if verdict is None:
@@ -242,16 +269,12 @@ def add_attachment(actor, proposal: Proposal, *, kind: str, filename: str, strea
         raise verdict
     c.raise_if_any()
     data = files.read_upload(stream)
-    if not _looks_like_pdf(data[:1024], data[-2048:]):
+    if not looks_like_pdf(data):
         raise Invalid({"file": f"il contenuto non è un documento PDF: {PDF_KINDS_NOTE}"})
-    digest = files.store(data)
-    att = Attachment(proposal=proposal, kind=kind, name=name, size=len(data), sha256=digest,
-                     content_type="application/pdf", uploaded_by_id=actor.id,
-                     for_integration_id=integration.id if integration else None)
-    db.session.add(att)
-    db.session.flush()
+    att = new_attachment(actor, proposal, kind=kind, name=name, data=data, content_type="application/pdf",
+                         integration=integration)
     audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="add_attachment",
-                 data={"attachment_id": att.id, "kind": kind, "sha256": digest})
+                 data={"attachment_id": att.id, "kind": kind, "sha256": att.sha256})
     return att
 
 
@@ -269,15 +292,19 @@ def attachment_path(att: Attachment) -> Path:
 BODY, ADMIN, COMMITTEE = "body", "admin", "committee"
 PROPOSAL_DOCUMENT_READERS = (BODY, ADMIN, COMMITTEE)
 DOCUMENT_READERS: dict[str, tuple[str, ...]] = {}
+UNLISTED_KINDS: set[str] = set()
 COMMITTEE_READERS: list = []
 
 
-def declare_document_kind(kind: str, readers: tuple[str, ...]) -> None:
-    """A later module's kind of document and the parties that may read it (at its init_app)."""
+def declare_document_kind(kind: str, readers: tuple[str, ...], *, listed: bool = True) -> None:
+    """A later module's kind of document and the parties that may read it (at its init_app); `listed=False`
+    for documents that their own page shows (the receipts of a report's expenses), not the proposal's list."""
     unknown = set(readers) - set(PROPOSAL_DOCUMENT_READERS)
     if unknown:
         raise ValueError(f"unknown readers {sorted(unknown)} for {kind}")
     DOCUMENT_READERS[kind] = tuple(readers)
+    if not listed:
+        UNLISTED_KINDS.add(kind)
 
 
 def register_committee_reader(reads) -> None:
@@ -306,9 +333,9 @@ def can_read(user, att: Attachment, *, roles: frozenset[str] | None = None) -> b
 
 
 def readable_attachments(user, proposal: Proposal) -> list[Attachment]:
-    """The proposal's documents this person may read, in their order."""
+    """The proposal's documents this person may read, in their order (not those another page lists)."""
     roles = reader_roles(user, proposal)
-    return [a for a in proposal.attachments if can_read(user, a, roles=roles)]
+    return [a for a in proposal.attachments if a.kind not in UNLISTED_KINDS and can_read(user, a, roles=roles)]
 
 
 def get_attachment(user, attachment_id: int) -> Attachment:

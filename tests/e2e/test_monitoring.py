@@ -11,7 +11,7 @@ from codesign.monitoring.models import Payment, Report
 from codesign.organizations.models import Membership
 from tests.e2e.browser import button, labelled
 from tests.e2e.test_english import italian_fragments, page_words
-from tests.helpers import SCENARIO, Scenario, to_codesign
+from tests.helpers import PDF, SCENARIO, Scenario, to_codesign
 from tests.monitoring.conftest import finish_codesign, report_ids, sign_and_start
 
 
@@ -35,7 +35,22 @@ def test_report_returned_corrected_approved_and_paid(journey, client, make_user,
     page.get_by_label("Importo in euro, riga 1").fill("15000,00")
     page.get_by_label("Descrizione, riga 1").fill("educatori")
     labelled(page, "Cofinanziamento apportato nel periodo").fill("2500")
+    body.submit(button(page, "Aggiungi una riga di spesa"))        # a fourth row, what was typed kept
+    assert page.get_by_label("Descrizione, riga 1").input_value() == "educatori"
+    page.get_by_label("Categoria di spesa, riga 4").select_option("attrezzature")
+    page.get_by_label("Fonte di finanziamento, riga 4").select_option("FSE")
+    page.get_by_label("Importo in euro, riga 4").fill("800")
+    page.get_by_label("Descrizione, riga 4").fill("proiettore")
     body.submit(button(page, "Salva la relazione"))
+    db.session.expire_all()
+    assert [e["description"] for e in db.session.get(Report, rid).expenses] == ["educatori", "proiettore"]
+    # each line's receipt, uploaded on the page
+    for n, name in ((1, "fattura-educatori.pdf"), (2, "ricevuta-proiettore.pdf")):
+        page.get_by_label(f"Giustificativo per la riga {n} (PDF o immagine JPEG, PNG, WebP)").set_input_files(
+            {"name": name, "mimeType": "application/pdf", "buffer": PDF + f"% {n}\n".encode()})
+        body.submit(page.locator(f"#giustificativi-{n}").get_by_role("button", name="Carica il giustificativo"),
+                    shot="monitoraggio-giustificativi" if n == 2 else None)
+    assert "ricevuta-proiettore.pdf" in body.text()
     body.submit(button(page, "Presenta la relazione"))
     assert "presentata" in body.text()
 

@@ -79,3 +79,14 @@ def content(final=False, **over):
         body["sustainability"] = "Le attività proseguono con fondi propri e una convenzione con il Municipio."
     body.update(over)
     return body
+
+
+def prove(client, rid, h):
+    """A PDF receipt on each expense line of the saved report that has none (what `submit` asks)."""
+    r = client.get(f"{API}/reports/{rid}", headers=h)
+    assert r.status_code == 200, r.json
+    for n, line in enumerate(r.json["expenses"], start=1):
+        if not line["receipts"]:
+            up = client.post(f"{API}/reports/{rid}/expenses/{n}/receipts", headers=h, content_type="multipart/form-data",
+                             data={"file": (io.BytesIO(PDF + f"% riga {n}\n".encode()), f"fattura-{n}.pdf")})
+            assert up.status_code == 201, up.json

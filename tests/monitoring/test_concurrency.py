@@ -9,7 +9,7 @@ from codesign.core.audit import AuditRecord
 from codesign.db import db
 from codesign.monitoring import operations as monitoring
 from codesign.monitoring.models import Payment, PaymentReversal, ReportReminder
-from tests.monitoring.conftest import API, content, report_ids
+from tests.monitoring.conftest import API, content, prove, report_ids
 from tests.proposals.test_concurrency import _parallel, postgres  # noqa: F401  (the fixture)
 
 
@@ -17,6 +17,7 @@ def test_report_submitted_twice_at_once(postgres, client, s):  # noqa: F811
     h1 = s.org_h["ets1"]
     rid = report_ids(client, s)[0]
     assert client.put(f"{API}/reports/{rid}", headers=h1, json=content()).status_code == 200
+    prove(client, rid, h1)
     jobs = [lambda c: c.post(f"{API}/reports/{rid}/transitions", json={"trigger": "submit"},
                              headers=h1).status_code] * 2
     assert sorted(_parallel(postgres, jobs)) == [200, 409]

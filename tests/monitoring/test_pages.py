@@ -1,6 +1,7 @@
 """The monitoring pages through the test client, CSRF tokens included: the body's report form (save, refusals,
 submit), the admin's review (return with a reason, approve), the project's dashboard with the payment form, the
 call's dashboard in a fixed number of queries."""
+import io
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from codesign.monitoring import operations as monitoring
 from codesign.monitoring.models import Payment, Report
 from codesign.organizations.models import Membership
 from tests.conftest import csrf_token_from
+from tests.helpers import PDF
 from tests.monitoring.conftest import API, content, report_ids, sign_and_start, state
 
 
@@ -56,6 +58,13 @@ def post(c, url, data, page_url):
     return c.post(url, data={**data, "csrf_token": csrf_token_from(page.get_data(as_text=True))})
 
 
+def upload(c, page_url, n, data, name):
+    page = c.get(page_url)
+    return c.post(f"{page_url}/spese/{n}/giustificativi", content_type="multipart/form-data",
+                  data={f"r{n}-file": (io.BytesIO(data), name),
+                        "csrf_token": csrf_token_from(page.get_data(as_text=True))})
+
+
 def report(rid) -> Report:
     db.session.expire_all()
     return db.session.get(Report, rid)
@@ -93,14 +102,35 @@ def test_report_form_review_and_dashboards(client, s):
     stored = report(rid)
     assert stored.indicators == {"P1": "80", "P3": "250.5"} and stored.cofinancing_amount == Decimal("2500.00")
     assert stored.expenses == [{"category": "personale", "funding_source": "FSE", "amount": "15000.00",
-                                "description": "educatori"}]
+                                "description": "educatori", "receipts": []}]
     html = body.get(url).get_data(as_text=True)
-    assert 'value="15000,00"' in html and "Presenta la relazione" in html
+    assert 'value="15000,00"' in html and "mancano i giustificativi (fatture, ricevute, cedolini)" in html
+    assert "Nessun giustificativo per questa riga." in html and 'for="r1-file"' in html
+    # without a receipt the line cannot be submitted (409, the line named)
+    r = post(body, f"{url}/azioni/submit", {}, url)
+    assert r.status_code == 409 and "righe 1:" in r.get_data(as_text=True) and report(rid).state == "due"
+    # a text file is refused by its content, a PDF is kept on line 1
+    r = upload(body, url, 1, b"non sono un pdf", "fattura.pdf")
+    assert r.status_code == 422 and "non è un documento PDF né un&#39;immagine" in r.get_data(as_text=True)
+    assert report(rid).expenses[0]["receipts"] == []
+    r = upload(body, url, 1, PDF, "fattura-educatori.pdf")
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"{url}#giustificativi-1")
+    [att_id] = report(rid).expenses[0]["receipts"]
+    html = body.get(url).get_data(as_text=True)
+    assert "fattura-educatori.pdf" in html and f"/allegati/{att_id}" in html
+    got = body.get(f"/allegati/{att_id}")
+    assert got.status_code == 200 and got.data == PDF
+    # saving the form again keeps the line's receipt (the row carries it)
+    assert post(body, url, {**FORM, "exp_0_receipts": str(att_id)}, url).status_code == 302
+    assert report(rid).expenses[0]["receipts"] == [att_id]
+    assert "Presenta la relazione" in body.get(url).get_data(as_text=True)
     # submitted
     r = post(body, f"{url}/azioni/submit", {}, url)
     assert r.status_code == 302 and report(rid).state == "submitted"
     html = body.get(url).get_data(as_text=True)
-    assert 'name="narrative"' not in html and "educatori" in html
+    assert 'name="narrative"' not in html and "educatori" in html and "fattura-educatori.pdf" in html
+    # the admin reads the receipt; the committee never does
+    assert admin.get(f"/allegati/{att_id}").status_code == 200
     # the admin's review: a return needs a reason
     html = admin.get(url).get_data(as_text=True)
     assert "Approva la relazione" in html and "Restituisci per correzioni" in html
@@ -111,7 +141,7 @@ def test_report_form_review_and_dashboards(client, s):
     html = body.get(url).get_data(as_text=True)
     assert "Manca il dettaglio delle ore" in html and 'name="narrative"' in html
     # the body cannot approve from the page
-    assert post(body, url, {**FORM, "ind_P1": "95"}, url).status_code == 302
+    assert post(body, url, {**FORM, "ind_P1": "95", "exp_0_receipts": str(att_id)}, url).status_code == 302
     assert post(body, f"{url}/azioni/submit", {}, url).status_code == 302
     assert post(body, f"{url}/azioni/approve", {}, url).status_code == 403
     html = admin.get(url).get_data(as_text=True)

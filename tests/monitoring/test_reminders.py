@@ -9,7 +9,7 @@ from codesign.core.tick import run_tick
 from codesign.db import db
 from codesign.monitoring import operations as monitoring
 from codesign.monitoring.models import ReportReminder
-from tests.monitoring.conftest import API, content, report_ids
+from tests.monitoring.conftest import API, content, prove, report_ids
 
 ROME = dt.timezone(dt.timedelta(hours=1))   # winter time; every date below is read in Rome
 
@@ -66,6 +66,7 @@ def test_a_missed_tick_sends_what_is_still_due_and_a_submitted_report_gets_none(
     # report 2 is submitted early: nothing reminds the body of it
     r = client.put(f"{API}/reports/{second}", headers=s.org_h["ets1"], json=content())
     assert r.status_code == 200, r.json
+    prove(client, second, s.org_h["ets1"])
     r = client.post(f"{API}/reports/{second}/transitions", headers=s.org_h["ets1"], json={"trigger": "submit"})
     assert r.status_code == 200, r.json
     # the first tick ever runs 3 days after report 1's due day: "due" only (the "before" window has closed)

@@ -2,6 +2,7 @@
 written, one returned and resubmitted, all approved, the tranches paid as their conditions are met), the refusals
 (409/422 per API.md), who sees what, and the late-report tick once."""
 import datetime as dt
+import io
 from decimal import Decimal
 
 from codesign.core import audit
@@ -11,12 +12,17 @@ from codesign.db import db
 from codesign.monitoring import operations as monitoring
 from codesign.monitoring.models import Payment, Report
 from codesign.proposals.models import Proposal
-from tests.helpers import transition
-from tests.monitoring.conftest import API, content, fire, report_ids, state
+from tests.helpers import PDF, transition
+from tests.monitoring.conftest import API, content, fire, prove, report_ids, state
 
 
 def put(client, rid, h, body):
     return client.put(f"{API}/reports/{rid}", headers=h, json=body)
+
+
+def receipt(client, rid, n, h, data=PDF, name="fattura.pdf"):
+    return client.post(f"{API}/reports/{rid}/expenses/{n}/receipts", headers=h or {},
+                       content_type="multipart/form-data", data={"file": (io.BytesIO(data), name)})
 
 
 def act(client, rid, h, trigger, **params):
@@ -58,10 +64,16 @@ def test_whole_calendar_to_complete(client, s):
     r = put(client, ids[0], h1, content())
     assert r.status_code == 200, r.json
     assert r.json["expenses"][0] == {"category": "personale", "funding_source": "FSE", "amount": "15000.00",
-                                     "description": "educatori"}
-    assert r.json["cofinancing_amount"] == "2500.00" and r.json["allowed_triggers"] == ["submit"]
+                                     "description": "educatori", "receipts": []}
+    assert r.json["cofinancing_amount"] == "2500.00" and r.json["allowed_triggers"] == []
+    r = act(client, ids[0], h1, "submit")   # each expense line needs its receipts
+    assert r.status_code == 409 and any("giustificativi" in x and "righe 1, 2" in x
+                                        for x in r.json["error"]["reasons"]), r.json
+    prove(client, ids[0], h1)
+    assert client.get(f"{API}/reports/{ids[0]}", headers=h1).json["allowed_triggers"] == ["submit"]
     r = act(client, ids[0], h1, "submit")
     assert r.status_code == 200 and r.json["state"] == "submitted", r.json
+    assert [len(e["receipts"]) for e in r.json["expenses"]] == [1, 1]
     # submitted: no more changes, not submitted twice
     assert put(client, ids[0], h1, content()).status_code == 409
     assert act(client, ids[0], h1, "submit").status_code == 409
@@ -89,6 +101,7 @@ def test_whole_calendar_to_complete(client, s):
     # reports 2 and 3, approved; tranche 2 is released by report 2
     for rid in ids[1:3]:
         assert put(client, rid, h1, content()).status_code == 200
+        prove(client, rid, h1)
         assert act(client, rid, h1, "submit").status_code == 200
         assert act(client, rid, s.admin_h, "approve").status_code == 200
     assert pay(client, s, 2, amount="36000.01").status_code == 422
@@ -96,6 +109,7 @@ def test_whole_calendar_to_complete(client, s):
     assert r.status_code == 201, r.json
     # the final report needs sustainability (409 at submit, not at the PUT)
     assert put(client, ids[3], h1, content()).status_code == 200
+    prove(client, ids[3], h1)
     r = act(client, ids[3], h1, "submit")
     assert r.status_code == 409 and "sustainability" in r.json["error"]["message"]
     assert pay(client, s, 3).status_code == 409
@@ -194,6 +208,9 @@ def test_who_sees_and_does_what(client, s, make_user, token_for):
     # only the body writes and submits; only the admin approves and pays
     assert put(client, rid, s.admin_h, content()).status_code == 403
     assert put(client, rid, h1, content()).status_code == 200
+    for h, code in ((h2, 404), (stranger, 404), (other_admin, 404), (s.admin_h, 403), (None, 401)):
+        assert receipt(client, rid, 1, h).status_code == code
+    prove(client, rid, h1)
     assert act(client, rid, s.admin_h, "submit").status_code == 403
     assert act(client, rid, h1, "submit").status_code == 200
     assert act(client, rid, h1, "approve").status_code == 403
@@ -226,6 +243,7 @@ def test_late_reports_flagged_once(client, s):
     assert len(late_mail) == 1
     # a submitted report is never flagged; the others once each, however many ticks
     assert put(client, ids[1], s.org_h["ets1"], content()).status_code == 200
+    prove(client, ids[1], s.org_h["ets1"])
     assert act(client, ids[1], s.org_h["ets1"], "submit").status_code == 200
     run_tick(dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc))
     run_tick(dt.datetime(2030, 1, 2, tzinfo=dt.timezone.utc))
