@@ -375,6 +375,11 @@ def schemas() -> dict:
         "cofinancing_amount": nullable(MONEY),
         "sustainability": nullable(STRING), "submitted_at": nullable(DATETIME), "approved_at": nullable(DATETIME),
         "return_reason": nullable(STRING),
+        "overspending": array(obj({"category": nullable(STRING), "funding_source": STRING, "budget": MONEY,
+                                   "spent": MONEY}, ["category", "funding_source", "budget", "spent"]),
+                              "dove la spesa (questa relazione e le precedenti già presentate o approvate) supera il budget "
+                              "del progetto definitivo: per categoria, e per fonte (`category` null)"),
+        "overspending_justification": nullable(STRING),
         "reminders": array(obj({"kind": {"type": "string", "enum": ["before", "due", "after"]},
                                 "sent_at": DATETIME}, ["kind", "sent_at"]),
                            "i promemoria inviati all'ente: 15 giorni prima della scadenza, alla scadenza, 15 giorni dopo"),

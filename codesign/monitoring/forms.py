@@ -47,6 +47,11 @@ class ReportForm(FlaskForm):
     sustainability = TextAreaField(_l("Sostenibilità: come proseguono le attività dopo il periodo finanziato"),
                                    validators=[Optional(), Length(max=50_000)], render_kw={"rows": 5},
                                    description=_l("Obbligatoria nella relazione finale."))
+    overspending_justification = TextAreaField(
+        _l("Giustificazione della spesa oltre il budget"), validators=[Optional(), Length(max=20_000)],
+        render_kw={"rows": 4},
+        description=_l("Perché la spesa supera il budget del progetto definitivo e come sarà coperta. Obbligatoria "
+                       "per presentare la relazione quando la spesa lo supera."))
 
     indicator_fields: list[tuple[str, str]] = []
     expense_rows: list[dict[str, str]] = []
@@ -75,7 +80,9 @@ class ReportForm(FlaskForm):
                              "amount": self[row["amount"]].decimal_text or "", "description": values["description"],
                              "receipts": [int(x) for x in (self[receipts].data or "").split() if x.isdecimal()]})
         body = {"narrative": self.narrative.data or "", "indicators": indicators, "expenses": expenses,
-                "cofinancing_amount": self.cofinancing_amount.decimal_text}
+                "cofinancing_amount": self.cofinancing_amount.decimal_text,
+                "overspending_justification": self.overspending_justification.data or None}
+        where["overspending_justification"] = "overspending_justification"
         if final:
             body["sustainability"] = self.sustainability.data or None
         return body, where
@@ -118,6 +125,7 @@ def report_form(report, version, indicator_titles: dict[str, str], categories: l
 def report_form_data(report) -> dict:
     """What the form shows for a stored report (amounts with the Italian comma)."""
     data = {"narrative": report.narrative or "", "sustainability": report.sustainability or "",
+            "overspending_justification": report.overspending_justification or "",
             "cofinancing_amount": f"{report.cofinancing_amount:.2f}".replace(".", ",")
             if report.cofinancing_amount is not None else ""}
     for code, value in (report.indicators or {}).items():

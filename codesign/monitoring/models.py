@@ -36,6 +36,7 @@ class Report(db.Model):
     expenses: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{category, funding_source, amount, description, receipts}]
     cofinancing_amount: Mapped[Decimal | None] = mapped_column(Money)
     sustainability: Mapped[str | None] = mapped_column(sa.Text)
+    overspending_justification: Mapped[str | None] = mapped_column(sa.Text)   # why spending exceeds the budget
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     return_reason: Mapped[str | None] = mapped_column(sa.Text)

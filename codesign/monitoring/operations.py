@@ -155,6 +155,7 @@ def save_report(actor, report: Report, data: dict, *, now=None) -> Report:
                        for i, e in enumerate(clean.expenses)]
     report.cofinancing_amount = clean.cofinancing_amount
     report.sustainability = clean.sustainability or None
+    report.overspending_justification = clean.overspending_justification or None
     report.updated_at = now
     _flush_or_conflict()
     _discard_unnamed_receipts(report)
@@ -286,6 +287,13 @@ def problems(report: Report) -> list[str]:
     return rules.report_problems(report)
 
 
+def overspending(report: Report) -> list[dict]:
+    """Where this report brings the project's spending beyond the final project's budget (with the reports already
+    submitted or approved, to its period): `{category or None for a whole funding source, funding_source, budget,
+    spent}`."""
+    return rules.report_overspending(report, final_version(report.proposal))
+
+
 def to_dict(r: Report, user=None, *, now=None, content: bool = False) -> dict:
     out = {"id": r.id, "proposal_id": r.proposal_id, "number": r.number,
            "period_start": r.period_start.isoformat(), "period_end": r.period_end.isoformat(),
@@ -301,6 +309,8 @@ def to_dict(r: Report, user=None, *, now=None, content: bool = False) -> dict:
             "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
             "approved_at": r.approved_at.isoformat() if r.approved_at else None,
             "return_reason": r.return_reason,
+            "overspending": [{**o, "budget": _money(o["budget"]), "spent": _money(o["spent"])} for o in overspending(r)],
+            "overspending_justification": r.overspending_justification,
             "reminders": [{"kind": m.kind, "sent_at": m.sent_at.isoformat()} for m in r.reminders],
         })
     return out

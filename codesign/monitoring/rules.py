@@ -1,13 +1,20 @@
-"""What the report machine needs to know: when a report's content is complete, and who is told of its moves.
-Pure checks on the rows already loaded, plus the notifications (through the outbox)."""
+"""What the report machine needs to know: when a report's content is complete (spending beyond the budget
+included), and who is told of its moves. Checks on the rows already loaded (the project's other reports read once,
+for the cumulated spending), plus the notifications (through the outbox)."""
 from __future__ import annotations
 
 from decimal import Decimal
 
+import sqlalchemy as sa
+
 from codesign.agreements.operations import final_version
 from codesign.core import mail
 from codesign.core.enums import Role
+from codesign.db import db
+from codesign.monitoring.models import Report
 from codesign.organizations.operations import member_emails
+
+DECLARED = ("submitted", "approved")      # the earlier reports whose spending counts, with the one being written
 
 
 def indicator_codes(version) -> list[str]:
@@ -15,9 +22,47 @@ def indicator_codes(version) -> list[str]:
     return [i["code"] for i in (version.indicators or [])] if version is not None else []
 
 
-def content_problems(report, version) -> list[str]:
-    """Every part missing for `submit`, all at once (DOMAIN.md: narrative, every indicator, expenses, and the
-    final report's sustainability)."""
+def _sums(lines, key) -> dict:
+    out: dict = {}
+    for e in lines:
+        k = key(e)
+        out[k] = out.get(k, Decimal("0")) + Decimal(str(e.get("amount") or "0"))
+    return out
+
+
+def overspending(version, expense_lists) -> list[dict]:
+    """Each cost category (with its funding source) and each funding source whose spending, summed over the given
+    reports' expense lines, goes beyond the final project's budget: `{category (None for a whole source),
+    funding_source, budget, spent}`, the categories first, in the budget's order."""
+    budget = (version.budget_lines if version is not None else []) or []
+    spent = [e for lines in expense_lists for e in lines or []]
+    out = []
+    for key, label in ((lambda e: (e["category"], e["funding_source"]), lambda k: k),
+                       (lambda e: (None, e["funding_source"]), lambda k: k)):
+        planned, used = _sums(budget, key), _sums(spent, key)
+        for k in [*planned, *(k for k in used if k not in planned)]:
+            if used.get(k, Decimal("0")) > planned.get(k, Decimal("0")):
+                out.append({"category": k[0], "funding_source": k[1], "budget": planned.get(k, Decimal("0")),
+                            "spent": used[k]})
+    return out
+
+
+def report_overspending(report, version) -> list[dict]:
+    """The overspending that this report brings the project to, cumulated to its period: its own lines with those
+    of the project's earlier reports already submitted or approved."""
+    others = db.session.execute(sa.select(Report.expenses).where(
+        Report.proposal_id == report.proposal_id, Report.number < report.number, Report.state.in_(DECLARED))).scalars()
+    return overspending(version, [*others, report.expenses])
+
+
+def overspending_text(rows) -> str:
+    return "; ".join(f"{r['category'] + ' – ' if r['category'] else 'totale fonte '}{r['funding_source']}: "
+                     f"{r['spent']:.2f} su {r['budget']:.2f} euro" for r in rows)
+
+
+def content_problems(report, version, over=None) -> list[str]:
+    """Every part missing for `submit`, all at once (DOMAIN.md: narrative, every indicator, expenses with their
+    receipts, the final report's sustainability; a justification when the spending goes beyond the budget)."""
     problems = []
     if not (report.narrative or "").strip():
         problems.append("manca la descrizione delle attività svolte (narrative)")
@@ -36,6 +81,9 @@ def content_problems(report, version) -> list[str]:
     if report.final and not (report.sustainability or "").strip():
         problems.append("la relazione finale deve descrivere come proseguono le attività dopo il periodo finanziato "
                         "(sustainability)")
+    if over and not (report.overspending_justification or "").strip():
+        problems.append("la spesa supera il budget del progetto definitivo (" + overspending_text(over) + "): "
+                        "scrivi perché (overspending_justification)")
     return problems
 
 
@@ -46,7 +94,8 @@ def lines_without_receipts(expenses) -> list[int]:
 
 
 def report_problems(report) -> list[str]:
-    return content_problems(report, final_version(report.proposal))
+    version = final_version(report.proposal)
+    return content_problems(report, version, report_overspending(report, version))
 
 
 def snapshot(report) -> dict:
@@ -54,7 +103,8 @@ def snapshot(report) -> dict:
     return {"narrative": report.narrative or "", "indicators": dict(report.indicators or {}),
             "expenses": list(report.expenses or []),
             "cofinancing_amount": f"{report.cofinancing_amount:.2f}" if report.cofinancing_amount is not None else None,
-            "sustainability": report.sustainability}
+            "sustainability": report.sustainability,
+            "overspending_justification": report.overspending_justification}
 
 
 def _expense_key(e: dict) -> tuple:

@@ -40,6 +40,9 @@ class ReportIn(Input):
     expenses: list[ExpenseIn] = Field(max_length=MAX_ROWS)
     cofinancing_amount: Money
     sustainability: Text(50_000, min_length=0) | None = None
+    overspending_justification: Text(20_000, min_length=0) | None = Field(default=None, description=(
+        "perché la spesa, sommata a quella delle relazioni già presentate, supera il budget di una categoria o di "
+        "una fonte del progetto definitivo: obbligatoria per `submit` in quel caso"))
 
 
 class ReversalIn(Input):

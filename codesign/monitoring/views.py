@@ -118,6 +118,7 @@ def _render_report(report, *, status=200, form=None, review_form=None, message=N
     titles = {i["code"]: i for i in p.procedure.indicators or []}
     targets = {i["code"]: i["target"] for i in (version.indicators if version is not None else []) or []}
     lines = monitoring.expense_lines(report)
+    over = monitoring.overspending(report)
     receipt_forms = receipt_forms or {}
     if editable:
         receipt_forms = {n: receipt_forms.get(n) or ReceiptForm(formdata=None, prefix=f"r{n}")
@@ -126,7 +127,7 @@ def _render_report(report, *, status=200, form=None, review_form=None, message=N
             rf.file.label.text = _("Giustificativo per la riga %(n)s (PDF o immagine JPEG, PNG, WebP)", n=n)
     return render_template(
         "monitoring/report.html", report=report, p=p, proc=p.procedure, owner=owner, admin=admin, editable=editable,
-        lines=lines, receipt_forms=receipt_forms, remove_form=SubmitForm(formdata=None) if editable else None,
+        lines=lines, over=over, receipt_forms=receipt_forms, remove_form=SubmitForm(formdata=None) if editable else None,
         max_receipts=MAX_RECEIPTS,
         form=form, submit_form=SubmitForm(formdata=None) if submit_offered else None, missing=missing,
         review=review, review_form=review_form, message=message, reasons=reasons, titles=titles, targets=targets,
