@@ -67,6 +67,18 @@ class SignedCopyForm(FlaskForm):
     file = FileField(_l("Convenzione firmata digitalmente (PDF)"), validators=[FileRequired(message=REQUIRED)])
 
 
+class HandoverForm(FlaskForm):
+    """The hand-over of one premises (agreements.operations.record_handover checks it)."""
+
+    handed_over_on = DateField(_l("Data della consegna"), validators=[InputRequired(message=REQUIRED)])
+    condition = TextAreaField(_l("Stato dei locali alla consegna"), validators=[InputRequired(message=REQUIRED),
+                                                                               Length(max=5000)],
+                              render_kw={"rows": 3},
+                              description=_l("Come sono stati trovati: impianti, arredi, chiavi consegnate, lavori da "
+                                             "fare."))
+    file = FileField(_l("Verbale di consegna firmato (PDF)"), validators=[FileRequired(message=REQUIRED)])
+
+
 class ActionForm(FlaskForm):
     reason = TextAreaField(_l("Motivazione"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3},
                            description=_l("Obbligatoria: resta nel registro delle operazioni."))

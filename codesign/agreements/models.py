@@ -28,6 +28,29 @@ class Agreement(db.Model):
     signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     signed_attachment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("attachments.id"))
     started_on: Mapped[dt.date | None]
-    premises_handed_over_on: Mapped[dt.date | None]
+    premises_handed_over_on: Mapped[dt.date | None]      # the last premises' hand-over (PremisesHandover)
 
     proposal = relationship("Proposal", lazy="joined", innerjoin=True)
+    handovers: Mapped[list["PremisesHandover"]] = relationship(order_by="PremisesHandover.number", lazy="selectin",
+                                                               back_populates="agreement")
+
+
+class PremisesHandover(db.Model):
+    """The hand-over of premises n of a signed agreement (consegna dei locali): the day, the state the premises
+    were found in, the signed minutes (a PDF document of the proposal). `start` needs one for every premises the
+    agreement lists; recorded again (corrected) until the project starts."""
+
+    __tablename__ = "premises_handovers"
+    __table_args__ = (sa.UniqueConstraint("agreement_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("agreements.id"), index=True)
+    number: Mapped[int]                                  # from 1, in the order of `Agreement.premises`
+    handed_over_on: Mapped[dt.date]
+    condition: Mapped[str] = mapped_column(sa.Text)     # the state of the premises at the hand-over
+    minutes_attachment_id: Mapped[int] = mapped_column(sa.ForeignKey("attachments.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="handovers")
+    minutes = relationship("Attachment", lazy="joined", innerjoin=True)

@@ -9,9 +9,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from codesign.agreements import permissions
-from codesign.agreements.models import Agreement
-from codesign.agreements.schemas import AgreementIn
-from codesign.core import audit, mail
+from codesign.agreements.models import Agreement, PremisesHandover
+from codesign.agreements.schemas import AgreementIn, HandoverIn
+from codesign.core import audit, files, mail
+from codesign.core import validation as v
 from codesign.core.calendar import add_months
 from codesign.core.enums import N_, Role
 from codesign.core.errors import GuardFailed, Invalid, NotFound
@@ -19,6 +20,7 @@ from codesign.core.schemas import parse
 from codesign.core.workflow import Context
 from codesign.db import db, utcnow
 from codesign.organizations.operations import member_emails
+from codesign.proposals import operations as props
 from codesign.proposals.models import Attachment, Proposal
 from codesign.tables.models import CodesignTable, ProjectVersion
 
@@ -225,6 +227,7 @@ def to_dict(agreement: Agreement) -> dict:
         "start_date": agreement.start_date.isoformat(), "end_date": end.isoformat() if end else None,
         "duration_months": p.procedure.startup_months, "cup": agreement.cup, "municipality": agreement.municipality,
         "premises": list(agreement.premises or []),
+        "handovers": handover_to_dict(agreement),
         "tranches": tranche_amounts(agreement, version.requested_amount),
         "declaration_checks": dict(agreement.declaration_checks or {}),
         "contribution": f"{version.requested_amount:.2f}", "cofinancing_amount": f"{version.cofinancing_amount:.2f}",
@@ -286,13 +289,81 @@ def start_guard(ctx: Context):
     return None
 
 
+def handovers_recorded(ctx: Context):
+    """Every premises the agreement lists has its hand-over recorded (day, state, signed minutes)."""
+    agreement = agreement_of(ctx.row)
+    missing = missing_handovers(agreement) if agreement is not None else []
+    if missing:
+        return ("manca il verbale di consegna dei locali: " + "; ".join(
+            f"n. {n} ({agreement.premises[n - 1]['address']})" for n in missing))
+    return None
+
+
+def missing_handovers(agreement: Agreement) -> list[int]:
+    done = {h.number for h in agreement.handovers}
+    return [n for n in range(1, len(agreement.premises or []) + 1) if n not in done]
+
+
+HANDOVER_STATES = ("agreement_signed",)   # the agreement is signed (its premises fixed), the project not yet started
+
+
+def record_handover(actor, proposal: Proposal, n: int, data: dict, *, filename: str, stream) -> PremisesHandover:
+    """Record (or record again, until `start`) the hand-over of premises n (from 1) of the signed agreement: the
+    day, the state of the premises, the signed minutes as a PDF. The administration only."""
+    permissions.require_admin(actor, proposal)
+    agreement = get_agreement(actor, proposal)
+    if proposal.state not in HANDOVER_STATES:
+        raise GuardFailed("la consegna dei locali si registra dopo la sottoscrizione della convenzione e prima "
+                          "dell'avvio del progetto")
+    if not 1 <= n <= len(agreement.premises or []):
+        raise NotFound(f"la convenzione non elenca i locali n. {n}")
+    clean = parse(HandoverIn, data)
+    c = v.Collector()
+    name = props.upload_name(c, filename)
+    c.raise_if_any()
+    pdf = files.read_upload(stream)
+    if not props.looks_like_pdf(pdf):
+        raise Invalid({"file": f"il contenuto non è un documento PDF: {props.PDF_KINDS_NOTE}"})
+    minutes = props.new_attachment(actor, proposal, kind=permissions.HANDOVER_MINUTES, name=name, data=pdf,
+                                   content_type="application/pdf")
+    record = next((h for h in agreement.handovers if h.number == n), None)
+    replaced = record.minutes if record is not None else None
+    if record is None:
+        record = PremisesHandover(number=n)
+        agreement.handovers.append(record)
+    record.handed_over_on, record.condition = clean.handed_over_on, clean.condition
+    record.minutes, record.recorded_by_id, record.recorded_at = minutes, actor.id, utcnow()
+    db.session.flush()
+    if replaced is not None:
+        props.forget_attachment(replaced)
+    audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="record_handover",
+                 data={"premises": n, "handed_over_on": clean.handed_over_on.isoformat(),
+                       "minutes_sha256": minutes.sha256})
+    return record
+
+
+def handover_to_dict(agreement: Agreement) -> list[dict]:
+    """Each premises of the agreement with its hand-over, or None while not recorded."""
+    by_number = {h.number: h for h in agreement.handovers}
+    out = []
+    for n, premises in enumerate(agreement.premises or [], start=1):
+        h = by_number.get(n)
+        out.append({"number": n, "address": premises["address"], "handover": None if h is None else {
+            "handed_over_on": h.handed_over_on.isoformat(), "condition": h.condition,
+            "minutes": {"id": h.minutes.id, "name": h.minutes.name, "size": h.minutes.size,
+                        "sha256": h.minutes.sha256},
+            "recorded_at": h.recorded_at.isoformat()}})
+    return out
+
+
 def on_start(ctx: Context) -> None:
-    """Effect of `start`: the start date (the one given, else the agreement's) and the handover of premises."""
+    """Effect of `start`: the start date (the one given, else the agreement's); the premises handed over on the
+    days their records say."""
     p = ctx.row
     agreement = agreement_of(p)
     agreement.started_on = ctx.params.get("start_date") or agreement.start_date
-    if agreement.premises:
-        agreement.premises_handed_over_on = agreement.started_on
+    if agreement.handovers:
+        agreement.premises_handed_over_on = max(h.handed_over_on for h in agreement.handovers)
     for email in member_emails({p.organization_id}, Role.applicant).get(p.organization_id, []):
         mail.enqueue(email, f"Progetto avviato: {p.title}",
                      f"Il progetto «{p.title}» è avviato dal {agreement.started_on.strftime('%d/%m/%Y')}. "

@@ -6,6 +6,7 @@ from codesign.core.errors import Forbidden, GuardFailed
 from codesign.tables.permissions import is_admin, is_party, require_party  # noqa: F401  (the same parties)
 
 SIGNED_AGREEMENT = "signed_agreement"
+HANDOVER_MINUTES = "premises_handover"     # the signed minutes of a premises' hand-over
 
 
 def require_admin(user, proposal) -> None:
@@ -25,3 +26,11 @@ def signed_copy_rule(actor, proposal, kind):
         return GuardFailed("la copia firmata della convenzione si carica dopo l'approvazione del progetto definitivo "
                            "e prima di registrare la sottoscrizione")
     return True
+
+
+def handover_rule(actor, proposal, kind):
+    """Upload rule: the hand-over minutes come with their record (agreements.operations.record_handover)."""
+    if kind != HANDOVER_MINUTES:
+        return None
+    return GuardFailed("il verbale di consegna dei locali si carica registrando la consegna, nella pagina della "
+                       "convenzione")

@@ -42,3 +42,10 @@ class AgreementIn(Input):
     premises: list[PremisesIn] = Field(default_factory=list, max_length=MAX_ROWS)
     tranches: list[TrancheIn] = Field(min_length=1, max_length=MAX_ROWS)
     declaration_checks: ChecksIn = Field(default_factory=ChecksIn)
+
+
+class HandoverIn(Input):
+    """The hand-over of a premises: the day and the state it was found in (the signed minutes come as a file)."""
+
+    handed_over_on: Date
+    condition: Text(5000)

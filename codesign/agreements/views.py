@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from codesign.agreements import operations as agreements
 from codesign.agreements import permissions
-from codesign.agreements.forms import ActionForm, AgreementForm, SignedCopyForm, check_choice
+from codesign.agreements.forms import ActionForm, AgreementForm, HandoverForm, SignedCopyForm, check_choice
 from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors
@@ -68,7 +68,11 @@ def _label_rows(form) -> None:
         entry.form.description.label.text = _("Immobile %(n)s: descrizione", n=n)
 
 
-def _render(proposal, status=200, *, form=None, copy_form=None, action_form=None, failure=None):
+# The move each state waits for, whose reasons the page lists while it cannot be made.
+NEXT_MOVE = {"finalized": "sign_agreement", "agreement_signed": "start"}
+
+
+def _render(proposal, status=200, *, form=None, copy_form=None, action_form=None, failure=None, handover_forms=None):
     now = utcnow()
     admin = permissions.is_admin(current_user, proposal)
     agreement = agreements.agreement_of(proposal)
@@ -76,20 +80,30 @@ def _render(proposal, status=200, *, form=None, copy_form=None, action_form=None
     if editable and form is None:
         form = _form_for(proposal, agreement)
     actions = [t for t in proposal_workflow.actions(proposal, current_user, now=now) if t.trigger in PHASE_TRIGGERS]
-    blocked = []
-    if admin and proposal.state == "finalized" and not any(t.trigger == "sign_agreement" for t in actions):
+    blocked, waiting = [], NEXT_MOVE.get(proposal.state)
+    if admin and waiting and not any(t.trigger == waiting for t in actions):
         try:
-            proposal_workflow.check(proposal, "sign_agreement", current_user, now=now)
+            proposal_workflow.check(proposal, waiting, current_user, now=now)
         except GuardFailed as exc:
             blocked = exc.reasons
         except DomainError:
             blocked = []
+    handover_forms = handover_forms or {}
+    if admin and agreement is not None and proposal.state in agreements.HANDOVER_STATES:
+        handover_forms = {n: handover_forms.get(n) or HandoverForm(formdata=None, prefix=f"h{n}")
+                          for n in range(1, len(agreement.premises or []) + 1)}
+        for n, hf in handover_forms.items():
+            for f in (hf.handed_over_on, hf.condition, hf.file):
+                f.label.text = _("Immobile %(n)s: %(label)s", n=n, label=f.label.text)
+    else:
+        handover_forms = {}
     signed = [a for a in proposal.attachments if a.kind == permissions.SIGNED_AGREEMENT]
     return render_template(
         "agreements/page.html", p=proposal, proc=proposal.procedure, admin=admin, agreement=agreement,
         data=agreements.to_dict(agreement) if agreement else None, form=form if editable else None,
         copy_form=copy_form or (SignedCopyForm(formdata=None, prefix="copy") if proposal.state == "finalized" else None),
         action_form=action_form or ActionForm(formdata=None, prefix="act"), actions=actions, blocked=blocked,
+        waiting=waiting, handover_forms=handover_forms,
         signed=signed, checks=agreements.CHECKS, check_states=agreements.CHECK_STATES, state_label=_(STATES[proposal.state]),
         next_step=NEXT_STEP.get(proposal.state), failure=failure), status
 
@@ -154,6 +168,31 @@ def signed_copy(proposal_id: int):
                        failure={"label": label, "reasons": [exc.message]})
     flash(_("Copia firmata caricata."), "success")
     return redirect(url_for("agreements.page", proposal_id=proposal.id), 303)
+
+
+@bp.route("/proposte/<int:proposal_id>/convenzione/consegne/<int:n>", methods=["POST"])
+@login_required
+def handover(proposal_id: int, n: int):
+    proposal = _proposal(proposal_id)
+    permissions.require_admin(current_user, proposal)
+    form = HandoverForm(prefix=f"h{n}")
+    label = _("Registra la consegna")
+    if not form.validate_on_submit():
+        return _render(proposal, 422, handover_forms={n: form},
+                       failure={"label": label, "reasons": [_("Controlla i campi evidenziati.")]})
+    upload = form.file.data
+    try:
+        agreements.record_handover(current_user, proposal, n, {"handed_over_on": form.handed_over_on.data.isoformat(),
+                                                               "condition": form.condition.data},
+                                   filename=upload.filename or "", stream=upload.stream)
+    except DomainError as exc:
+        db.session.rollback()
+        if isinstance(exc, Invalid):
+            apply_errors(form, exc)
+        return _render(props.get_visible(current_user, proposal_id), exc.status, handover_forms={n: form},
+                       failure={"label": label, "reasons": getattr(exc, "reasons", None) or [exc.message]})
+    flash(_("Consegna dei locali n. %(n)s registrata.", n=n), "success")
+    return redirect(url_for("agreements.page", proposal_id=proposal.id, _anchor=f"consegna-{n}"), 303)
 
 
 @bp.route("/proposte/<int:proposal_id>/convenzione/azioni/<trigger>", methods=["POST"])

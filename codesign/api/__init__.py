@@ -51,6 +51,15 @@ def json_body() -> dict:
     return data
 
 
+def uploaded_file(what: str = "il file", with_fields: str = ""):
+    """The multipart upload in the field «file» (400 naming what to send, and with which fields, when absent)."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise BadRequest(f"inviare {what} come multipart/form-data nel campo «file»"
+                         + (f", con {with_fields}" if with_fields else ""))
+    return upload
+
+
 def transition_body() -> tuple[str, dict]:
     """`{"trigger": "...", …parameters}` → (trigger, parameters)."""
     data = json_body()

@@ -2,10 +2,9 @@
 payments of the tranches and the project's dashboard figures."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 
-from codesign.api import bp, json_body, list_response, page_args, require_caller, transition_body
-from codesign.core.errors import BadRequest
+from codesign.api import bp, json_body, list_response, page_args, require_caller, transition_body, uploaded_file
 from codesign.monitoring import operations as monitoring
 from codesign.procedures import operations as procs
 from codesign.proposals import operations as props
@@ -36,9 +35,7 @@ def put_report(report_id: int):
 def add_receipt(report_id: int, n: int):
     user = require_caller()
     report = monitoring.get_report(user, report_id)
-    upload = request.files.get("file")
-    if upload is None:
-        raise BadRequest("inviare il file come multipart/form-data nel campo «file»")
+    upload = uploaded_file()
     att = monitoring.add_receipt(user, report, n, filename=upload.filename or "", stream=upload.stream)
     return jsonify(monitoring.receipt_to_dict(att)), 201
 

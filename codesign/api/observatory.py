@@ -2,10 +2,9 @@
 the catalogue. Reading is public; writing is for admins."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 
-from codesign.api import bp, json_body, list_response, page_args, require_caller
-from codesign.core.errors import BadRequest
+from codesign.api import bp, json_body, list_response, page_args, require_caller, uploaded_file
 from codesign.observatory import imports
 from codesign.observatory import operations as observatory
 
@@ -21,9 +20,7 @@ def create_project():
 def import_projects():
     user = require_caller()
     observatory.require_admin(user)
-    upload = request.files.get("file")
-    if upload is None:
-        raise BadRequest("inviare il file CSV come multipart/form-data nel campo «file»")
+    upload = uploaded_file("il file CSV")
     return jsonify(imports.import_projects(user, upload.read())), 201
 
 

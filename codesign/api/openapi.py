@@ -358,6 +358,8 @@ def schemas() -> dict:
     s["Agreement"] = obj({
         "proposal_id": INTEGER, "version_number": INTEGER, "start_date": DATE, "end_date": nullable(DATE),
         "duration_months": nullable(INTEGER), "cup": nullable(STRING), "premises": array({"type": "object"}),
+        "handovers": array(ref("PremisesHandover"), "ogni immobile della convenzione con la sua consegna (null finché "
+                                                    "non è registrata: `start` la richiede per tutti)"),
         "tranches": array(obj({"number": INTEGER, "pct": DECIMAL, "after": STRING,
                                "report_number": nullable(INTEGER), "amount": MONEY})),
         "declaration_checks": {"type": "object"}, "contribution": MONEY, "cofinancing_amount": MONEY,
@@ -385,6 +387,16 @@ def schemas() -> dict:
                            "i promemoria inviati all'ente: 15 giorni prima della scadenza, alla scadenza, 15 giorni dopo"),
     }, ["id", "number", "period_start", "period_end", "due_on", "state", "late"],
         description="Nel calendario senza contenuto; `GET`, `PUT` e le transizioni di una relazione lo includono.")
+    s["PremisesHandover"] = obj({
+        "number": INTEGER, "address": STRING,
+        "handover": nullable(obj({"handed_over_on": DATE, "condition": STRING, "recorded_at": DATETIME,
+                                  "minutes": obj({"id": INTEGER, "name": STRING, "size": INTEGER, "sha256": SHA256},
+                                                 ["id", "name", "size", "sha256"])},
+                                 ["handed_over_on", "condition", "minutes"]))}, ["number", "address", "handover"])
+    s["HandoverUpload"] = obj({
+        "handed_over_on": DATE, "condition": {"type": "string", "description": "lo stato dei locali alla consegna"},
+        "file": {"type": "string", "format": "binary", "description": "il verbale di consegna firmato (PDF)"}},
+        ["handed_over_on", "condition", "file"])
     s["Receipt"] = obj({"id": INTEGER, "name": STRING, "size": {"type": "integer", "minimum": 1},
                         "content_type": {"type": "string", "enum": ["application/pdf", "image/jpeg", "image/png",
                                                                     "image/webp"]},
@@ -699,6 +711,14 @@ def catalogue() -> dict[tuple[str, str], dict]:
             "getAgreementPdf", "La convenzione in PDF", "le parti", tag="agreements",
             response={"type": "string", "contentMediaType": "application/pdf"}, response_type="application/pdf",
             errors=(403, 404, 409)),
+        ("post", "/proposals/{}/premises/{}/handover"): op(
+            "recordPremisesHandover", "Registra la consegna dei locali n (da 1, nell'ordine di `premises`)",
+            "admin, a convenzione sottoscritta e prima dell'avvio", tag="agreements", status=201,
+            body=ref("HandoverUpload"), body_type="multipart/form-data", response=ref("PremisesHandover"),
+            errors=(400, 401, 403, 404, 409, 413, 422),
+            description="Data, stato dei locali e verbale firmato (PDF, verificato dal contenuto). `start` risponde "
+                        "409 finché un immobile della convenzione non ha la sua consegna; registrarla di nuovo "
+                        "prima dell'avvio la sostituisce."),
         ("get", "/proposals/{}/reports"): op(
             "listReports", "Il calendario delle relazioni", "le parti", tag="reports", paged=True,
             response=array(ref("Report")), errors=(403, 404)),

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from codesign.api import bp, json_body, list_response, page_args, query_filters, require_caller
-from codesign.core.errors import BadRequest
+from codesign.api import bp, json_body, list_response, page_args, query_filters, require_caller, uploaded_file
 from codesign.observatory import operations as observatory
 from codesign.practices import operations as practices
 
@@ -44,9 +43,7 @@ def add_practice_photo(project_id: int):
     user = require_caller()
     project = observatory.get(project_id)
     observatory.require_editor(user, project)
-    upload = request.files.get("file")
-    if upload is None:
-        raise BadRequest("inviare la foto come multipart/form-data nel campo «file», con «caption»")
+    upload = uploaded_file("la foto", "«caption»")
     photo = practices.add_photo(user, project, upload.stream, {"caption": request.form.get("caption", "")})
     return jsonify(practices.photo_dict(photo)), 201
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from codesign.api import bp, caller, json_body, list_response, page_args, require_caller, transition_body
+from codesign.api import (bp, caller, json_body, list_response, page_args, require_caller, transition_body,
+                          uploaded_file)
 from codesign.core import receipts
-from codesign.core.errors import BadRequest
 from codesign.procedures import operations as procs
 from codesign.proposals import operations as props
 
@@ -108,9 +108,7 @@ def proposal_transition(proposal_id: int):
 def add_attachment(proposal_id: int):
     user = require_caller()
     proposal = props.get_visible(user, proposal_id)
-    upload = request.files.get("file")
-    if upload is None:
-        raise BadRequest("inviare il file come multipart/form-data nel campo «file»")
+    upload = uploaded_file()
     att = props.add_attachment(user, proposal, kind=request.form.get("kind", ""), filename=upload.filename or "",
                                stream=upload.stream)
     return jsonify({"id": att.id, "name": att.name, "size": att.size, "sha256": att.sha256, "kind": att.kind}), 201

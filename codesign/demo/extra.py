@@ -159,4 +159,7 @@ def _whole_lifecycle(data: dict, admin) -> None:
     props.fire(admin, a1, "sign_agreement")
     agreements.put_agreement(admin, by_ref["B2"], terms | {"cup": B2_CUP})
     procs.fire(admin, proc, "start_implementation")
+    agreements.record_handover(admin, a1, 1, {"handed_over_on": "2025-09-29", "condition": (
+        "Locale in buono stato, impianti a norma; consegnate tre copie delle chiavi. Da tinteggiare la sala piccola.")},
+        filename="verbale-consegna-via-odazio.pdf", stream=io.BytesIO(DEMO_PDF))
     props.fire(admin, a1, "start", params={"start_date": "2025-10-01"})

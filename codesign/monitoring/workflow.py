@@ -28,7 +28,9 @@ def project_started(ctx: Context):
 
 
 def content_complete(ctx: Context):
-    """Narrative, every indicator of the final project, expenses, co-financing; the final report's sustainability."""
+    """Narrative, every indicator, expenses with receipts, co-financing; sustainability if final; why, if over budget.
+
+    (rules.content_problems lists what is missing, all at once.)"""
     return rules.report_problems(ctx.row) or None
 
 

@@ -465,6 +465,12 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
         assert state_of(page, "procedure") == "implementation"
         started = planned_start + dt.timedelta(days=14)
         page = admin.visit(agreement)
+        assert "Il progetto non si può ancora avviare perché:" in admin.text()   # the premises not yet handed over
+        labelled(page, "Immobile 1: Data della consegna").fill((started - dt.timedelta(days=2)).isoformat())
+        labelled(page, "Immobile 1: Stato dei locali alla consegna").fill("Buono stato; consegnate due chiavi.")
+        labelled(page, "Immobile 1: Verbale di consegna firmato (PDF)").set_input_files(str(pdf))
+        admin.submit(button(page, "Registra la consegna"), shot="consegna-locali")
+        assert "Consegna dei locali n. 1 registrata." in admin.text()
         labelled(page, "Data di avvio effettiva").fill(started.isoformat())
         admin.submit(action(page, "start"))
         assert state_of(page) == "started" and f"{started:%d/%m/%Y}" in admin.text()

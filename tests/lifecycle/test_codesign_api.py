@@ -13,6 +13,7 @@ from codesign.core.mail import OutboxMessage
 from codesign.db import db, utcnow
 from codesign.proposals.models import Proposal
 from tests.helpers import AGREEMENT, PDF, Scenario, agreement_for, project_cup, to_codesign, transition, version_body
+from tests.monitoring.conftest import hand_over
 
 API = "/api/v1"
 
@@ -262,6 +263,9 @@ def test_agreement_signature_and_start(client, s):
     r = transition(client, "procedures", s.pid, s.admin_h, "start_implementation")
     assert r.status_code == 200 and r.json["state"] == "implementation"
     assert fire(s, "A1", "start", start_date="1 settembre").status_code == 422
+    r = fire(s, "A1", "start", start_date="2021-09-01")   # the premises are not yet handed over
+    assert r.status_code == 409 and "verbale di consegna dei locali" in " ".join(r.json["error"]["reasons"]), r.json
+    hand_over(client, s, "A1")
     r = fire(s, "A1", "start", start_date="2021-09-01")
     assert r.status_code == 200 and r.json["state"] == "started", r.json
     r = client.get(f"{API}/proposals/{a1}/reports", headers=h1)

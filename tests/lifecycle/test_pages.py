@@ -165,6 +165,12 @@ def test_agreement_page_draft_pdf_signed_copy_sign_and_start(client, s, login):
     r = post(client, f"{url}/azioni/sign_agreement", {}, url)
     assert r.status_code == 303 and state(a1) == "agreement_signed"
     transition(client, "procedures", s.pid, s.admin_h, "start_implementation")
+    r = post(client, f"{url}/azioni/start", {"act-start_date": "2021-09-15"}, url)   # the premises not handed over
+    assert r.status_code == 409 and "verbale di consegna dei locali" in html(r) and state(a1) == "agreement_signed"
+    r = client.post(f"{url}/consegne/1", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token_from(html(client.get(url))), "h1-handed_over_on": "2021-09-14",
+        "h1-condition": "Buono stato", "h1-file": (io.BytesIO(PDF), "verbale-consegna.pdf")})
+    assert r.status_code == 303, html(r)[:3000]
     r = post(client, f"{url}/azioni/start", {"act-start_date": "2021-09-15"}, url)
     assert r.status_code == 303 and state(a1) == "started"
     assert "15/09/2021" in html(client.get(url))

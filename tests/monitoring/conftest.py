@@ -44,8 +44,19 @@ def sign_and_start(client, s, ref, start="2021-09-01"):
     assert fire(s, ref, "sign_agreement").status_code == 200
     proc = transition(client, "procedures", s.pid, s.admin_h, "start_implementation")
     assert proc.status_code in (200, 409)
+    hand_over(client, s, ref)
     r = fire(s, ref, "start", start_date=start)
     assert r.status_code == 200, r.json
+
+
+def hand_over(client, s, ref, n=1, **fields):
+    """The hand-over of premises n of the signed agreement, with its signed minutes."""
+    data = {"handed_over_on": "2021-08-30", "condition": "Locale in buono stato; consegnate le chiavi.", **fields}
+    r = client.post(f"{API}/proposals/{s.ids[ref]}/premises/{n}/handover", headers=s.admin_h,
+                    content_type="multipart/form-data",
+                    data={**data, "file": (io.BytesIO(PDF + b"% verbale\n"), "verbale-consegna.pdf")})
+    assert r.status_code == 201, r.json
+    return r
 
 
 @pytest.fixture()
