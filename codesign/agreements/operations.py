@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from codesign.agreements import permissions
 from codesign.agreements.models import Agreement, PremisesHandover
 from codesign.agreements.schemas import AgreementIn, HandoverIn
-from codesign.core import audit, files, mail
-from codesign.core import validation as v
+from codesign.core import audit, mail
 from codesign.core.calendar import add_months
 from codesign.core.enums import N_, Role
 from codesign.core.errors import GuardFailed, Invalid, NotFound
@@ -318,14 +317,9 @@ def record_handover(actor, proposal: Proposal, n: int, data: dict, *, filename: 
     if not 1 <= n <= len(agreement.premises or []):
         raise NotFound(f"la convenzione non elenca i locali n. {n}")
     clean = parse(HandoverIn, data)
-    c = v.Collector()
-    name = props.upload_name(c, filename)
-    c.raise_if_any()
-    pdf = files.read_upload(stream)
-    if not props.looks_like_pdf(pdf):
-        raise Invalid({"file": f"il contenuto non è un documento PDF: {props.PDF_KINDS_NOTE}"})
-    minutes = props.new_attachment(actor, proposal, kind=permissions.HANDOVER_MINUTES, name=name, data=pdf,
-                                   content_type="application/pdf")
+    name = props.checked_upload_name(filename)
+    minutes = props.new_attachment(actor, proposal, kind=permissions.HANDOVER_MINUTES, name=name,
+                                   data=props.read_pdf(stream), content_type="application/pdf")
     record = next((h for h in agreement.handovers if h.number == n), None)
     replaced = record.minutes if record is not None else None
     if record is None:
@@ -350,8 +344,7 @@ def handover_to_dict(agreement: Agreement) -> list[dict]:
         h = by_number.get(n)
         out.append({"number": n, "address": premises["address"], "handover": None if h is None else {
             "handed_over_on": h.handed_over_on.isoformat(), "condition": h.condition,
-            "minutes": {"id": h.minutes.id, "name": h.minutes.name, "size": h.minutes.size,
-                        "sha256": h.minutes.sha256},
+            "minutes": props.document_summary(h.minutes),
             "recorded_at": h.recorded_at.isoformat()}})
     return out
 

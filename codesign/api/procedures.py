@@ -111,4 +111,4 @@ def add_attachment(proposal_id: int):
     upload = uploaded_file()
     att = props.add_attachment(user, proposal, kind=request.form.get("kind", ""), filename=upload.filename or "",
                                stream=upload.stream)
-    return jsonify({"id": att.id, "name": att.name, "size": att.size, "sha256": att.sha256, "kind": att.kind}), 201
+    return jsonify({**props.document_summary(att), "kind": att.kind}), 201

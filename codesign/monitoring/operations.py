@@ -16,7 +16,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from codesign.agreements.models import Agreement
 from codesign.agreements.operations import agreement_of, final_version, tranche_amounts
 from codesign.core import audit, files, images
-from codesign.core import validation as v
 from codesign.core.calendar import add_months, rome_today
 from codesign.core.enums import N_
 from codesign.core.errors import Conflict, GuardFailed, Invalid, NotFound
@@ -209,9 +208,7 @@ def add_receipt(actor, report: Report, n: int, *, filename: str, stream, now=Non
     ids = list(_line(report, n).get("receipts", []))
     if len(ids) >= MAX_RECEIPTS:
         raise GuardFailed(f"la riga di spesa n. {n} ha già {MAX_RECEIPTS} giustificativi: riuniscili in un solo PDF")
-    c = v.Collector()
-    name = props.upload_name(c, filename)
-    c.raise_if_any()
+    name = props.checked_upload_name(filename)
     data = files.read_upload(stream)
     att = props.new_attachment(actor, report.proposal, kind=RECEIPT_KIND, name=name, data=data,
                                content_type=_receipt_type(data))
@@ -251,8 +248,7 @@ def _discard_unnamed_receipts(report: Report) -> None:
 
 
 def receipt_to_dict(att) -> dict:
-    return {"id": att.id, "name": att.name, "size": att.size, "content_type": att.content_type,
-            "sha256": att.sha256}
+    return {**props.document_summary(att), "content_type": att.content_type}
 
 
 def expense_lines(report: Report) -> list[dict]:
@@ -282,16 +278,17 @@ def submissions(user, report: Report) -> list[dict]:
     return out
 
 
-def problems(report: Report) -> list[str]:
-    """What is still missing before the report can be submitted (the page shows it beside the form)."""
-    return rules.report_problems(report)
+def problems(report: Report, version=None, over=None) -> list[str]:
+    """What is still missing before the report can be submitted (the page shows it beside the form); the final
+    project and the overspending when the caller has them already."""
+    return rules.report_problems(report, version, over)
 
 
-def overspending(report: Report) -> list[dict]:
+def overspending(report: Report, version=None) -> list[dict]:
     """Where this report brings the project's spending beyond the final project's budget (with the reports already
     submitted or approved, to its period): `{category or None for a whole funding source, funding_source, budget,
     spent}`."""
-    return rules.report_overspending(report, final_version(report.proposal))
+    return rules.report_overspending(report, version if version is not None else final_version(report.proposal))
 
 
 def to_dict(r: Report, user=None, *, now=None, content: bool = False) -> dict:
@@ -691,31 +688,16 @@ def figures(proposal: Proposal, version: ProjectVersion | None, reports_: list[R
     f = Figures(proposal, version, reports_, tranches_)
     approved = [r for r in reports_ if r.state == "approved"]
     f.approved = len(approved)
-    spent_src: dict[str, Decimal] = {}
-    spent_cat: dict[tuple[str, str], Decimal] = {}
-    for r in approved:
-        for e in r.expenses or []:
-            amount = _dec(e["amount"])
-            spent_src[e["funding_source"]] = spent_src.get(e["funding_source"], ZERO) + amount
-            key = (e["category"], e["funding_source"])
-            spent_cat[key] = spent_cat.get(key, ZERO) + amount
-        f.cofinancing_provided += r.cofinancing_amount or ZERO
-    budget_src: dict[str, Decimal] = {}
-    budget_cat: dict[tuple[str, str], Decimal] = {}
-    for b in (version.budget_lines if version is not None else []) or []:
-        amount = _dec(b["amount"])
-        budget_src[b["funding_source"]] = budget_src.get(b["funding_source"], ZERO) + amount
-        key = (b["category"], b["funding_source"])
-        budget_cat[key] = budget_cat.get(key, ZERO) + amount
-    for src in [*budget_src, *(s for s in spent_src if s not in budget_src)]:
-        budget, spent = budget_src.get(src, ZERO), spent_src.get(src, ZERO)
+    spent_lines = [e for r in approved for e in r.expenses or []]
+    f.cofinancing_provided = sum((r.cofinancing_amount or ZERO for r in approved), ZERO)
+    budget_lines = (version.budget_lines if version is not None else []) or []
+    for src, budget, spent in rules.against_budget(budget_lines, spent_lines, rules.by_source):
         f.by_source.append({"funding_source": src, "budget": budget, "spent": spent, "remaining": budget - spent})
-    for key in [*budget_cat, *(k for k in spent_cat if k not in budget_cat)]:
-        budget, spent = budget_cat.get(key, ZERO), spent_cat.get(key, ZERO)
+    for key, budget, spent in rules.against_budget(budget_lines, spent_lines, rules.by_category):
         f.by_category.append({"category": key[0], "funding_source": key[1], "budget": budget, "spent": spent,
                               "remaining": budget - spent, "over": spent > budget})
-    f.budget = sum(budget_src.values(), ZERO)
-    f.spent = sum(spent_src.values(), ZERO)
+    f.budget = sum((row["budget"] for row in f.by_source), ZERO)
+    f.spent = sum((row["spent"] for row in f.by_source), ZERO)
     titles = {i["code"]: i for i in proposal.procedure.indicators or []}
     for ind in (version.indicators if version is not None else []) or []:
         target = _dec(ind["target"])

@@ -22,12 +22,30 @@ def indicator_codes(version) -> list[str]:
     return [i["code"] for i in (version.indicators or [])] if version is not None else []
 
 
-def _sums(lines, key) -> dict:
+ZERO = Decimal("0.00")
+
+
+def by_category(line) -> tuple:
+    return (line["category"], line["funding_source"])
+
+
+def by_source(line) -> str:
+    return line["funding_source"]
+
+
+def sums(lines, key) -> dict:
+    """The amounts of budget or expense lines added up by `key` (by_category, by_source), in first-seen order."""
     out: dict = {}
     for e in lines:
         k = key(e)
-        out[k] = out.get(k, Decimal("0")) + Decimal(str(e.get("amount") or "0"))
+        out[k] = out.get(k, ZERO) + Decimal(str(e.get("amount") or "0"))
     return out
+
+
+def against_budget(budget_lines, spent_lines, key) -> list[tuple]:
+    """`(key, budget, spent)` for every key of the budget, then every key spent outside it."""
+    planned, used = sums(budget_lines, key), sums(spent_lines, key)
+    return [(k, planned.get(k, ZERO), used.get(k, ZERO)) for k in [*planned, *(k for k in used if k not in planned)]]
 
 
 def overspending(version, expense_lists) -> list[dict]:
@@ -36,15 +54,10 @@ def overspending(version, expense_lists) -> list[dict]:
     funding_source, budget, spent}`, the categories first, in the budget's order."""
     budget = (version.budget_lines if version is not None else []) or []
     spent = [e for lines in expense_lists for e in lines or []]
-    out = []
-    for key, label in ((lambda e: (e["category"], e["funding_source"]), lambda k: k),
-                       (lambda e: (None, e["funding_source"]), lambda k: k)):
-        planned, used = _sums(budget, key), _sums(spent, key)
-        for k in [*planned, *(k for k in used if k not in planned)]:
-            if used.get(k, Decimal("0")) > planned.get(k, Decimal("0")):
-                out.append({"category": k[0], "funding_source": k[1], "budget": planned.get(k, Decimal("0")),
-                            "spent": used[k]})
-    return out
+    return ([{"category": k[0], "funding_source": k[1], "budget": b, "spent": s}
+             for k, b, s in against_budget(budget, spent, by_category) if s > b]
+            + [{"category": None, "funding_source": k, "budget": b, "spent": s}
+               for k, b, s in against_budget(budget, spent, by_source) if s > b])
 
 
 def report_overspending(report, version) -> list[dict]:
@@ -93,9 +106,10 @@ def lines_without_receipts(expenses) -> list[int]:
             if Decimal(str(e.get("amount") or "0")) > 0 and not e.get("receipts")]
 
 
-def report_problems(report) -> list[str]:
-    version = final_version(report.proposal)
-    return content_problems(report, version, report_overspending(report, version))
+def report_problems(report, version=None, over=None) -> list[str]:
+    """content_problems with the final project and the overspending read here unless the caller has them."""
+    version = version if version is not None else final_version(report.proposal)
+    return content_problems(report, version, report_overspending(report, version) if over is None else over)
 
 
 def snapshot(report) -> dict:

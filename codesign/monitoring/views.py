@@ -111,14 +111,14 @@ def _render_report(report, *, status=200, form=None, review_form=None, message=N
         form = _form_for(report, version, formdata=None)
     actions = workflow.actions(report, current_user, now=now)
     submit_offered = any(t.trigger == "submit" for t in actions)
-    missing = monitoring.problems(report) if owner and report.state in permissions.EDITABLE else []
+    over = monitoring.overspending(report, version)
+    missing = monitoring.problems(report, version, over) if owner and report.state in permissions.EDITABLE else []
     review = [t for t in actions if t.trigger in ADMIN_TRIGGERS] if admin else []
     if review and review_form is None:
         review_form = ReviewForm(formdata=None)
     titles = {i["code"]: i for i in p.procedure.indicators or []}
     targets = {i["code"]: i["target"] for i in (version.indicators if version is not None else []) or []}
     lines = monitoring.expense_lines(report)
-    over = monitoring.overspending(report)
     receipt_forms = receipt_forms or {}
     if editable:
         receipt_forms = {n: receipt_forms.get(n) or ReceiptForm(formdata=None, prefix=f"r{n}")

@@ -199,6 +199,19 @@ def looks_like_pdf(data: bytes) -> bool:
     return data[:1024].startswith(b"%PDF-") and b"%%EOF" in data[-2048:]
 
 
+def read_pdf(stream) -> bytes:
+    """The bytes of an uploaded PDF: refused when empty, too large (files.read_upload) or not a PDF by content."""
+    data = files.read_upload(stream)
+    if not looks_like_pdf(data):
+        raise Invalid({"file": f"il contenuto non è un documento PDF: {PDF_KINDS_NOTE}"})
+    return data
+
+
+def document_summary(att: Attachment) -> dict:
+    """What the JSON says of a document: id, name, size, SHA-256 (its download is `/allegati/{id}`)."""
+    return {"id": att.id, "name": att.name, "size": att.size, "sha256": att.sha256}
+
+
 # Later modules allow more uploads (the co-design table's shared documents, the signed agreement): a rule
 # (actor, proposal, kind) -> None when the kind is not its own, True when it allows the upload, or the
 # DomainError to raise. Registered at init_app; the first rule that answers decides.
@@ -225,6 +238,14 @@ def upload_name(c: v.Collector, filename: str | None) -> str:
         c.add("file", "il nome del file non contiene caratteri validi: rinominalo e riprova")
         return name
     return c("file", v.text, name, max_length=files.NAME_LIMIT)
+
+
+def checked_upload_name(filename: str | None) -> str:
+    """`upload_name` on its own: 422 on `file` at once."""
+    c = v.Collector()
+    name = upload_name(c, filename)
+    c.raise_if_any()
+    return name
 
 
 def new_attachment(actor, proposal: Proposal, *, kind: str, name: str, data: bytes, content_type: str,
@@ -268,9 +289,7 @@ def add_attachment(actor, proposal: Proposal, *, kind: str, filename: str, strea
     elif verdict is not True:
         raise verdict
     c.raise_if_any()
-    data = files.read_upload(stream)
-    if not looks_like_pdf(data):
-        raise Invalid({"file": f"il contenuto non è un documento PDF: {PDF_KINDS_NOTE}"})
+    data = read_pdf(stream)
     att = new_attachment(actor, proposal, kind=kind, name=name, data=data, content_type="application/pdf",
                          integration=integration)
     audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="add_attachment",
@@ -393,8 +412,7 @@ def to_dict(p: Proposal, user=None, *, now=None) -> dict:
         "submitted_at": p.submitted_at.isoformat() if p.submitted_at else None,
         "content_sha256": p.content_sha256,
         "declarations": p.declarations or {},
-        "attachments": [{"id": a.id, "kind": a.kind, "name": a.name, "size": a.size, "sha256": a.sha256}
-                        for a in readable_attachments(user, p)],
+        "attachments": [{**document_summary(a), "kind": a.kind} for a in readable_attachments(user, p)],
         "integration_request": None if req is None else {"reason": req.reason, "due": req.due.isoformat()},
         "outcome_reason": p.outcome_reason,
     }
