@@ -191,3 +191,21 @@ def count_queries(app_ctx):
             sa.event.remove(engine, "before_cursor_execute", counter)
 
     return counting
+
+
+@pytest.fixture()
+def statements(client, count_queries):
+    """statements(urls, headers=None): the SQL statements each GET runs, read afresh (nothing cached in the
+    session) and answered 200: what the "does not grow with the data" tests compare."""
+
+    def count(urls, headers=None) -> list[int]:
+        out = []
+        for url in urls:
+            db.session.expire_all()
+            with count_queries() as q:
+                r = client.get(url, headers=headers or {})
+                assert r.status_code == 200, (url, r.status_code)
+            out.append(q.count)
+        return out
+
+    return count

@@ -491,6 +491,18 @@ def schemas() -> dict:
                      description="Con `?municipality=`: perché il bando è adatto al comune."),
     }, ["id", "title", "funder_level", "funder", "programme", "link", "eligible", "themes", "territory", "budget",
         "opens_on", "deadline", "open"])
+    s["CallOutcome"] = obj({
+        "procedure_id": INTEGER, "state": STRING,
+        "final": {"type": "boolean", "description": "vero quando l'avviso è `concluded`: le cifre sono definitive"},
+        "concluded_at": nullable(DATETIME),
+        "projects": obj({"funded": INTEGER, "agreement_signed": INTEGER, "started": INTEGER, "completed": INTEGER,
+                         "revoked": INTEGER}, ["funded", "agreement_signed", "started", "completed", "revoked"]),
+        "granted_amount": MONEY, "revoked_amount": MONEY, "paid_amount": MONEY,
+        "indicators": array(obj({"code": STRING, "title": STRING, "unit": STRING, "target": DECIMAL,
+                                 "achieved": nullable(DECIMAL), "pct": nullable(DECIMAL)},
+                                ["code", "title", "unit", "target", "achieved", "pct"]))},
+        ["procedure_id", "state", "final", "concluded_at", "projects", "granted_amount", "revoked_amount",
+         "paid_amount", "indicators"])
     s["MunicipalityFigures"] = obj({"municipality": STRING, "name": STRING, "projects": INTEGER,
                                     "public_funding": MONEY, "paid_amount": MONEY},
                                    ["municipality", "name", "projects", "public_funding", "paid_amount"])
@@ -783,6 +795,14 @@ def catalogue() -> dict[tuple[str, str], dict]:
                         "distinguere maiuscole e accenti), `state`, `origin`, `q` (testo nel titolo, nel "
                         "beneficiario o nel CUP); un parametro sconosciuto dà 422, un valore che non trova nulla un "
                         "elenco vuoto."),
+        ("get", "/procedures/{}/outcome"): op(
+            "getProcedureOutcome", "Che cosa ha finanziato, erogato e raggiunto un avviso",
+            "chiunque (le bozze solo agli admin)", tag="procedures", public=True, response=ref("CallOutcome"),
+            errors=(404,),
+            description="I progetti dalla sottoscrizione della convenzione in poi, per stato; i contributi concessi "
+                        "(i revocati a parte); l'erogato al netto degli storni (anche ai progetti revocati); per "
+                        "indicatore dell'avviso, obiettivi e ultimi valori approvati sommati sui progetti non "
+                        "revocati. Definitivo (`final`) quando l'avviso è concluso."),
         ("get", "/public/municipalities"): op(
             "listMunicipalities", "I comuni del territorio con i loro progetti", "chiunque", tag="observatory",
             public=True, paged=True, response=array(ref("MunicipalityFigures")),

@@ -28,6 +28,22 @@ from codesign.paths import PACKAGE_DIR
 
 ROME = ZoneInfo("Europe/Rome")
 login_manager = LoginManager()
+
+
+class PageSections:
+    """Sections that higher modules add to a lower module's page (a municipality's page gets its good practices,
+    a call's page its final figures), registered at their init_app. Each section is `(key) -> {"template": ...,
+    **its context}`, or None when it has nothing to show; `sections(key)` gives the ones that have something."""
+
+    def __init__(self) -> None:
+        self._sections: list = []
+
+    def register(self, section) -> None:
+        if section not in self._sections:
+            self._sections.append(section)
+
+    def __call__(self, key) -> list[dict]:
+        return [s for s in (section(key) for section in self._sections) if s]
 csrf = CSRFProtect()
 babel = Babel()
 
@@ -172,6 +188,13 @@ def format_money(value) -> str:
     return format_decimal(Decimal(value), format="#,##0.00") + " €"
 
 
+def format_number(value) -> str:
+    """A quantity (an indicator's target or value) as the reader's language writes it: 1.300, 12,5."""
+    if value is None:
+        return "–"
+    return format_decimal(Decimal(value), format="#,##0.###")
+
+
 # JSON errors for /api/ paths, in the shape API.md fixes.
 ERROR_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
@@ -253,6 +276,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["rome"] = format_datetime_rome
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["number"] = format_number
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor

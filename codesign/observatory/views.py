@@ -17,6 +17,7 @@ from codesign.core import territory
 from codesign.core.enums import N_
 from codesign.core.errors import DomainError, Invalid
 from codesign.core.forms import apply_errors
+from codesign.core.web import PageSections
 from codesign.db import db, utcnow
 from codesign.observatory import operations as observatory
 from codesign.observatory import imports
@@ -74,15 +75,11 @@ def map_page():
                            list_args={arg: filters[key] for arg, key in FILTER_ARGS.items() if key in filters})
 
 
-# Sections that later modules add to a municipality's page (good practices, funding opportunities), each
-# `(code) -> {"template": ..., **its context}` or None when it has nothing to show; registered at their init_app.
-MUNICIPALITY_SECTIONS: list = []
+# Sections that later modules add to a municipality's page (good practices, funding opportunities), keyed by its
+# ISTAT code.
+MUNICIPALITY_SECTIONS = PageSections()
+register_municipality_section = MUNICIPALITY_SECTIONS.register
 MUNICIPALITY_PROJECTS = 50
-
-
-def register_municipality_section(section) -> None:
-    if section not in MUNICIPALITY_SECTIONS:
-        MUNICIPALITY_SECTIONS.append(section)
 
 
 @bp.route("/comuni/<code>")
@@ -95,7 +92,7 @@ def municipality(code: str):
     figures = observatory.municipality_figures(municipality=town.code)
     figure = next(f for f in figures if f["municipality"] == town.code)
     rows, total = observatory.list_projects(limit=MUNICIPALITY_PROJECTS, offset=0, municipality=town.code)
-    sections = [s for s in (section(town.code) for section in MUNICIPALITY_SECTIONS) if s]
+    sections = MUNICIPALITY_SECTIONS(town.code)
     milan = observatory.milan_figures() if town.code == territory.MILANO else None
     return render_template("observatory/municipality.html", town=town, figure=figure, rows=rows, total=total,
                            sections=sections, state_label=state_label, milan=milan)

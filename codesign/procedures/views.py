@@ -24,7 +24,7 @@ from codesign.core.audit import AuditRecord
 from codesign.core.enums import Role
 from codesign.core.errors import Conflict, DomainError, GuardFailed, IllegalTransition, Invalid
 from codesign.core.forms import apply_errors, choice_list
-from codesign.core.web import format_datetime_rome
+from codesign.core.web import PageSections, format_datetime_rome
 from codesign.db import db, utcnow
 from codesign.procedures import operations as procs
 from codesign.procedures import validation
@@ -169,6 +169,11 @@ def public_list():
     return render_template("procedures/public_list.html", items=items, pager=pager)
 
 
+# Sections that later modules add to a call's public page (the figures of what it funded), keyed by the call.
+CALL_SECTIONS = PageSections()
+register_call_section = CALL_SECTIONS.register
+
+
 @bp.route("/avvisi/<int:procedure_id>")
 def public_detail(procedure_id: int):
     user = _user()
@@ -177,7 +182,7 @@ def public_detail(procedure_id: int):
     is_open = proc.state == "published" and proc.submission_deadline is not None and not proc.deadline_passed(now)
     return render_template("procedures/public_detail.html", proc=proc, state_label=_state_label(proc.state),
                            is_open=is_open, countdown=countdown(proc.submission_deadline, now),
-                           rules=explain(proc), is_admin=procs.is_admin_of(user, proc))
+                           rules=explain(proc), is_admin=procs.is_admin_of(user, proc), sections=CALL_SECTIONS(proc))
 
 
 # --- admin pages ------------------------------------------------------------------------------------------

@@ -4,19 +4,23 @@ whatever its length; never evaluators' names or scores, never personal data beyo
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from codesign.agreements import operations as agreements
 from codesign.agreements.models import Agreement
+from codesign.core.audit import AuditRecord
 from codesign.core.errors import Invalid, NotFound
 from codesign.db import db
 from codesign.monitoring import operations as monitoring
 from codesign.organizations.models import Organization
 from codesign.procedures.models import Procedure
+from codesign.procedures.workflow import workflow as procedure_workflow
 from codesign.proposals.models import Proposal
 from codesign.tables.models import ProjectVersion
 
@@ -120,9 +124,101 @@ def cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+# --- what each call funded, paid and achieved --------------------------------------------------------------------
+RUNNING_STATES = ("agreement_signed", "started")
+
+
+@dataclass
+class CallOutcome:
+    """The figures of a call's funded projects (every one from its agreement's signature on): how many are under
+    way, completed, revoked; the contributions granted by the agreements (revoked ones counted apart); what the
+    administration paid, net of reversals (to revoked projects too: money that left it); each indicator of the call,
+    targets and latest approved values summed over the projects not revoked. Final once the call is `concluded`."""
+    procedure_id: int
+    state: str
+    concluded_at: dt.datetime | None = None
+    projects: dict[str, int] = field(default_factory=lambda: {s: 0 for s in PUBLIC_STATES})
+    granted: Decimal = Decimal("0.00")
+    revoked: Decimal = Decimal("0.00")
+    paid: Decimal = Decimal("0.00")
+    indicators: list[dict] = field(default_factory=list)   # {code, title, unit, target, achieved, pct}
+
+    @property
+    def final(self) -> bool:
+        return self.state == "concluded"
+
+    @property
+    def funded(self) -> int:
+        return sum(self.projects.values())
+
+    def to_dict(self) -> dict:
+        return {"procedure_id": self.procedure_id, "state": self.state, "final": self.final,
+                "concluded_at": self.concluded_at.isoformat() if self.concluded_at else None,
+                "projects": {"funded": self.funded, **self.projects},
+                "granted_amount": _money(self.granted), "revoked_amount": _money(self.revoked),
+                "paid_amount": _money(self.paid),
+                "indicators": [{**i, "target": str(i["target"]),
+                                "achieved": None if i["achieved"] is None else str(i["achieved"]),
+                                "pct": None if i["pct"] is None else str(i["pct"])} for i in self.indicators]}
+
+
+def call_outcomes(procedures) -> dict[int, CallOutcome]:
+    """The outcome of each call, in five queries whatever the number of calls and projects."""
+    procs = {p.id: p for p in procedures}
+    if not procs:
+        return {}
+    out = {pid: CallOutcome(pid, p.state) for pid, p in procs.items()}
+    rows = db.session.execute(
+        sa.select(Proposal.id, Proposal.procedure_id, Proposal.state, ProjectVersion.requested_amount,
+                  ProjectVersion.indicators)
+        .join(Agreement, Agreement.proposal_id == Proposal.id)
+        .join(ProjectVersion, sa.and_(ProjectVersion.proposal_id == Proposal.id,
+                                      ProjectVersion.number == Agreement.version_number))
+        .where(Proposal.procedure_id.in_(list(procs)), Proposal.state.in_(PUBLIC_STATES))).all()
+    ids = [r.id for r in rows]
+    paid, achieved = monitoring.paid_amounts(ids), monitoring.achieved_indicators(ids)
+    targets: dict[int, dict[str, Decimal]] = {pid: {} for pid in procs}
+    reached: dict[int, dict[str, Decimal]] = {pid: {} for pid in procs}
+    for r in rows:
+        o = out[r.procedure_id]
+        o.projects[r.state] += 1
+        o.paid += paid.get(r.id, Decimal("0.00"))
+        if r.state == "revoked":
+            o.revoked += r.requested_amount
+            continue
+        o.granted += r.requested_amount
+        for ind in r.indicators or []:
+            t = targets[r.procedure_id]
+            t[ind["code"]] = t.get(ind["code"], Decimal(0)) + Decimal(str(ind["target"]))
+        for code, value in achieved.get(r.id, {}).items():
+            a = reached[r.procedure_id]
+            a[code] = a.get(code, Decimal(0)) + value
+    concluded = db.session.execute(
+        sa.select(AuditRecord.entity_id, sa.func.max(AuditRecord.at))
+        .where(AuditRecord.entity_type == procedure_workflow.entity_type, AuditRecord.entity_id.in_(list(procs)),
+               AuditRecord.trigger == "conclude").group_by(AuditRecord.entity_id)).all()
+    for pid, at in concluded:
+        out[pid].concluded_at = at
+    for pid, p in procs.items():
+        for meta in p.indicators or []:
+            code = meta["code"]
+            target, value = targets[pid].get(code), reached[pid].get(code)
+            if target is None and value is None:
+                continue
+            pct = (value * 100 / target).quantize(Decimal("0.1")) if value is not None and target else None
+            out[pid].indicators.append({"code": code, "title": meta.get("title", code), "unit": meta.get("unit") or "",
+                                        "target": target or Decimal(0), "achieved": value, "pct": pct})
+    return out
+
+
+def call_outcome(procedure: Procedure) -> CallOutcome:
+    return call_outcomes([procedure])[procedure.id]
+
+
 # --- calls as open data, and the catalogue (DCAT-AP_IT) ---------------------------------------------------
 CALL_COLUMNS = ("id", "title", "administration", "programme", "cup", "state", "budget_total", "cofinancing_min_pct",
-                "submission_deadline", "published_at", "lots")
+                "submission_deadline", "published_at", "lots", "funded_projects", "completed_projects",
+                "revoked_projects", "granted_amount", "revoked_amount", "paid_amount", "indicators", "concluded_at")
 
 
 def public_calls() -> list[dict]:
@@ -130,6 +226,7 @@ def public_calls() -> list[dict]:
     rows = db.session.execute(sa.select(Procedure).where(Procedure.state != "draft")
                               .order_by(Procedure.published_at.desc().nulls_last(), Procedure.id.desc())
                               ).unique().scalars().all()
+    outcomes = call_outcomes(rows)
     return [{"id": p.id, "title": p.title, "administration": p.administration.name, "programme": p.programme,
              "cup": p.cup, "state": p.state,
              "budget_total": None if p.budget_total is None else _money(p.budget_total),
@@ -137,7 +234,18 @@ def public_calls() -> list[dict]:
              "submission_deadline": p.submission_deadline.isoformat() if p.submission_deadline else None,
              "published_at": p.published_at.isoformat() if p.published_at else None,
              "lots": json.dumps([{"code": lot.code, "title": lot.title, "budget": _money(lot.budget)}
-                                 for lot in p.lots], ensure_ascii=False)} for p in rows]
+                                 for lot in p.lots], ensure_ascii=False),
+             **_outcome_columns(outcomes[p.id])} for p in rows]
+
+
+def _outcome_columns(o: CallOutcome) -> dict:
+    d = o.to_dict()
+    return {"funded_projects": o.funded, "completed_projects": o.projects["completed"],
+            "revoked_projects": o.projects["revoked"], "granted_amount": d["granted_amount"],
+            "revoked_amount": d["revoked_amount"], "paid_amount": d["paid_amount"],
+            "indicators": json.dumps([{k: i[k] for k in ("code", "target", "achieved")} for i in d["indicators"]],
+                                     ensure_ascii=False),
+            "concluded_at": d["concluded_at"]}
 
 
 def calls_csv_text(rows: list[dict]) -> str:

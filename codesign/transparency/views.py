@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
 
+from codesign.core.web import PageSections
 from codesign.proposals.workflow import STATES
 from codesign.transparency import operations as transparency
 
@@ -11,20 +12,25 @@ bp = Blueprint("transparency", __name__)
 
 
 # Sections that later modules add to a funded project's page (the observatory: its theme, its place, its good
-# practice), each `(proposal_id) -> {"template": ..., **its context}` or None; registered at their init_app.
-PROJECT_SECTIONS: list = []
-
-
-def register_project_section(section) -> None:
-    if section not in PROJECT_SECTIONS:
-        PROJECT_SECTIONS.append(section)
+# practice), keyed by the proposal's id.
+PROJECT_SECTIONS = PageSections()
+register_project_section = PROJECT_SECTIONS.register
 
 
 @bp.route("/progetti/<int:proposal_id>")
 def project(proposal_id: int):
     r = transparency.get_project(proposal_id)
-    sections = [s for s in (section(proposal_id) for section in PROJECT_SECTIONS) if s]
-    return render_template("transparency/project.html", r=r, state_labels=STATES, sections=sections)
+    return render_template("transparency/project.html", r=r, state_labels=STATES,
+                           sections=PROJECT_SECTIONS(proposal_id))
+
+
+def call_outcome_section(procedure) -> dict | None:
+    """The call's public page (procedures.views.register_call_section): what it funded, paid and achieved, once an
+    agreement is signed."""
+    outcome = transparency.call_outcome(procedure)
+    if not outcome.funded:
+        return None
+    return {"template": "transparency/_call_outcome.html", "outcome": outcome}
 
 
 @bp.route("/open-data/calls.csv")

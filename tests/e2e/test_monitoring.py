@@ -1,6 +1,8 @@
 """Monitoring in Chromium: the body writes and submits a report, the admin returns it with a reason, the body
-corrects and resubmits it, the admin approves it and records a payment; axe-core and the phone width on every
-page (the report form, the review, the project's and the call's dashboards)."""
+corrects and resubmits it, the admin approves it and records a payment; to the end of the procedure, the admin
+revokes a signed project's grant, concludes the call once its other project is completed, and a citizen reads
+the call's final figures; axe-core and the phone width on every page (the report form, the review, the project's
+and the call's dashboards, the agreement's page, the call's management and public pages)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -12,7 +14,10 @@ from codesign.organizations.models import Membership
 from tests.e2e.browser import button, labelled
 from tests.e2e.test_english import italian_fragments, page_words
 from tests.helpers import PDF, SCENARIO, Scenario, to_codesign
-from tests.monitoring.conftest import finish_codesign, report_ids, sign_and_start
+from codesign.procedures.models import Procedure
+from codesign.proposals.models import Proposal
+from tests.monitoring.conftest import finish_codesign, report_ids, sign, sign_and_start
+from tests.monitoring.test_conclusion import run_to_complete
 
 
 def test_report_returned_corrected_approved_and_paid(journey, client, make_user, token_for):
@@ -93,3 +98,36 @@ def test_report_returned_corrected_approved_and_paid(journey, client, make_user,
             assert page.locator("html").get_attribute("lang") == "en"
             words = page_words(page)
             assert not sorted(f for f in italian if f in words), (path, sorted(f for f in italian if f in words))
+
+
+def test_revoked_completed_and_concluded(journey, client, make_user, token_for):
+    s = Scenario(client, make_user, token_for)
+    to_codesign(s)
+    finish_codesign(client, s)
+    sign_and_start(client, s, "A1")
+    sign(client, s, "A3")
+
+    admin = journey.person("admin")
+    admin.log_in(s.admin.email)
+    page = admin.visit(f"/proposte/{s.ids['A3']}/convenzione", shot="convenzione-revoca")
+    form = page.locator("form", has=page.locator('button[data-trigger="revoke"]'))
+    admin.submit(form.locator('button[data-trigger="revoke"]'), expect_error=True)     # no reason: refused
+    assert "Operazione non eseguita" in admin.text()
+    page.locator("form", has=page.locator('button[data-trigger="revoke"]')).get_by_label("Motivazione").fill(
+        "L'ente ha rinunciato prima dell'avvio.")
+    admin.submit(page.locator('button[data-trigger="revoke"]'))
+    db.session.expire_all()
+    assert db.session.get(Proposal, s.ids["A3"]).state == "revoked"
+
+    page = admin.visit(f"/gestione/avvisi/{s.pid}")
+    assert "1 progetto finanziato non è ancora concluso o revocato" in admin.text()
+    run_to_complete(client, s)
+    page = admin.visit(f"/gestione/avvisi/{s.pid}")
+    admin.submit(page.locator('button[data-trigger="conclude"]'))
+    db.session.expire_all()
+    assert db.session.get(Procedure, s.pid).state == "concluded"
+
+    citizen = journey.person("cittadino")
+    citizen.visit(f"/avvisi/{s.pid}", shot="avviso-risultati-finali")
+    text = citizen.text()
+    assert "Risultati finali dell'avviso" in text and "Contributi revocati" in text and "80.000,00 €" in text

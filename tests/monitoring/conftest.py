@@ -34,7 +34,8 @@ def finish_codesign(client, s):
     assert r.status_code == 200, r.json
 
 
-def sign_and_start(client, s, ref, start="2021-09-01"):
+def sign(client, s, ref):
+    """The agreement of a finalized project drawn up and signed (the procedure then in implementation)."""
     pid = s.ids[ref]
     r = client.put(f"{API}/proposals/{pid}/agreement", headers=s.admin_h, json=agreement_for(pid))
     assert r.status_code == 200, r.json
@@ -44,6 +45,10 @@ def sign_and_start(client, s, ref, start="2021-09-01"):
     assert fire(s, ref, "sign_agreement").status_code == 200
     proc = transition(client, "procedures", s.pid, s.admin_h, "start_implementation")
     assert proc.status_code in (200, 409)
+
+
+def sign_and_start(client, s, ref, start="2021-09-01"):
+    sign(client, s, ref)
     hand_over(client, s, ref)
     r = fire(s, ref, "start", start_date=start)
     assert r.status_code == 200, r.json

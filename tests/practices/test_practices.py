@@ -200,7 +200,7 @@ def test_a_procedure_project_can_be_a_good_practice(client, signed):
     assert "CUP del progetto" not in client.get("/buone-pratiche").get_data(as_text=True)   # not for citizens
 
 
-def test_statements_do_not_grow_with_the_practices(client, h, count_queries):
+def test_statements_do_not_grow_with_the_practices(client, h, statements):
     urls = ["/buone-pratiche", "/api/v1/good-practices", "/buone-pratiche?tema=Inclusione%20sociale"]
 
     def add(n, start):
@@ -211,16 +211,7 @@ def test_statements_do_not_grow_with_the_practices(client, h, count_queries):
             assert client.put(f"{API}/projects/{pid}/good-practice", headers=h, json=WRITE_UP).status_code == 200
             assert upload(client, h, pid, jpeg(300, 200, exif=False)).status_code == 201
 
-    def counts():
-        out = []
-        for url in urls:
-            db.session.expire_all()
-            with count_queries() as q:
-                assert client.get(url).status_code == 200
-            out.append(q.count)
-        return out
-
     add(1, 0)
-    few = counts()
+    few = statements(urls)
     add(4, 1)
-    assert counts() == few
+    assert statements(urls) == few
