@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 
 from codesign.auth.models import User
 from codesign.core.documents import render_pdf  # noqa: F401  (the views render through it)
+from codesign.core.exports import safe_text
 from codesign.db import db
 from codesign.evaluation import committee, open_scores
 from codesign.evaluation.models import ConflictDeclaration, Review
@@ -85,12 +86,6 @@ def notice_rows(lots: list[dict], notices: list[dict]) -> list[dict]:
     return [n | {"entry": entries[n["proposal_id"]]} for n in notices if n["proposal_id"] in entries]
 
 
-def _cell(text) -> str:
-    """A text cell that a spreadsheet will not run as a formula (OWASP: CSV injection)."""
-    text = "" if text is None else str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def outcome_label(outcome: str) -> str:
     return str(OUTCOMES.get(outcome, outcome))
 
@@ -116,8 +111,8 @@ def ranking_csv(proc, data: dict, notices: list[dict] | None = None) -> str:
             for e in lot["entries"]:
                 updates = "; ".join(f"{n['date']} {notice_label(n['event'])}"
                                     + (f" ({n['reason']})" if n.get("reason") else "") for n in e["notices"])
-                writer.writerow([lot["code"], e["rank"], _cell(e["title"]), _cell(e["organization"]), e["total"],
-                                 outcome_label(e["outcome"]), outcome_now(e), _cell(updates)])
+                writer.writerow([lot["code"], e["rank"], safe_text(e["title"]), safe_text(e["organization"]), e["total"],
+                                 outcome_label(e["outcome"]), outcome_now(e), safe_text(updates)])
     return buf.getvalue()
 
 

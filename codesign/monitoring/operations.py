@@ -705,10 +705,9 @@ def figures(proposal: Proposal, version: ProjectVersion | None, reports_: list[R
         for r in sorted(approved, key=lambda r: r.number):
             if ind["code"] in (r.indicators or {}):
                 achieved = _dec(r.indicators[ind["code"]])
-        pct = (achieved * 100 / target).quantize(Decimal("0.1")) if achieved is not None and target else None
         meta = titles.get(ind["code"], {})
         f.indicators.append({"code": ind["code"], "title": meta.get("title", ind["code"]), "unit": meta.get("unit", ""),
-                             "target": target, "achieved": achieved, "pct": pct})
+                             "target": target, "achieved": achieved, "pct": rules.pct(achieved, target)})
     if version is not None:
         f.cofinancing_planned = version.cofinancing_amount
         f.granted = version.requested_amount
@@ -761,6 +760,36 @@ def call_dashboard(user, procedure: Procedure, *, now=None) -> list[Figures]:
         reps = by_proposal.get(p.id, [])
         out.append(figures(p, version, reps, _tranches(agreement, contribution, reps, pays.get(p.id, [])), now=now))
     return out
+
+
+@dataclass
+class Combined:
+    """The call's started and completed projects taken together, for its dashboard (same shapes as `Figures`)."""
+    by_source: list[dict]
+    by_category: list[dict]
+    indicators: list[dict]
+
+
+def combined(procedure: Procedure, rows: list[Figures]) -> Combined:
+    """Budget and approved spending by funding source and by category, and the indicators (targets and latest
+    approved values summed), over the call's dashboard rows (no query)."""
+    def add_up(key_of, extra):
+        totals: dict = {}
+        for f in rows:
+            for row in getattr(f, extra):
+                budget, spent = totals.get(key_of(row), (ZERO, ZERO))
+                totals[key_of(row)] = (budget + row["budget"], spent + row["spent"])
+        return totals
+
+    sources = add_up(lambda r: r["funding_source"], "by_source")
+    categories = add_up(lambda r: (r["category"], r["funding_source"]), "by_category")
+    return Combined(
+        by_source=[{"funding_source": k, "budget": b, "spent": s, "remaining": b - s} for k, (b, s) in sources.items()],
+        by_category=[{"category": k[0], "funding_source": k[1], "budget": b, "spent": s, "remaining": b - s,
+                      "over": s > b} for k, (b, s) in categories.items()],
+        indicators=rules.indicator_totals(
+            procedure.indicators, [(i["code"], i["target"]) for f in rows for i in f.indicators],
+            [(i["code"], i["achieved"]) for f in rows for i in f.indicators if i["achieved"] is not None]))
 
 
 REPORT_STATE_HELP = {

@@ -48,6 +48,30 @@ def against_budget(budget_lines, spent_lines, key) -> list[tuple]:
     return [(k, planned.get(k, ZERO), used.get(k, ZERO)) for k in [*planned, *(k for k in used if k not in planned)]]
 
 
+def pct(part, whole) -> Decimal | None:
+    """`part` as a percentage of `whole`, one decimal (None when either is missing or the whole is zero)."""
+    if part is None or not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def indicator_totals(meta, targets, achieved) -> list[dict]:
+    """The indicators of a call (`meta`, its list in order) over several projects: `targets` and `achieved` are
+    `(code, value)` pairs from each project's final version and latest approved report, each summed. Rows
+    `{code, title, unit, target, achieved (None: no project reported it), pct}`; an indicator no project planned
+    or reported is left out."""
+    planned: dict[str, Decimal] = {}
+    reached: dict[str, Decimal] = {}
+    for code, value in targets:
+        planned[code] = planned.get(code, Decimal(0)) + Decimal(str(value))
+    for code, value in achieved:
+        reached[code] = reached.get(code, Decimal(0)) + Decimal(str(value))
+    return [{"code": m["code"], "title": m.get("title", m["code"]), "unit": m.get("unit") or "",
+             "target": planned.get(m["code"], Decimal(0)), "achieved": reached.get(m["code"]),
+             "pct": pct(reached.get(m["code"]), planned.get(m["code"]))}
+            for m in meta or [] if m["code"] in planned or m["code"] in reached]
+
+
 def overspending(version, expense_lists) -> list[dict]:
     """Each cost category (with its funding source) and each funding source whose spending, summed over the given
     reports' expense lines, goes beyond the final project's budget: `{category (None for a whole source),

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from codesign.agreements.operations import final_version
-from codesign.core.enums import N_
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors, choice_list
 from codesign.core.web import format_money
 from codesign.db import db, utcnow
-from codesign.monitoring import documents
+from codesign.core.exports import download
+from codesign.monitoring import exports
 from codesign.monitoring import operations as monitoring
 from codesign.monitoring import permissions
 from codesign.monitoring.forms import (BLANK_ROWS, PaymentForm, ReceiptForm, ReversalForm, ReviewForm, SubmitForm,
@@ -34,9 +34,6 @@ bp = Blueprint("monitoring", __name__)
 
 APPLICANT_TRIGGERS = frozenset(t.trigger for t in workflow.table if "applicant" in t.who)
 ADMIN_TRIGGERS = frozenset(t.trigger for t in workflow.table if "admin" in t.who)
-AFTER_LABELS = {"signature": N_("alla sottoscrizione della convenzione"),
-                "report": N_("all'approvazione della relazione n. %(n)s"),
-                "final": N_("all'approvazione della relazione finale")}
 
 
 def _state_label(state: str) -> str:
@@ -237,11 +234,6 @@ def transition(report_id: int, trigger: str):
 
 
 # --- the project's dashboard ---------------------------------------------------------------------------------------
-def after_text(t) -> str:
-    text = _(AFTER_LABELS[t.after])
-    return text % {"n": t.report_number} if t.after == "report" else text
-
-
 def _reversal_choices(payments) -> list:
     return choice_list([(x.id, _("Tranche %(n)s, pagata il %(date)s — netto %(net)s", n=x.tranche_number,
                                  date=x.paid_on.strftime("%d/%m/%Y"), net=format_money(x.net_amount)))
@@ -267,7 +259,7 @@ def _render_project(p, *, status=200, payment_form=None, reversal_form=None, mes
     complete = next((t for t in proposal_workflow.actions(p, current_user, now=now) if t.trigger == "complete"), None)
     return render_template("monitoring/project.html", p=p, proc=p.procedure, f=f, admin=admin,
                            payment_form=payment_form, reversal_form=reversal_form, ledger=ledger, message=message,
-                           reasons=reasons, after_text=after_text, state_label=_state_label,
+                           reasons=reasons, after_text=exports.after_text, state_label=_state_label,
                            project_state=_(proposal_workflow.states[p.state]), complete=complete,
                            blocks=blocks), status
 
@@ -276,6 +268,17 @@ def _render_project(p, *, status=200, payment_form=None, reversal_form=None, mes
 @login_required
 def project(proposal_id: int):
     return _render_project(props.get_visible(current_user, proposal_id))
+
+
+@bp.route("/proposte/<int:proposal_id>/monitoraggio/<table>.<any(csv, xlsx):fmt>")
+@login_required
+def project_export(proposal_id: int, table: str, fmt: str):
+    """A table of the project's dashboard as a file (exports.PROJECT_TABLES), to its parties."""
+    p = props.get_visible(current_user, proposal_id)
+    if table not in exports.PROJECT_TABLES:
+        abort(404)
+    sheet = exports.project_sheet(monitoring.project_dashboard(current_user, p), table)
+    return download(sheet, fmt)
 
 
 @bp.route("/proposte/<int:proposal_id>/pagamenti", methods=["POST"])
@@ -343,13 +346,19 @@ def _call_rows(procedure_id: int):
     return proc, monitoring.call_dashboard(current_user, proc)
 
 
-@bp.route("/gestione/avvisi/<int:procedure_id>/monitoraggio.csv")
+def _project_state(state: str) -> str:
+    return _(proposal_workflow.states[state])
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/monitoraggio/<table>.<any(csv, xlsx):fmt>")
 @login_required
-def call_csv(procedure_id: int):
+def call_export(procedure_id: int, table: str, fmt: str):
+    """A table of the call's dashboard as a file (exports.CALL_TABLES), to its administration's admins."""
     proc, rows = _call_rows(procedure_id)
-    return Response(documents.call_csv(rows), content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="monitoraggio-avviso-{proc.id}.csv"',
-                             "Cache-Control": "private, no-store"})
+    sheet = exports.call_sheet(proc, rows, table, _project_state)
+    if sheet is None:
+        abort(404)
+    return download(sheet, fmt)
 
 
 @bp.route("/gestione/avvisi/<int:procedure_id>/monitoraggio")
@@ -362,4 +371,4 @@ def call(procedure_id: int):
               "spent": sum((f.spent for f in rows), monitoring.ZERO),
               "late": sum(len(f.late) for f in rows), "to_review": sum(len(f.to_review) for f in rows)}
     return render_template("monitoring/call.html", proc=proc, rows=rows, totals=totals,
-                           project_state=lambda s: _(proposal_workflow.states[s]))
+                           together=monitoring.combined(proc, rows), project_state=_project_state)

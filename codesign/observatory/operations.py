@@ -22,6 +22,7 @@ from codesign.agreements.operations import agreement_of
 from codesign.core import audit, territory
 from codesign.core.calendar import add_months, rome_today
 from codesign.core.errors import Forbidden, GuardFailed, Invalid, NotFound, Unauthorized
+from codesign.core.exports import safe_text
 from codesign.core.schemas import money_text, parse
 from codesign.core.workflow import Context
 from codesign.db import db, utcnow
@@ -677,7 +678,7 @@ def csv_text(rows: list[dict]) -> str:
     for r in rows:
         flat = r | {"beneficiary_name": r["beneficiary"]["name"], "beneficiary_tax_code": r["beneficiary"]["tax_code"],
                     "indicators": json.dumps(r["indicators"], ensure_ascii=False)}
-        w.writerow([transparency.cell(_csv_value(flat.get(c))) for c in CSV_COLUMNS])
+        w.writerow([safe_text(_csv_value(flat.get(c))) for c in CSV_COLUMNS])
     return out.getvalue()
 
 

@@ -116,8 +116,9 @@ def overview():
     observatory.require_admin(current_user)
     data = observatory.overview()
     charts = {key: {"labels": [r["label"] or _("non indicato") for r in data[key]],
-                    "public": [r["public_funding"] for r in data[key]],
-                    "paid": [r["paid_amount"] for r in data[key]]} for key in ("by_programme", "by_theme")}
+                    "series": [{"label": _("Finanziamento pubblico"), "values": [r["public_funding"] for r in data[key]]},
+                               {"label": _("Erogato"), "values": [r["paid_amount"] for r in data[key]]}]}
+              for key in ("by_programme", "by_theme")}
     return render_template("observatory/overview.html", o=data, charts=charts, state_label=state_label)
 
 

@@ -16,8 +16,10 @@ from codesign.agreements import operations as agreements
 from codesign.agreements.models import Agreement
 from codesign.core.audit import AuditRecord
 from codesign.core.errors import Invalid, NotFound
+from codesign.core.exports import safe_text
 from codesign.db import db
 from codesign.monitoring import operations as monitoring
+from codesign.monitoring.rules import indicator_totals
 from codesign.organizations.models import Organization
 from codesign.procedures.models import Procedure
 from codesign.procedures.workflow import workflow as procedure_workflow
@@ -118,12 +120,6 @@ def to_dict(p: Proposal, a: Agreement, v: ProjectVersion, *, paid=None, achieved
     }
 
 
-def cell(value) -> str:
-    """A CSV cell that a spreadsheet never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 # --- what each call funded, paid and achieved --------------------------------------------------------------------
 RUNNING_STATES = ("agreement_signed", "started")
 
@@ -177,8 +173,8 @@ def call_outcomes(procedures) -> dict[int, CallOutcome]:
         .where(Proposal.procedure_id.in_(list(procs)), Proposal.state.in_(PUBLIC_STATES))).all()
     ids = [r.id for r in rows]
     paid, achieved = monitoring.paid_amounts(ids), monitoring.achieved_indicators(ids)
-    targets: dict[int, dict[str, Decimal]] = {pid: {} for pid in procs}
-    reached: dict[int, dict[str, Decimal]] = {pid: {} for pid in procs}
+    targets: dict[int, list] = {pid: [] for pid in procs}
+    reached: dict[int, list] = {pid: [] for pid in procs}
     for r in rows:
         o = out[r.procedure_id]
         o.projects[r.state] += 1
@@ -187,12 +183,8 @@ def call_outcomes(procedures) -> dict[int, CallOutcome]:
             o.revoked += r.requested_amount
             continue
         o.granted += r.requested_amount
-        for ind in r.indicators or []:
-            t = targets[r.procedure_id]
-            t[ind["code"]] = t.get(ind["code"], Decimal(0)) + Decimal(str(ind["target"]))
-        for code, value in achieved.get(r.id, {}).items():
-            a = reached[r.procedure_id]
-            a[code] = a.get(code, Decimal(0)) + value
+        targets[r.procedure_id] += [(i["code"], i["target"]) for i in r.indicators or []]
+        reached[r.procedure_id] += list(achieved.get(r.id, {}).items())
     concluded = db.session.execute(
         sa.select(AuditRecord.entity_id, sa.func.max(AuditRecord.at))
         .where(AuditRecord.entity_type == procedure_workflow.entity_type, AuditRecord.entity_id.in_(list(procs)),
@@ -200,14 +192,7 @@ def call_outcomes(procedures) -> dict[int, CallOutcome]:
     for pid, at in concluded:
         out[pid].concluded_at = at
     for pid, p in procs.items():
-        for meta in p.indicators or []:
-            code = meta["code"]
-            target, value = targets[pid].get(code), reached[pid].get(code)
-            if target is None and value is None:
-                continue
-            pct = (value * 100 / target).quantize(Decimal("0.1")) if value is not None and target else None
-            out[pid].indicators.append({"code": code, "title": meta.get("title", code), "unit": meta.get("unit") or "",
-                                        "target": target or Decimal(0), "achieved": value, "pct": pct})
+        out[pid].indicators = indicator_totals(p.indicators, targets[pid], reached[pid])
     return out
 
 
@@ -253,7 +238,7 @@ def calls_csv_text(rows: list[dict]) -> str:
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(CALL_COLUMNS)
     for r in rows:
-        w.writerow([cell(r.get(c)) for c in CALL_COLUMNS])
+        w.writerow([safe_text(r.get(c)) for c in CALL_COLUMNS])
     return out.getvalue()
 
 

@@ -177,12 +177,12 @@ def test_report_form_review_and_dashboards(client, s):
     r = admin.get(f"/gestione/avvisi/{s.pid}/monitoraggio")
     assert r.status_code == 200 and "Monitoraggio dei progetti" in r.get_data(as_text=True)
     assert body.get(f"/gestione/avvisi/{s.pid}/monitoraggio").status_code == 404
-    r = admin.get(f"/gestione/avvisi/{s.pid}/monitoraggio.csv")
+    r = admin.get(f"/gestione/avvisi/{s.pid}/monitoraggio/progetti.csv")
     assert r.status_code == 200 and r.mimetype == "text/csv"
-    lines = r.get_data(as_text=True).splitlines()
-    assert lines[0].startswith("proposta,titolo,ente,stato,concesso,pagato") and len(lines) == 2
-    assert ",started,90000.00,36000.00,100000.00,15000.00," in lines[1], lines[1]
-    assert body.get(f"/gestione/avvisi/{s.pid}/monitoraggio.csv").status_code == 404
+    lines = r.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("Proposta;Titolo;Ente;Stato;Concesso;Pagato") and len(lines) == 2
+    assert ";avviata (start-up);90000,00;36000,00;100000,00;15000,00;" in lines[1], lines[1]
+    assert body.get(f"/gestione/avvisi/{s.pid}/monitoraggio/progetti.csv").status_code == 404
     assert f"/gestione/avvisi/{s.pid}/monitoraggio" in admin.get(f"/gestione/avvisi/{s.pid}").get_data(as_text=True)
 
 

@@ -130,7 +130,7 @@ def test_the_office_page(client, admin, make_user, login, catalogue):
     assert "Biblioteca di Rho" not in html.split('id="by-programme"')[0]        # completed: neither late nor stale
     # each chart carries its data and the table after it the same figures
     assert 'id="chart-programme"' in html and "data-labels='[\"Bando Periferie 2016\", \"PNRR M5C2\"]'" in html
-    assert "data-public='[\"3000000.00\", \"500000.00\"]'" in html
+    assert """data-series='[{"label": "Finanziamento pubblico", "values": ["3000000.00", "500000.00"]}""" in html
     assert "3.000.000,00" in html
     assert "/static/chartjs/chart.umd.min.js" in html
     assert client.get("/static/chartjs/chart.umd.min.js").status_code == 200
