@@ -2,8 +2,10 @@
 
 The routes are taken from the application's URL map, so a route added later is covered too.
 """
+import re
+
 import pytest
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from codesign.core.schemas import INT_MAX
 from codesign.core.web import DatabaseInt
@@ -19,13 +21,17 @@ def _int_rules(app):
 
 
 def _url(rule, number):
+    """The rule with `number` for each integer and a value each other converter accepts (`x`, or the first choice
+    of an `any(...)`), so that only the integer decides the answer."""
     path = rule.rule
     for name, conv in rule._converters.items():
-        value = str(number) if isinstance(conv, IntegerConverter) else "x"
-        path = path.replace(f"<{type(conv).__name__}:{name}>", value)
-        for alias in ("int", "string", "path", "any"):
-            path = path.replace(f"<{alias}:{name}>", value)
-        path = path.replace(f"<{name}>", value)
+        if isinstance(conv, IntegerConverter):
+            value = str(number)
+        elif isinstance(conv, AnyConverter):
+            value = sorted(conv.items)[0]
+        else:
+            value = "x"
+        path = re.sub(r"<(?:[^<>]*:)?" + re.escape(name) + ">", value, path)
     return path
 
 
