@@ -1,8 +1,10 @@
 """The demo's calls: the worked example (deadline passed, proposals received, in admissibility), an open
 copy that the demo applicants can answer, and an earlier edition carried through the whole second half
 (ranking approved, co-design tables with meetings and versions, one table failed and the ranking scrolled,
-agreements, a project started with its reporting calendar). Everything goes through the service
-functions, with the clock set where the story needs it. Idempotent: a call whose CUP exists is left alone."""
+agreements, three projects monitored: one completed, its reports with their receipts, its tranches paid and one
+corrected by a reversal; one with a report returned and the last one late; one with a report waiting for review).
+Everything goes through the service functions, with the clock set where the story needs it. Idempotent: a call
+whose CUP exists is left alone."""
 from __future__ import annotations
 
 import copy
@@ -13,11 +15,13 @@ import sqlalchemy as sa
 
 from codesign.agreements import operations as agreements
 from codesign.auth import operations as auth_ops
+from codesign.auth.models import User
 from codesign.core.validation import aware_datetime
 from codesign.db import db
 from codesign.evaluation import committee
 from codesign.evaluation import operations as evaluation
-from codesign.organizations.models import Organization
+from codesign.monitoring import operations as monitoring
+from codesign.organizations.models import Membership, Organization
 from codesign.procedures import operations as procs
 from codesign.procedures.models import Procedure
 from codesign.proposals import operations as props
@@ -26,6 +30,7 @@ from codesign.tables import operations as tables
 OPEN_CALL_CUP = "B41H26000990006"
 LIFECYCLE_CUP = "B41H25000120006"
 A1_CUP, B2_CUP = "B41H25000130006", "B41H25000140006"   # each funded project its own CUP
+A3_CUP, C1_CUP = "B41H25000150006", "B41H25000160006"
 # A one-page PDF for the demo's signed copy (the upload checks the content, as for every attachment).
 DEMO_PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] "
             b"/Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
@@ -97,8 +102,8 @@ def _whole_lifecycle(data: dict, admin) -> None:
     """An earlier edition of the worked example, from the deadline to a started project."""
     call = copy.deepcopy(data["call"])
     call.update({"title": "Quartieri Connessi 1 - spazi di prossimità nei quartieri ERP", "cup": LIFECYCLE_CUP,
-                 "act_ref": "Determina n. 2210 del 12/02/2025",
-                 "submission_deadline": "2025-04-15T12:00:00+02:00"})
+                 "act_ref": "Determina n. 2210 del 12/10/2023",
+                 "submission_deadline": "2024-01-15T12:00:00+01:00"})
     proc = _worked_example(data, admin, call)
     deadline = aware_datetime(call["submission_deadline"])
     by_ref = {}
@@ -120,7 +125,7 @@ def _whole_lifecycle(data: dict, admin) -> None:
         if not rv.get("conflict"):
             evaluation.save_review(user, proposal, {"scores": rv["scores"], "final": True,
                                                     "reasons": {k: "Valutazione motivata nel verbale" for k in rv["scores"]}})
-    procs.fire(admin, proc, "approve_ranking", act_ref="Determina n. 3301 del 20/06/2025")
+    procs.fire(admin, proc, "approve_ranking", act_ref="Determina n. 3301 del 20/03/2024")
     procs.fire(admin, proc, "open_codesign")
     amounts = {p["ref"]: (p["requested_amount"], p["cofinancing_amount"]) for p in data["proposals"]}
     # A1: two meetings (the second still to be held) and two versions; A2 renounces; the ranking scrolls
@@ -146,20 +151,105 @@ def _whole_lifecycle(data: dict, admin) -> None:
         tables.save_version(admin, p, _version(p, *amounts[ref], "Progetto definitivo"))
         props.fire(admin, p, "finalize")
     procs.fire(admin, proc, "close_codesign")
-    # A1's agreement, signed and started; B2's drafted, waiting for the body's signature
-    terms = {"start_date": "2025-10-01", "premises": [{"address": "Via Odazio 9, Milano",
+    # A1's, C1's and A3's agreements signed and the projects started; B2's drafted, waiting for the body's signature
+    terms = {"start_date": "2024-07-01", "premises": [{"address": "Via Odazio 9, Milano",
                                                        "description": "locale al piano terra, 120 mq"}],
              "tranches": [{"number": 1, "pct": "40", "after": "signature"},
                           {"number": 2, "pct": "40", "after": "report", "report_number": 2},
                           {"number": 3, "pct": "20", "after": "final"}],
              "declaration_checks": {"runts": True, "durc": True, "antimafia": None, "criminal_records": True}}
-    agreements.put_agreement(admin, a1, terms | {"cup": A1_CUP})
-    props.add_attachment(admin, a1, kind="signed_agreement", filename="convenzione-firmata.pdf",
-                         stream=io.BytesIO(DEMO_PDF))
-    props.fire(admin, a1, "sign_agreement")
+    starts = {"A1": (A1_CUP, "2024-07-01"), "C1": (C1_CUP, "2024-10-01"), "A3": (A3_CUP, "2025-01-01")}
+    for ref, (cup, start) in starts.items():
+        agreements.put_agreement(admin, by_ref[ref], terms | {"cup": cup, "start_date": start})
+        props.add_attachment(admin, by_ref[ref], kind="signed_agreement", filename="convenzione-firmata.pdf",
+                             stream=io.BytesIO(DEMO_PDF))
+        props.fire(admin, by_ref[ref], "sign_agreement")
     agreements.put_agreement(admin, by_ref["B2"], terms | {"cup": B2_CUP})
     procs.fire(admin, proc, "start_implementation")
-    agreements.record_handover(admin, a1, 1, {"handed_over_on": "2025-09-29", "condition": (
-        "Locale in buono stato, impianti a norma; consegnate tre copie delle chiavi. Da tinteggiare la sala piccola.")},
-        filename="verbale-consegna-via-odazio.pdf", stream=io.BytesIO(DEMO_PDF))
-    props.fire(admin, a1, "start", params={"start_date": "2025-10-01"})
+    for ref, (cup, start) in starts.items():
+        handed = dt.date.fromisoformat(start) - dt.timedelta(days=3)
+        agreements.record_handover(admin, by_ref[ref], 1, {"handed_over_on": handed.isoformat(), "condition": (
+            "Locale in buono stato, impianti a norma; consegnate tre copie delle chiavi. Da tinteggiare la sala "
+            "piccola.")}, filename="verbale-consegna-via-odazio.pdf", stream=io.BytesIO(DEMO_PDF))
+        props.fire(admin, by_ref[ref], "start", params={"start_date": start})
+    _monitoring(admin, by_ref)
+
+
+def _at(day: str, hour: int = 10) -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{day}T{hour:02d}:00:00+01:00")
+
+
+def _body_user(proposal):
+    return db.session.execute(sa.select(User).join(Membership, Membership.user_id == User.id)
+                              .where(Membership.organization_id == proposal.organization_id)).scalars().first()
+
+
+def _report(admin, report, day: str, values: tuple[str, str], *, spent: str, outcome: str = "approved",
+            reason: str | None = None) -> None:
+    """The body writes the report (expenses with a receipt each) and submits it on `day`; the administration then
+    approves it, returns it with `reason`, or has not looked at it yet (`outcome` "submitted")."""
+    body = _body_user(report.proposal)
+    when = _at(day)
+    content = {"narrative": f"Nel periodo lo spazio è stato aperto cinque giorni su sette; {values[0]} persone hanno "
+                            "partecipato alle attività, tra cui laboratori settimanali con gli inquilini.",
+               "indicators": {"P1": values[0], "P3": values[1]},
+               "expenses": [{"category": "personale", "funding_source": "FSE", "amount": spent,
+                             "description": "educatori e coordinamento"},
+                            {"category": "personale", "funding_source": "cofinancing", "amount": "2000.00",
+                             "description": "ore dei volontari valorizzate"}],
+               "cofinancing_amount": "2000.00"}
+    if report.final:
+        content["sustainability"] = ("Lo spazio resta aperto con fondi propri dell'ente e una convenzione con il "
+                                     "Municipio per l'uso dei locali.")
+    monitoring.save_report(body, report, content, now=when)
+    for n, name in ((1, "fattura-educatori"), (2, "registro-volontari")):
+        monitoring.add_receipt(body, report, n, filename=f"{name}-relazione-{report.number}.pdf",
+                               stream=io.BytesIO(DEMO_PDF), now=when)
+    monitoring.fire(body, report, "submit", now=when)
+    if outcome == "returned":
+        monitoring.fire(admin, report, "return", now=when + dt.timedelta(days=7), params={"reason": reason})
+    elif outcome == "approved":
+        monitoring.fire(admin, report, "approve", now=when + dt.timedelta(days=8))
+
+
+def _pay(admin, proposal, tranche: int, day: str, reference: str):
+    return monitoring.record_payment(admin, proposal, {"tranche_number": tranche, "paid_on": day,
+                                                       "reference": reference}, now=_at(day))
+
+
+def _monitoring(admin, by_ref) -> None:
+    """A1 to completed: each report with its receipts (the first returned once and corrected), the three tranches
+    paid, the first corrected by a reversal. C1: two reports approved, the third returned, the final one late. A3:
+    the first report approved, the second waiting for review, the third late, the fourth not due yet."""
+    a1, c1, a3 = by_ref["A1"], by_ref["C1"], by_ref["A3"]
+    first = _pay(admin, a1, 1, "2024-07-15", "Mandato n. 4512/2024")
+    monitoring.reverse_payment(admin, first.id, {
+        "amount": "450.00", "reason": "Importo eccedente per un errore di calcolo della tranche",
+        "reference": "Reversale n. 88/2024", "reversed_on": "2024-09-02"}, now=_at("2024-09-02"))
+    r1, r2, r3, r4 = monitoring.reports(admin, a1)[0]
+    _report(admin, r1, "2025-01-20", ("70", "280"), spent="19000.00", outcome="returned",
+            reason="Manca il registro delle presenze di dicembre: allegalo e presenta di nuovo la relazione.")
+    monitoring.save_report(_body_user(a1), r1, {"narrative": r1.narrative + " Allegato il registro di dicembre.",
+                                                "indicators": r1.indicators, "expenses": r1.expenses,
+                                                "cofinancing_amount": str(r1.cofinancing_amount)}, now=_at("2025-02-03"))
+    monitoring.fire(_body_user(a1), r1, "submit", now=_at("2025-02-03"))
+    monitoring.fire(admin, r1, "approve", now=_at("2025-02-10"))
+    _report(admin, r2, "2025-07-20", ("150", "600"), spent="23000.00")
+    _pay(admin, a1, 2, "2025-08-05", "Mandato n. 3120/2025")
+    _report(admin, r3, "2026-01-25", ("230", "900"), spent="22000.00")
+    _report(admin, r4, "2026-07-25", ("310", "1180"), spent="21500.00")
+    _pay(admin, a1, 3, "2026-08-20", "Mandato n. 2987/2026")
+    props.fire(admin, a1, "complete")
+
+    _pay(admin, c1, 1, "2024-10-15", "Mandato n. 5120/2024")
+    r1, r2, r3, _r4 = monitoring.reports(admin, c1)[0]
+    _report(admin, r1, "2025-04-22", ("60", "250"), spent="15000.00")
+    _report(admin, r2, "2025-10-24", ("130", "560"), spent="17000.00")
+    _pay(admin, c1, 2, "2025-11-10", "Mandato n. 4033/2025")
+    _report(admin, r3, "2026-04-28", ("190", "820"), spent="16000.00", outcome="returned",
+            reason="Le spese di aprile superano il preventivo del laboratorio: spiega la differenza.")
+
+    _pay(admin, a3, 1, "2025-01-20", "Mandato n. 0211/2025")
+    r1, r2, _r3, _r4 = monitoring.reports(admin, a3)[0]
+    _report(admin, r1, "2025-07-18", ("80", "300"), spent="18000.00")
+    _report(admin, r2, "2026-01-26", ("170", "640"), spent="19500.00", outcome="submitted")

@@ -5,9 +5,14 @@ the call's final figures; axe-core and the phone width on every page (the report
 and the call's dashboards, the agreement's page, the call's management and public pages)."""
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 import sqlalchemy as sa
 
 from codesign.auth.models import User
+from codesign.core.mail import OutboxMessage
+from codesign.core.tick import run_tick
 from codesign.db import db
 from codesign.monitoring.models import Payment, Report
 from codesign.organizations.models import Membership
@@ -82,6 +87,25 @@ def test_report_returned_corrected_approved_and_paid(journey, client, make_user,
     labelled(page, "Riferimento del mandato di pagamento").fill("Mandato n. 7")
     admin.submit(button(page, "Registra il pagamento"))
     assert db.session.query(Payment).count() == 1
+    # a payment recorded with the wrong amount is corrected by a counter-entry, never deleted
+    page = admin.page
+    labelled(page, "Importo da stornare (euro)").fill("1000,00")
+    labelled(page, "Motivo dello storno").fill("Importo eccedente per un errore di calcolo")
+    labelled(page, "Riferimento della reversale o del recupero").fill("Reversale n. 3")
+    page.get_by_label("Data dello storno").fill("2022-02-01")
+    admin.submit(button(page, "Registra lo storno"), shot="monitoraggio-storno")
+    assert "Storno di 1.000,00 € il 01/02/2022" in admin.text() and "35.000,00 €" in admin.text()
+    db.session.expire_all()
+    assert db.session.query(Payment).one().net_amount == Decimal("35000.00")
+    # the tick reminds the body of the reports still to submit, once each; the report's page lists them
+    second = report_ids(client, s)[1]
+    run_tick(dt.datetime(2022, 10, 20, 9, tzinfo=dt.timezone.utc))
+    run_tick(dt.datetime(2022, 10, 20, 10, tzinfo=dt.timezone.utc))
+    reminders = [m.subject for m in db.session.query(OutboxMessage) if "relazione" in m.subject.lower()
+                 and ("Promemoria" in m.subject or "scadenza" in m.subject or "mancante" in m.subject)]
+    assert reminders and len(reminders) == len(set(reminders)), reminders
+    body.visit(f"/relazioni/{second}")
+    assert "Promemoria inviati all'ente" in body.text()
     admin.visit(f"/gestione/avvisi/{s.pid}/monitoraggio", shot="monitoraggio-avviso")
     body.visit(f"/proposte/{s.ids['A1']}/monitoraggio")
     # the same pages in English: no Italian label left untranslated

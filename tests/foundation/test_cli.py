@@ -88,12 +88,25 @@ def test_demo_twice_changes_nothing(cli_env):
                                              "audit_records")}
     assert counts["users"] == 11 and counts["organizations"] == 8   # with the Città metropolitana's office
     # the worked example in admissibility with its 11 proposals, an open call, and an earlier edition carried
-    # from the ranking to a started project
+    # from the ranking to three monitored projects (one completed) and an agreement waiting for its signature
     assert counts["procedures"] == 3 and counts["proposals"] == 22
     assert count(cli_env, "codesign_tables") == 7 and count(cli_env, "project_versions") == 7
-    assert count(cli_env, "agreements") == 2 and count(cli_env, "reports") == 4
-    # the observatory: a dozen projects funded elsewhere (imported), the signed agreement's project, opportunities
-    assert count(cli_env, "projects") == 13 and count(cli_env, "opportunities") == 3
+    assert count(cli_env, "agreements") == 4 and count(cli_env, "reports") == 12
+    # reports in every state, each expense with its receipt, the tranches paid as due, one corrected by a reversal
+    engine = sa.create_engine(f"sqlite:///{cli_env / 'cli.sqlite'}")
+    with engine.connect() as conn:
+        states = dict(conn.execute(sa.text("SELECT state, count(*) FROM reports GROUP BY state")).all())
+        projects = dict(conn.execute(sa.text("SELECT state, count(*) FROM proposals WHERE state IN "
+                                             "('agreement_signed', 'started', 'completed') GROUP BY state")).all())
+        receipts = conn.execute(sa.text("SELECT count(*) FROM expense_receipts")).scalar_one()
+        paid = conn.execute(sa.text("SELECT count(*) FROM payments")).scalar_one()
+        reversals = conn.execute(sa.text("SELECT count(*) FROM payment_reversals")).scalar_one()
+    engine.dispose()
+    assert states == {"approved": 7, "returned": 1, "submitted": 1, "due": 3}
+    assert projects == {"started": 2, "completed": 1}
+    assert receipts == 2 * 9 and paid == 6 and reversals == 1
+    # the observatory: a dozen projects funded elsewhere (imported), the signed agreements' projects, opportunities
+    assert count(cli_env, "projects") == 15 and count(cli_env, "opportunities") == 3
     # one of them a good practice, with a photo
     assert count(cli_env, "good_practices") == 1 and count(cli_env, "practice_photos") == 1
     counts |= {t: count(cli_env, t) for t in ("projects", "project_updates", "opportunities", "good_practices",
