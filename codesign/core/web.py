@@ -28,6 +28,8 @@ from codesign.paths import PACKAGE_DIR
 
 ROME = ZoneInfo("Europe/Rome")
 login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
 
 
 class PageSections:
@@ -44,8 +46,7 @@ class PageSections:
 
     def __call__(self, key) -> list[dict]:
         return [s for s in (section(key) for section in self._sections) if s]
-csrf = CSRFProtect()
-babel = Babel()
+
 
 bp = Blueprint("core", __name__)
 

@@ -671,9 +671,7 @@ class Figures:
                           for row in self.by_source],
             "by_category": [{k: money(v) if isinstance(v, Decimal) else v for k, v in row.items()}
                             for row in self.by_category],
-            "indicators": [{**i, "target": str(i["target"]), "achieved": None if i["achieved"] is None
-                            else str(i["achieved"]), "pct": None if i["pct"] is None else str(i["pct"])}
-                           for i in self.indicators],
+            "indicators": rules.indicators_json(self.indicators),
             "reports": {"total": len(self.reports), "approved": self.approved,
                         "late": [r.number for r in self.late], "to_review": [r.number for r in self.to_review]},
             "tranches": [t.to_dict() for t in self.tranches],

@@ -72,6 +72,13 @@ def indicator_totals(meta, targets, achieved) -> list[dict]:
             for m in meta or [] if m["code"] in planned or m["code"] in reached]
 
 
+def indicators_json(rows) -> list[dict]:
+    """Indicator rows (`{code, title, unit, target, achieved, pct}`, as `indicator_totals` and the dashboards build
+    them) with their quantities as text, for JSON."""
+    return [{**i, "target": str(i["target"]), "achieved": None if i["achieved"] is None else str(i["achieved"]),
+             "pct": None if i["pct"] is None else str(i["pct"])} for i in rows]
+
+
 def overspending(version, expense_lists) -> list[dict]:
     """Each cost category (with its funding source) and each funding source whose spending, summed over the given
     reports' expense lines, goes beyond the final project's budget: `{category (None for a whole source),

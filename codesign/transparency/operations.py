@@ -19,7 +19,7 @@ from codesign.core.errors import Invalid, NotFound
 from codesign.core.exports import safe_text
 from codesign.db import db
 from codesign.monitoring import operations as monitoring
-from codesign.monitoring.rules import indicator_totals
+from codesign.monitoring.rules import indicator_totals, indicators_json
 from codesign.organizations.models import Organization
 from codesign.procedures.models import Procedure
 from codesign.procedures.workflow import workflow as procedure_workflow
@@ -121,9 +121,6 @@ def to_dict(p: Proposal, a: Agreement, v: ProjectVersion, *, paid=None, achieved
 
 
 # --- what each call funded, paid and achieved --------------------------------------------------------------------
-RUNNING_STATES = ("agreement_signed", "started")
-
-
 @dataclass
 class CallOutcome:
     """The figures of a call's funded projects (every one from its agreement's signature on): how many are under
@@ -153,9 +150,7 @@ class CallOutcome:
                 "projects": {"funded": self.funded, **self.projects},
                 "granted_amount": _money(self.granted), "revoked_amount": _money(self.revoked),
                 "paid_amount": _money(self.paid),
-                "indicators": [{**i, "target": str(i["target"]),
-                                "achieved": None if i["achieved"] is None else str(i["achieved"]),
-                                "pct": None if i["pct"] is None else str(i["pct"])} for i in self.indicators]}
+                "indicators": indicators_json(self.indicators)}
 
 
 def call_outcomes(procedures) -> dict[int, CallOutcome]:
