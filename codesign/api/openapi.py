@@ -488,9 +488,16 @@ def schemas() -> dict:
         "days_left": nullable(INTEGER),
         "match": obj({"themes": array(STRING), "eligible": array(STRING), "reasons": STRING},
                      ["themes", "eligible", "reasons"],
-                     description="Con `?municipality=`: perché il bando è adatto al comune."),
+                     description="Con `?municipality=` o `?organization=`: perché il bando è adatto al comune o "
+                                 "all'ente."),
+        "following": {"type": "boolean", "description": "Un bando solo, chiamato con un token: se chi chiama lo segue."},
     }, ["id", "title", "funder_level", "funder", "programme", "link", "eligible", "themes", "territory", "budget",
         "opens_on", "deadline", "open"])
+    s["OpportunityFollow"] = obj({
+        "opportunity": ref("Opportunity"), "following": BOOLEAN, "since": DATETIME,
+        "reminded": obj({"15": nullable(DATETIME), "3": nullable(DATETIME)}, ["15", "3"],
+                        description="Quando è partito il promemoria a 15 e a 3 giorni dalla scadenza.")},
+        ["opportunity", "following", "since", "reminded"])
     s["CallOutcome"] = obj({
         "procedure_id": INTEGER, "state": STRING,
         "final": {"type": "boolean", "description": "vero quando l'avviso è `concluded`: le cifre sono definitive"},
@@ -862,14 +869,30 @@ def catalogue() -> dict[tuple[str, str], dict]:
                         "indirizzo che non è http(s): 422 per campo, nulla è salvato."),
         ("get", "/opportunities"): op(
             "listOpportunities", "I bandi aperti, per scadenza", "chiunque", tag="opportunities", public=True,
-            paged=True, response=array(ref("Opportunity")), errors=(422,),
+            paged=True, response=array(ref("Opportunity")), errors=(401, 404, 422),
             description="Aperti: apertura <= oggi <= scadenza (Europe/Rome). `?municipality=<istat>` tiene quelli "
                         "adatti al comune (aperti a comuni o partenariati, il territorio lo comprende, almeno un "
-                        "tema in comune con i suoi progetti), ciascuno con `match`; anche `theme`, `eligible`, "
-                        "`funder_level`. Un valore che non trova nulla dà un elenco vuoto."),
+                        "tema in comune con i suoi progetti), ciascuno con `match`; `?organization=<id>` (i membri "
+                        "dell'ente e gli admin: 401 senza token, 404 per gli altri) quelli adatti all'ente (aperti "
+                        "agli enti o ai partenariati, il territorio comprende la sua sede o un comune dei suoi "
+                        "progetti, almeno un tema in comune con i suoi progetti o con quelli degli avvisi a cui ha "
+                        "partecipato); anche `theme`, `eligible`, `funder_level`. Un valore che non trova nulla dà "
+                        "un elenco vuoto."),
         ("get", "/opportunities/{}"): op(
             "getOpportunity", "Un bando di finanziamento", "chiunque", tag="opportunities", public=True,
-            response=ref("Opportunity"), errors=(404,)),
+            response=ref("Opportunity"), errors=(404,),
+            description="Con un token, `following` dice se chi chiama segue il bando."),
+        ("get", "/opportunities/followed"): op(
+            "listFollowedOpportunities", "I bandi che seguo, anche scaduti, per scadenza", "chiunque abbia un token",
+            tag="opportunities", paged=True, response=array(ref("Opportunity"))),
+        ("put", "/opportunities/{}/follow"): op(
+            "followOpportunity", "Segue un bando: promemoria per e-mail a 15 e a 3 giorni dalla scadenza",
+            "chiunque abbia un token", tag="opportunities", response=ref("OpportunityFollow"), errors=(401, 404, 409),
+            description="201 la prima volta, 200 se già seguito (nulla cambia); 409 se il bando è scaduto. Ogni "
+                        "promemoria parte una volta sola, con `codesign tick`."),
+        ("delete", "/opportunities/{}/follow"): op(
+            "unfollowOpportunity", "Smette di seguire un bando (nessun altro promemoria)", "chiunque abbia un token",
+            tag="opportunities", status=204, errors=(401, 404)),
         ("get", "/projects/{}"): op(
             "getProject", "Un progetto del catalogo", "chiunque", tag="observatory", public=True,
             response=ref("PublicProject"), errors=(404,)),
@@ -907,7 +930,11 @@ def catalogue() -> dict[tuple[str, str], dict]:
             ("municipality", {"type": "string", "maxLength": 120}, "i bandi adatti a questo comune (codice ISTAT)"),
             ("theme", {"type": "string", "maxLength": 200}, "un tema del bando"),
             ("eligible", {"type": "string", "enum": list(APPLICANTS)}, "chi può partecipare"),
-            ("funder_level", {"type": "string", "enum": list(FUNDER_LEVELS)}, "il livello del finanziatore"))
+            ("funder_level", {"type": "string", "enum": list(FUNDER_LEVELS)}, "il livello del finanziatore"),
+            ("organization", {"type": "string", "pattern": "^[0-9]{1,10}$"},
+             "i bandi adatti a questo ente (il suo identificativo; solo i suoi membri e gli admin)"))
+    followed = c[("put", "/opportunities/{}/follow")]["responses"]
+    followed["201"] = dict(followed["200"], description="Creato: ora lo segue")
     return c
 
 

@@ -67,6 +67,11 @@ def load(accounts: list, password: str) -> None:
         observatory.add_update(user, project, {"date": rome_today(when).isoformat(), "paid_amount": paid,
                                                "progress_pct": progress, "note": note})
     _good_practice(user)
+    # the co-design call's projects are about social inclusion (as Milan's office would file them): so its bodies
+    # find on their dashboard the calls that suit them
+    for project in db.session.execute(sa.select(Project).where(Project.origin == "procedure",
+                                                                Project.theme.is_(None))).scalars():
+        project.theme = "Inclusione sociale"
     today = rome_today(utcnow())
     for title, level, funder, programme, eligible, themes, days in [
         ("Spazi di comunità e rigenerazione dei quartieri", "regional", "Regione Lombardia", "PR FESR 2021-2027",

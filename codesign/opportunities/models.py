@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from codesign.db import Money, UTCDateTime, db, utcnow
 
@@ -44,3 +44,20 @@ class Opportunity(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Follow(db.Model):
+    """A signed-in person following an opportunity: reminded by mail 15 and 3 days before its deadline, once each
+    (`reminded_15_at`, `reminded_3_at`: set by the one tick that sends it), and shown in their calendar feed."""
+
+    __tablename__ = "opportunity_follows"
+    __table_args__ = (sa.UniqueConstraint("opportunity_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(sa.ForeignKey("opportunities.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reminded_15_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reminded_3_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    opportunity: Mapped[Opportunity] = relationship(lazy="joined")

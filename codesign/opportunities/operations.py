@@ -1,29 +1,41 @@
 """Service functions of the funding opportunities: write one (admins), read the open ones, and match them to a
 municipality exactly as DOMAIN.md says — open (opening <= today <= deadline, in Rome), open to municipalities or
 partnerships, covering the municipality, sharing at least one theme with its projects (themes compare ignoring
-case and accents) — ordered by deadline, each match explained."""
+case and accents) — ordered by deadline, each match explained. A Third Sector body is matched the same way: open
+to bodies or partnerships, covering its seat or a municipality of its projects, sharing a theme with its projects
+or with the projects of the calls it answered. Signed-in people follow an opportunity and are reminded by mail
+15 and 3 days before its deadline (`codesign tick`), once each."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
-from codesign.core import audit, territory
+from codesign.auth.models import User
+from codesign.core import audit, mail, territory
 from codesign.core.calendar import rome_today
 from codesign.core.enums import N_
-from codesign.core.errors import Invalid, NotFound
+from codesign.core.errors import Conflict, Invalid, NotFound, Unauthorized
 from codesign.core.schemas import money_text, parse
 from codesign.db import db, utcnow
 from codesign.observatory import operations as observatory
-from codesign.opportunities.models import APPLICANTS, FUNDER_LEVELS, Opportunity
+from codesign.observatory.models import Project
+from codesign.opportunities.models import APPLICANTS, FUNDER_LEVELS, Follow, Opportunity
 from codesign.opportunities.schemas import OpportunityIn
+from codesign.organizations.models import Organization
+from codesign.proposals.models import Proposal
 
 LEVEL_LABELS = {"eu": N_("Unione europea"), "national": N_("Nazionale"), "regional": N_("Regionale"),
                 "foundation": N_("Fondazione")}
 APPLICANT_LABELS = {"municipality": N_("Comuni"), "ets": N_("Enti del Terzo settore"),
                     "partnership": N_("Partenariati")}
 FOR_MUNICIPALITIES = ("municipality", "partnership")
+FOR_BODIES = ("ets", "partnership")
+OPEN_TO = {"municipality": "aperto ai comuni", "ets": "aperto agli enti del Terzo settore",
+           "partnership": "aperto ai partenariati"}
 
 
 def create(actor, data: dict, *, now=None) -> Opportunity:
@@ -63,8 +75,10 @@ def _folded(values) -> set[str]:
 
 
 def list_open(*, today: dt.date | None = None, municipality: str | None = None, theme: str | None = None,
-              eligible: str | None = None, funder_level: str | None = None) -> list[dict]:
-    """The open opportunities by deadline; with `municipality`, only those that match it, each with why."""
+              eligible: str | None = None, funder_level: str | None = None, organization: int | None = None,
+              actor=None) -> list[dict]:
+    """The open opportunities by deadline; with `municipality`, only those that match it, each with why; with
+    `organization`, those that match that Third Sector body (its members and admins only)."""
     today = today or rome_today(utcnow())
     rows = db.session.execute(sa.select(Opportunity).where(Opportunity.opens_on <= today, Opportunity.deadline >= today)
                               .order_by(Opportunity.deadline, Opportunity.id)).scalars().all()
@@ -74,31 +88,84 @@ def list_open(*, today: dt.date | None = None, municipality: str | None = None, 
         rows = [o for o in rows if o.funder_level == funder_level]
     if theme is not None:
         rows = [o for o in rows if territory.fold(theme) in _folded(o.themes)]
+    if organization is not None:
+        places, themes = body_profile(readable_body(actor, organization))
+        return _matched(rows, FOR_BODIES, places, themes, today)
     if municipality is None:
         return [to_dict(o, today) for o in rows]
     code = territory.resolve(municipality)
     if code is None:
         return []
-    project_themes = _folded(observatory.themes_of(code))
+    return _matched(rows, FOR_MUNICIPALITIES, {code}, _folded(observatory.themes_of(code)), today)
+
+
+def _matched(rows, applicants, places: set[str], themes: set[str], today: dt.date) -> list[dict]:
     out = []
     for o in rows:
-        why = match(o, code, project_themes)
+        why = match(o, applicants, places, themes)
         if why is not None:
             out.append(to_dict(o, today) | {"match": why})
     return out
 
 
-def match(o: Opportunity, code: str, project_themes: set[str]) -> dict | None:
-    """Why `o` suits the municipality `code` whose projects have these (folded) themes, or None."""
-    applicants = [a for a in FOR_MUNICIPALITIES if a in (o.eligible or [])]
-    if not applicants or (o.territory is not None and code not in o.territory):
+def match(o: Opportunity, applicants_for: tuple[str, ...], places: set[str], themes: set[str]) -> dict | None:
+    """Why `o` suits a municipality (`applicants_for` FOR_MUNICIPALITIES, `places` its code) or a body (FOR_BODIES,
+    its seat and its projects' municipalities) whose projects have these (folded) themes, or None."""
+    applicants = [a for a in applicants_for if a in (o.eligible or [])]
+    if not applicants or (o.territory is not None and not places & set(o.territory)):
         return None
-    shared = [t for t in o.themes or [] if territory.fold(t) in project_themes]
+    shared = [t for t in o.themes or [] if territory.fold(t) in themes]
     if not shared:
         return None
     reasons = [("temi in comune: " if len(shared) > 1 else "tema in comune: ") + ", ".join(shared)]
-    reasons += ["aperto ai comuni" if a == "municipality" else "aperto ai partenariati" for a in applicants]
+    reasons += [OPEN_TO[a] for a in applicants]
     return {"themes": shared, "eligible": applicants, "reasons": "; ".join(reasons)}
+
+
+def readable_body(actor, organization_id: int) -> Organization:
+    """The body whose matches `actor` may read: its members' and the admins' (the calls it answered are not
+    public)."""
+    if actor is None:
+        raise Unauthorized("Autenticazione richiesta")
+    body = db.session.get(Organization, organization_id)
+    if body is None or not (actor.is_admin or organization_id in actor.body_ids):
+        raise NotFound("ente non trovato tra i tuoi")
+    return body
+
+
+def body_profile(body: Organization) -> tuple[set[str], set[str]]:
+    """Where a body works and on what (two queries): its seat and its projects' municipalities; the (folded)
+    themes of its projects of either origin (its proposals' that reached an agreement, the external ones with its
+    tax code as beneficiary) and of the projects of the calls its proposals answered."""
+    own = sa.select(Proposal.id).where(Proposal.organization_id == body.id)
+    answered = sa.select(Proposal.id).where(Proposal.procedure_id.in_(
+        sa.select(Proposal.procedure_id).where(Proposal.organization_id == body.id)))
+    mine = Project.proposal_id.in_(own)
+    if body.tax_code:
+        mine = sa.or_(mine, sa.and_(Project.origin == "external", Project.beneficiary_tax_code == body.tax_code))
+    rows = db.session.execute(sa.select(Project.municipality, Project.theme, mine.label("mine"))
+                              .where(sa.or_(mine, Project.proposal_id.in_(answered)))).all()
+    places = {m for m, _theme, is_mine in rows if m and is_mine}
+    seat = territory.resolve(body.municipality)
+    if seat:
+        places.add(seat)
+    return places, _folded(theme for _m, theme, _mine in rows)
+
+
+def for_user(user, *, today: dt.date | None = None) -> list[dict]:
+    """The open opportunities matching any of the user's bodies, by deadline, each with the bodies it suits."""
+    today = today or rome_today(utcnow())
+    bodies = db.session.execute(sa.select(Organization).where(Organization.id.in_(user.body_ids))
+                                .order_by(Organization.name)).scalars().all()
+    if not bodies:
+        return []
+    rows = db.session.execute(sa.select(Opportunity).where(Opportunity.opens_on <= today, Opportunity.deadline >= today)
+                              .order_by(Opportunity.deadline, Opportunity.id)).scalars().all()
+    out: dict[int, dict] = {}
+    for body in bodies:
+        for row in _matched(rows, FOR_BODIES, *body_profile(body), today):
+            out.setdefault(row["id"], row | {"bodies": []})["bodies"].append(body.name)
+    return sorted(out.values(), key=lambda r: (r["deadline"], r["id"]))
 
 
 def to_dict(o: Opportunity, today: dt.date | None = None) -> dict:
@@ -125,3 +192,114 @@ def facets() -> dict:
             themes.setdefault(territory.fold(t), t)
     return {"themes": sorted(themes.values(), key=territory.fold), "levels": FUNDER_LEVELS,
             "applicants": APPLICANTS}
+
+
+# --- following an opportunity -------------------------------------------------------------------------------------
+def _signed_in(actor) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise Unauthorized("Autenticazione richiesta: accedi per seguire un bando")
+
+
+def follow(actor, o: Opportunity, *, now=None) -> tuple[Follow, bool]:
+    """`actor` follows `o` (any signed-in person), until its deadline: (the follow, whether it is new). Following
+    twice changes nothing; an expired opportunity is refused (409)."""
+    now = now or utcnow()
+    _signed_in(actor)
+    if o.deadline < rome_today(now):
+        raise Conflict("il bando è scaduto: non si può più seguire")
+    existing = following(actor, o)
+    if existing is not None:
+        return existing, False
+    f = Follow(opportunity_id=o.id, user_id=actor.id, created_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(f)
+    except IntegrityError:  # the same person in another tab, a moment earlier
+        return following(actor, o), False
+    return f, True
+
+
+def unfollow(actor, o: Opportunity) -> bool:
+    """`actor` stops following `o` (no more reminders): whether they were following it."""
+    _signed_in(actor)
+    done = db.session.execute(sa.delete(Follow).where(Follow.opportunity_id == o.id, Follow.user_id == actor.id))
+    return bool(done.rowcount)
+
+
+def following(actor, o: Opportunity) -> Follow | None:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    return db.session.execute(sa.select(Follow).where(Follow.opportunity_id == o.id, Follow.user_id == actor.id)
+                              ).scalar_one_or_none()
+
+
+def followed_ids(actor) -> set[int]:
+    """The ids of the opportunities `actor` follows (one query; empty when not signed in)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return set()
+    return set(db.session.execute(sa.select(Follow.opportunity_id).where(Follow.user_id == actor.id)).scalars())
+
+
+def followed_by(user) -> list[Opportunity]:
+    """The opportunities `user` follows, expired ones included, by deadline (one query)."""
+    return list(db.session.execute(sa.select(Opportunity).join(Follow, Follow.opportunity_id == Opportunity.id)
+                                   .where(Follow.user_id == user.id)
+                                   .order_by(Opportunity.deadline, Opportunity.id)).scalars())
+
+
+def follow_dict(f: Follow, today: dt.date | None = None) -> dict:
+    return {"opportunity": to_dict(f.opportunity, today), "following": True, "since": f.created_at.isoformat(),
+            "reminded": {"15": f.reminded_15_at.isoformat() if f.reminded_15_at else None,
+                         "3": f.reminded_3_at.isoformat() if f.reminded_3_at else None}}
+
+
+# --- reminders (codesign tick) --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Reminder:
+    """A reminder to the followers of an opportunity, sent once while its days left are within [fewest, most]: a
+    tick missed for a day still sends it, late but once; a follow begun after the window gets only the next."""
+
+    column: str
+    most: int
+    fewest: int
+
+
+REMINDERS = (Reminder("reminded_15_at", 15, 4), Reminder("reminded_3_at", 3, 0))
+
+
+def remind_followers(now: dt.datetime) -> list[str]:
+    """Mail each active follower of an open opportunity 15 and 3 days before its deadline, once each: the
+    follow's column is set by a conditional UPDATE that only one tick can win, in the transaction that queues
+    the mail."""
+    today = rome_today(now)
+    done = []
+    for reminder in REMINDERS:
+        column = getattr(Follow, reminder.column)
+        rows = db.session.execute(
+            sa.select(Follow.id, Opportunity, User.email).join(Opportunity, Opportunity.id == Follow.opportunity_id)
+            .join(User, User.id == Follow.user_id)
+            .where(column.is_(None), User.active.is_(True),
+                   Opportunity.deadline <= today + dt.timedelta(days=reminder.most),
+                   Opportunity.deadline >= today + dt.timedelta(days=reminder.fewest))
+            .order_by(Opportunity.deadline, Follow.id)).all()
+        for follow_id, o, email in rows:
+            won = db.session.execute(sa.update(Follow).where(Follow.id == follow_id, column.is_(None))
+                                     .values({reminder.column: now}))
+            if not won.rowcount:
+                continue
+            days = (o.deadline - today).days
+            mail.enqueue(email, f"Promemoria: il bando «{o.title[:200]}» scade il {o.deadline.strftime('%d/%m/%Y')}",
+                         reminder_text(o, days))
+            done.append(f"promemoria a {days} giorni dalla scadenza del bando {o.id} per {email}")
+        db.session.commit()
+    return done
+
+
+def reminder_text(o: Opportunity, days: int) -> str:
+    when = "oggi è l'ultimo giorno" if days == 0 else ("manca 1 giorno" if days == 1 else f"mancano {days} giorni")
+    page = observatory.public_url("opportunities.detail", opportunity_id=o.id)
+    return (f"Segui il bando «{o.title}» ({o.funder}, {o.programme}).\n"
+            f"Scade il {o.deadline.strftime('%d/%m/%Y')}: {when}.\n\n"
+            f"Il bando sul sito del finanziatore: {o.link}\n"
+            + (f"La scheda in codesign: {page}\n" if page else "")
+            + "\nPer non ricevere altri promemoria, smetti di seguirlo dalla scheda del bando in codesign.\n")

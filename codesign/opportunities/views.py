@@ -1,22 +1,37 @@
 """Pages of the funding opportunities: the open calls by deadline with filters, a page per call with its
-countdown, and the admins' form to write one. The operations do the work; a refused form is shown again with each
-message beside its field (422), nothing stored."""
+countdown, the admins' form to write one, following a call (its button, the list of the calls one follows, their
+calendar feed) and the calls matching a body on its members' dashboard. The operations do the work; a refused form
+is shown again with each message beside its field (422), nothing stored."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from codesign.core import territory
 from codesign.core.errors import DomainError
 from codesign.core.forms import apply_errors
+from codesign.core.redirects import safe_path
 from codesign.db import db
 from codesign.observatory import operations as observatory
+from codesign.opportunities import calendar
 from codesign.opportunities import operations as opportunities
 from codesign.opportunities.forms import OpportunityForm
 
 bp = Blueprint("opportunities", __name__)
 FILTER_ARGS = {"tema": "theme", "richiedente": "eligible", "livello": "funder_level", "comune": "municipality"}
+
+
+def _labels() -> dict:
+    return {"levels": opportunities.LEVEL_LABELS, "applicants": opportunities.APPLICANT_LABELS}
+
+
+def dashboard_section(user) -> dict | None:
+    """The body's dashboard section (proposals.views.register_dashboard_section): the open opportunities that
+    match the user's bodies, by deadline, each with why and a button to follow it."""
+    rows = opportunities.for_user(user)
+    return {"template": "opportunities/_dashboard.html", "opportunities": rows,
+            "followed": opportunities.followed_ids(user), **_labels()} if rows else None
 
 
 def municipality_section(code: str) -> dict | None:
@@ -32,18 +47,64 @@ def public_list():
     filters = {key: (request.args.get(arg) or "").strip()[:200] for arg, key in FILTER_ARGS.items()}
     filters = {k: v for k, v in filters.items() if v}
     rows = opportunities.list_open(**filters)
+    followed = opportunities.followed_ids(current_user) if current_user.is_authenticated else None
     return render_template("opportunities/list.html", rows=rows, filters=filters, facets=opportunities.facets(),
-                           levels=opportunities.LEVEL_LABELS, applicants=opportunities.APPLICANT_LABELS,
-                           municipalities=territory.choices(),
+                           followed=followed, municipalities=territory.choices(), **_labels(),
                            can_write=current_user.is_authenticated and current_user.is_admin)
 
 
 @bp.route("/opportunita/<int:opportunity_id>")
 def detail(opportunity_id: int):
-    o = opportunities.to_dict(opportunities.get(opportunity_id))
+    row = opportunities.get(opportunity_id)
+    o = opportunities.to_dict(row)
     names = [territory.name_of(code) for code in o["territory"]] if o["territory"] != "all" else None
     return render_template("opportunities/detail.html", o=o, territory_names=names,
-                           levels=opportunities.LEVEL_LABELS, applicants=opportunities.APPLICANT_LABELS)
+                           following=opportunities.following(current_user, row) is not None, **_labels())
+
+
+@bp.route("/opportunita/<int:opportunity_id>/segui", methods=["POST"])
+@login_required
+def follow(opportunity_id: int):
+    o = opportunities.get(opportunity_id)
+    try:
+        _follow, new = opportunities.follow(current_user, o)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        if new:
+            flash(_("Ora segui questo bando: riceverai un promemoria per e-mail 15 e 3 giorni prima della scadenza."),
+                  "success")
+    return redirect(safe_path(request.form.get("next"), url_for("opportunities.detail", opportunity_id=o.id)))
+
+
+@bp.route("/opportunita/<int:opportunity_id>/non-seguire", methods=["POST"])
+@login_required
+def unfollow(opportunity_id: int):
+    o = opportunities.get(opportunity_id)
+    if opportunities.unfollow(current_user, o):
+        flash(_("Non segui più questo bando: nessun altro promemoria."), "success")
+    return redirect(safe_path(request.form.get("next"), url_for("opportunities.detail", opportunity_id=o.id)))
+
+
+@bp.route("/opportunita/seguiti")
+@login_required
+def followed():
+    rows = [opportunities.to_dict(o) for o in opportunities.followed_by(current_user)]
+    feed = url_for("opportunities.feed", token=calendar.token_for(current_user), _external=True)
+    return render_template("opportunities/followed.html", rows=rows, feed=feed, **_labels())
+
+
+@bp.route("/opportunita/calendario/<token>.ics")
+def feed(token: str):
+    """The calendar feed of the calls a person follows (no session: the signed token says whose)."""
+    user = calendar.user_of(token[:200])
+    if user is None:
+        abort(404)
+    body = calendar.feed(opportunities.followed_by(user), name=_("Bandi seguiti – codesign"),
+                         page_url=lambda o: url_for("opportunities.detail", opportunity_id=o.id, _external=True))
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": "inline; filename=bandi-seguiti.ics", "Cache-Control": "private, max-age=900"})
 
 
 @bp.route("/opportunita/nuova", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ from codesign.core import files, receipts
 from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, TooLarge
 from codesign.core.forms import apply_errors
-from codesign.core.web import format_datetime_rome, format_money, standalone_script
+from codesign.core.web import PageSections, format_datetime_rome, format_money, standalone_script
 from codesign.db import db, utcnow
 from codesign.organizations import operations as orgs
 from codesign.procedures import operations as procs
@@ -30,6 +30,10 @@ from codesign.proposals.forms import (AdminActionForm, NewProposalForm, Proposal
 from codesign.proposals.workflow import NEXT_STEP, rome_today, workflow
 
 bp = Blueprint("proposals", __name__)
+# Sections that later modules add to the body's dashboard (the funding opportunities that match its bodies), keyed
+# by the signed-in person.
+DASHBOARD_SECTIONS = PageSections()
+register_dashboard_section = DASHBOARD_SECTIONS.register
 
 # Which buttons belong to which page follows from the table: who may fire each transition.
 APPLICANT_TRIGGERS = frozenset(t.trigger for t in workflow.table if "applicant" in t.who)
@@ -191,7 +195,8 @@ def dashboard():
         calls, _total = procs.list_visible(current_user, states=("published",), limit=50)
         open_calls = [c for c in calls if not c.deadline_passed(now)]
     return render_template("proposals/dashboard.html", proposals=proposals, open_calls=open_calls,
-                           states=workflow.states, next_steps=NEXT_STEP, today=rome_today(utcnow()))
+                           states=workflow.states, next_steps=NEXT_STEP, today=rome_today(utcnow()),
+                           sections=DASHBOARD_SECTIONS(current_user) if current_user.is_applicant else [])
 
 
 @bp.route("/avvisi/<int:procedure_id>/proposta", methods=["GET", "POST"])
