@@ -30,7 +30,8 @@ from codesign.observatory.models import STATES as PROJECT_STATES
 from codesign.observatory.schemas import ProjectIn, ProjectPatch, UpdateIn
 from codesign.practices.schemas import GoodPracticeIn
 from codesign.opportunities.models import APPLICANTS, FUNDER_LEVELS
-from codesign.opportunities.schemas import OpportunityIn
+from codesign.opportunities.schemas import ApplicationIn, OpportunityIn
+from codesign.opportunities.workflow import workflow as application_workflow
 from codesign.procedures.workflow import workflow as procedure_workflow
 from codesign.proposals.workflow import workflow as proposal_workflow
 from codesign.tables.schemas import MeetingIn, MeetingPatch, VersionIn
@@ -40,7 +41,7 @@ from codesign.transparency.operations import PUBLIC_STATES
 # two cannot drift. The older endpoints' schemas below are still written by hand (layers issue, in progress).
 DECLARED = (MeetingIn, MeetingPatch, VersionIn, AgreementIn, ReportIn, PaymentIn, ReversalIn, ProjectIn, ProjectPatch, UpdateIn,
             GoodPracticeIn,
-            OpportunityIn)
+            OpportunityIn, ApplicationIn)
 
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
 JSON = "application/json"
@@ -229,6 +230,7 @@ def schemas() -> dict:
     # each trigger's parameters, from the machine tables (declared once, on the transition's row)
     s["ProcedureTransitionRequest"] = transition_requests(procedure_workflow)
     s["ProposalTransitionRequest"] = transition_requests(proposal_workflow)
+    s["ApplicationTransitionRequest"] = transition_requests(application_workflow)
 
     # proposals
     partner = obj({"name": STRING, "tax_code": STRING, "role": STRING}, ["name", "tax_code"])
@@ -493,6 +495,16 @@ def schemas() -> dict:
         "following": {"type": "boolean", "description": "Un bando solo, chiamato con un token: se chi chiama lo segue."},
     }, ["id", "title", "funder_level", "funder", "programme", "link", "eligible", "themes", "territory", "budget",
         "opens_on", "deadline", "open"])
+    party = obj({"municipality": STRING, "organization_id": INTEGER, "name": nullable(STRING)}, ["name"],
+                description="un comune (codice ISTAT) o un ente registrato (identificativo), con il nome")
+    s["Application"] = obj({
+        "id": INTEGER, "opportunity_id": INTEGER, "title": STRING,
+        "state": {"type": "string", "enum": list(application_workflow.states)}, "lead": party,
+        "partners": array(party), "requested_amount": nullable(MONEY), "note": nullable(STRING),
+        "project_id": {**nullable(INTEGER), "description": "il progetto esterno dell'osservatorio, se finanziata"},
+        "created_at": DATETIME, "updated_at": DATETIME},
+        ["id", "opportunity_id", "title", "state", "lead", "partners", "requested_amount", "note", "project_id",
+         "created_at", "updated_at"])
     s["OpportunityFollow"] = obj({
         "opportunity": ref("Opportunity"), "following": BOOLEAN, "since": DATETIME,
         "reminded": obj({"15": nullable(DATETIME), "3": nullable(DATETIME)}, ["15", "3"],
@@ -890,6 +902,27 @@ def catalogue() -> dict[tuple[str, str], dict]:
             "chiunque abbia un token", tag="opportunities", response=ref("OpportunityFollow"), errors=(401, 404, 409),
             description="201 la prima volta, 200 se già seguito (nulla cambia); 409 se il bando è scaduto. Ogni "
                         "promemoria parte una volta sola, con `codesign tick`."),
+        ("post", "/opportunities/{}/applications"): op(
+            "recordApplication", "Registra chi partecipa a un bando, con quali partner", "admin",
+            tag="opportunities", status=201, body=ref("ApplicationIn"), response=ref("Application"),
+            errors=(400, 401, 403, 404, 422),
+            description="Capofila e partner: comuni del territorio (codice ISTAT) ed enti registrati, ognuno una "
+                        "volta. Un capofila a cui il bando non è aperto, un comune fuori dal suo territorio, un "
+                        "ente sconosciuto: 422 per campo, nulla è salvato. Lo stato iniziale è `interested`."),
+        ("get", "/opportunities/{}/applications"): op(
+            "listApplications", "Chi partecipa a un bando", "admin", tag="opportunities", paged=True,
+            response=array(ref("Application")), errors=(401, 403, 404)),
+        ("get", "/applications/{}"): op(
+            "getApplication", "Una candidatura a un bando", "admin", tag="opportunities",
+            response=ref("Application"), errors=(401, 404)),
+        ("post", "/applications/{}/transitions"): op(
+            "fireApplicationTransition", "Candidatura presentata, finanziata o non finanziata", "admin",
+            tag="opportunities", body=ref("ApplicationTransitionRequest"), response=ref("Application"),
+            errors=WRITE,
+            description="`submit` (da `interested`), `fund` o `reject` (da `submitted`). `fund` richiede CUP, "
+                        "contributo e date previste: la candidatura diventa un progetto esterno "
+                        "dell'osservatorio (programma e tema dal bando, comune del capofila), come `POST "
+                        "/api/v1/projects` lo valida (422 per campo, nulla cambia)."),
         ("delete", "/opportunities/{}/follow"): op(
             "unfollowOpportunity", "Smette di seguire un bando (nessun altro promemoria)", "chiunque abbia un token",
             tag="opportunities", status=204, errors=(401, 404)),
@@ -949,7 +982,8 @@ _PARAM_RE = re.compile(r"<(?:(?P<conv>[a-zA-Z_]\w*)(?:\((?P<args>.*?)\))?:)?(?P<
 _CONVERTER_TYPES = {"int": INTEGER, "float": {"type": "number"}, "uuid": {"type": "string", "format": "uuid"}}
 _RESOURCE_NAMES = {"procedures": "dell'avviso", "proposals": "della proposta", "organizations": "dell'ente",
                    "reports": "della relazione", "projects": "del progetto",
-                   "opportunities": "del bando", "photos": "della foto"}
+                   "opportunities": "del bando", "photos": "della foto",
+                   "applications": "della candidatura"}
 
 
 def openapi_path(rule: str) -> str:

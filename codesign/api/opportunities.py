@@ -1,11 +1,13 @@
 """Endpoints of the funding opportunities (API.md, fixed): admins write them; anyone reads the open ones, matched
 to a municipality with `?municipality=`; a body's members read those matching it with `?organization=`; a
-signed-in person follows one (reminded 15 and 3 days before its deadline) and lists the ones followed."""
+signed-in person follows one (reminded 15 and 3 days before its deadline) and lists the ones followed; the office
+records who applies, with whom, and the funder's answer (a funded application becomes an external project)."""
 from __future__ import annotations
 
 from flask import jsonify
 
-from codesign.api import bp, caller, json_body, list_response, page_args, query_filters, require_caller
+from codesign.api import (bp, caller, json_body, list_response, page_args, query_filters, require_caller,
+                          transition_body)
 from codesign.core.errors import Invalid
 from codesign.core.schemas import INT_MAX
 from codesign.opportunities import operations as opportunities
@@ -61,3 +63,33 @@ def unfollow_opportunity(opportunity_id: int):
     user = require_caller()
     opportunities.unfollow(user, opportunities.get(opportunity_id))
     return "", 204
+
+
+@bp.post("/opportunities/<int:opportunity_id>/applications")
+def record_application(opportunity_id: int):
+    user = require_caller()
+    a = opportunities.record_application(user, opportunities.get(opportunity_id), json_body())
+    return jsonify(opportunities.application_dict(a)), 201
+
+
+@bp.get("/opportunities/<int:opportunity_id>/applications")
+def list_applications(opportunity_id: int):
+    user = require_caller()
+    limit, offset = page_args()
+    rows = opportunities.applications_of(user, opportunities.get(opportunity_id))
+    names = opportunities.body_names(rows)
+    return list_response([opportunities.application_dict(a, names) for a in rows[offset:offset + limit]], len(rows))
+
+
+@bp.get("/applications/<int:application_id>")
+def get_application(application_id: int):
+    return jsonify(opportunities.application_dict(opportunities.get_application(require_caller(), application_id)))
+
+
+@bp.post("/applications/<int:application_id>/transitions")
+def application_transition(application_id: int):
+    user = require_caller()
+    trigger, params = transition_body()
+    a = opportunities.fire_application(user, opportunities.get_application(user, application_id), trigger,
+                                       params=params)
+    return jsonify(opportunities.application_dict(a))

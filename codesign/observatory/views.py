@@ -161,6 +161,12 @@ def open_data():
                            columns=observatory.CSV_COLUMNS, call_columns=transparency.CALL_COLUMNS)
 
 
+# Sections that later modules add to an external project's page (the funding opportunity it answered), keyed by
+# the project's id.
+PROJECT_SECTIONS = PageSections()
+register_project_section = PROJECT_SECTIONS.register
+
+
 @bp.route("/osservatorio/progetti/<int:project_id>")
 def project(project_id: int):
     p = observatory.get(project_id)
@@ -175,7 +181,7 @@ def _render_project(p, *, update_form=None, message=None, status=200):
         update_form = UpdateForm(formdata=None)
     return render_template("observatory/project.html", r=observatory.project_dict(p), history=observatory.history(p),
                            editor=editor, update_form=update_form, message=message, state_labels=STATE_LABELS,
-                           kind_labels=KIND_LABELS), status
+                           kind_labels=KIND_LABELS, sections=PROJECT_SECTIONS(p.id)), status
 
 
 KIND_LABELS = {"create": N_("Registrazione"), "edit": N_("Modifica"), "import": N_("Importazione"),

@@ -52,3 +52,62 @@ class OpportunityForm(FlaskForm):
                 "budget": self.budget.decimal_text or "", "max_grant": self.max_grant.decimal_text,
                 "cofinancing_min_pct": pct, "opens_on": self.opens_on.data.isoformat(),
                 "deadline": self.deadline.data.isoformat()}
+
+
+def party_choices(bodies) -> dict:
+    """The lead's and partners' choices, grouped: the territory's municipalities (`m:<ISTAT>`) and the registered
+    bodies (`o:<id>`)."""
+    return {_l("Comuni"): [(f"m:{code}", name) for code, name in territory.choices()],
+            _l("Enti registrati"): [(f"o:{b.id}", b.name) for b in bodies]}
+
+
+def _party(value: str | None) -> dict:
+    kind, _sep, key = (value or "").partition(":")
+    if kind == "o" and key.isascii() and key.isdigit():
+        return {"organization_id": int(key)}
+    return {"municipality": key}
+
+
+class ApplicationForm(FlaskForm):
+    title = StringField(_l("Progetto candidato"), validators=[DataRequired(message=REQUIRED), Length(max=500)])
+    lead = SelectField(_l("Capofila"), validators=[DataRequired(message=REQUIRED)])
+    partners = SelectMultipleField(_l("Partner"), validators=[Optional()], render_kw={"size": 6},
+                                   description=_l("Comuni ed enti della rete. Tieni premuto Ctrl (o Cmd) per "
+                                                  "sceglierne più d'uno."))
+    requested_amount = AmountField(_l("Contributo richiesto (euro)"), validators=[Optional()])
+    note = TextAreaField(_l("Nota"), validators=[Optional(), Length(max=5000)])
+
+    def __init__(self, bodies, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = party_choices(bodies)
+        self.lead.choices = {"": [("", _l("Scegli il capofila"))], **choices}
+        self.partners.choices = choices
+
+    def to_body(self) -> dict:
+        return {"title": self.title.data or "", "lead": _party(self.lead.data),
+                "partners": [_party(v) for v in self.partners.data or [] if v != self.lead.data],
+                "requested_amount": self.requested_amount.decimal_text, "note": self.note.data or None}
+
+
+class FundForm(FlaskForm):
+    """One per submitted application on the office's page, told apart by a prefix (`a<id>-cup`); the request's
+    CSRF token is checked for every POST by CSRFProtect, so the form carries no prefixed copy of it."""
+
+    class Meta:
+        csrf = False
+
+    cup = StringField(_l("CUP"), validators=[DataRequired(message=REQUIRED), Length(max=15)],
+                      render_kw={"autocomplete": "off", "spellcheck": "false"})
+    public_funding = AmountField(_l("Contributo concesso (euro)"), validators=[DataRequired(message=REQUIRED)])
+    planned_start = DateField(_l("Inizio previsto"), validators=[DataRequired(message=REQUIRED)])
+    planned_end = DateField(_l("Fine prevista"), validators=[DataRequired(message=REQUIRED)])
+    theme = SelectField(_l("Tema del progetto"), validators=[Optional()])
+
+    def __init__(self, themes, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.theme.choices = [(t, t) for t in themes]
+
+    def params(self) -> dict:
+        return {"cup": (self.cup.data or "").strip().upper(), "public_funding": self.public_funding.decimal_text or "",
+                "planned_start": self.planned_start.data.isoformat(), "planned_end": self.planned_end.data.isoformat(),
+                "theme": self.theme.data or None}

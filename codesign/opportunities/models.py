@@ -61,3 +61,41 @@ class Follow(db.Model):
     reminded_3_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     opportunity: Mapped[Opportunity] = relationship(lazy="joined")
+
+
+APPLICATION_STATES = ("interested", "submitted", "funded", "not_funded")
+
+
+class Application(db.Model):
+    """Who answers an opportunity, recorded by the office (DOMAIN.md: `interested`, `submitted`, `funded`,
+    `not_funded`): a lead — a municipality (ISTAT code) or a registered body — and partners of both kinds (a
+    network of projects). A funded application becomes an external project of the observatory (`project_id`),
+    which keeps the link to the opportunity."""
+
+    __tablename__ = "opportunity_applications"
+    __table_args__ = (
+        sa.CheckConstraint("state IN (" + ", ".join(f"'{v}'" for v in APPLICATION_STATES) + ")",
+                           name="state_valid"),
+        sa.CheckConstraint("(lead_municipality IS NULL) <> (lead_organization_id IS NULL)", name="one_lead"),
+        sa.CheckConstraint("requested_amount IS NULL OR requested_amount >= 0", name="requested_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(sa.ForeignKey("opportunities.id"), index=True)
+    state: Mapped[str] = mapped_column(sa.String(20), default="interested")
+    version: Mapped[int] = mapped_column(default=1)
+    title: Mapped[str] = mapped_column(sa.String(500))                    # the project proposed
+    lead_municipality: Mapped[str | None] = mapped_column(sa.String(6))  # ISTAT code
+    lead_organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    partner_municipalities: Mapped[list] = mapped_column(sa.JSON, default=list)    # ISTAT codes
+    partner_organization_ids: Mapped[list] = mapped_column(sa.JSON, default=list)  # registered bodies
+    requested_amount: Mapped[Decimal | None] = mapped_column(Money)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id"), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    opportunity: Mapped[Opportunity] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}

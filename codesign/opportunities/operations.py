@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from codesign.auth.models import User
 from codesign.core import audit, mail, territory
@@ -23,8 +24,9 @@ from codesign.core.schemas import money_text, parse
 from codesign.db import db, utcnow
 from codesign.observatory import operations as observatory
 from codesign.observatory.models import Project
-from codesign.opportunities.models import APPLICANTS, FUNDER_LEVELS, Follow, Opportunity
-from codesign.opportunities.schemas import OpportunityIn
+from codesign.opportunities.models import APPLICANTS, FUNDER_LEVELS, Application, Follow, Opportunity
+from codesign.opportunities.schemas import ApplicationIn, OpportunityIn
+from codesign.opportunities.workflow import workflow as application_workflow
 from codesign.organizations.models import Organization
 from codesign.proposals.models import Proposal
 
@@ -303,3 +305,121 @@ def reminder_text(o: Opportunity, days: int) -> str:
             f"Il bando sul sito del finanziatore: {o.link}\n"
             + (f"La scheda in codesign: {page}\n" if page else "")
             + "\nPer non ricevere altri promemoria, smetti di seguirlo dalla scheda del bando in codesign.\n")
+
+
+# --- applications: who answers an opportunity, and with whom ------------------------------------------------------
+LEAD_KINDS = {"municipality": ("municipality", "partnership"), "organization": ("ets", "partnership")}
+
+
+def _party_key(party) -> tuple[str, object]:
+    return ("municipality", party.municipality) if party.municipality else ("organization", party.organization_id)
+
+
+def record_application(actor, o: Opportunity, data: dict, *, now=None) -> Application:
+    """The office records who applies to `o` (admin): a lead and partners, municipalities of the territory and
+    registered bodies, each once; a lead the opportunity is not open to, or a municipality outside its territory,
+    is refused (422 per field), nothing stored."""
+    now = now or utcnow()
+    observatory.require_admin(actor)
+    clean = parse(ApplicationIn, data)
+    parties = [("lead", clean.lead)] + [(f"partners.{n}", p) for n, p in enumerate(clean.partners)]
+    ids = {p.organization_id for _path, p in parties if p.organization_id}
+    known = set(db.session.execute(sa.select(Organization.id).where(Organization.id.in_(ids))).scalars()) if ids else set()
+    errors, seen = {}, set()
+    for path, party in parties:
+        key = _party_key(party)
+        if key[0] == "organization" and party.organization_id not in known:
+            errors[f"{path}.organization_id"] = "ente non registrato in codesign"
+        elif key in seen:
+            errors[path] = "già indicato in questa candidatura"
+        seen.add(key)
+    kind = _party_key(clean.lead)[0]
+    if not any(a in (o.eligible or []) for a in LEAD_KINDS[kind]):
+        errors.setdefault("lead", "il bando non è aperto a " + ("comuni" if kind == "municipality" else "enti") +
+                          " come capofila")
+    if clean.lead.municipality and o.territory is not None and clean.lead.municipality not in o.territory:
+        errors.setdefault("lead.municipality", "il comune non è nel territorio del bando")
+    if errors:
+        raise Invalid(errors)
+    a = Application(opportunity_id=o.id, title=clean.title, lead_municipality=clean.lead.municipality,
+                    lead_organization_id=clean.lead.organization_id,
+                    partner_municipalities=[p.municipality for p in clean.partners if p.municipality],
+                    partner_organization_ids=[p.organization_id for p in clean.partners if p.organization_id],
+                    requested_amount=clean.requested_amount, note=clean.note or None, state="interested",
+                    created_by_id=actor.id, created_at=now, updated_at=now)
+    db.session.add(a)
+    db.session.flush()
+    audit.record(actor=actor, entity_type="application", entity_id=a.id, trigger="record_application",
+                 data={"opportunity_id": o.id, "title": clean.title}, at=now)
+    return a
+
+
+def get_application(actor, application_id: int) -> Application:
+    """An application, for the office (admins): 401 without a caller, 404 for everyone else."""
+    if actor is None:
+        raise Unauthorized("Autenticazione richiesta")
+    a = db.session.get(Application, application_id)
+    if a is None or not actor.is_admin:
+        raise NotFound("candidatura non trovata")
+    return a
+
+
+def fire_application(actor, a: Application, trigger: str, *, now=None, params: dict | None = None) -> Application:
+    """Parse the trigger's parameters (422 on bad ones), then fire it on the application machine."""
+    clean = application_workflow.parse_params(trigger, dict(params or {}))
+    application_workflow.fire(a, trigger, actor, now=now, data={"opportunity_id": a.opportunity_id}, **clean)
+    a.updated_at = now or utcnow()
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise Conflict("la candidatura è stata modificata nello stesso momento da un'altra operazione: ricarica e "
+                       "riprova") from exc
+    return a
+
+
+def application_of_project(project_id: int) -> Application | None:
+    """The funded application that became this external project, if any."""
+    return db.session.execute(sa.select(Application).where(Application.project_id == project_id)).scalar_one_or_none()
+
+
+def applications_of(actor, o: Opportunity) -> list[Application]:
+    """The applications to `o`, oldest first (admins; one query)."""
+    observatory.require_admin(actor)
+    return list(db.session.execute(sa.select(Application).where(Application.opportunity_id == o.id)
+                                   .order_by(Application.id)).scalars())
+
+
+def body_names(applications) -> dict[int, str]:
+    """The names of the bodies these applications name (one query)."""
+    ids = {i for a in applications for i in [a.lead_organization_id, *(a.partner_organization_ids or [])] if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(Organization.id, Organization.name).where(Organization.id.in_(ids))).all())
+
+
+def _party(municipality: str | None, organization_id: int | None, names: dict) -> dict:
+    if municipality:
+        return {"municipality": municipality, "name": territory.name_of(municipality)}
+    return {"organization_id": organization_id, "name": names.get(organization_id)}
+
+
+def application_dict(a: Application, names: dict | None = None) -> dict:
+    names = body_names([a]) if names is None else names
+    return {
+        "id": a.id, "opportunity_id": a.opportunity_id, "title": a.title, "state": a.state,
+        "lead": _party(a.lead_municipality, a.lead_organization_id, names),
+        "partners": [_party(m, None, names) for m in a.partner_municipalities or []]
+        + [_party(None, i, names) for i in a.partner_organization_ids or []],
+        "requested_amount": money_text(a.requested_amount), "note": a.note, "project_id": a.project_id,
+        "created_at": a.created_at.isoformat(), "updated_at": a.updated_at.isoformat(),
+    }
+
+
+def outcome(applications: list[Application]) -> dict:
+    """What the office sees of an opportunity: how many applied, by state, and the funded projects."""
+    by_state = {s: 0 for s in application_workflow.states}
+    for a in applications:
+        by_state[a.state] += 1
+    return {"applications": len(applications), "by_state": by_state,
+            "funded_projects": [a.project_id for a in applications if a.project_id]}

@@ -1,12 +1,13 @@
-"""What a caller may send about a funding opportunity (API.md, `POST /api/v1/opportunities`), declared once."""
+"""What a caller may send about a funding opportunity (API.md, `POST /api/v1/opportunities`) and about who applies
+to it, declared once."""
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
 
 from codesign.core import territory
-from codesign.core.schemas import Date, DecimalText, Input, Money, Text
+from codesign.core.schemas import Date, DecimalText, Input, Int, Money, Text
 from codesign.opportunities.models import APPLICANTS, FUNDER_LEVELS
 
 
@@ -65,3 +66,49 @@ class OpportunityIn(Input):
     cofinancing_min_pct: Annotated[DecimalText, AfterValidator(_pct)] | None = None
     opens_on: Date
     deadline: Date
+
+
+def _municipality(value: str) -> str:
+    if territory.get(value) is None:
+        raise ValueError(f"non è un comune della {territory.TERRITORY_NAME} (codice ISTAT di sei cifre)")
+    return value
+
+
+Municipality = Annotated[Text(6), AfterValidator(_municipality),
+                         WithJsonSchema({"type": "string", "pattern": "^[0-9]{6}$",
+                                         "description": "il codice ISTAT di un comune del territorio"})]
+
+
+class Party(Input):
+    """A municipality (its ISTAT code) or a body registered in codesign (its id): exactly one of the two."""
+
+    municipality: Municipality | None = None
+    organization_id: Int(1) | None = None
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.municipality is None) == (self.organization_id is None):
+            raise ValueError("indicare un comune (municipality) o un ente (organization_id), uno solo")
+        return self
+
+
+class ApplicationIn(Input):
+    """An application the office records (`POST /api/v1/opportunities/{id}/applications`): the project, its lead
+    and partners (a network of municipalities and bodies), what it asks."""
+
+    title: Text(500)
+    lead: Party
+    partners: Annotated[list[Party], Field(max_length=50)] = []
+    requested_amount: Money | None = None
+    note: Text(5000, min_length=0) | None = None
+
+
+class FundParams(Input):
+    """`fund`: the funded application becomes an external project of the observatory with its CUP."""
+
+    cup: Text(15)
+    public_funding: Money
+    planned_start: Date
+    planned_end: Date
+    theme: Text(200) | None = None
+    reason: Text(5000, min_length=0) | None = None

@@ -16,7 +16,9 @@ from codesign.db import db
 from codesign.observatory import operations as observatory
 from codesign.opportunities import calendar
 from codesign.opportunities import operations as opportunities
-from codesign.opportunities.forms import OpportunityForm
+from codesign.opportunities.forms import ApplicationForm, FundForm, OpportunityForm
+from codesign.opportunities.workflow import workflow as application_workflow
+from codesign.organizations.operations import registered_bodies
 
 bp = Blueprint("opportunities", __name__)
 FILTER_ARGS = {"tema": "theme", "richiedente": "eligible", "livello": "funder_level", "comune": "municipality"}
@@ -32,6 +34,16 @@ def dashboard_section(user) -> dict | None:
     rows = opportunities.for_user(user)
     return {"template": "opportunities/_dashboard.html", "opportunities": rows,
             "followed": opportunities.followed_ids(user), **_labels()} if rows else None
+
+
+def project_section(project_id: int) -> dict | None:
+    """An external project's section (observatory.views.register_project_section): the opportunity it answered,
+    when it came from a funded application, with the network that applied."""
+    a = opportunities.application_of_project(project_id)
+    if a is None:
+        return None
+    return {"template": "opportunities/_project.html", "opportunity": opportunities.to_dict(a.opportunity),
+            "application": opportunities.application_dict(a)}
 
 
 def municipality_section(code: str) -> dict | None:
@@ -124,3 +136,74 @@ def new():
             return redirect(url_for("opportunities.detail", opportunity_id=o.id))
         return render_template("opportunities/form.html", form=form, message=None), 422
     return render_template("opportunities/form.html", form=form, message=None)
+
+
+# --- the office: who applies, with whom, and the funder's answer ----------------------------------------------------
+def _fold_paths(exc: DomainError) -> DomainError:
+    """A refusal about `lead.municipality` or `partners.2.organization_id` shown beside the form's `lead` or
+    `partners` field."""
+    if getattr(exc, "fields", None):
+        folded = {}
+        for key, message in exc.fields.items():
+            folded.setdefault(key.split(".")[0], message)
+        exc.fields = folded
+    return exc
+
+
+def _applications_page(o, *, form=None, fund_forms=None, message=None, status=200):
+    rows = opportunities.applications_of(current_user, o)
+    names = opportunities.body_names(rows)
+    bodies = registered_bodies()
+    form = form or ApplicationForm(bodies, formdata=None)
+    fund_forms = fund_forms or {}
+    for a in rows:
+        if a.state == "submitted" and a.id not in fund_forms:
+            fund_forms[a.id] = FundForm(o.themes, formdata=None, prefix=f"a{a.id}")
+    return render_template(
+        "opportunities/applications.html", o=opportunities.to_dict(o), form=form, message=message,
+        rows=[(a, opportunities.application_dict(a, names), application_workflow.actions(a, current_user))
+              for a in rows],
+        fund_forms=fund_forms, outcome=opportunities.outcome(rows), states=application_workflow.states,
+        **_labels()), status
+
+
+@bp.route("/opportunita/<int:opportunity_id>/candidature", methods=["GET", "POST"])
+@login_required
+def applications(opportunity_id: int):
+    observatory.require_admin(current_user)
+    o = opportunities.get(opportunity_id)
+    if request.method == "GET":
+        return _applications_page(o)
+    form = ApplicationForm(registered_bodies())
+    if not form.validate_on_submit():
+        return _applications_page(o, form=form, status=422)
+    try:
+        opportunities.record_application(current_user, o, form.to_body())
+    except DomainError as exc:
+        db.session.rollback()
+        message = apply_errors(form, _fold_paths(exc))
+        return _applications_page(o, form=form, message=message, status=exc.status)
+    flash(_("Candidatura registrata."), "success")
+    return redirect(url_for("opportunities.applications", opportunity_id=o.id))
+
+
+@bp.route("/opportunita/candidature/<int:application_id>", methods=["POST"])
+@login_required
+def application_step(application_id: int):
+    """One step of an application (its trigger in the form): submitted, not funded, or funded with the project's
+    CUP, grant and dates."""
+    a = opportunities.get_application(current_user, application_id)
+    o = a.opportunity
+    trigger = (request.form.get("trigger") or "")[:40]
+    fund = FundForm(o.themes, prefix=f"a{a.id}") if trigger == "fund" else None
+    if fund is not None and not fund.validate_on_submit():
+        return _applications_page(o, fund_forms={a.id: fund}, status=422)
+    try:
+        opportunities.fire_application(current_user, a, trigger, params=fund.params() if fund else {})
+    except DomainError as exc:
+        db.session.rollback()
+        message = apply_errors(fund, exc) if fund is not None else exc.message
+        return _applications_page(opportunities.get(o.id), fund_forms={a.id: fund} if fund else None,
+                                  message=message, status=exc.status)
+    flash(_("Candidatura aggiornata: %(state)s.", state=_(application_workflow.states[a.state])), "success")
+    return redirect(url_for("opportunities.applications", opportunity_id=o.id))

@@ -100,6 +100,12 @@ def organizations_of(user: User) -> list[Organization]:
     return list(db.session.execute(sa.select(Organization).where(Organization.id.in_(ids)).order_by(Organization.name)).scalars())
 
 
+def registered_bodies() -> list[Organization]:
+    """Every body registered (not an administration), by name: those the office can name in a network."""
+    return list(db.session.execute(sa.select(Organization).where(Organization.kind != OrgKind.pa)
+                                   .order_by(Organization.name, Organization.id)).scalars())
+
+
 def to_dict(org: Organization) -> dict:
     return {
         "id": org.id,

@@ -78,3 +78,41 @@ def test_a_body_finds_a_matching_call_and_follows_it(journey, client, make_user,
     body.submit(page.get_by_role("button", name="Non seguire più il bando «Welfare di comunità 2027»"))
     assert "Non segui più questo bando" in body.text()
     assert db.session.execute(sa.select(sa.func.count()).select_from(Follow)).scalar_one() == 0
+
+
+def test_the_office_records_a_network_that_gets_funded(journey, client, make_user, token_for):
+    office_user = make_user("admin", org="Città metropolitana di Milano")
+    h = token_for(office_user)
+    today = rome_today(utcnow())
+    r = client.post("/api/v1/opportunities", headers=h, json={
+        "title": "Spazi di comunità", "funder_level": "regional", "funder": "Regione Lombardia",
+        "programme": "PR FESR 2021-2027", "link": "https://www.regione.lombardia.it/spazi",
+        "eligible": ["municipality", "partnership"], "themes": ["Rinnovamento urbano e rurale"], "territory": "all",
+        "budget": "2000000.00", "opens_on": (today - dt.timedelta(days=5)).isoformat(),
+        "deadline": (today + dt.timedelta(days=30)).isoformat()})
+    assert r.status_code == 201, r.json
+    office = journey.person("office")
+    office.log_in(office_user.email)
+    page = office.visit(f"/opportunita/{r.json['id']}")
+    page.get_by_role("link", name="Chi partecipa").click()
+    page.wait_for_load_state()
+    labelled(page, "Progetto candidato").fill("Casa di quartiere di Rho")
+    labelled(page, "Capofila").select_option(label="Rho")
+    labelled(page, "Partner").select_option(label="Sesto San Giovanni")
+    labelled(page, "Contributo richiesto (euro)").fill("200.000")
+    office.submit(button(page, "Registra la candidatura"))
+    assert "Candidatura registrata." in office.text()
+    office.submit(page.get_by_role("button", name="Candidatura presentata: Casa di quartiere di Rho"))
+    labelled(page, "CUP").fill("D47H26000120001")
+    labelled(page, "Contributo concesso (euro)").fill("180.000,00")
+    labelled(page, "Inizio previsto").fill("2027-03-01")
+    labelled(page, "Fine prevista").fill("2026-01-01")                    # before the start: refused
+    office.submit(button(page, "Registra il finanziamento"), expect_error=True, shot="opportunita-candidature")
+    assert "la fine prevista non può precedere" in office.text()
+    labelled(page, "Fine prevista").fill("2028-12-31")
+    office.submit(button(page, "Registra il finanziamento"))
+    assert "Candidatura aggiornata: finanziata." in office.text()
+    page.get_by_role("link", name="Il progetto").click()
+    page.wait_for_load_state()
+    office.check()
+    assert "Il bando che lo finanzia" in office.text() and "D47H26000120001" in office.text()
