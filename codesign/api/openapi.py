@@ -30,7 +30,7 @@ from codesign.observatory.models import STATES as PROJECT_STATES
 from codesign.observatory.schemas import ProjectIn, ProjectPatch, UpdateIn
 from codesign.practices.schemas import GoodPracticeIn
 from codesign.opportunities.models import APPLICANTS, FUNDER_LEVELS
-from codesign.opportunities.schemas import ApplicationIn, OpportunityIn
+from codesign.opportunities.schemas import ApplicationIn, NoticeIn, OpportunityIn
 from codesign.opportunities.workflow import workflow as application_workflow
 from codesign.procedures.workflow import workflow as procedure_workflow
 from codesign.proposals.workflow import workflow as proposal_workflow
@@ -41,7 +41,7 @@ from codesign.transparency.operations import PUBLIC_STATES
 # two cannot drift. The older endpoints' schemas below are still written by hand (layers issue, in progress).
 DECLARED = (MeetingIn, MeetingPatch, VersionIn, AgreementIn, ReportIn, PaymentIn, ReversalIn, ProjectIn, ProjectPatch, UpdateIn,
             GoodPracticeIn,
-            OpportunityIn, ApplicationIn)
+            OpportunityIn, ApplicationIn, NoticeIn)
 
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
 JSON = "application/json"
@@ -505,6 +505,13 @@ def schemas() -> dict:
         "created_at": DATETIME, "updated_at": DATETIME},
         ["id", "opportunity_id", "title", "state", "lead", "partners", "requested_amount", "note", "project_id",
          "created_at", "updated_at"])
+    s["Notice"] = obj({"id": INTEGER, "opportunity_id": INTEGER, "party": party, "message": nullable(STRING),
+                       "recipients": {"type": "integer", "minimum": 0,
+                                      "description": "i messaggi accodati (le persone raggiunte)"},
+                       "sent_at": DATETIME},
+                      ["id", "opportunity_id", "party", "message", "recipients", "sent_at"])
+    s["NoticeResult"] = obj({"told": array(ref("Notice")), "already_told": array(ref("Notice"))},
+                            ["told", "already_told"])
     s["OpportunityFollow"] = obj({
         "opportunity": ref("Opportunity"), "following": BOOLEAN, "since": DATETIME,
         "reminded": obj({"15": nullable(DATETIME), "3": nullable(DATETIME)}, ["15", "3"],
@@ -909,6 +916,16 @@ def catalogue() -> dict[tuple[str, str], dict]:
             description="Capofila e partner: comuni del territorio (codice ISTAT) ed enti registrati, ognuno una "
                         "volta. Un capofila a cui il bando non è aperto, un comune fuori dal suo territorio, un "
                         "ente sconosciuto: 422 per campo, nulla è salvato. Lo stato iniziale è `interested`."),
+        ("post", "/opportunities/{}/notices"): op(
+            "proposeOpportunity", "Segnala un bando a comuni ed enti", "admin", tag="opportunities", status=201,
+            body=ref("NoticeIn"), response=ref("NoticeResult"), errors=(400, 401, 403, 404, 409, 422),
+            description="Un messaggio a ciascuna persona, attraverso la coda della posta: gli admin "
+                        "dell'amministrazione del comune registrata in codesign («Comune di …»), i membri "
+                        "dell'ente. Una volta per comune o ente: chi è già stato informato è in `already_told`. "
+                        "Bando scaduto: 409; ente sconosciuto: 422, nulla è inviato."),
+        ("get", "/opportunities/{}/notices"): op(
+            "listNotices", "A chi è stato segnalato un bando", "admin", tag="opportunities", paged=True,
+            response=array(ref("Notice")), errors=(401, 403, 404)),
         ("get", "/opportunities/{}/applications"): op(
             "listApplications", "Chi partecipa a un bando", "admin", tag="opportunities", paged=True,
             response=array(ref("Application")), errors=(401, 403, 404)),

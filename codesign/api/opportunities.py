@@ -93,3 +93,20 @@ def application_transition(application_id: int):
     a = opportunities.fire_application(user, opportunities.get_application(user, application_id), trigger,
                                        params=params)
     return jsonify(opportunities.application_dict(a))
+
+
+@bp.post("/opportunities/<int:opportunity_id>/notices")
+def propose_opportunity(opportunity_id: int):
+    user = require_caller()
+    sent, skipped = opportunities.propose(user, opportunities.get(opportunity_id), json_body())
+    names = opportunities.body_names(sent)
+    return jsonify({"told": [opportunities.notice_dict(n, names) for n in sent], "already_told": skipped}), 201
+
+
+@bp.get("/opportunities/<int:opportunity_id>/notices")
+def list_notices(opportunity_id: int):
+    user = require_caller()
+    limit, offset = page_args()
+    rows = opportunities.notices_of(user, opportunities.get(opportunity_id))
+    names = opportunities.body_names(rows)
+    return list_response([opportunities.notice_dict(n, names) for n in rows[offset:offset + limit]], len(rows))

@@ -111,3 +111,20 @@ class FundForm(FlaskForm):
         return {"cup": (self.cup.data or "").strip().upper(), "public_funding": self.public_funding.decimal_text or "",
                 "planned_start": self.planned_start.data.isoformat(), "planned_end": self.planned_end.data.isoformat(),
                 "theme": self.theme.data or None}
+
+
+class NoticeForm(FlaskForm):
+    parties = SelectMultipleField(_l("A chi segnalarlo"), validators=[DataRequired(message=REQUIRED)],
+                                  render_kw={"size": 8},
+                                  description=_l("Comuni (gli amministratori del comune registrati in codesign) ed "
+                                                 "enti (i loro membri). Tieni premuto Ctrl (o Cmd) per sceglierne "
+                                                 "più d'uno."))
+    message = TextAreaField(_l("Messaggio"), validators=[Optional(), Length(max=5000)],
+                            description=_l("Facoltativo: apre il messaggio, prima della scheda del bando."))
+
+    def __init__(self, bodies, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parties.choices = party_choices(bodies)
+
+    def to_body(self) -> dict:
+        return {"parties": [_party(v) for v in self.parties.data or []], "message": self.message.data or None}

@@ -99,3 +99,25 @@ class Application(db.Model):
     opportunity: Mapped[Opportunity] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class Notice(db.Model):
+    """The office proposing an opportunity to a municipality (the admins of its administration in codesign) or to
+    a body (its members): one message each through the outbox, once per party and opportunity (the unique
+    constraints; a NULL column never collides)."""
+
+    __tablename__ = "opportunity_notices"
+    __table_args__ = (
+        sa.UniqueConstraint("opportunity_id", "municipality"),
+        sa.UniqueConstraint("opportunity_id", "organization_id"),
+        sa.CheckConstraint("(municipality IS NULL) <> (organization_id IS NULL)", name="one_party"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(sa.ForeignKey("opportunities.id"), index=True)
+    municipality: Mapped[str | None] = mapped_column(sa.String(6))            # ISTAT code
+    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    message: Mapped[str | None] = mapped_column(sa.Text)
+    recipients: Mapped[int] = mapped_column(default=0)                       # messages queued
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

@@ -18,16 +18,17 @@ from sqlalchemy.orm.exc import StaleDataError
 from codesign.auth.models import User
 from codesign.core import audit, mail, territory
 from codesign.core.calendar import rome_today
-from codesign.core.enums import N_
 from codesign.core.errors import Conflict, Invalid, NotFound, Unauthorized
 from codesign.core.schemas import money_text, parse
 from codesign.db import db, utcnow
 from codesign.observatory import operations as observatory
 from codesign.observatory.models import Project
-from codesign.opportunities.models import APPLICANTS, FUNDER_LEVELS, Application, Follow, Opportunity
-from codesign.opportunities.schemas import ApplicationIn, OpportunityIn
+from codesign.opportunities.models import APPLICANTS, FUNDER_LEVELS, Application, Follow, Notice, Opportunity
+from codesign.opportunities.schemas import ApplicationIn, NoticeIn, OpportunityIn
 from codesign.opportunities.workflow import workflow as application_workflow
+from codesign.core.enums import N_, OrgKind, Role
 from codesign.organizations.models import Organization
+from codesign.organizations.operations import member_emails
 from codesign.proposals.models import Proposal
 
 LEVEL_LABELS = {"eu": N_("Unione europea"), "national": N_("Nazionale"), "regional": N_("Regionale"),
@@ -322,17 +323,7 @@ def record_application(actor, o: Opportunity, data: dict, *, now=None) -> Applic
     now = now or utcnow()
     observatory.require_admin(actor)
     clean = parse(ApplicationIn, data)
-    parties = [("lead", clean.lead)] + [(f"partners.{n}", p) for n, p in enumerate(clean.partners)]
-    ids = {p.organization_id for _path, p in parties if p.organization_id}
-    known = set(db.session.execute(sa.select(Organization.id).where(Organization.id.in_(ids))).scalars()) if ids else set()
-    errors, seen = {}, set()
-    for path, party in parties:
-        key = _party_key(party)
-        if key[0] == "organization" and party.organization_id not in known:
-            errors[f"{path}.organization_id"] = "ente non registrato in codesign"
-        elif key in seen:
-            errors[path] = "già indicato in questa candidatura"
-        seen.add(key)
+    errors = _known_bodies([("lead", clean.lead)] + [(f"partners.{n}", p) for n, p in enumerate(clean.partners)])
     kind = _party_key(clean.lead)[0]
     if not any(a in (o.eligible or []) for a in LEAD_KINDS[kind]):
         errors.setdefault("lead", "il bando non è aperto a " + ("comuni" if kind == "municipality" else "enti") +
@@ -390,12 +381,14 @@ def applications_of(actor, o: Opportunity) -> list[Application]:
                                    .order_by(Application.id)).scalars())
 
 
-def body_names(applications) -> dict[int, str]:
-    """The names of the bodies these applications name (one query)."""
-    ids = {i for a in applications for i in [a.lead_organization_id, *(a.partner_organization_ids or [])] if i}
+def body_names(rows) -> dict[int, str]:
+    """The names of the bodies that these applications or notices name (one query, which also loads the bodies
+    into the session for the machine's guards)."""
+    ids = {i for r in rows for i in [getattr(r, "lead_organization_id", None), getattr(r, "organization_id", None),
+                                      *(getattr(r, "partner_organization_ids", None) or [])] if i}
     if not ids:
         return {}
-    return dict(db.session.execute(sa.select(Organization.id, Organization.name).where(Organization.id.in_(ids))).all())
+    return {b.id: b.name for b in db.session.execute(sa.select(Organization).where(Organization.id.in_(ids))).scalars()}
 
 
 def _party(municipality: str | None, organization_id: int | None, names: dict) -> dict:
@@ -423,3 +416,99 @@ def outcome(applications: list[Application]) -> dict:
         by_state[a.state] += 1
     return {"applications": len(applications), "by_state": by_state,
             "funded_projects": [a.project_id for a in applications if a.project_id]}
+
+
+# --- proposing an opportunity: who was told ---------------------------------------------------------------------
+def _known_bodies(parties: list[tuple[str, object]]) -> dict:
+    """The refusals, by path, of a list of (path, party): a body not registered (`<path>.organization_id`), a
+    party named twice (`<path>`). One query."""
+    ids = {p.organization_id for _path, p in parties if p.organization_id}
+    known = set(db.session.execute(sa.select(Organization.id).where(Organization.id.in_(ids))).scalars()) if ids else set()
+    errors, seen = {}, set()
+    for path, party in parties:
+        key = _party_key(party)
+        if key[0] == "organization" and party.organization_id not in known:
+            errors[f"{path}.organization_id"] = "ente non registrato in codesign"
+        elif key in seen:
+            errors[path] = "già indicato"
+        seen.add(key)
+    return errors
+
+
+def town_administrations(codes) -> dict[str, int]:
+    """The administration registered in codesign for each municipality (an organisation of kind `pa` named
+    «Comune di <name>», ignoring case and accents): ISTAT code → its id (one query)."""
+    wanted = {territory.fold(f"Comune di {territory.name_of(c)}"): c for c in codes}
+    if not wanted:
+        return {}
+    rows = db.session.execute(sa.select(Organization.id, Organization.name).where(Organization.kind == OrgKind.pa))
+    return {wanted[territory.fold(name)]: org_id for org_id, name in rows if territory.fold(name) in wanted}
+
+
+def propose(actor, o: Opportunity, data: dict, *, now=None) -> tuple[list[Notice], list[dict]]:
+    """The office proposes `o` to municipalities (the admins of their administration in codesign) and bodies (their
+    members): one message to each person through the outbox, once per party (a party already told is skipped
+    and listed). An expired opportunity is refused (409); an unknown body, 422, nothing sent."""
+    now = now or utcnow()
+    observatory.require_admin(actor)
+    clean = parse(NoticeIn, data)
+    if o.deadline < rome_today(now):
+        raise Conflict("il bando è scaduto: non si segnala più")
+    errors = _known_bodies([(f"parties.{n}", p) for n, p in enumerate(clean.parties)])
+    if errors:
+        raise Invalid(errors)
+    told = {(("municipality", n.municipality) if n.municipality else ("organization", n.organization_id)): n
+            for n in db.session.execute(sa.select(Notice).where(Notice.opportunity_id == o.id)).scalars()}
+    towns = town_administrations(p.municipality for p in clean.parties if p.municipality)
+    emails = member_emails(towns.values(), Role.admin)
+    emails_of_bodies = member_emails({p.organization_id for p in clean.parties if p.organization_id}, Role.applicant)
+    sender = db.session.get(Organization, min(actor.administration_ids)) if actor.administration_ids else None
+    subject, text = notice_text(o, clean.message, sender.name if sender else None)
+    sent, skipped = [], []
+    for party in clean.parties:
+        key = _party_key(party)
+        if key in told:
+            skipped.append(notice_dict(told[key]))
+            continue
+        to = (emails.get(towns.get(party.municipality), []) if party.municipality
+              else emails_of_bodies.get(party.organization_id, []))
+        notice = Notice(opportunity_id=o.id, municipality=party.municipality, organization_id=party.organization_id,
+                        message=clean.message or None, recipients=len(to), sent_at=now, sent_by_id=actor.id)
+        try:  # another office told the same party a moment earlier
+            with db.session.begin_nested():
+                db.session.add(notice)
+        except IntegrityError:
+            continue
+        for address in to:
+            mail.enqueue(address, subject, text)
+        sent.append(notice)
+    audit.record(actor=actor, entity_type="opportunity", entity_id=o.id, trigger="propose_opportunity",
+                 data={"told": len(sent), "skipped": len(skipped),
+                       "messages": sum(n.recipients for n in sent)}, at=now)
+    return sent, skipped
+
+
+def notice_text(o: Opportunity, message: str | None, sender: str | None) -> tuple[str, str]:
+    page = observatory.public_url("opportunities.detail", opportunity_id=o.id)
+    who = ", ".join(OPEN_TO[a].removeprefix("aperto ") for a in APPLICANTS if a in (o.eligible or []))
+    text = ((message.strip() + "\n\n") if message and message.strip() else "") + (
+        f"{sender or 'La Città metropolitana'} vi segnala il bando «{o.title}» ({o.funder}, {o.programme}).\n"
+        f"Aperto {who}; temi: {', '.join(o.themes or [])}.\n"
+        f"Apertura {o.opens_on.strftime('%d/%m/%Y')}, scadenza {o.deadline.strftime('%d/%m/%Y')}.\n\n"
+        f"Il bando sul sito del finanziatore: {o.link}\n"
+        + (f"La scheda in codesign, dove potete seguirlo e ricevere i promemoria della scadenza: {page}\n"
+           if page else ""))
+    return f"Un bando per voi: {o.title[:200]}", text
+
+
+def notices_of(actor, o: Opportunity) -> list[Notice]:
+    """Who was told of `o`, in order (admins; one query)."""
+    observatory.require_admin(actor)
+    return list(db.session.execute(sa.select(Notice).where(Notice.opportunity_id == o.id)
+                                   .order_by(Notice.sent_at, Notice.id)).scalars())
+
+
+def notice_dict(n: Notice, names: dict | None = None) -> dict:
+    names = body_names([n]) if names is None else names
+    return {"id": n.id, "opportunity_id": n.opportunity_id, "party": _party(n.municipality, n.organization_id, names),
+            "message": n.message, "recipients": n.recipients, "sent_at": n.sent_at.isoformat()}

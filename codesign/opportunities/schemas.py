@@ -112,3 +112,11 @@ class FundParams(Input):
     planned_end: Date
     theme: Text(200) | None = None
     reason: Text(5000, min_length=0) | None = None
+
+
+class NoticeIn(Input):
+    """The office proposes an opportunity (`POST /api/v1/opportunities/{id}/notices`): to whom, and a word of its
+    own."""
+
+    parties: Annotated[list[Party], Field(min_length=1, max_length=200)]
+    message: Text(5000, min_length=0) | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from codesign.core import territory
@@ -16,7 +17,7 @@ from codesign.db import db
 from codesign.observatory import operations as observatory
 from codesign.opportunities import calendar
 from codesign.opportunities import operations as opportunities
-from codesign.opportunities.forms import ApplicationForm, FundForm, OpportunityForm
+from codesign.opportunities.forms import ApplicationForm, FundForm, NoticeForm, OpportunityForm
 from codesign.opportunities.workflow import workflow as application_workflow
 from codesign.organizations.operations import registered_bodies
 
@@ -150,11 +151,14 @@ def _fold_paths(exc: DomainError) -> DomainError:
     return exc
 
 
-def _applications_page(o, *, form=None, fund_forms=None, message=None, status=200):
+def _applications_page(o, *, form=None, fund_forms=None, notice_form=None, message=None, status=200):
     rows = opportunities.applications_of(current_user, o)
     names = opportunities.body_names(rows)
+    notices = opportunities.notices_of(current_user, o)
+    notice_names = opportunities.body_names(notices)
     bodies = registered_bodies()
     form = form or ApplicationForm(bodies, formdata=None)
+    notice_form = notice_form or NoticeForm(bodies, formdata=None)
     fund_forms = fund_forms or {}
     for a in rows:
         if a.state == "submitted" and a.id not in fund_forms:
@@ -164,7 +168,32 @@ def _applications_page(o, *, form=None, fund_forms=None, message=None, status=20
         rows=[(a, opportunities.application_dict(a, names), application_workflow.actions(a, current_user))
               for a in rows],
         fund_forms=fund_forms, outcome=opportunities.outcome(rows), states=application_workflow.states,
+        notices=[(n, opportunities.notice_dict(n, notice_names)) for n in notices], notice_form=notice_form,
         **_labels()), status
+
+
+@bp.route("/opportunita/<int:opportunity_id>/segnala", methods=["POST"])
+@login_required
+def propose(opportunity_id: int):
+    """The office proposes the call to municipalities and bodies: one message to each of their people."""
+    observatory.require_admin(current_user)
+    o = opportunities.get(opportunity_id)
+    form = NoticeForm(registered_bodies())
+    if not form.validate_on_submit():
+        return _applications_page(o, notice_form=form, status=422)
+    try:
+        sent, skipped = opportunities.propose(current_user, o, form.to_body())
+    except DomainError as exc:
+        db.session.rollback()
+        message = apply_errors(form, _fold_paths(exc))
+        return _applications_page(o, notice_form=form, message=message, status=exc.status)
+    flash(ngettext("Bando segnalato a %(num)s tra comuni ed enti; messaggi in partenza: %(messages)s.",
+                   "Bando segnalato a %(num)s tra comuni ed enti; messaggi in partenza: %(messages)s.", len(sent),
+                   messages=sum(n.recipients for n in sent)), "success")
+    if skipped:
+        flash(_("Già informati in precedenza, non di nuovo: %(names)s.",
+                names=", ".join(n["party"]["name"] or "" for n in skipped)), "info")
+    return redirect(url_for("opportunities.applications", opportunity_id=o.id))
 
 
 @bp.route("/opportunita/<int:opportunity_id>/candidature", methods=["GET", "POST"])

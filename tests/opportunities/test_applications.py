@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 import time_machine
+from stdnum import luhn
 
 from codesign.core.audit import AuditRecord
 from codesign.db import db
@@ -184,3 +185,26 @@ def test_the_office_page(client, office, bodies, make_user, login, post_form):
     html = client.get(f"/osservatorio/progetti/{project.id}").get_data(as_text=True)
     assert "Il bando che lo finanzia" in html and "Spazi di comunità" in html
     assert "Capofila: Rho · Partner: Sesto San Giovanni, Cooperativa Sociale Il Portico" in html
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_office_page_runs_as_many_statements_whatever_the_applications(client, office, bodies, make_user, login,
+                                                                           statements, token_for):
+    oid = client.post(f"{API}/opportunities", headers=office, json=body()).json["id"]
+    url = f"{API}/opportunities/{oid}/applications"
+    login(make_user("admin", org="Città metropolitana di Milano"))
+    page = f"/opportunita/{oid}/candidature"
+    counts = []
+    for n in range(3):
+        member = make_user("applicant")
+        r = client.post(f"{API}/organizations", headers=token_for(member),
+                        json={"name": f"Ente {n}", "kind": "ets", "municipality": "Rho",
+                              "tax_code": f"0{n + 1}65432015" + luhn.calc_check_digit(f"0{n + 1}65432015")})
+        assert r.status_code == 201, r.json
+        aid = client.post(url, headers=office, json={"title": f"Rete {n}", "lead": {"organization_id": r.json["id"]},
+                                                     "partners": [{"organization_id": bodies[0][0]}]}).json["id"]
+        assert fire(client, office, aid, trigger="submit").status_code == 200
+        client.post(f"{API}/opportunities/{oid}/notices", headers=office,
+                    json={"parties": [{"organization_id": r.json["id"]}]})
+        counts += statements([page])
+    assert counts[0] == counts[1] == counts[2], counts
