@@ -479,6 +479,11 @@ def schemas() -> dict:
         "contact": obj({"name": STRING, "email": STRING, "phone": nullable(STRING)}, ["name", "email", "phone"]),
         "photos": array(ref("PracticePhoto")), "url": nullable(STRING), "updated_at": DATETIME},
         ["project_id", "project", "what", "audience", "results", "reuse", "contact", "photos", "url", "updated_at"])
+    # PATCH: the fields of a new call, any of them (the merged call is checked as a new one)
+    s["OpportunityPatch"] = {k: v for k, v in s["OpportunityIn"].items() if k != "required"} | {
+        "title": "OpportunityPatch"}
+    s["OpportunityImport"] = obj({"file": {"type": "string", "contentMediaType": "text/csv",
+                                           "description": "il file CSV (UTF-8) dei bandi"}}, ["file"])
     s["ImportResult"] = obj({"created": {"type": "integer", "minimum": 0}, "updated": {"type": "integer", "minimum": 0}},
                             ["created", "updated"])
     s["Opportunity"] = obj({
@@ -886,6 +891,15 @@ def catalogue() -> dict[tuple[str, str], dict]:
             body=ref("OpportunityIn"), response=ref("Opportunity"), errors=(400, 401, 403, 422),
             description="Scadenza prima dell'apertura, richiedenti sconosciuti, comuni fuori dal territorio, un "
                         "indirizzo che non è http(s): 422 per campo, nulla è salvato."),
+        ("post", "/opportunities/import"): op(
+            "importOpportunities", "Importa bandi di finanziamento da un file CSV", "admin", tag="opportunities",
+            status=201, body=ref("OpportunityImport"), body_type="multipart/form-data", response=ref("ImportResult"),
+            errors=(400, 401, 403, 413, 422),
+            description="Colonne di `POST /api/v1/opportunities`; negli elenchi (`eligible`, `themes`, `territory`) "
+                        "le voci separate da `|` o `;`, `territory` vuoto per tutto il territorio. Tutto o niente: "
+                        "ogni riga errata è nominata in `fields` come `\"row N: colonna\"` e nulla è salvato. Una "
+                        "riga con il `link` di un bando registrato lo aggiorna: importare due volte lo stesso file "
+                        "non cambia nulla."),
         ("get", "/opportunities"): op(
             "listOpportunities", "I bandi aperti, per scadenza", "chiunque", tag="opportunities", public=True,
             paged=True, response=array(ref("Opportunity")), errors=(401, 404, 422),
@@ -901,6 +915,12 @@ def catalogue() -> dict[tuple[str, str], dict]:
             "getOpportunity", "Un bando di finanziamento", "chiunque", tag="opportunities", public=True,
             response=ref("Opportunity"), errors=(404,),
             description="Con un token, `following` dice se chi chiama segue il bando."),
+        ("patch", "/opportunities/{}"): op(
+            "patchOpportunity", "Modifica un bando di finanziamento", "admin", tag="opportunities",
+            body=ref("OpportunityPatch"), response=ref("Opportunity"), errors=(400, 401, 403, 404, 422),
+            description="I campi inviati sostituiscono quelli registrati; il bando che ne risulta è controllato "
+                        "come uno nuovo (422 per campo, nulla è salvato). Una nuova scadenza rimette in calendario "
+                        "i promemoria di chi lo segue."),
         ("get", "/opportunities/followed"): op(
             "listFollowedOpportunities", "I bandi che seguo, anche scaduti, per scadenza", "chiunque abbia un token",
             tag="opportunities", paged=True, response=array(ref("Opportunity"))),

@@ -7,9 +7,11 @@ from __future__ import annotations
 from flask import jsonify
 
 from codesign.api import (bp, caller, json_body, list_response, page_args, query_filters, require_caller,
-                          transition_body)
+                          transition_body, uploaded_file)
 from codesign.core.errors import Invalid
 from codesign.core.schemas import INT_MAX
+from codesign.observatory import operations as observatory
+from codesign.opportunities import imports
 from codesign.opportunities import operations as opportunities
 
 FILTERS = {"municipality": 120, "theme": 200, "eligible": 20, "funder_level": 20, "organization": 20}
@@ -19,6 +21,14 @@ FILTERS = {"municipality": 120, "theme": 200, "eligible": 20, "funder_level": 20
 def create_opportunity():
     user = require_caller()
     return jsonify(opportunities.to_dict(opportunities.create(user, json_body()))), 201
+
+
+@bp.post("/opportunities/import")
+def import_opportunities():
+    user = require_caller()
+    observatory.require_admin(user)
+    upload = uploaded_file("il file CSV")
+    return jsonify(imports.import_opportunities(user, upload.read())), 201
 
 
 @bp.get("/opportunities")
@@ -41,6 +51,12 @@ def get_opportunity(opportunity_id: int):
     user = caller()
     following = {} if user is None else {"following": opportunities.following(user, o) is not None}
     return jsonify(opportunities.to_dict(o) | following)
+
+
+@bp.patch("/opportunities/<int:opportunity_id>")
+def patch_opportunity(opportunity_id: int):
+    user = require_caller()
+    return jsonify(opportunities.to_dict(opportunities.update(user, opportunities.get(opportunity_id), json_body())))
 
 
 @bp.get("/opportunities/followed")

@@ -8,14 +8,11 @@ nothing is stored. A row whose CUP belongs to an external project updates it, ch
 importing the same file twice changes nothing. The writes run in a fixed number of statements per row."""
 from __future__ import annotations
 
-import csv
-import io
-import re
-
 import sqlalchemy as sa
 
 from codesign.core import audit, territory
 from codesign.core.calendar import rome_today
+from codesign.core.csvfiles import amount_text, date_text, read_rows, refuse
 from codesign.core.errors import Invalid
 from codesign.core.schemas import parse
 from codesign.db import db, utcnow
@@ -43,20 +40,6 @@ STATE_WORDS = {"planned": "planned", "in_progress": "in_progress", "completed": 
                "interrupted": "interrupted", "programmato": "planned", "non avviato": "planned",
                "in corso": "in_progress", "concluso": "completed", "liquidato": "completed",
                "interrotto": "interrupted", "sospeso": "interrupted"}
-_YYYYMMDD = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-
-
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise Invalid({"file": "il file non è in UTF-8: salvalo come «CSV UTF-8» e riprova"}) from None
-
-
-def _reader(text: str):
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
 def _header(names: list[str]) -> dict[str, int]:
@@ -86,18 +69,6 @@ def _municipality(value: str) -> str:
     return territory.resolve(digits) or digits
 
 
-def _amount(value: str) -> str:
-    text = value.strip().replace("\u00a0", "").replace(" ", "").removesuffix("€")
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
-    return text
-
-
-def _date(value: str) -> str:
-    m = _YYYYMMDD.match(value.strip())
-    return f"{m[1]}-{m[2]}-{m[3]}" if m else value.strip()
-
-
 def _body(cells: dict[str, str]) -> dict:
     """A row as the body of `POST /api/v1/projects` (empty cells left out)."""
     out: dict = {}
@@ -106,9 +77,9 @@ def _body(cells: dict[str, str]) -> dict:
         if not value:
             continue
         if field in AMOUNTS:
-            value = _amount(value)
+            value = amount_text(value)
         elif field in DATES:
-            value = _date(value)
+            value = date_text(value)
         elif field == "municipality":
             value = _municipality(value)
         elif field == "state":
@@ -135,28 +106,11 @@ def import_projects(actor, raw: bytes, *, now=None) -> dict:
     existing project count as updated, whether or not anything differed)."""
     now = now or utcnow()
     observatory.require_admin(actor)
-    reader = _reader(_decode(raw))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise Invalid({"file": "il file è vuoto: serve una riga di intestazione e almeno una riga di dati"}) from None
-    except csv.Error as exc:
-        raise Invalid({"file": f"il file non è un CSV leggibile ({exc})"}) from None
+    header, found = read_rows(raw, max_rows=MAX_ROWS)
     columns = _header(header)
     names = {field: header[i].strip() for field, i in columns.items()}
-    rows, errors = [], {}
-    try:
-        for n, cells in enumerate(reader, start=1):
-            if not any(c.strip() for c in cells):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise Invalid({"file": f"al massimo {MAX_ROWS} righe per file: dividilo in più file"})
-            rows.append((n, {f: (cells[i] if i < len(cells) else "") for f, i in columns.items()}))
-    except csv.Error as exc:
-        raise Invalid({"file": f"il file non è un CSV leggibile ({exc})"}) from None
-    if not rows:
-        raise Invalid({"file": "il file non contiene righe di dati"})
-
+    rows = [(n, {f: (cells[i] if i < len(cells) else "") for f, i in columns.items()}) for n, cells in found]
+    errors: dict = {}
     cleaned = []
     for n, cells in rows:
         try:
@@ -186,10 +140,7 @@ def import_projects(actor, raw: bytes, *, now=None) -> dict:
         elif cup in existing and not observatory.can_edit(actor, existing[cup]):
             errors[key] = f"il progetto con CUP {cup} è tenuto da un'altra amministrazione"
         seen.setdefault(cup, n)
-    if errors:
-        raise Invalid(dict(sorted(errors.items(), key=_row_order)),
-                      message=f"Il file non è stato importato: {len({k.split(':')[0] for k in errors})} righe "
-                              "da correggere (nulla è stato salvato)")
+    refuse(errors)
 
     today = rome_today(now)
     created, updated = [], []
@@ -211,9 +162,3 @@ def import_projects(actor, raw: bytes, *, now=None) -> dict:
     audit.record(actor=actor, entity_type="project", entity_id=None, trigger="import_projects",
                  data={"created": [p.cup for p in created], "updated": [p.cup for p in updated]}, at=now)
     return {"created": len(created), "updated": len(updated)}
-
-
-def _row_order(item):
-    key = item[0]
-    m = re.match(r"row (\d+): ", key)
-    return (int(m[1]) if m else 0, key)

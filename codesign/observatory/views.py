@@ -6,7 +6,6 @@ the error's status and each message beside its field. The request commits once, 
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -14,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from codesign.core import territory
+from codesign.core.csvfiles import ROW_KEY
 from codesign.core.enums import N_
 from codesign.core.errors import DomainError, Invalid
 from codesign.core.forms import apply_errors
@@ -28,7 +28,6 @@ from codesign.proposals.workflow import STATES as PROPOSAL_STATES
 from codesign.transparency import operations as transparency
 
 bp = Blueprint("observatory", __name__)
-ROW_KEY = re.compile(r"^row (\d+): (.+)$")
 PAGE = 50
 FILTER_ARGS = {"amministrazione": "administration", "programma": "programme", "comune": "municipality",
                "municipio": "municipio", "quartiere": "nil", "tema": "theme", "stato": "state", "origine": "origin",
@@ -273,12 +272,12 @@ def import_projects():
         db.session.rollback()
         fields = exc.fields if isinstance(exc, Invalid) else {}
         return _import_page(form, message=fields.get("file") or exc.message, status=exc.status,
-                            rows=[(_where(k), v) for k, v in fields.items() if k != "file"])
+                            rows=[(where_in_file(k), v) for k, v in fields.items() if k != "file"])
     flash(_("Importazione completata. Progetti creati: %(created)s; aggiornati: %(updated)s.", **result), "success")
     return redirect(url_for("observatory.projects"))
 
 
-def _where(key: str) -> str:
+def where_in_file(key: str) -> str:
     """"row 3: cup" as people read it: "riga 3, colonna cup"."""
     m = ROW_KEY.match(key)
     return _("riga %(n)s, colonna %(column)s", n=m[1], column=m[2]) if m else key

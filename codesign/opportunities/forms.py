@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -52,6 +53,17 @@ class OpportunityForm(FlaskForm):
                 "budget": self.budget.decimal_text or "", "max_grant": self.max_grant.decimal_text,
                 "cofinancing_min_pct": pct, "opens_on": self.opens_on.data.isoformat(),
                 "deadline": self.deadline.data.isoformat()}
+
+
+def opportunity_data(o) -> dict:
+    """A stored call as the form shows it to be changed (amounts with a decimal comma, themes one per line)."""
+    def amount(value):
+        return None if value is None else f"{value:.2f}".replace(".", ",")
+    return {"title": o.title, "funder_level": o.funder_level, "funder": o.funder, "programme": o.programme,
+            "link": o.link, "eligible": list(o.eligible or []), "themes": "\n".join(o.themes or []),
+            "territory": list(o.territory or []), "budget": amount(o.budget), "max_grant": amount(o.max_grant),
+            "cofinancing_min_pct": None if o.cofinancing_min_pct is None else f"{o.cofinancing_min_pct:.2f}",
+            "opens_on": o.opens_on, "deadline": o.deadline}
 
 
 def party_choices(bodies) -> dict:
@@ -128,3 +140,9 @@ class NoticeForm(FlaskForm):
 
     def to_body(self) -> dict:
         return {"parties": [_party(v) for v in self.parties.data or []], "message": self.message.data or None}
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("File CSV (UTF-8)"), validators=[FileRequired(message=_l("Scegli il file da importare."))],
+                     description=_l("Una riga di intestazione con le colonne qui sotto; una riga per bando."),
+                     render_kw={"accept": ".csv,text/csv"})

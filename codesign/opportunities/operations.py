@@ -48,18 +48,51 @@ def create(actor, data: dict, *, now=None) -> Opportunity:
     clean = parse(OpportunityIn, data)
     if clean.deadline < clean.opens_on:
         raise Invalid({"deadline": "la scadenza non può precedere l'apertura"})
-    opportunity = Opportunity(
-        title=clean.title, funder_level=clean.funder_level, funder=clean.funder, programme=clean.programme,
-        link=clean.link, eligible=list(clean.eligible), themes=list(clean.themes),
-        territory=None if clean.territory == "all" else list(clean.territory), budget=clean.budget,
-        max_grant=clean.max_grant, cofinancing_min_pct=clean.cofinancing_min_pct, opens_on=clean.opens_on,
-        deadline=clean.deadline, administration_id=min(actor.administration_ids, default=None),
-        created_by_id=actor.id, created_at=now, updated_at=now)
-    db.session.add(opportunity)
+    opportunity = new_opportunity(actor, values_of(clean), now=now)
     db.session.flush()
     audit.record(actor=actor, entity_type="opportunity", entity_id=opportunity.id, trigger="create_opportunity",
                  data={"title": clean.title, "deadline": clean.deadline.isoformat()}, at=now)
     return opportunity
+
+
+def update(actor, o: Opportunity, data: dict, *, now=None) -> Opportunity:
+    """Change the fields sent (admin): the call as it would then be is checked as a new one is (422 per field,
+    nothing stored); the followers' reminders follow the new deadline."""
+    now = now or utcnow()
+    observatory.require_admin(actor)
+    if not isinstance(data, dict):
+        raise Invalid({"body": "atteso un oggetto JSON"})
+    current = {k: v for k, v in to_dict(o).items() if k in OpportunityIn.model_fields}
+    clean = parse(OpportunityIn, current | data)
+    if clean.deadline < clean.opens_on:
+        raise Invalid({"deadline": "la scadenza non può precedere l'apertura"})
+    changed = {k: v for k, v in values_of(clean).items() if getattr(o, k) != v}
+    for k, v in changed.items():
+        setattr(o, k, v)
+    if changed:
+        o.updated_at = now
+        if "deadline" in changed:   # a new deadline: its reminders are still ahead
+            db.session.execute(sa.update(Follow).where(Follow.opportunity_id == o.id)
+                               .values(reminded_15_at=None, reminded_3_at=None))
+        audit.record(actor=actor, entity_type="opportunity", entity_id=o.id, trigger="edit_opportunity",
+                     data={"fields": sorted(changed)}, at=now)
+    return o
+
+
+def values_of(clean: OpportunityIn) -> dict:
+    """The stored columns of a checked opportunity."""
+    return {"title": clean.title, "funder_level": clean.funder_level, "funder": clean.funder,
+            "programme": clean.programme, "link": clean.link, "eligible": list(clean.eligible),
+            "themes": list(clean.themes), "territory": None if clean.territory == "all" else list(clean.territory),
+            "budget": clean.budget, "max_grant": clean.max_grant, "cofinancing_min_pct": clean.cofinancing_min_pct,
+            "opens_on": clean.opens_on, "deadline": clean.deadline}
+
+
+def new_opportunity(actor, values: dict, *, now) -> Opportunity:
+    o = Opportunity(**values, administration_id=min(actor.administration_ids, default=None), created_by_id=actor.id,
+                    created_at=now, updated_at=now)
+    db.session.add(o)
+    return o
 
 
 def get(opportunity_id: int) -> Opportunity:

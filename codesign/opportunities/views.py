@@ -10,14 +10,16 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from codesign.core import territory
-from codesign.core.errors import DomainError
+from codesign.core.errors import DomainError, Invalid
 from codesign.core.forms import apply_errors
 from codesign.core.redirects import safe_path
 from codesign.db import db
 from codesign.observatory import operations as observatory
-from codesign.opportunities import calendar
+from codesign.observatory.views import where_in_file
+from codesign.opportunities import calendar, imports
 from codesign.opportunities import operations as opportunities
-from codesign.opportunities.forms import ApplicationForm, FundForm, NoticeForm, OpportunityForm
+from codesign.opportunities.forms import (ApplicationForm, FundForm, ImportForm, NoticeForm, OpportunityForm,
+                                         opportunity_data)
 from codesign.opportunities.workflow import workflow as application_workflow
 from codesign.organizations.operations import registered_bodies
 
@@ -73,6 +75,53 @@ def detail(opportunity_id: int):
     names = [territory.name_of(code) for code in o["territory"]] if o["territory"] != "all" else None
     return render_template("opportunities/detail.html", o=o, territory_names=names,
                            following=opportunities.following(current_user, row) is not None, **_labels())
+
+
+@bp.route("/opportunita/<int:opportunity_id>/modifica", methods=["GET", "POST"])
+@login_required
+def edit(opportunity_id: int):
+    observatory.require_admin(current_user)
+    o = opportunities.get(opportunity_id)
+    form = OpportunityForm(data=opportunity_data(o) if request.method == "GET" else None)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                opportunities.update(current_user, o, form.to_body())
+            except DomainError as exc:
+                db.session.rollback()
+                message = apply_errors(form, exc)
+                return render_template("opportunities/form.html", form=form, message=message,
+                                       o=opportunities.to_dict(opportunities.get(opportunity_id))), exc.status
+            flash(_("Bando aggiornato."), "success")
+            return redirect(url_for("opportunities.detail", opportunity_id=o.id))
+        return render_template("opportunities/form.html", form=form, message=None, o=opportunities.to_dict(o)), 422
+    return render_template("opportunities/form.html", form=form, message=None, o=opportunities.to_dict(o))
+
+
+@bp.route("/opportunita/importa", methods=["GET", "POST"])
+@login_required
+def import_opportunities():
+    """An admin imports calls from a CSV file: all or nothing, every bad row listed."""
+    observatory.require_admin(current_user)
+    form = ImportForm()
+
+    def page(message=None, rows=(), status=200):
+        return render_template("opportunities/import.html", form=form, message=message, rows=rows,
+                               columns=imports.COLUMNS, required=imports.REQUIRED), status
+
+    if request.method == "GET":
+        return page()
+    if not form.validate_on_submit():
+        return page(status=422)
+    try:
+        result = imports.import_opportunities(current_user, form.file.data.read())
+    except DomainError as exc:
+        db.session.rollback()
+        fields = exc.fields if isinstance(exc, Invalid) else {}
+        return page(fields.get("file") or exc.message, [(where_in_file(k), v) for k, v in fields.items() if k != "file"],
+                    exc.status)
+    flash(_("Importazione completata. Bandi creati: %(created)s; aggiornati: %(updated)s.", **result), "success")
+    return redirect(url_for("opportunities.public_list"))
 
 
 @bp.route("/opportunita/<int:opportunity_id>/segui", methods=["POST"])
