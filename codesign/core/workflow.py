@@ -72,6 +72,16 @@ class Context:
     probe: bool = False
 
 
+def flush_or_conflict(message: str) -> None:
+    """Flush the session; when a versioned row changed meanwhile (optimistic locking), roll back and answer 409
+    with `message`, which says what changed and to reload."""
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise Conflict(message) from exc
+
+
 class Workflow:
     def __init__(self, name: str, entity_type: str, states: dict[str, str], table: list[Transition],
                  relation: Callable[[Any, Any], Iterable[str]], initial: str):

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from codesign.agreements.models import Agreement
 from codesign.agreements.operations import agreement_of, final_version, tranche_amounts
@@ -20,7 +19,7 @@ from codesign.core.calendar import add_months, rome_today
 from codesign.core.enums import N_
 from codesign.core.errors import Conflict, GuardFailed, Invalid, NotFound
 from codesign.core.schemas import parse
-from codesign.core.workflow import Context
+from codesign.core.workflow import Context, flush_or_conflict
 from codesign.db import db, utcnow
 from codesign.monitoring import permissions, rules
 from codesign.monitoring.models import ExpenseReceipt, Payment, PaymentReversal, Report, ReportReminder
@@ -127,12 +126,8 @@ def _check_content(report: Report, clean: ReportIn, version: ProjectVersion | No
 
 
 def _flush_or_conflict() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise Conflict("la relazione è stata modificata nello stesso momento da un'altra operazione: ricarica e "
-                       "riprova") from exc
+    flush_or_conflict("la relazione è stata modificata nello stesso momento da un'altra operazione: ricarica e "
+                      "riprova")
 
 
 def save_report(actor, report: Report, data: dict, *, now=None) -> Report:

@@ -270,17 +270,22 @@ def import_projects():
         result = imports.import_projects(current_user, form.file.data.read())
     except DomainError as exc:
         db.session.rollback()
-        fields = exc.fields if isinstance(exc, Invalid) else {}
-        return _import_page(form, message=fields.get("file") or exc.message, status=exc.status,
-                            rows=[(where_in_file(k), v) for k, v in fields.items() if k != "file"])
+        message, rows = refused_file(exc)
+        return _import_page(form, message=message, rows=rows, status=exc.status)
     flash(_("Importazione completata. Progetti creati: %(created)s; aggiornati: %(updated)s.", **result), "success")
     return redirect(url_for("observatory.projects"))
 
 
-def where_in_file(key: str) -> str:
-    """"row 3: cup" as people read it: "riga 3, colonna cup"."""
-    m = ROW_KEY.match(key)
-    return _("riga %(n)s, colonna %(column)s", n=m[1], column=m[2]) if m else key
+def refused_file(exc: DomainError) -> tuple[str, list[tuple[str, str]]]:
+    """A refused CSV import as its page shows it: what is wrong with the file, and each bad row as people read it
+    ("row 3: cup" → "riga 3, colonna cup")."""
+    fields = exc.fields if isinstance(exc, Invalid) else {}
+    rows = []
+    for key, message in fields.items():
+        if key != "file":
+            m = ROW_KEY.match(key)
+            rows.append((_("riga %(n)s, colonna %(column)s", n=m[1], column=m[2]) if m else key, message))
+    return fields.get("file") or exc.message, rows
 
 
 def _import_page(form, *, message=None, rows=None, status=200):

@@ -13,20 +13,20 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from codesign.auth.models import User
 from codesign.core import audit, mail, territory
 from codesign.core.calendar import rome_today
+from codesign.core.enums import N_, OrgKind, Role
 from codesign.core.errors import Conflict, Invalid, NotFound, Unauthorized
 from codesign.core.schemas import money_text, parse
+from codesign.core.workflow import flush_or_conflict
 from codesign.db import db, utcnow
 from codesign.observatory import operations as observatory
 from codesign.observatory.models import Project
 from codesign.opportunities.models import APPLICANTS, FUNDER_LEVELS, Application, Follow, Notice, Opportunity
 from codesign.opportunities.schemas import ApplicationIn, NoticeIn, OpportunityIn
 from codesign.opportunities.workflow import workflow as application_workflow
-from codesign.core.enums import N_, OrgKind, Role
 from codesign.organizations.models import Organization
 from codesign.organizations.operations import member_emails
 from codesign.proposals.models import Proposal
@@ -110,14 +110,19 @@ def _folded(values) -> set[str]:
     return {territory.fold(v) for v in values or () if v}
 
 
+def _open(today: dt.date):
+    """The calls open on `today` (opening <= today <= deadline), by deadline."""
+    return (sa.select(Opportunity).where(Opportunity.opens_on <= today, Opportunity.deadline >= today)
+            .order_by(Opportunity.deadline, Opportunity.id))
+
+
 def list_open(*, today: dt.date | None = None, municipality: str | None = None, theme: str | None = None,
               eligible: str | None = None, funder_level: str | None = None, organization: int | None = None,
               actor=None) -> list[dict]:
     """The open opportunities by deadline; with `municipality`, only those that match it, each with why; with
     `organization`, those that match that Third Sector body (its members and admins only)."""
     today = today or rome_today(utcnow())
-    rows = db.session.execute(sa.select(Opportunity).where(Opportunity.opens_on <= today, Opportunity.deadline >= today)
-                              .order_by(Opportunity.deadline, Opportunity.id)).scalars().all()
+    rows = db.session.execute(_open(today)).scalars().all()
     if eligible is not None:
         rows = [o for o in rows if eligible in (o.eligible or [])]
     if funder_level is not None:
@@ -195,8 +200,7 @@ def for_user(user, *, today: dt.date | None = None) -> list[dict]:
                                 .order_by(Organization.name)).scalars().all()
     if not bodies:
         return []
-    rows = db.session.execute(sa.select(Opportunity).where(Opportunity.opens_on <= today, Opportunity.deadline >= today)
-                              .order_by(Opportunity.deadline, Opportunity.id)).scalars().all()
+    rows = db.session.execute(_open(today)).scalars().all()
     out: dict[int, dict] = {}
     for body in bodies:
         for row in _matched(rows, FOR_BODIES, *body_profile(body), today):
@@ -219,9 +223,7 @@ def to_dict(o: Opportunity, today: dt.date | None = None) -> dict:
 
 def facets() -> dict:
     """The themes of the open opportunities (for the list's filter)."""
-    today = rome_today(utcnow())
-    lists = db.session.execute(sa.select(Opportunity.themes).where(Opportunity.opens_on <= today,
-                                                                   Opportunity.deadline >= today)).scalars().all()
+    lists = db.session.execute(_open(rome_today(utcnow())).with_only_columns(Opportunity.themes)).scalars().all()
     themes = {}
     for labels in lists:
         for t in labels or []:
@@ -231,8 +233,12 @@ def facets() -> dict:
 
 
 # --- following an opportunity -------------------------------------------------------------------------------------
+def _is_signed_in(actor) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
 def _signed_in(actor) -> None:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not _is_signed_in(actor):
         raise Unauthorized("Autenticazione richiesta: accedi per seguire un bando")
 
 
@@ -263,7 +269,7 @@ def unfollow(actor, o: Opportunity) -> bool:
 
 
 def following(actor, o: Opportunity) -> Follow | None:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not _is_signed_in(actor):
         return None
     return db.session.execute(sa.select(Follow).where(Follow.opportunity_id == o.id, Follow.user_id == actor.id)
                               ).scalar_one_or_none()
@@ -271,7 +277,7 @@ def following(actor, o: Opportunity) -> Follow | None:
 
 def followed_ids(actor) -> set[int]:
     """The ids of the opportunities `actor` follows (one query; empty when not signed in)."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not _is_signed_in(actor):
         return set()
     return set(db.session.execute(sa.select(Follow.opportunity_id).where(Follow.user_id == actor.id)).scalars())
 
@@ -346,6 +352,8 @@ LEAD_KINDS = {"municipality": ("municipality", "partnership"), "organization": (
 
 
 def _party_key(party) -> tuple[str, object]:
+    """What tells one party from another: a municipality's code or a body's id (of a request's party or a stored
+    notice)."""
     return ("municipality", party.municipality) if party.municipality else ("organization", party.organization_id)
 
 
@@ -393,12 +401,8 @@ def fire_application(actor, a: Application, trigger: str, *, now=None, params: d
     clean = application_workflow.parse_params(trigger, dict(params or {}))
     application_workflow.fire(a, trigger, actor, now=now, data={"opportunity_id": a.opportunity_id}, **clean)
     a.updated_at = now or utcnow()
-    try:
-        db.session.flush()
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise Conflict("la candidatura è stata modificata nello stesso momento da un'altra operazione: ricarica e "
-                       "riprova") from exc
+    flush_or_conflict("la candidatura è stata modificata nello stesso momento da un'altra operazione: ricarica e "
+                      "riprova")
     return a
 
 
@@ -443,12 +447,11 @@ def application_dict(a: Application, names: dict | None = None) -> dict:
 
 
 def outcome(applications: list[Application]) -> dict:
-    """What the office sees of an opportunity: how many applied, by state, and the funded projects."""
+    """What the office sees of an opportunity: how many applied, and how many in each state."""
     by_state = {s: 0 for s in application_workflow.states}
     for a in applications:
         by_state[a.state] += 1
-    return {"applications": len(applications), "by_state": by_state,
-            "funded_projects": [a.project_id for a in applications if a.project_id]}
+    return {"applications": len(applications), "by_state": by_state}
 
 
 # --- proposing an opportunity: who was told ---------------------------------------------------------------------
@@ -490,8 +493,8 @@ def propose(actor, o: Opportunity, data: dict, *, now=None) -> tuple[list[Notice
     errors = _known_bodies([(f"parties.{n}", p) for n, p in enumerate(clean.parties)])
     if errors:
         raise Invalid(errors)
-    told = {(("municipality", n.municipality) if n.municipality else ("organization", n.organization_id)): n
-            for n in db.session.execute(sa.select(Notice).where(Notice.opportunity_id == o.id)).scalars()}
+    told = {_party_key(n): n for n in db.session.execute(sa.select(Notice).where(Notice.opportunity_id == o.id))
+            .scalars()}
     towns = town_administrations(p.municipality for p in clean.parties if p.municipality)
     emails = member_emails(towns.values(), Role.admin)
     emails_of_bodies = member_emails({p.organization_id for p in clean.parties if p.organization_id}, Role.applicant)

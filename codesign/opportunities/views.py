@@ -10,12 +10,12 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from codesign.core import territory
-from codesign.core.errors import DomainError, Invalid
+from codesign.core.errors import DomainError
 from codesign.core.forms import apply_errors
 from codesign.core.redirects import safe_path
 from codesign.db import db
 from codesign.observatory import operations as observatory
-from codesign.observatory.views import where_in_file
+from codesign.observatory.views import refused_file
 from codesign.opportunities import calendar, imports
 from codesign.opportunities import operations as opportunities
 from codesign.opportunities.forms import (ApplicationForm, FundForm, ImportForm, NoticeForm, OpportunityForm,
@@ -77,27 +77,6 @@ def detail(opportunity_id: int):
                            following=opportunities.following(current_user, row) is not None, **_labels())
 
 
-@bp.route("/opportunita/<int:opportunity_id>/modifica", methods=["GET", "POST"])
-@login_required
-def edit(opportunity_id: int):
-    observatory.require_admin(current_user)
-    o = opportunities.get(opportunity_id)
-    form = OpportunityForm(data=opportunity_data(o) if request.method == "GET" else None)
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                opportunities.update(current_user, o, form.to_body())
-            except DomainError as exc:
-                db.session.rollback()
-                message = apply_errors(form, exc)
-                return render_template("opportunities/form.html", form=form, message=message,
-                                       o=opportunities.to_dict(opportunities.get(opportunity_id))), exc.status
-            flash(_("Bando aggiornato."), "success")
-            return redirect(url_for("opportunities.detail", opportunity_id=o.id))
-        return render_template("opportunities/form.html", form=form, message=None, o=opportunities.to_dict(o)), 422
-    return render_template("opportunities/form.html", form=form, message=None, o=opportunities.to_dict(o))
-
-
 @bp.route("/opportunita/importa", methods=["GET", "POST"])
 @login_required
 def import_opportunities():
@@ -117,9 +96,7 @@ def import_opportunities():
         result = imports.import_opportunities(current_user, form.file.data.read())
     except DomainError as exc:
         db.session.rollback()
-        fields = exc.fields if isinstance(exc, Invalid) else {}
-        return page(fields.get("file") or exc.message, [(where_in_file(k), v) for k, v in fields.items() if k != "file"],
-                    exc.status)
+        return page(*refused_file(exc), exc.status)
     flash(_("Importazione completata. Bandi creati: %(created)s; aggiornati: %(updated)s.", **result), "success")
     return redirect(url_for("opportunities.public_list"))
 
@@ -172,20 +149,39 @@ def feed(token: str):
 @bp.route("/opportunita/nuova", methods=["GET", "POST"])
 @login_required
 def new():
+    return _opportunity_form(None)
+
+
+@bp.route("/opportunita/<int:opportunity_id>/modifica", methods=["GET", "POST"])
+@login_required
+def edit(opportunity_id: int):
+    return _opportunity_form(opportunities.get(opportunity_id))
+
+
+def _opportunity_form(o):
+    """The admins' form of a call, new (`o` None) or to change; a refused one is shown again (422), nothing
+    stored."""
     observatory.require_admin(current_user)
-    form = OpportunityForm()
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                o = opportunities.create(current_user, form.to_body())
-            except DomainError as exc:
-                db.session.rollback()
-                message = apply_errors(form, exc)
-                return render_template("opportunities/form.html", form=form, message=message), exc.status
-            flash(_("Bando pubblicato tra le opportunità."), "success")
-            return redirect(url_for("opportunities.detail", opportunity_id=o.id))
-        return render_template("opportunities/form.html", form=form, message=None), 422
-    return render_template("opportunities/form.html", form=form, message=None)
+    form = OpportunityForm(data=opportunity_data(o) if o is not None and request.method == "GET" else None)
+    shown = opportunities.to_dict(o) if o is not None else None
+
+    def page(message=None, status=200):
+        return render_template("opportunities/form.html", form=form, message=message, o=shown), status
+
+    if request.method == "GET":
+        return page()
+    if not form.validate_on_submit():
+        return page(status=422)
+    try:
+        if o is None:
+            o = opportunities.create(current_user, form.to_body())
+        else:
+            opportunities.update(current_user, o, form.to_body())
+    except DomainError as exc:
+        db.session.rollback()
+        return page(apply_errors(form, exc), exc.status)
+    flash(_("Bando aggiornato.") if shown else _("Bando pubblicato tra le opportunità."), "success")
+    return redirect(url_for("opportunities.detail", opportunity_id=o.id))
 
 
 # --- the office: who applies, with whom, and the funder's answer ----------------------------------------------------
@@ -202,9 +198,8 @@ def _fold_paths(exc: DomainError) -> DomainError:
 
 def _applications_page(o, *, form=None, fund_forms=None, notice_form=None, message=None, status=200):
     rows = opportunities.applications_of(current_user, o)
-    names = opportunities.body_names(rows)
     notices = opportunities.notices_of(current_user, o)
-    notice_names = opportunities.body_names(notices)
+    names = opportunities.body_names([*rows, *notices])
     bodies = registered_bodies()
     form = form or ApplicationForm(bodies, formdata=None)
     notice_form = notice_form or NoticeForm(bodies, formdata=None)
@@ -217,7 +212,7 @@ def _applications_page(o, *, form=None, fund_forms=None, notice_form=None, messa
         rows=[(a, opportunities.application_dict(a, names), application_workflow.actions(a, current_user))
               for a in rows],
         fund_forms=fund_forms, outcome=opportunities.outcome(rows), states=application_workflow.states,
-        notices=[(n, opportunities.notice_dict(n, notice_names)) for n in notices], notice_form=notice_form,
+        notices=[(n, opportunities.notice_dict(n, names)) for n in notices], notice_form=notice_form,
         **_labels()), status
 
 

@@ -10,14 +10,13 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from codesign.core import audit, mail
 from codesign.core.calendar import add_months, format_rome, rome_today
 from codesign.core.enums import N_, Role
 from codesign.core.errors import Conflict, GuardFailed, Invalid, NotFound
 from codesign.core.schemas import parse
-from codesign.core.workflow import Context
+from codesign.core.workflow import Context, flush_or_conflict
 from codesign.db import db, utcnow
 from codesign.evaluation.operations import approved
 from codesign.organizations.operations import member_emails
@@ -391,11 +390,8 @@ def scroll(ctx: Context) -> None:
             skipped.append(p.id)
     ctx.params["outcome"] = {"lot": lot.code, "admitted": [p.id for p in admitted], "skipped": skipped,
                              "budget_left": _money(left)}
-    try:
-        db.session.flush()
-    except StaleDataError as exc:  # a concurrent scroll moved the same proposal: its version no longer matches
-        db.session.rollback()
-        raise Conflict("la graduatoria è stata fatta scorrere nello stesso momento: ricarica e riprova") from exc
+    # a concurrent scroll moved the same proposal: its version no longer matches
+    flush_or_conflict("la graduatoria è stata fatta scorrere nello stesso momento: ricarica e riprova")
 
 
 # --- the admin's board ------------------------------------------------------------------------------------------------
