@@ -1,9 +1,9 @@
-"""Endpoints of the foundation: who am I, organisations."""
+"""Endpoints of the foundation: who am I, organisations, their members and the requests to join them."""
 from __future__ import annotations
 
 from flask import jsonify
 
-from codesign.api import bp, json_body, require_caller
+from codesign.api import bp, json_body, list_response, page_args, require_caller
 from codesign.organizations import operations as orgs
 
 
@@ -34,3 +34,61 @@ def create_organization():
 def get_organization(org_id: int):
     user = require_caller()
     return jsonify(orgs.to_dict(orgs.get_visible_organization(user, org_id)))
+
+
+@bp.patch("/organizations/<int:org_id>")
+def update_organization(org_id: int):
+    user = require_caller()
+    org = orgs.update_organization(user, orgs.get_visible_organization(user, org_id), json_body())
+    return jsonify(orgs.to_dict(org))
+
+
+def _paged(items: list):
+    limit, offset = page_args()
+    return list_response(items[offset:offset + limit], len(items))
+
+
+@bp.get("/organizations/<int:org_id>/members")
+def list_members(org_id: int):
+    user = require_caller()
+    org = orgs.get_member_organization(user, org_id)
+    return _paged([orgs.member_dict(m) for m in orgs.members(org)])
+
+
+@bp.patch("/organizations/<int:org_id>/members/<int:user_id>")
+def update_member(org_id: int, user_id: int):
+    user = require_caller()
+    m = orgs.set_position(user, orgs.get_member_organization(user, org_id), user_id, json_body())
+    return jsonify(orgs.member_dict(m))
+
+
+@bp.delete("/organizations/<int:org_id>/members/<int:user_id>")
+def remove_member(org_id: int, user_id: int):
+    user = require_caller()
+    orgs.remove_member(user, orgs.get_member_organization(user, org_id), user_id)
+    return "", 204
+
+
+@bp.get("/organizations/<int:org_id>/join-requests")
+def list_join_requests(org_id: int):
+    user = require_caller()
+    org = orgs.get_member_organization(user, org_id)
+    return _paged([orgs.join_request_dict(r) for r in orgs.pending_requests(org)])
+
+
+@bp.post("/join-requests")
+def request_to_join():
+    user = require_caller()
+    return jsonify(orgs.join_request_dict(orgs.request_to_join(user, json_body()))), 201
+
+
+@bp.post("/join-requests/<int:request_id>/approve")
+def approve_join(request_id: int):
+    user = require_caller()
+    return jsonify(orgs.join_request_dict(orgs.decide_join(user, request_id, True)))
+
+
+@bp.post("/join-requests/<int:request_id>/refuse")
+def refuse_join(request_id: int):
+    user = require_caller()
+    return jsonify(orgs.join_request_dict(orgs.decide_join(user, request_id, False)))

@@ -32,6 +32,7 @@ from codesign.practices.schemas import GoodPracticeIn
 from codesign.opportunities.models import APPLICANTS, FUNDER_LEVELS
 from codesign.opportunities.schemas import ApplicationIn, NoticeIn, OpportunityIn
 from codesign.opportunities.workflow import workflow as application_workflow
+from codesign.organizations.schemas import JoinRequestIn, MemberPatch, OrganizationIn, OrganizationPatch
 from codesign.procedures.workflow import workflow as procedure_workflow
 from codesign.proposals.workflow import workflow as proposal_workflow
 from codesign.tables.schemas import MeetingIn, MeetingPatch, VersionIn
@@ -41,7 +42,7 @@ from codesign.transparency.operations import PUBLIC_STATES
 # two cannot drift. The older endpoints' schemas below are still written by hand (layers issue, in progress).
 DECLARED = (MeetingIn, MeetingPatch, VersionIn, AgreementIn, ReportIn, PaymentIn, ReversalIn, ProjectIn, ProjectPatch, UpdateIn,
             GoodPracticeIn,
-            OpportunityIn, ApplicationIn, NoticeIn)
+            OpportunityIn, ApplicationIn, NoticeIn, OrganizationIn, OrganizationPatch, JoinRequestIn, MemberPatch)
 
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
 JSON = "application/json"
@@ -150,15 +151,18 @@ def schemas() -> dict:
     s["Organization"] = obj({
         "id": INTEGER, "name": STRING, "kind": {"type": "string", "enum": ["ets", "pa", "other"]},
         "tax_code": nullable(STRING), "runts_id": nullable(STRING), "pec": nullable(STRING),
-        "municipality": nullable(STRING),
-    }, ["id", "name", "kind", "tax_code", "runts_id", "pec", "municipality"])
-    s["OrganizationCreate"] = obj({
-        "name": STRING,
-        "kind": {"type": "string", "enum": ["ets", "other"], "default": "ets",
-                 "description": "`pa` è riservato alle amministrazioni, create dagli operatori"},
-        "tax_code": {"type": "string", "description": "11 cifre con cifra di controllo, o codice fiscale personale"},
-        "runts_id": nullable(STRING), "pec": nullable(STRING), "municipality": nullable(STRING),
-    }, ["name", "tax_code"])
+        "municipality": nullable(STRING), "legal_form": nullable(STRING), "address": nullable(STRING),
+    }, ["id", "name", "kind", "tax_code", "runts_id", "pec", "municipality", "legal_form", "address"])
+    s["Member"] = obj({
+        "user_id": INTEGER, "name": STRING, "email": EMAIL,
+        "position": {"type": "string", "enum": ["legal_representative", "member"]}, "since": DATETIME,
+    }, ["user_id", "name", "email", "position", "since"])
+    s["JoinRequest"] = obj({
+        "id": INTEGER, "organization_id": INTEGER, "organization": STRING, "user_id": INTEGER, "name": STRING,
+        "email": EMAIL, "state": {"type": "string", "enum": ["pending", "approved", "refused"]},
+        "message": nullable(STRING), "created_at": DATETIME, "decided_at": nullable(DATETIME),
+    }, ["id", "organization_id", "organization", "user_id", "name", "email", "state", "message", "created_at",
+        "decided_at"])
 
     # calls
     funding = obj({"code": STRING, "share_pct": DECIMAL}, ["code", "share_pct"])
@@ -627,9 +631,40 @@ def catalogue() -> dict[tuple[str, str], dict]:
         ("get", "/me"): op("getMe", "Chi sono", "qualunque utente autenticato", tag="meta", response=ref("Me")),
         ("post", "/organizations"): op(
             "createOrganization", "Registra un ente", "applicant", tag="organizations", status=201,
-            body=ref("OrganizationCreate"), response=ref("Organization"), errors=(403, 422),
-            description="Il chiamante diventa membro dell'ente. `tax_code` è validato; un codice già registrato "
-                        "dà 422."),
+            body=ref("OrganizationIn"), response=ref("Organization"), errors=(403, 422),
+            description="Il chiamante diventa membro e legale rappresentante dell'ente. `tax_code` è validato; un "
+                        "codice già registrato dà 422 (chi ne fa parte chiede di unirsi: `POST /join-requests`). "
+                        "Le chiavi non previste sono ignorate."),
+        ("patch", "/organizations/{}"): op(
+            "updateOrganization", "Modifica i dati di un ente (non il codice fiscale)", "un legale rappresentante",
+            tag="organizations", body=ref("OrganizationPatch"), response=ref("Organization"),
+            errors=(400, 401, 403, 404, 422)),
+        ("get", "/organizations/{}/members"): op(
+            "listMembers", "I membri di un ente, prima i legali rappresentanti", "i membri dell'ente",
+            tag="organizations", paged=True, response=array(ref("Member")), errors=(401, 404)),
+        ("patch", "/organizations/{}/members/{}"): op(
+            "updateMember", "Nomina un membro legale rappresentante, o lo riporta a membro", "un legale rappresentante",
+            tag="organizations", body=ref("MemberPatch"), response=ref("Member"), errors=(400, 401, 403, 404, 409, 422),
+            description="409 se l'ente resterebbe senza legale rappresentante."),
+        ("delete", "/organizations/{}/members/{}"): op(
+            "removeMember", "Lascia un ente, o ne rimuove un membro", "ogni membro per sé; un legale rappresentante "
+            "per gli altri", tag="organizations", status=204, errors=(401, 403, 404, 409),
+            description="409 per l'ultimo legale rappresentante."),
+        ("get", "/organizations/{}/join-requests"): op(
+            "listJoinRequests", "Le richieste di unirsi a un ente in attesa", "i membri dell'ente",
+            tag="organizations", paged=True, response=array(ref("JoinRequest")), errors=(401, 404)),
+        ("post", "/join-requests"): op(
+            "requestToJoin", "Chiede di unirsi all'ente con questo codice fiscale", "applicant", tag="organizations",
+            status=201, body=ref("JoinRequestIn"), response=ref("JoinRequest"), errors=(400, 401, 403, 409, 422),
+            description="I membri dell'ente ricevono un'e-mail; 409 se si fa già parte dell'ente o se una richiesta "
+                        "attende già risposta; 422 se nessun ente ha quel codice fiscale."),
+        ("post", "/join-requests/{}/approve"): op(
+            "approveJoinRequest", "Accoglie una richiesta: la persona diventa membro dell'ente", "i membri dell'ente",
+            tag="organizations", response=ref("JoinRequest"), errors=(401, 404, 409),
+            description="409 se la richiesta ha già avuto risposta. Chi l'ha chiesta riceve un'e-mail."),
+        ("post", "/join-requests/{}/refuse"): op(
+            "refuseJoinRequest", "Non accoglie una richiesta di unirsi a un ente", "i membri dell'ente",
+            tag="organizations", response=ref("JoinRequest"), errors=(401, 404, 409)),
         ("get", "/organizations/{}"): op(
             "getOrganization", "Un ente", "i membri dell'ente; gli admin della propria amministrazione",
             tag="organizations", response=ref("Organization"), errors=(404,)),
@@ -1020,7 +1055,8 @@ _CONVERTER_TYPES = {"int": INTEGER, "float": {"type": "number"}, "uuid": {"type"
 _RESOURCE_NAMES = {"procedures": "dell'avviso", "proposals": "della proposta", "organizations": "dell'ente",
                    "reports": "della relazione", "projects": "del progetto",
                    "opportunities": "del bando", "photos": "della foto",
-                   "applications": "della candidatura"}
+                   "applications": "della candidatura", "members": "della persona",
+                   "join-requests": "della richiesta"}
 
 
 def openapi_path(rule: str) -> str:

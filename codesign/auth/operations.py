@@ -14,7 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from codesign.auth.models import ApiToken, OneTimeLink, User
 from codesign.auth.passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
 from codesign.core import audit, mail
-from codesign.core.enums import OrgKind, Role
+from codesign.core.enums import OrgKind, Position, Role
 from codesign.core.errors import Conflict, Forbidden, GuardFailed, Invalid, NotFound
 from codesign.db import db, utcnow
 from codesign.organizations.models import Membership, Organization
@@ -65,17 +65,28 @@ def create_user(*, email: str, name: str, password: str | None, actor=None) -> U
     return user
 
 
+def _position_of_new(role: Role, organization: Organization | None) -> Position:
+    """A body's first member is its legal representative (the registrant, as they declare); later ones are members."""
+    if role != Role.applicant or organization is None:
+        return Position.member
+    represented = db.session.execute(sa.select(Membership.id).where(
+        Membership.organization_id == organization.id, Membership.role == Role.applicant,
+        Membership.position == Position.legal_representative).limit(1)).first()
+    return Position.member if represented else Position.legal_representative
+
+
 def grant_role(user: User, role: Role, organization: Organization | None = None, actor=None) -> Membership:
     if role == Role.admin and (organization is None or organization.kind != OrgKind.pa):
         raise Invalid({"organization": "un amministratore deve indicare l'amministrazione per cui lavora"})
     for m in user.memberships:
         if m.role == role and m.organization_id == (organization.id if organization else None):
             return m
-    m = Membership(user=user, role=role, organization=organization)
+    m = Membership(user=user, role=role, organization=organization, position=_position_of_new(role, organization))
     db.session.add(m)
     db.session.flush()
     audit.record(actor=actor or user, entity_type="user", entity_id=user.id, trigger="grant_role",
-                 data={"role": role.value, "organization_id": organization.id if organization else None})
+                 data={"role": role.value, "organization_id": organization.id if organization else None,
+                       "position": m.position.value})
     return m
 
 

@@ -21,7 +21,8 @@ class LabelledEnum(str, enum.Enum):
 
     @classmethod
     def choices(cls):
-        return [(m.value, m.label) for m in cls]
+        """(value, label) pairs for a form's choices, the labels still lazy (translated when the page renders)."""
+        return [(m.value, m._label) for m in cls]
 
 
 class Role(LabelledEnum):
@@ -34,6 +35,23 @@ class OrgKind(LabelledEnum):
     pa = "pa", _l("Pubblica amministrazione")
     ets = "ets", _l("Ente del Terzo settore")
     other = "other", _l("Altro")
+
+
+class Position(LabelledEnum):
+    """A member's place in a body's account: a legal representative manages the body's members and details."""
+
+    legal_representative = "legal_representative", _l("Legale rappresentante")
+    member = "member", _l("Membro")
+
+
+class LegalForm(LabelledEnum):
+    aps = "aps", _l("Associazione di promozione sociale (APS)")
+    odv = "odv", _l("Organizzazione di volontariato (ODV)")
+    cooperativa_sociale = "cooperativa_sociale", _l("Cooperativa sociale")
+    impresa_sociale = "impresa_sociale", _l("Impresa sociale")
+    fondazione = "fondazione", _l("Fondazione")
+    associazione = "associazione", _l("Altra associazione")
+    altro = "altro", _l("Altra forma giuridica")
 
 
 def N_(text: str) -> str:

@@ -1,70 +1,256 @@
-"""Service functions for organisations and memberships."""
+"""Service functions for organisations, their members and the requests to join them.
+
+A body's members are its people with the applicant role there; the first is its legal representative
+(auth.operations.grant_role). Any member answers a request to join; a legal representative edits the body, names
+other representatives and removes members; anyone may leave, except the last legal representative."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import current_app, has_request_context, url_for
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, joinedload
 
 from codesign.auth.models import User
-from codesign.core import audit
-from codesign.core.enums import OrgKind, Role
-from codesign.core.errors import Forbidden, Invalid, NotFound
-from codesign.core.validation import Collector, text
-from codesign.db import db
-from codesign.organizations.models import Membership, Organization
+from codesign.auth.operations import grant_role
+from codesign.core import audit, mail
+from codesign.core.enums import LegalForm, OrgKind, Position, Role
+from codesign.core.errors import Conflict, Forbidden, Invalid, NotFound
+from codesign.core.schemas import parse
+from codesign.db import db, utcnow
+from codesign.organizations.models import JoinRequest, Membership, Organization
+from codesign.organizations.schemas import JoinRequestIn, MemberPatch, OrganizationIn, OrganizationPatch
 from codesign.organizations.taxcode import normalize_tax_code
-
-
-def _kind(value) -> OrgKind:
-    try:
-        return OrgKind(value)
-    except ValueError as exc:
-        raise ValueError("tipo non valido: usare ets, pa oppure other") from exc
-
-
-def _pec(value):
-    value = text(value, required=False, max_length=254)
-    if value and "@" not in value:
-        raise ValueError("indirizzo PEC non valido")
-    return value
-
-
-def validate_organization(data: dict) -> dict:
-    """Check the fields of an organisation; raise Invalid naming every bad field."""
-    if not isinstance(data, dict):
-        raise Invalid({"body": "atteso un oggetto JSON"})
-    c = Collector()
-    clean = {
-        "name": c("name", text, data.get("name"), max_length=300),
-        "kind": c("kind", _kind, data.get("kind", "ets")),
-        "tax_code": c("tax_code", normalize_tax_code, data.get("tax_code") if isinstance(data.get("tax_code"), str) else ""),
-        "runts_id": c("runts_id", text, data.get("runts_id"), required=False, max_length=50),
-        "pec": c("pec", _pec, data.get("pec")),
-        "municipality": c("municipality", text, data.get("municipality"), required=False, max_length=120),
-    }
-    c.raise_if_any()
-    return clean
 
 
 def find_by_tax_code(tax_code: str) -> Organization | None:
     return db.session.execute(sa.select(Organization).where(Organization.tax_code == tax_code)).scalar_one_or_none()
 
 
-def create_organization(actor: User, data: dict) -> Organization:
-    """An applicant registers a body and becomes its member."""
+def registered_with(tax_code_text: str) -> Organization | None:
+    """The body registered with this tax code as a person typed it (None for a code that is not valid)."""
+    try:
+        return find_by_tax_code(normalize_tax_code(tax_code_text))
+    except ValueError:
+        return None
+
+
+def _link(endpoint: str, **values) -> str:
+    """The absolute address of a page for a message (a relative one where no request or server name says the host)."""
+    external = has_request_context() or bool(current_app.config.get("SERVER_NAME"))
+    return url_for(endpoint, _external=external, **values)
+
+
+def create_organization(actor: User, data) -> Organization:
+    """An applicant registers a body (or an administration that applies, kind `pa`) and becomes its legal
+    representative. A tax code already registered is refused, pointing to the request to join it."""
     if not actor.is_applicant:
         raise Forbidden("solo un richiedente può registrare un ente")
-    clean = validate_organization(data)
-    if find_by_tax_code(clean["tax_code"]):
-        raise Invalid({"tax_code": "un'organizzazione con questo codice fiscale è già registrata"})
-    if clean["kind"] == OrgKind.pa:
-        # Bodies that apply are Third Sector bodies or others; an administration is created by the operators.
-        raise Invalid({"kind": "un richiedente non può registrare una pubblica amministrazione"})
-    org = Organization(**clean)
-    db.session.add(org)
-    db.session.flush()
-    db.session.add(Membership(user=actor, organization=org, role=Role.applicant))
-    db.session.flush()
+    clean = parse(OrganizationIn, data)
+    if find_by_tax_code(clean.tax_code):
+        raise Invalid({"tax_code": "un'organizzazione con questo codice fiscale è già registrata: se ne fai parte, "
+                                   "chiedi di unirti da «Chiedi di unirti a un ente»"})
+    values = clean.model_dump()
+    org = Organization(**values | {"kind": OrgKind(clean.kind),
+                                   "legal_form": LegalForm(clean.legal_form) if clean.legal_form else None})
+    try:  # another person registered the same code a moment earlier
+        with db.session.begin_nested():
+            db.session.add(org)
+    except IntegrityError:
+        raise Invalid({"tax_code": "un'organizzazione con questo codice fiscale è già registrata"}) from None
     audit.record(actor=actor, entity_type="organization", entity_id=org.id, trigger="create_organization")
+    grant_role(actor, Role.applicant, org, actor=actor)
     return org
+
+
+def _body_member(user: User, org: Organization) -> Membership | None:
+    return next((m for m in user.memberships if m.role == Role.applicant and m.organization_id == org.id), None)
+
+
+def _require_member(user: User, org: Organization) -> Membership:
+    m = _body_member(user, org)
+    if m is None:
+        raise Forbidden("non fai parte di questo ente")
+    return m
+
+
+def _require_representative(user: User, org: Organization, what: str) -> None:
+    if _require_member(user, org).position != Position.legal_representative:
+        raise Forbidden(f"solo un legale rappresentante dell'ente può {what}")
+
+
+def is_representative(user: User, org: Organization) -> bool:
+    m = _body_member(user, org)
+    return m is not None and m.position == Position.legal_representative
+
+
+def update_organization(actor: User, org: Organization, data) -> Organization:
+    """A legal representative changes the body's details (not its tax code); the audit keeps old and new values."""
+    _require_representative(actor, org, "modificarne i dati")
+    clean = parse(OrganizationPatch, data)
+    changed = {}
+    for field in sorted(clean.model_fields_set):
+        value = getattr(clean, field)
+        value = LegalForm(value) if field == "legal_form" and value else value
+        if getattr(org, field) != value:
+            changed[field] = [getattr(getattr(org, field), "value", getattr(org, field)), getattr(value, "value", value)]
+            setattr(org, field, value)
+    if changed:
+        audit.record(actor=actor, entity_type="organization", entity_id=org.id, trigger="update_organization",
+                     data=changed)
+    return org
+
+
+# --- members -------------------------------------------------------------------------------------------------------
+def members(org: Organization) -> list[Membership]:
+    """The body's members, legal representatives first, by name (one query)."""
+    return list(db.session.execute(
+        sa.select(Membership).join(User, User.id == Membership.user_id).options(contains_eager(Membership.user).lazyload(User.memberships))
+        .where(Membership.organization_id == org.id, Membership.role == Role.applicant)
+        .order_by(Membership.position != Position.legal_representative, User.name, User.id)).scalars())
+
+
+def _lock(org: Organization) -> None:
+    """Hold the body's row while its members change, so that two representatives cannot each remove the other."""
+    db.session.execute(sa.select(Organization.id).where(Organization.id == org.id).with_for_update())
+
+
+def _member_to_change(org: Organization, user_id: int) -> tuple[Membership, list[Membership]]:
+    _lock(org)
+    everyone = members(org)
+    target = next((m for m in everyone if m.user_id == user_id), None)
+    if target is None:
+        raise NotFound("questa persona non fa parte dell'ente")
+    return target, everyone
+
+
+def last_representative(everyone: list[Membership], user_id: int) -> bool:
+    """Whether this person is the body's only legal representative (who can neither leave nor stop being one)."""
+    representatives = [m.user_id for m in everyone if m.position == Position.legal_representative]
+    return representatives == [user_id]
+
+
+LAST_REPRESENTATIVE = ("l'ente deve avere almeno un legale rappresentante: prima nomina legale rappresentante un altro "
+                       "membro")
+
+
+def remove_member(actor: User, org: Organization, user_id: int) -> None:
+    """A member leaves the body, or a legal representative removes a member; never its last legal representative."""
+    _require_member(actor, org)
+    if user_id != actor.id:
+        _require_representative(actor, org, "rimuovere un membro")
+    target, everyone = _member_to_change(org, user_id)
+    if last_representative(everyone, user_id):
+        raise Conflict(LAST_REPRESENTATIVE)
+    db.session.delete(target)
+    db.session.flush()
+    audit.record(actor=actor, entity_type="organization", entity_id=org.id,
+                 trigger="leave_organization" if user_id == actor.id else "remove_member", data={"user_id": user_id})
+
+
+def set_position(actor: User, org: Organization, user_id: int, data) -> Membership:
+    """A legal representative names a member legal representative, or a representative a member again."""
+    _require_representative(actor, org, "cambiare il ruolo di un membro")
+    position = Position(parse(MemberPatch, data).position)
+    target, everyone = _member_to_change(org, user_id)
+    if target.position == position:
+        return target
+    if position == Position.member and last_representative(everyone, user_id):
+        raise Conflict(LAST_REPRESENTATIVE)
+    before, target.position = target.position, position
+    audit.record(actor=actor, entity_type="organization", entity_id=org.id, trigger="set_position",
+                 data={"user_id": user_id, "from": before.value, "to": position.value})
+    return target
+
+
+def member_dict(m: Membership) -> dict:
+    return {"user_id": m.user_id, "name": m.user.name, "email": m.user.email, "position": m.position.value,
+            "since": m.created_at.isoformat()}
+
+
+# --- requests to join ----------------------------------------------------------------------------------------------
+def request_to_join(actor: User, data, *, now=None) -> JoinRequest:
+    """A registered applicant asks to join the body with this tax code; its members are told by mail."""
+    if not actor.is_applicant:
+        raise Forbidden("solo un richiedente può chiedere di unirsi a un ente")
+    clean = parse(JoinRequestIn, data)
+    org = find_by_tax_code(clean.tax_code)
+    if org is None:
+        raise Invalid({"tax_code": "nessun ente registrato con questo codice fiscale: puoi registrarlo tu"})
+    if _body_member(actor, org):
+        raise Conflict("fai già parte di questo ente")
+    now = now or utcnow()
+    req = db.session.execute(sa.select(JoinRequest).where(JoinRequest.organization_id == org.id,
+                                                          JoinRequest.user_id == actor.id)
+                             .with_for_update(of=JoinRequest)
+                             ).scalar_one_or_none()
+    if req is not None and req.state == "pending":
+        raise Conflict("hai già chiesto di unirti a questo ente: la richiesta attende la risposta di un membro")
+    if req is None:
+        req = JoinRequest(organization_id=org.id, user_id=actor.id)
+        try:  # the same request sent twice at once
+            with db.session.begin_nested():
+                db.session.add(req)
+        except IntegrityError:
+            raise Conflict("hai già chiesto di unirti a questo ente") from None
+    req.state, req.message, req.created_at, req.decided_at, req.decided_by_id = "pending", clean.message, now, None, None
+    link = _link("organizations.page", org_id=org.id)
+    for email in member_emails([org.id], Role.applicant).get(org.id, []):
+        mail.enqueue(email, f"Richiesta di unirsi a {org.name[:200]}",
+                     f"{actor.name} ({actor.email}) chiede di unirsi all'ente «{org.name}» su codesign.\n"
+                     + (f"\nIl suo messaggio: {clean.message}\n" if clean.message else "")
+                     + f"\nPuoi accettare o rifiutare la richiesta dalla pagina dei membri dell'ente:\n{link}\n"
+                     "Chi entra potrà lavorare alle proposte dell'ente.\n")
+    audit.record(actor=actor, entity_type="organization", entity_id=org.id, trigger="request_to_join",
+                 data={"request_id": req.id}, at=now)
+    return req
+
+
+def pending_requests(org: Organization) -> list[JoinRequest]:
+    return list(db.session.execute(sa.select(JoinRequest).options(joinedload(JoinRequest.user).lazyload(User.memberships))
+                                   .where(JoinRequest.organization_id == org.id, JoinRequest.state == "pending").order_by(JoinRequest.created_at,
+                                                                                         JoinRequest.id)).scalars())
+
+
+def requests_of(user: User) -> list[JoinRequest]:
+    """The requests this person sent that still wait, or were refused (a person sees their own answer)."""
+    return list(db.session.execute(sa.select(JoinRequest).where(
+        JoinRequest.user_id == user.id, JoinRequest.state != "approved").order_by(JoinRequest.id)).scalars())
+
+
+def decide_join(actor: User, request_id: int, approve: bool, *, organization: Organization | None = None,
+                now=None) -> JoinRequest:
+    """A member of the body approves (the person becomes a member) or refuses a pending request; the person is told.
+    `organization`, where given, is the body the request must be for (a page's address names it)."""
+    req = db.session.execute(sa.select(JoinRequest).where(JoinRequest.id == request_id).with_for_update(of=JoinRequest)
+                             ).scalar_one_or_none()
+    if (req is None or _body_member(actor, req.organization) is None
+            or (organization is not None and req.organization_id != organization.id)):
+        raise NotFound("richiesta non trovata")
+    if req.state != "pending":
+        raise Conflict("la richiesta ha già avuto risposta")
+    now = now or utcnow()
+    req.state, req.decided_at, req.decided_by_id = ("approved" if approve else "refused"), now, actor.id
+    org = req.organization
+    if approve:
+        grant_role(req.user, Role.applicant, org, actor=actor)
+        text = (f"{actor.name} ha accettato la tua richiesta: ora fai parte dell'ente «{org.name}» su codesign e puoi "
+                f"lavorare alle sue proposte.\n{_link('organizations.page', org_id=org.id)}\n")
+    else:
+        text = (f"La tua richiesta di unirti all'ente «{org.name}» su codesign non è stata accolta. Per chiarimenti "
+                "rivolgiti direttamente all'ente.\n")
+    mail.enqueue(req.user.email, f"Richiesta di unirti a {org.name[:200]}: "
+                 + ("accettata" if approve else "non accolta"), text)
+    audit.record(actor=actor, entity_type="organization", entity_id=org.id,
+                 trigger="approve_join" if approve else "refuse_join",
+                 data={"request_id": req.id, "user_id": req.user_id}, at=now)
+    return req
+
+
+def join_request_dict(req: JoinRequest) -> dict:
+    return {"id": req.id, "organization_id": req.organization_id, "organization": req.organization.name,
+            "user_id": req.user_id, "name": req.user.name, "email": req.user.email, "state": req.state,
+            "message": req.message, "created_at": req.created_at.isoformat(),
+            "decided_at": req.decided_at.isoformat() if req.decided_at else None}
 
 
 def get_or_create_administration(name: str, actor=None) -> Organization:
@@ -85,6 +271,14 @@ def get_or_create_administration(name: str, actor=None) -> Organization:
 def get_visible_organization(user: User, org_id: int) -> Organization:
     org = db.session.get(Organization, org_id)
     if org is None or not can_view(user, org):
+        raise NotFound("organizzazione non trovata")
+    return org
+
+
+def get_member_organization(user: User, org_id: int) -> Organization:
+    """A body the user is a member of (404 otherwise: who belongs to a body is its members' business)."""
+    org = db.session.get(Organization, org_id)
+    if org is None or org.id not in user.body_ids:
         raise NotFound("organizzazione non trovata")
     return org
 
@@ -115,6 +309,8 @@ def to_dict(org: Organization) -> dict:
         "runts_id": org.runts_id,
         "pec": org.pec,
         "municipality": org.municipality,
+        "legal_form": org.legal_form.value if org.legal_form else None,
+        "address": org.address,
     }
 
 

@@ -316,7 +316,7 @@ def test_schemas_follow_the_api_conventions(doc):
 def test_the_checker_is_not_vacuous(doc):
     schema = {"$ref": "#/components/schemas/Organization"}
     good = {"id": 1, "name": "Ente", "kind": "ets", "tax_code": "97735020584", "runts_id": None, "pec": None,
-            "municipality": None}
+            "municipality": None, "legal_form": None, "address": None}
     assert not schema_errors(doc, good, schema)
     assert schema_errors(doc, {**good, "id": "1"}, schema)
     assert schema_errors(doc, {**good, "kind": "spa"}, schema)

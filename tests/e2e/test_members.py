@@ -1,0 +1,50 @@
+"""Bodies with several members in Chromium: a second volunteer who tries to register a body already registered is
+pointed to the request to join, sends it; the legal representative accepts it from the body's page and the new
+member sees the body among theirs. axe-core and the phone width on every page, screenshots of the join form and of
+the body's page with the request waiting."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from codesign.db import db
+from codesign.organizations.models import Membership
+from tests.e2e.browser import button, labelled
+
+
+def test_a_second_volunteer_joins_a_registered_body(journey, client, make_user, token_for):
+    founder = make_user("applicant", name="Marta Rossi")
+    r = client.post("/api/v1/organizations", headers=token_for(founder),
+                    json={"name": "APS Il Cortile", "kind": "ets", "tax_code": "97735020584", "municipality": "Milano"})
+    assert r.status_code == 201, r.json
+    org_id = r.json["id"]
+    second = make_user("applicant", name="Luca Bianchi")
+
+    volunteer = journey.person("volunteer")
+    volunteer.log_in(second.email)
+    page = volunteer.visit("/enti/nuovo")
+    labelled(page, "Denominazione").fill("Il Cortile")
+    labelled(page, "Codice fiscale").fill("97735020584")
+    volunteer.submit(button(page, "Registra l'ente"), expect_error=True)
+    page.get_by_role("link", name="Chiedi di unirti a «APS Il Cortile»").click()
+    page.wait_for_load_state()
+    assert labelled(page, "Codice fiscale dell'ente").input_value() == "97735020584"
+    labelled(page, "Messaggio per i membri dell'ente (facoltativo)").fill("Seguo il doposcuola del giovedì.")
+    volunteer.check(shot="ente-chiedi-di-unirti")
+    volunteer.submit(button(page, "Invia la richiesta"))
+    assert "Richiesta inviata ai membri di «APS Il Cortile»" in volunteer.text()
+    assert "in attesa della risposta" in volunteer.text()
+
+    representative = journey.person("representative")
+    representative.log_in(founder.email)
+    page = representative.visit(f"/enti/{org_id}", shot="ente-membri-richiesta")
+    assert "Seguo il doposcuola del giovedì." in representative.text()
+    representative.submit(button(page, "Accetta Luca Bianchi"))
+    assert "ora fa parte dell'ente" in representative.text()
+    assert db.session.execute(sa.select(sa.func.count(Membership.id)).where(
+        Membership.organization_id == org_id)).scalar_one() == 2
+
+    page = volunteer.visit("/enti/")
+    page.get_by_role("link", name="APS Il Cortile").click()
+    page.wait_for_load_state()
+    volunteer.check()
+    assert "Luca Bianchi (tu)" in volunteer.text() and "Marta Rossi" in volunteer.text()
