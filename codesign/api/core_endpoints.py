@@ -1,9 +1,10 @@
 """Endpoints of the foundation: who am I, organisations, their members and the requests to join them."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, url_for
 
 from codesign.api import bp, json_body, list_response, page_args, require_caller
+from codesign.core.enums import Role
 from codesign.organizations import operations as orgs
 
 
@@ -92,3 +93,17 @@ def approve_join(request_id: int):
 def refuse_join(request_id: int):
     user = require_caller()
     return jsonify(orgs.join_request_dict(orgs.decide_join(user, request_id, False)))
+
+
+@bp.get("/organizations/<int:org_id>/admins")
+def list_admins(org_id: int):
+    user = require_caller()
+    return _paged([orgs.member_dict(m) for m in orgs.members(orgs.get_administration(user, org_id), Role.admin)])
+
+
+@bp.post("/organizations/<int:org_id>/admins")
+def invite_admin(org_id: int):
+    user = require_caller()
+    m = orgs.invite_colleague(user, orgs.get_administration(user, org_id), json_body(),
+                              lambda secret: url_for("auth.invitation", secret=secret, _external=True))
+    return jsonify(orgs.member_dict(m)), 201

@@ -45,3 +45,11 @@ class PasswordForm(ResetForm):
     """The password change of someone logged in: the current password, then the new one twice."""
 
     current_password = PasswordField(_l("Password attuale"), validators=[DataRequired(message=_l("Campo obbligatorio."))])
+
+
+class InviteForm(FlaskForm):
+    """A person invited by e-mail: an evaluator from the committee page, a colleague from the administration's."""
+
+    name = StringField(_l("Nome e cognome"), validators=[Length(min=1, max=200, message=_l("Campo obbligatorio."))])
+    email = StringField(_l("Indirizzo e-mail"), validators=[Length(min=3, max=254, message=_l("Campo obbligatorio."))],
+                        render_kw={"type": "email", "autocomplete": "off"})

@@ -33,6 +33,11 @@ class User(UserMixin, db.Model):
     )
 
     @property
+    def activated(self) -> bool:
+        """Whether the person has chosen a password (someone invited has not, until they open the link)."""
+        return self.password_hash is not None
+
+    @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active and not self.is_system
 

@@ -189,23 +189,34 @@ def reset_password(secret: str, new: str, *, now=None) -> User:
 INVITE_HOURS = 72
 
 
-def invite_evaluator(actor: User, email: str, name: str, invite_url, *, now=None) -> User:
-    """An admin invites an evaluator by e-mail: the account is created without a password (or, if the person
-    is already registered, the evaluator role is added) and a one-time link lets them choose one."""
-    if not actor.is_admin:
-        raise Forbidden("solo un amministratore può invitare un valutatore")
+def invite(actor: User, email: str, name: str, role: Role, organization: Organization | None, invite_url, *,
+           subject: str, lead: str, trigger: str, now=None) -> User:
+    """Invite a person by e-mail to a role (in `organization`; None: the role anywhere will do): the account is
+    created without a password (or, if the person is already registered, the role is added unless held) and a
+    one-time link, valid INVITE_HOURS, lets them choose one. The answer is the same whether the address had an
+    account or not."""
     user = get_user_by_email(email or "")
     if user is None:
         user = create_user(email=email, name=name, password=None, actor=actor)
-    if not user.is_evaluator:
-        grant_role(user, Role.evaluator, None, actor=actor)
+    if not any(m.role == role and (organization is None or m.organization_id == organization.id)
+               for m in user.memberships):
+        grant_role(user, role, organization, actor=actor)
     secret = issue_link(user, "invite", hours=INVITE_HOURS, now=now)
-    mail.enqueue(user.email, "Invito a valutare su codesign",
-                 f"{actor.name} ti ha invitato come componente di commissioni di valutazione su codesign.\n"
-                 f"Per attivare l'account e scegliere la password apri questo collegamento entro {INVITE_HOURS} "
+    mail.enqueue(user.email, subject,
+                 f"{lead}\nPer attivare l'account e scegliere la password apri questo collegamento entro {INVITE_HOURS} "
                  f"ore:\n{invite_url(secret)}\n\nIl collegamento vale una volta sola.\n")
-    audit.record(actor=actor, entity_type="user", entity_id=user.id, trigger="invite_evaluator")
+    audit.record(actor=actor, entity_type="user", entity_id=user.id, trigger=trigger,
+                 data={"organization_id": organization.id} if organization else None)
     return user
+
+
+def invite_evaluator(actor: User, email: str, name: str, invite_url, *, now=None) -> User:
+    """An admin invites an evaluator by e-mail (a person who already evaluates keeps the role they have)."""
+    if not actor.is_admin:
+        raise Forbidden("solo un amministratore può invitare un valutatore")
+    return invite(actor, email, name, Role.evaluator, None, invite_url, subject="Invito a valutare su codesign",
+                  lead=f"{actor.name} ti ha invitato come componente di commissioni di valutazione su codesign.",
+                  trigger="invite_evaluator", now=now)
 
 
 def accept_invitation(secret: str, new: str, *, now=None) -> User:

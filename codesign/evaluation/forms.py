@@ -171,10 +171,3 @@ class ApproveForm(FlaskForm):
                        "nella graduatoria pubblicata."),
         validators=[Length(max=200)])
 
-
-class InviteForm(FlaskForm):
-    """An evaluator who has no account yet, invited from the committee page."""
-
-    name = StringField(_l("Nome e cognome"), validators=[Length(min=1, max=200, message=_l("Campo obbligatorio."))])
-    email = StringField(_l("Indirizzo e-mail"), validators=[Length(min=3, max=254, message=_l("Campo obbligatorio."))],
-                        render_kw={"type": "email", "autocomplete": "off"})

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from codesign.auth import operations as auth_ops
+from codesign.auth.forms import InviteForm
 from codesign.auth.models import User
 from codesign.core.enums import Role
 from codesign.core.errors import DomainError, GuardFailed, Invalid
@@ -27,7 +28,7 @@ from codesign.db import db, utcnow
 from codesign.evaluation import committee as committees
 from codesign.evaluation import documents, open_scores
 from codesign.evaluation import operations as ev
-from codesign.evaluation.forms import (JUDGEMENT_SCALE, ApproveForm, CommitteeForm, ConflictForm, InviteForm, plain_decimal,
+from codesign.evaluation.forms import (JUDGEMENT_SCALE, ApproveForm, CommitteeForm, ConflictForm, plain_decimal,
                                       review_form)
 from codesign.evaluation.models import CommitteeMember, ConflictDeclaration, Review
 from codesign.organizations.models import Membership

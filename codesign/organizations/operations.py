@@ -11,14 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
 from codesign.auth.models import User
-from codesign.auth.operations import grant_role
+from codesign.auth.operations import grant_role, invite
 from codesign.core import audit, mail
 from codesign.core.enums import LegalForm, OrgKind, Position, Role
 from codesign.core.errors import Conflict, Forbidden, Invalid, NotFound
 from codesign.core.schemas import parse
 from codesign.db import db, utcnow
 from codesign.organizations.models import JoinRequest, Membership, Organization
-from codesign.organizations.schemas import JoinRequestIn, MemberPatch, OrganizationIn, OrganizationPatch
+from codesign.organizations.schemas import InviteIn, JoinRequestIn, MemberPatch, OrganizationIn, OrganizationPatch
 from codesign.organizations.taxcode import normalize_tax_code
 
 
@@ -101,11 +101,13 @@ def update_organization(actor: User, org: Organization, data) -> Organization:
 
 
 # --- members -------------------------------------------------------------------------------------------------------
-def members(org: Organization) -> list[Membership]:
-    """The body's members, legal representatives first, by name (one query)."""
+def members(org: Organization, role: Role = Role.applicant) -> list[Membership]:
+    """The body's members (an administration's admins: role admin), legal representatives first, by name (one
+    query)."""
     return list(db.session.execute(
-        sa.select(Membership).join(User, User.id == Membership.user_id).options(contains_eager(Membership.user).lazyload(User.memberships))
-        .where(Membership.organization_id == org.id, Membership.role == Role.applicant)
+        sa.select(Membership).join(User, User.id == Membership.user_id)
+        .options(contains_eager(Membership.user).lazyload(User.memberships))
+        .where(Membership.organization_id == org.id, Membership.role == role)
         .order_by(Membership.position != Position.legal_representative, User.name, User.id)).scalars())
 
 
@@ -281,6 +283,33 @@ def get_member_organization(user: User, org_id: int) -> Organization:
     if org is None or org.id not in user.body_ids:
         raise NotFound("organizzazione non trovata")
     return org
+
+
+def get_administration(user: User, org_id: int) -> Organization:
+    """An administration the user works for as an admin (404 otherwise)."""
+    org = db.session.get(Organization, org_id)
+    if org is None or org.id not in user.administration_ids:
+        raise NotFound("amministrazione non trovata")
+    return org
+
+
+def administrations_of(user: User) -> list[Organization]:
+    return sorted((m.organization for m in user.memberships if m.role == Role.admin), key=lambda o: (o.name, o.id))
+
+
+def invite_colleague(actor: User, administration: Organization, data, invite_url, *, now=None) -> Membership:
+    """An admin invites a colleague to work for the same administration (an account made for them if they have
+    none); a person who already works for it is refused (409), nothing sent."""
+    if administration.id not in actor.administration_ids:
+        raise NotFound("amministrazione non trovata")
+    clean = parse(InviteIn, data)
+    if any(m.user.email == clean.email for m in members(administration, Role.admin)):
+        raise Conflict(f"{clean.email} lavora già per {administration.name}")
+    user = invite(actor, clean.email, clean.name, Role.admin, administration, invite_url,
+                  subject=f"Invito a lavorare per {administration.name[:200]} su codesign",
+                  lead=f"{actor.name} ti ha invitato a gestire gli avvisi di {administration.name} su codesign.",
+                  trigger="invite_admin", now=now)
+    return next(m for m in user.memberships if m.role == Role.admin and m.organization_id == administration.id)
 
 
 def can_view(user: User, org: Organization) -> bool:

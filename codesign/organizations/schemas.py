@@ -57,3 +57,10 @@ class JoinRequestIn(Input):
 
 class MemberPatch(Input):
     position: Literal[POSITIONS]
+
+
+class InviteIn(Input):
+    """A colleague invited to work for the same administration."""
+
+    email: Email
+    name: Text(200)

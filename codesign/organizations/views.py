@@ -1,11 +1,13 @@
 """An applicant's bodies: the list, registration, the request to join a registered body, a body's page with its
-members and the requests waiting, and its details."""
+members and the requests waiting, and its details; an administration's colleagues, and the invitation of another."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from codesign.auth.forms import InviteForm
+from codesign.core.enums import Role
 from codesign.core.errors import DomainError
 from codesign.core.forms import apply_errors
 from codesign.db import db
@@ -139,3 +141,21 @@ def decide(org_id: int, request_id: int, decision: str):
     approve = decision == "accetta"
     return _done(org.id, lambda: ops.decide_join(current_user, request_id, approve, organization=org),
                  _("Richiesta accettata: ora fa parte dell'ente.") if approve else _("Richiesta rifiutata."))
+
+
+@bp.route("/<int:org_id>/colleghi", methods=["GET", "POST"])
+@login_required
+def colleagues(org_id: int):
+    """The admins of an administration, and the form that invites a colleague to work for it."""
+    org = ops.get_administration(current_user, org_id)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            m = ops.invite_colleague(current_user, org, {"email": form.email.data or "", "name": form.name.data or ""},
+                                     lambda secret: url_for("auth.invitation", secret=secret, _external=True))
+        except DomainError as exc:
+            return _form_page("organizations/colleagues.html", form, exc, org=org, admins=ops.members(org, Role.admin))
+        flash(_("Invito inviato a %(email)s: lavorerà per %(name)s appena avrà scelto la password.",
+                email=m.user.email, name=org.name), "success")
+        return redirect(url_for("organizations.colleagues", org_id=org.id), 303)
+    return _form_page("organizations/colleagues.html", form, org=org, admins=ops.members(org, Role.admin))

@@ -26,6 +26,7 @@ from codesign.core.errors import Conflict, DomainError, GuardFailed, IllegalTran
 from codesign.core.forms import apply_errors, choice_list
 from codesign.core.web import PageSections, format_datetime_rome
 from codesign.db import db, utcnow
+from codesign.organizations.operations import administrations_of
 from codesign.procedures import operations as procs
 from codesign.procedures import validation
 from codesign.procedures.forms import LISTS, ActionForm, ExtendForm, ProcedureForm, list_error_message, rome_datetime
@@ -194,7 +195,8 @@ def admin_list():
     counts = procs.proposal_counts(p.id for p in rows)
     items = [{"proc": p, "state_label": _state_label(p.state), "counts": counts.get(p.id, []),
               "total": sum(n for _s, _l, n in counts.get(p.id, []))} for p in rows]
-    return render_template("procedures/admin_list.html", items=items, pager=pager)
+    return render_template("procedures/admin_list.html", items=items, pager=pager,
+                           administrations=administrations_of(current_user))
 
 
 def _apply_domain_errors(form: ProcedureForm, exc: DomainError, lines: dict[str, list[int]],

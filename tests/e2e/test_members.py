@@ -48,3 +48,19 @@ def test_a_second_volunteer_joins_a_registered_body(journey, client, make_user, 
     page.wait_for_load_state()
     volunteer.check()
     assert "Luca Bianchi (tu)" in volunteer.text() and "Marta Rossi" in volunteer.text()
+
+
+def test_an_admin_invites_a_colleague(journey, make_user):
+    admin = make_user("admin", org="Comune di Milano", name="Giulia Rossi")
+    office = journey.person("admin")
+    office.log_in(admin.email)
+    page = office.visit("/gestione/avvisi")
+    page.get_by_role("link", name="Colleghi di Comune di Milano").click()
+    page.wait_for_load_state()
+    labelled(page, "Nome e cognome").fill("Anna Verdi")
+    labelled(page, "Indirizzo e-mail").fill("anna.verdi@")
+    office.submit(button(page, "Invia l'invito"), expect_error=True)
+    labelled(page, "Indirizzo e-mail").fill("anna.verdi@comune.milano.example")
+    office.submit(button(page, "Invia l'invito"), shot="amministrazione-colleghi")
+    assert "Invito inviato a anna.verdi@comune.milano.example" in office.text()
+    assert "in attesa che scelga la password" in office.text()
