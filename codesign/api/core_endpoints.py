@@ -44,16 +44,17 @@ def update_organization(org_id: int):
     return jsonify(orgs.to_dict(org))
 
 
-def _paged(items: list):
+def _paged(rows: list, to_dict):
+    """One page of the rows, only those shown turned into their JSON (the total in X-Total-Count)."""
     limit, offset = page_args()
-    return list_response(items[offset:offset + limit], len(items))
+    return list_response([to_dict(r) for r in rows[offset:offset + limit]], len(rows))
 
 
 @bp.get("/organizations/<int:org_id>/members")
 def list_members(org_id: int):
     user = require_caller()
     org = orgs.get_member_organization(user, org_id)
-    return _paged([orgs.member_dict(m) for m in orgs.members(org)])
+    return _paged(orgs.members(org), orgs.member_dict)
 
 
 @bp.patch("/organizations/<int:org_id>/members/<int:user_id>")
@@ -74,7 +75,7 @@ def remove_member(org_id: int, user_id: int):
 def list_join_requests(org_id: int):
     user = require_caller()
     org = orgs.get_member_organization(user, org_id)
-    return _paged([orgs.join_request_dict(r) for r in orgs.pending_requests(org)])
+    return _paged(orgs.pending_requests(org), orgs.join_request_dict)
 
 
 @bp.post("/join-requests")
@@ -98,7 +99,7 @@ def refuse_join(request_id: int):
 @bp.get("/organizations/<int:org_id>/admins")
 def list_admins(org_id: int):
     user = require_caller()
-    return _paged([orgs.member_dict(m) for m in orgs.members(orgs.get_administration(user, org_id), Role.admin)])
+    return _paged(orgs.members(orgs.get_administration(user, org_id), Role.admin), orgs.member_dict)
 
 
 @bp.post("/organizations/<int:org_id>/admins")

@@ -5,9 +5,9 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from codesign.core.enums import LegalForm, Position
 from codesign.core.forms import choice_list
+from codesign.organizations.schemas import OrganizationPatch
 
 REQUIRED = _l("Campo obbligatorio.")
-DETAILS = ("name", "legal_form", "runts_id", "pec", "address", "municipality")
 
 
 class DetailsForm(FlaskForm):
@@ -24,7 +24,7 @@ class DetailsForm(FlaskForm):
 
     def to_body(self) -> dict:
         """The fields as the API takes them: an empty optional field is no value."""
-        return {name: (self[name].data or "").strip() or None for name in DETAILS}
+        return {name: (self[name].data or "").strip() or None for name in OrganizationPatch.model_fields}
 
 
 class OrganizationForm(DetailsForm):

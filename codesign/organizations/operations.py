@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
 from codesign.auth.models import User
-from codesign.auth.operations import grant_role, invite
+from codesign.auth.operations import get_user_by_email, grant_role, invite
 from codesign.core import audit, mail
 from codesign.core.enums import LegalForm, OrgKind, Position, Role
 from codesign.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -40,6 +40,10 @@ def _link(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=external, **values)
 
 
+ALREADY_REGISTERED = ("un'organizzazione con questo codice fiscale è già registrata: se ne fai parte, chiedi di "
+                      "unirti da «Chiedi di unirti a un ente»")
+
+
 def create_organization(actor: User, data) -> Organization:
     """An applicant registers a body (or an administration that applies, kind `pa`) and becomes its legal
     representative. A tax code already registered is refused, pointing to the request to join it."""
@@ -47,8 +51,7 @@ def create_organization(actor: User, data) -> Organization:
         raise Forbidden("solo un richiedente può registrare un ente")
     clean = parse(OrganizationIn, data)
     if find_by_tax_code(clean.tax_code):
-        raise Invalid({"tax_code": "un'organizzazione con questo codice fiscale è già registrata: se ne fai parte, "
-                                   "chiedi di unirti da «Chiedi di unirti a un ente»"})
+        raise Invalid({"tax_code": ALREADY_REGISTERED})
     values = clean.model_dump()
     org = Organization(**values | {"kind": OrgKind(clean.kind),
                                    "legal_form": LegalForm(clean.legal_form) if clean.legal_form else None})
@@ -56,7 +59,7 @@ def create_organization(actor: User, data) -> Organization:
         with db.session.begin_nested():
             db.session.add(org)
     except IntegrityError:
-        raise Invalid({"tax_code": "un'organizzazione con questo codice fiscale è già registrata"}) from None
+        raise Invalid({"tax_code": ALREADY_REGISTERED}) from None
     audit.record(actor=actor, entity_type="organization", entity_id=org.id, trigger="create_organization")
     grant_role(actor, Role.applicant, org, actor=actor)
     return org
@@ -83,17 +86,23 @@ def is_representative(user: User, org: Organization) -> bool:
     return m is not None and m.position == Position.legal_representative
 
 
+def details(org: Organization) -> dict:
+    """The details a legal representative may change, as plain values (an enum as its value)."""
+    values = {field: getattr(org, field) for field in OrganizationPatch.model_fields}
+    return {field: getattr(value, "value", value) for field, value in values.items()}
+
+
 def update_organization(actor: User, org: Organization, data) -> Organization:
     """A legal representative changes the body's details (not its tax code); the audit keeps old and new values."""
     _require_representative(actor, org, "modificarne i dati")
     clean = parse(OrganizationPatch, data)
     changed = {}
+    stored = details(org)
     for field in sorted(clean.model_fields_set):
         value = getattr(clean, field)
-        value = LegalForm(value) if field == "legal_form" and value else value
-        if getattr(org, field) != value:
-            changed[field] = [getattr(getattr(org, field), "value", getattr(org, field)), getattr(value, "value", value)]
-            setattr(org, field, value)
+        if stored[field] != value:
+            changed[field] = [stored[field], value]
+            setattr(org, field, LegalForm(value) if field == "legal_form" and value else value)
     if changed:
         audit.record(actor=actor, entity_type="organization", entity_id=org.id, trigger="update_organization",
                      data=changed)
@@ -194,7 +203,8 @@ def request_to_join(actor: User, data, *, now=None) -> JoinRequest:
                 db.session.add(req)
         except IntegrityError:
             raise Conflict("hai già chiesto di unirti a questo ente") from None
-    req.state, req.message, req.created_at, req.decided_at, req.decided_by_id = "pending", clean.message, now, None, None
+    req.state, req.message, req.created_at = "pending", clean.message, now
+    req.decided_at = req.decided_by_id = None
     link = _link("organizations.page", org_id=org.id)
     for email in member_emails([org.id], Role.applicant).get(org.id, []):
         mail.enqueue(email, f"Richiesta di unirsi a {org.name[:200]}",
@@ -208,9 +218,10 @@ def request_to_join(actor: User, data, *, now=None) -> JoinRequest:
 
 
 def pending_requests(org: Organization) -> list[JoinRequest]:
-    return list(db.session.execute(sa.select(JoinRequest).options(joinedload(JoinRequest.user).lazyload(User.memberships))
-                                   .where(JoinRequest.organization_id == org.id, JoinRequest.state == "pending").order_by(JoinRequest.created_at,
-                                                                                         JoinRequest.id)).scalars())
+    return list(db.session.execute(
+        sa.select(JoinRequest).options(joinedload(JoinRequest.user).lazyload(User.memberships))
+        .where(JoinRequest.organization_id == org.id, JoinRequest.state == "pending")
+        .order_by(JoinRequest.created_at, JoinRequest.id)).scalars())
 
 
 def requests_of(user: User) -> list[JoinRequest]:
@@ -303,7 +314,8 @@ def invite_colleague(actor: User, administration: Organization, data, invite_url
     if administration.id not in actor.administration_ids:
         raise NotFound("amministrazione non trovata")
     clean = parse(InviteIn, data)
-    if any(m.user.email == clean.email for m in members(administration, Role.admin)):
+    known = get_user_by_email(clean.email)
+    if known is not None and administration.id in known.administration_ids:
         raise Conflict(f"{clean.email} lavora già per {administration.name}")
     user = invite(actor, clean.email, clean.name, Role.admin, administration, invite_url,
                   subject=f"Invito a lavorare per {administration.name[:200]} su codesign",

@@ -12,7 +12,7 @@ from codesign.core.errors import DomainError
 from codesign.core.forms import apply_errors
 from codesign.db import db
 from codesign.organizations import operations as ops
-from codesign.organizations.forms import DETAILS, DetailsForm, JoinForm, OrganizationForm, PositionForm
+from codesign.organizations.forms import DetailsForm, JoinForm, OrganizationForm, PositionForm
 
 bp = Blueprint("organizations", __name__, url_prefix="/enti")
 
@@ -89,8 +89,7 @@ def edit(org_id: int):
     org = ops.get_member_organization(current_user, org_id)
     if not ops.is_representative(current_user, org):
         abort(403)
-    form = DetailsForm(data={name: getattr(getattr(org, name), "value", getattr(org, name)) for name in DETAILS}
-                       if request.method == "GET" else None)
+    form = DetailsForm(data=ops.details(org) if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             ops.update_organization(current_user, org, form.to_body())
