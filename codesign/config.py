@@ -62,6 +62,8 @@ def load_config(instance_path: Path) -> dict:
         "UPLOAD_DIR": os.environ.get("CODESIGN_UPLOAD_DIR") or str(instance_path / "uploads"),
         "MAX_UPLOAD_MB": int(os.environ.get("CODESIGN_MAX_UPLOAD_MB") or 20),
         "SMTP_URL": os.environ.get("CODESIGN_SMTP_URL") or None,
+        # A production instance (CODESIGN_PRODUCTION=1, or served over TLS) never shows its outbox on a page.
+        "PRODUCTION": os.environ.get("CODESIGN_PRODUCTION") == "1" or https,
         "ASSETS_DIR": os.environ.get("CODESIGN_ASSETS_DIR") or None,
         # argon2 parameters: the library's defaults (RFC 9106 low-memory profile) unless a test lowers them.
         "ARGON2_PARAMS": None,

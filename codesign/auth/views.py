@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
@@ -11,17 +11,16 @@ from flask_login import current_user, login_required, login_user, logout_user
 from codesign.auth import operations as ops
 from codesign.auth import throttle
 from codesign.auth.forms import ForgotForm, LoginForm, PasswordForm, RegisterForm, ResetForm
+from codesign.core import mail
 from codesign.core.enums import Role
 from codesign.core.errors import DomainError, GuardFailed
 from codesign.core.forms import apply_errors
 from codesign.core.redirects import safe_path
+from codesign.core.web import Pager, landing_url
 from codesign.db import db
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    return safe_path(target, url_for("core.home"))
+PAGE_SIZE = 20  # messages per page of the outbox
 
 
 def _throttled_message(wait: int) -> str:
@@ -44,7 +43,7 @@ def login():
             throttle.succeeded(form.email.data, request.remote_addr)
             login_user(user)
             flash(_("Benvenuto, %(name)s.", name=user.name), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_path(request.args.get("next"), landing_url(user)))
         form.password.errors = [_("E-mail o password non corretti.")]
         return render_template("auth/login.html", form=form), 422
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
@@ -162,3 +161,18 @@ def invitation(secret: str):
         flash(_("Account attivato. Benvenuto, %(name)s.", name=user.name), "success")
         return redirect(url_for("core.home"), 303)
     return render_template("auth/invitation.html", form=form, person=link.user), 422 if form.errors else 200
+
+
+@bp.route("/posta-in-uscita")
+@login_required
+def outbox():
+    """The outbox on a page, for admins, where no mail leaves (the demo): who was invited or asked for a new
+    password follows the link from here. Absent in production and wherever CODESIGN_SMTP_URL is set."""
+    if not mail.outbox_page_enabled():
+        abort(404)
+    if not current_user.is_admin:
+        abort(403)
+    to = (request.args.get("a") or "").strip()[:254]
+    pager = Pager.from_request(PAGE_SIZE)
+    rows, total = mail.messages(to=to or None, limit=pager.size, offset=pager.offset)
+    return render_template("auth/outbox.html", rows=rows, pager=pager.counted(total), to=to)

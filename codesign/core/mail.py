@@ -40,6 +40,22 @@ def enqueue(to: str, subject: str, body: str) -> OutboxMessage:
     return msg
 
 
+def outbox_page_enabled() -> bool:
+    """Whether admins read the outbox on a page: only where no mail leaves (CODESIGN_SMTP_URL unset: the demo,
+    `make run`), so that invitation and reset links can be followed; never in production."""
+    return not current_app.config.get("SMTP_URL") and not current_app.config.get("PRODUCTION")
+
+
+def messages(*, to: str | None, limit: int, offset: int) -> tuple[list[OutboxMessage], int]:
+    """The outbox, newest first (one page of it, and how many in all), for one address if `to` is given."""
+    query = sa.select(OutboxMessage)
+    if to:
+        query = query.where(sa.func.lower(OutboxMessage.to) == to.strip().lower())
+    total = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    rows = db.session.execute(query.order_by(OutboxMessage.id.desc()).limit(limit).offset(offset)).scalars().all()
+    return list(rows), total
+
+
 def _send(url: str, msg: OutboxMessage) -> None:
     parsed = urlparse(url)
     email = EmailMessage()

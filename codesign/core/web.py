@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
+from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -19,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from codesign.core import diagram
+from codesign.core import diagram, mail
 from codesign.core.errors import DomainError
 from codesign.core.redirects import safe_path
 from codesign.core.schemas import INT_MAX
@@ -49,6 +51,37 @@ class PageSections:
 
 
 bp = Blueprint("core", __name__)
+PAGE_ARG = "pagina"
+MAX_PAGE = 100_000  # what an offset can hold: a 20-digit page number is the last page, not a 500
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a list shown on a page: the page asked for (`?pagina=`), its size, how many rows in all once
+    counted, and the other query arguments (the list's filters), kept by the links to the other pages
+    (templates/macros/pager.html)."""
+
+    page: int
+    size: int
+    total: int = 0
+    args: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_request(cls, size: int) -> Pager:
+        page = min(max(request.args.get(PAGE_ARG, 1, type=int) or 1, 1), MAX_PAGE)
+        # url_for's own keywords (_external, _scheme, _anchor…) are never passed on from the query string.
+        return cls(page, size, args={k: v for k, v in request.args.items() if k != PAGE_ARG and not k.startswith("_")})
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    def counted(self, total: int) -> Pager:
+        return Pager(self.page, self.size, total, self.args)
 
 
 class DatabaseInt(IntegerConverter):
@@ -157,7 +190,23 @@ NAV = [
     ("procedures.admin_list", _l("Gestione avvisi"), lambda u: u.is_authenticated and u.is_admin),
     ("observatory.overview", _l("Osservatorio"), lambda u: u.is_authenticated and u.is_admin),
     ("evaluation.queue", _l("Valutazioni"), lambda u: u.is_authenticated and u.is_evaluator),
+    ("auth.outbox", _l("Posta in uscita"), lambda u: u.is_authenticated and u.is_admin and mail.outbox_page_enabled()),
 ]
+
+
+# Where each role's work is, the first that applies: the page a person lands on after signing in.
+LANDING = [
+    ("procedures.admin_list", lambda u: u.is_admin),
+    ("evaluation.queue", lambda u: u.is_evaluator),
+    ("proposals.dashboard", lambda u: u.is_applicant),
+]
+
+
+def landing_url(user) -> str:
+    for endpoint, applies in LANDING:
+        if endpoint in current_app.view_functions and applies(user):
+            return url_for(endpoint)
+    return url_for("core.home")
 
 
 def nav_items():

@@ -17,7 +17,7 @@ from codesign.core.csvfiles import ROW_KEY
 from codesign.core.enums import N_
 from codesign.core.errors import DomainError, Invalid
 from codesign.core.forms import apply_errors
-from codesign.core.web import PageSections
+from codesign.core.web import PageSections, Pager
 from codesign.db import db, utcnow
 from codesign.observatory import operations as observatory
 from codesign.observatory import imports
@@ -47,14 +47,13 @@ def _page_filters() -> dict:
 @bp.route("/progetti")
 def projects():
     filters = _page_filters()
-    page = max(1, min(request.args.get("pagina", 1, type=int) or 1, 100_000))
-    rows, total = observatory.list_projects(limit=PAGE, offset=(page - 1) * PAGE, **filters)
-    return render_template("observatory/projects.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
+    pager = Pager.from_request(PAGE)
+    rows, total = observatory.list_projects(limit=pager.size, offset=pager.offset, **filters)
+    return render_template("observatory/projects.html", rows=rows, pager=pager.counted(total),
                            filters=filters, facets=observatory.facets(), municipalities=territory.choices(),
                            municipi=territory.MUNICIPI, neighbourhoods=territory.nil_choices(),
                            states=[(s, STATE_LABELS[s]) for s in STATE_LABELS], state_label=state_label,
-                           can_register=current_user.is_authenticated and current_user.is_admin,
-                           args={k: v for k, v in request.args.items() if k != "pagina"})
+                           can_register=current_user.is_authenticated and current_user.is_admin)
 
 
 @bp.route("/mappa")

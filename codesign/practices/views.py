@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from codesign.core import territory
 from codesign.core.errors import DomainError
 from codesign.core.forms import apply_errors
+from codesign.core.web import Pager
 from codesign.db import db
 from codesign.observatory import operations as observatory
 from codesign.practices import operations as practices
@@ -38,12 +39,11 @@ def _user():
 def public_list():
     filters = {key: (request.args.get(arg) or "").strip()[:200] for arg, key in FILTER_ARGS.items()}
     filters = {k: v for k, v in filters.items() if v}
-    page = max(1, min(request.args.get("pagina", 1, type=int) or 1, 100_000))
-    rows, total = practices.list_public(limit=PAGE, offset=(page - 1) * PAGE, **filters)
-    return render_template("practices/list.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
+    pager = Pager.from_request(PAGE)
+    rows, total = practices.list_public(limit=pager.size, offset=pager.offset, **filters)
+    return render_template("practices/list.html", rows=rows, pager=pager.counted(total),
                            filters=filters, themes=observatory.facets()["themes"],
-                           municipalities=territory.choices(), can_mark=bool(_user() and current_user.is_admin),
-                           args={k: v for k, v in request.args.items() if k != "pagina"})
+                           municipalities=territory.choices(), can_mark=bool(_user() and current_user.is_admin))
 
 
 @bp.route("/buone-pratiche/<int:project_id>")

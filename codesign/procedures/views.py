@@ -7,7 +7,6 @@ request commits once, in `after_request`.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from decimal import Decimal
 from functools import wraps
 
@@ -24,7 +23,7 @@ from codesign.core.audit import AuditRecord
 from codesign.core.enums import Role
 from codesign.core.errors import Conflict, DomainError, GuardFailed, IllegalTransition, Invalid
 from codesign.core.forms import apply_errors, choice_list
-from codesign.core.web import PageSections, format_datetime_rome
+from codesign.core.web import PageSections, Pager, format_datetime_rome
 from codesign.db import db, utcnow
 from codesign.organizations.operations import administrations_of
 from codesign.procedures import operations as procs
@@ -120,20 +119,12 @@ def _state_label(state: str) -> str:
     return _(workflow.states[state])
 
 
-def _page_arg() -> int:
-    """The page number asked for, within what an offset can hold (a 20-digit page is the last one, not a 500)."""
-    page = request.args.get("pagina", 1, type=int) or 1
-    return min(max(page, 1), 100_000)
-
-
-def _paginate(query, order_by) -> tuple[list[Procedure], dict]:
+def _paginate(query, order_by) -> tuple[list[Procedure], Pager]:
     """One page of procedures: two statements (count and rows; lots and criteria come by selectin)."""
-    page = _page_arg()
+    pager = Pager.from_request(PAGE_SIZE)
     total = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
-    rows = db.session.execute(query.order_by(*order_by).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-                              ).unique().scalars().all()
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    return list(rows), {"page": page, "pages": pages, "total": total}
+    rows = db.session.execute(query.order_by(*order_by).limit(pager.size).offset(pager.offset)).unique().scalars().all()
+    return list(rows), pager.counted(total)
 
 
 # --- access -----------------------------------------------------------------------------------------------

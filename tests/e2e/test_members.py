@@ -4,6 +4,8 @@ member sees the body among theirs. axe-core and the phone width on every page, s
 the body's page with the request waiting."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import sqlalchemy as sa
 
 from codesign.db import db
@@ -64,3 +66,27 @@ def test_an_admin_invites_a_colleague(journey, make_user):
     office.submit(button(page, "Invia l'invito"), shot="amministrazione-colleghi")
     assert "Invito inviato a anna.verdi@comune.milano.example" in office.text()
     assert "in attesa che scelga la password" in office.text()
+
+
+def test_on_a_machine_without_smtp_the_colleague_follows_the_invitation_from_the_outbox(journey, make_user):
+    admin = make_user("admin", org="Comune di Milano", name="Giulia Rossi")
+    office = journey.person("admin")
+    office.log_in(admin.email)
+    assert office.page.url.endswith("/gestione/avvisi")  # an admin lands where the calls are managed
+    page = office.visit(f"/enti/{next(iter(admin.administration_ids))}/colleghi")
+    labelled(page, "Nome e cognome").fill("Anna Verdi")
+    labelled(page, "Indirizzo e-mail").fill("anna.verdi@comune.milano.example")
+    office.submit(button(page, "Invia l'invito"))
+    page.get_by_role("link", name="Posta in uscita").first.click()
+    page.wait_for_load_state()
+    office.check(shot="posta-in-uscita")
+    assert "anna.verdi@comune.milano.example" in office.text()
+    link = page.locator("main a[href*='/invito/']").first.get_attribute("href")
+
+    colleague = journey.person("colleague")
+    page = colleague.visit(urlsplit(link).path)
+    labelled(page, "Nuova password").fill("una-password-lunga")
+    labelled(page, "Ripeti la nuova password").fill("una-password-lunga")
+    colleague.submit(button(page, "Attiva l'account"))
+    colleague.log_in("anna.verdi@comune.milano.example", "una-password-lunga")
+    assert colleague.page.url.endswith("/gestione/avvisi")

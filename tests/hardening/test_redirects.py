@@ -39,7 +39,7 @@ def test_login_next_stays_on_site(client, make_user, target):
                     data={"email": user.email, "password": "password-1234",
                           "csrf_token": csrf_token_from(page.get_data(as_text=True))})
     assert r.status_code == 302
-    assert r.headers["Location"] == "/"
+    assert r.headers["Location"] == "/le-mie-proposte"  # where an applicant's work is, as without a next link
 
 
 def test_login_next_to_a_page_of_the_site(client, make_user):
