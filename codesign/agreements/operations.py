@@ -11,16 +11,16 @@ import sqlalchemy as sa
 from codesign.agreements import permissions
 from codesign.agreements.models import Agreement, PremisesHandover
 from codesign.agreements.schemas import AgreementIn, HandoverIn
-from codesign.core import audit, mail
+from codesign.core import audit
 from codesign.core.calendar import add_months
-from codesign.core.enums import N_, Role
+from codesign.core.enums import N_
 from codesign.core.errors import GuardFailed, Invalid, NotFound
 from codesign.core.schemas import parse
 from codesign.core.workflow import Context
 from codesign.db import db, utcnow
-from codesign.organizations.operations import member_emails
 from codesign.proposals import operations as props
 from codesign.proposals.models import Attachment, Proposal
+from codesign.proposals.notify import notify_body
 from codesign.tables.models import CodesignTable, ProjectVersion
 
 # D.Lgs. 159/2011: the anti-mafia information is due when the grant exceeds this amount.
@@ -182,10 +182,9 @@ def put_agreement(actor, proposal: Proposal, data: dict, *, now=None) -> Agreeme
                  data={"version": version.number, "cup": agreement.cup, "checks": changed})
     if agreement.ready_notified_at is None:
         agreement.ready_notified_at = now
-        for email in member_emails({proposal.organization_id}, Role.applicant).get(proposal.organization_id, []):
-            mail.enqueue(email, f"Convenzione pronta per la firma: {proposal.title}",
-                         f"La convenzione del progetto «{proposal.title}» è pronta: scaricala, firmala "
-                         "digitalmente e caricane la copia firmata nella pagina della convenzione.\n")
+        notify_body(proposal, f"Convenzione pronta per la firma: {proposal.title}",
+                          f"La convenzione del progetto «{proposal.title}» è pronta: scaricala, firmala "
+                          "digitalmente e caricane la copia firmata nella pagina della convenzione.")
     return agreement
 
 
@@ -357,10 +356,9 @@ def on_start(ctx: Context) -> None:
     agreement.started_on = ctx.params.get("start_date") or agreement.start_date
     if agreement.handovers:
         agreement.premises_handed_over_on = max(h.handed_over_on for h in agreement.handovers)
-    for email in member_emails({p.organization_id}, Role.applicant).get(p.organization_id, []):
-        mail.enqueue(email, f"Progetto avviato: {p.title}",
-                     f"Il progetto «{p.title}» è avviato dal {agreement.started_on.strftime('%d/%m/%Y')}. "
-                     "Il calendario delle relazioni periodiche è nella pagina del progetto.\n")
+    notify_body(p, f"Progetto avviato: {p.title}",
+                      f"Il progetto «{p.title}» è avviato dal {agreement.started_on.strftime('%d/%m/%Y')}. "
+                      "Il calendario delle relazioni periodiche è nella pagina del progetto.")
 
 
 def on_revoke(ctx: Context) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import jsonify, url_for
 
 from codesign.api import bp, json_body, list_response, page_args, require_caller
+from codesign.core import notifications
 from codesign.core.enums import Role
 from codesign.organizations import operations as orgs
 
@@ -21,6 +22,26 @@ def me():
             for m in user.memberships if m.organization_id
         ],
     })
+
+
+@bp.get("/notifications")
+def list_notifications():
+    user = require_caller()
+    limit, offset = page_args()
+    rows, total = notifications.of_person(user.id, limit=limit, offset=offset)
+    return list_response([notifications.to_dict(n) for n in rows], total)
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+def read_notification(notification_id: int):
+    user = require_caller()
+    return jsonify(notifications.to_dict(notifications.mark_read(user.id, notification_id)))
+
+
+@bp.post("/notifications/read")
+def read_all_notifications():
+    user = require_caller()
+    return jsonify({"read": notifications.mark_all_read(user.id)})
 
 
 @bp.post("/organizations")

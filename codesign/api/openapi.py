@@ -149,6 +149,10 @@ def schemas() -> dict:
         "roles": array({"type": "string", "enum": ["admin", "evaluator", "applicant"]}),
         "organizations": array(obj({"id": INTEGER, "role": STRING, "name": STRING}, ["id", "role", "name"])),
     }, ["id", "email", "name", "roles", "organizations"])
+    s["Notification"] = obj({
+        "id": INTEGER, "subject": STRING, "body": STRING, "link": nullable(STRING), "created_at": DATETIME,
+        "read_at": nullable(DATETIME),
+    }, ["id", "subject", "body", "link", "created_at", "read_at"])
     s["Organization"] = obj({
         "id": INTEGER, "name": STRING, "kind": {"type": "string", "enum": ["ets", "pa", "other"]},
         "tax_code": nullable(STRING), "runts_id": nullable(STRING), "pec": nullable(STRING),
@@ -630,6 +634,17 @@ def catalogue() -> dict[tuple[str, str], dict]:
             "getOpenApi", "Questo documento (OpenAPI 3.1)", "chiunque", tag="meta", public=True,
             response={"type": "object"}),
         ("get", "/me"): op("getMe", "Chi sono", "qualunque utente autenticato", tag="meta", response=ref("Me")),
+        ("get", "/notifications"): op(
+            "listNotifications", "Le proprie notifiche, prima le non lette, poi dalla più recente",
+            "qualunque utente autenticato", tag="meta", paged=True, response=array(ref("Notification")),
+            description="Ogni notifica è stata anche inviata per e-mail; `link` è la pagina del sito dove agire."),
+        ("post", "/notifications/{}/read"): op(
+            "readNotification", "Segna come letta una propria notifica", "chi l'ha ricevuta", tag="meta",
+            response=ref("Notification"), errors=(401, 404),
+            description="Segnarla di nuovo non cambia nulla; la notifica di un altro non si trova (404)."),
+        ("post", "/notifications/read"): op(
+            "readAllNotifications", "Segna come lette tutte le proprie notifiche", "qualunque utente autenticato",
+            tag="meta", response=obj({"read": INTEGER}, ["read"])),
         ("post", "/organizations"): op(
             "createOrganization", "Registra un ente", "applicant", tag="organizations", status=201,
             body=ref("OrganizationIn"), response=ref("Organization"), errors=(403, 422),
@@ -1067,7 +1082,7 @@ _RESOURCE_NAMES = {"procedures": "dell'avviso", "proposals": "della proposta", "
                    "reports": "della relazione", "projects": "del progetto",
                    "opportunities": "del bando", "photos": "della foto",
                    "applications": "della candidatura", "members": "della persona",
-                   "join-requests": "della richiesta"}
+                   "join-requests": "della richiesta", "notifications": "della notifica"}
 
 
 def openapi_path(rule: str) -> str:

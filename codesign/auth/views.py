@@ -11,7 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from codesign.auth import operations as ops
 from codesign.auth import throttle
 from codesign.auth.forms import ForgotForm, LoginForm, PasswordForm, RegisterForm, ResetForm
-from codesign.core import mail
+from codesign.core import mail, notifications
 from codesign.core.enums import Role
 from codesign.core.errors import DomainError, GuardFailed
 from codesign.core.forms import apply_errors
@@ -176,3 +176,30 @@ def outbox():
     pager = Pager.from_request(PAGE_SIZE)
     rows, total = mail.messages(to=to or None, limit=pager.size, offset=pager.offset)
     return render_template("auth/outbox.html", rows=rows, pager=pager.counted(total), to=to)
+
+
+@bp.route("/notifiche")
+@login_required
+def notifications_page():
+    """What the person was told, unread first: each notification with what happened and a button to the page
+    where to act, which marks it read."""
+    pager = Pager.from_request(PAGE_SIZE)
+    rows, total = notifications.of_person(current_user.id, limit=pager.size, offset=pager.offset)
+    return render_template("auth/notifications.html", rows=rows, pager=pager.counted(total),
+                           unread=notifications.unread_count(current_user.id))
+
+
+@bp.route("/notifiche/<int:notification_id>", methods=["POST"])
+@login_required
+def open_notification(notification_id: int):
+    n = notifications.mark_read(current_user.id, notification_id)
+    return redirect(safe_path(n.link, url_for("auth.notifications_page")), 303)
+
+
+@bp.route("/notifiche/lette", methods=["POST"])
+@login_required
+def read_all():
+    count = notifications.mark_all_read(current_user.id)
+    flash(ngettext("%(num)s notifica segnata come letta.", "%(num)s notifiche segnate come lette.", count)
+          if count else _("Nessuna notifica da leggere."), "success")
+    return redirect(url_for("auth.notifications_page"), 303)

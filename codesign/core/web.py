@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from codesign.core import diagram, mail
+from codesign.core import diagram, mail, notifications
 from codesign.core.errors import DomainError
 from codesign.core.redirects import safe_path
 from codesign.core.schemas import INT_MAX
@@ -332,7 +332,8 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def inject():
         return {"languages": app.config["LANGUAGES"], "current_lang": select_locale(), "current_user": current_user,
-                "nav_items": nav_items, "has_endpoint": lambda name: name in app.view_functions}
+                "nav_items": nav_items, "has_endpoint": lambda name: name in app.view_functions,
+                "unread_notifications": lambda: notifications.unread_count(current_user.id)}
 
     @app.before_request
     def request_id():

@@ -6,8 +6,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 import sqlalchemy.orm
 
-from codesign.auth.models import User
-from codesign.core import audit, mail
+from codesign.core import audit, notifications
 from codesign.core import validation as v
 from codesign.core.calendar import rome_today
 from codesign.core.enums import Role
@@ -16,7 +15,7 @@ from codesign.db import db, utcnow
 from codesign.evaluation import committee, open_scores
 from codesign.evaluation.models import ApprovedRanking, CommitteeMember, ConflictDeclaration, Review, ReviewScore
 from codesign.evaluation.ranking import Candidate, Criterion, Lot, compute_ranking
-from codesign.organizations.models import Membership
+from codesign.organizations.operations import recipients
 from codesign.procedures.operations import is_admin_of, require_admin
 from codesign.proposals.models import Proposal
 from codesign.proposals.operations import get_visible, is_admin, is_member
@@ -382,16 +381,16 @@ def approve(ctx) -> None:
                                    act_ref=act_ref, data=data, approved_at=ctx.now, scores=scores))
     outcome_text = {"admitted": "ammessa alla co-progettazione", "reserve": "idonea non finanziata (in riserva)",
                     "below_threshold": "non idonea"}
-    recipients = _members_by_org({p.organization_id for p in by_id.values()})
+    told = recipients({p.organization_id for p in by_id.values()}, Role.applicant)
     for lot in result.lots.values():
         for e in lot.entries:
             p = by_id[e.proposal_id]
-            for email in recipients.get(p.organization_id, []):
-                mail.enqueue(email, f"Esito della valutazione: {p.title}",
-                             f"La graduatoria dell'avviso «{procedure.title}» è stata approvata.\n\n"
-                             f"Proposta: {p.title} (n. {p.protocol_number}), lotto {lot_code(p)}\n"
-                             f"Posizione: {e.rank}; punteggio: {e.total:.2f}\n"
-                             f"Esito: {outcome_text[e.outcome]}\n")
+            notifications.notify(told.get(p.organization_id, []), f"Esito della valutazione: {p.title}",
+                                 f"La graduatoria dell'avviso «{procedure.title}» è stata approvata.\n\n"
+                                 f"Proposta: {p.title} (n. {p.protocol_number}), lotto {lot_code(p)}\n"
+                                 f"Posizione: {e.rank}; punteggio: {e.total:.2f}\n"
+                                 f"Esito: {outcome_text[e.outcome]}",
+                                 link=notifications.path("proposals.edit", proposal_id=p.id), now=ctx.now)
             p.ranking_total = e.total
             p.allotted_amount = e.allotted if e.outcome == "admitted" else None
             proposal_wf.cascade(p, {"admitted": "rank_admitted", "reserve": "rank_reserve",
@@ -401,18 +400,6 @@ def approve(ctx) -> None:
 
 def lot_code(p) -> str:
     return p.lot.code
-
-
-def _members_by_org(org_ids: set[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    if not org_ids:
-        return out
-    rows = db.session.execute(sa.select(Membership.organization_id, User.email).join(User, User.id == Membership.user_id)
-                              .where(Membership.organization_id.in_(org_ids), Membership.role == Role.applicant,
-                                     User.active.is_(True)))
-    for org_id, email in rows:
-        out.setdefault(org_id, []).append(email)
-    return out
 
 
 def ranking_guard(ctx):

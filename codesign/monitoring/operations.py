@@ -28,6 +28,7 @@ from codesign.monitoring.workflow import workflow
 from codesign.procedures.models import Procedure
 from codesign.proposals import operations as props
 from codesign.proposals.models import Proposal
+from codesign.proposals.notify import notify_body
 from codesign.proposals.operations import can_view
 from codesign.tables.models import CodesignTable, ProjectVersion
 
@@ -481,7 +482,7 @@ def record_payment(actor, proposal: Proposal, data: dict, *, now=None) -> Paymen
         raise Conflict("la tranche è stata registrata nello stesso momento da un'altra operazione") from exc
     audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="record_payment",
                  data={"tranche": t.number, "amount": _money(t.amount), "paid_on": clean.paid_on.isoformat()})
-    rules.notify_body(proposal, f"Pagamento registrato: {proposal.title}",
+    notify_body(proposal, f"Pagamento registrato: {proposal.title}",
                       f"L'amministrazione ha registrato il pagamento della tranche {t.number} del progetto "
                       f"«{proposal.title}»: {_money(t.amount)} EUR, disposto il {clean.paid_on.strftime('%d/%m/%Y')}.\n")
     return payment
@@ -525,7 +526,7 @@ def reverse_payment(actor, payment_id: int, data: dict, *, now=None) -> Payment:
     audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="reverse_payment",
                  reason=clean.reason, data={"payment_id": payment.id, "tranche": payment.tranche_number,
                                             "amount": _money(amount), "reversed_on": clean.reversed_on.isoformat()})
-    rules.notify_body(proposal, f"Storno di un pagamento: {proposal.title}",
+    notify_body(proposal, f"Storno di un pagamento: {proposal.title}",
                       f"L'amministrazione ha stornato {_money(amount)} EUR del pagamento della tranche "
                       f"{payment.tranche_number} del progetto «{proposal.title}» "
                       f"(disposto il {payment.paid_on.strftime('%d/%m/%Y')}). Motivo: {clean.reason}\n")
@@ -554,7 +555,7 @@ def flag_late_reports(now: dt.datetime) -> list[str]:
     for r in rows:
         r.late_flagged_at = now
         p = r.proposal
-        rules.notify_body(p, f"Relazione in ritardo: {p.title}",
+        notify_body(p, f"Relazione in ritardo: {p.title}",
                           f"La {rules.title(r)} del progetto «{p.title}» doveva essere presentata entro il "
                           f"{r.due_on.strftime('%d/%m/%Y')}: compilala e presentala al più presto.\n")
         audit.record(actor=None, entity_type="report", entity_id=r.id, trigger="flag_late_report",
@@ -617,7 +618,7 @@ def remind_reports(now: dt.datetime) -> list[str]:
             p = r.proposal
             words = {"title": rules.title(r), "project": p.title, "due": r.due_on.strftime("%d/%m/%Y"),
                      "days": (r.due_on - today).days, "late": (today - r.due_on).days}
-            rules.notify_body(p, reminder.subject.format(**words), reminder.text.format(**words))
+            notify_body(p, reminder.subject.format(**words), reminder.text.format(**words))
             done.append(f"promemoria «{reminder.kind}» per la relazione {r.number} del progetto {p.id} "
                         f"(scadenza {r.due_on.isoformat()})")
         db.session.commit()

@@ -1,6 +1,6 @@
 """What the report machine needs to know: when a report's content is complete (spending beyond the budget
-included), and who is told of its moves. Checks on the rows already loaded (the project's other reports read once,
-for the cumulated spending), plus the notifications (through the outbox)."""
+included). Checks on the rows already loaded (the project's other reports read once, for the cumulated spending);
+who is told of its moves is said in workflow.py, through proposals.notify."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -8,11 +8,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from codesign.agreements.operations import final_version
-from codesign.core import mail
-from codesign.core.enums import Role
 from codesign.db import db
 from codesign.monitoring.models import Report
-from codesign.organizations.operations import member_emails
 
 DECLARED = ("submitted", "approved")      # the earlier reports whose spending counts, with the one being written
 
@@ -173,19 +170,6 @@ def changes(before: dict, after: dict) -> dict:
         "cofinancing_amount": {"from": before.get("cofinancing_amount"), "to": after.get("cofinancing_amount"),
                                "changed": before.get("cofinancing_amount") != after.get("cofinancing_amount")},
     }
-
-
-def _notify(org_id: int, role: Role, subject: str, body: str) -> None:
-    for email in member_emails({org_id}, role).get(org_id, []):
-        mail.enqueue(email, subject, body)
-
-
-def notify_body(proposal, subject: str, body: str) -> None:
-    _notify(proposal.organization_id, Role.applicant, subject, body)
-
-
-def notify_admins(proposal, subject: str, body: str) -> None:
-    _notify(proposal.procedure.administration_id, Role.admin, subject, body)
 
 
 def title(report) -> str:

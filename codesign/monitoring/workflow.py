@@ -7,6 +7,7 @@ from codesign.core.enums import N_
 from codesign.core.workflow import Context, Transition, Workflow
 from codesign.monitoring import rules
 from codesign.monitoring.models import ReportSubmission
+from codesign.proposals.notify import notify_admins, notify_body
 
 STATES = {
     "due": N_("da presentare"),
@@ -43,7 +44,7 @@ def on_submit(ctx: Context) -> None:
     r.submissions.append(ReportSubmission(number=number, content=rules.snapshot(r), submitted_at=ctx.now,
                                           submitted_by_id=getattr(ctx.user, "id", None)))
     p = r.proposal
-    rules.notify_admins(p, f"Relazione da esaminare: {p.title}",
+    notify_admins(p, f"Relazione da esaminare: {p.title}",
                         f"L'ente «{p.organization.name}» ha presentato la {rules.title(r)} del progetto «{p.title}» "
                         f"(avviso «{p.procedure.title}»): esaminala e approvala o restituiscila con una motivazione.\n")
 
@@ -52,7 +53,7 @@ def on_approve(ctx: Context) -> None:
     r = ctx.row
     r.approved_at = ctx.now
     p = r.proposal
-    rules.notify_body(p, f"Relazione approvata: {p.title}",
+    notify_body(p, f"Relazione approvata: {p.title}",
                       f"L'amministrazione ha approvato la {rules.title(r)} del progetto «{p.title}».\n")
 
 
@@ -60,7 +61,7 @@ def on_return(ctx: Context) -> None:
     r = ctx.row
     r.return_reason = ctx.params["reason"]
     p = r.proposal
-    rules.notify_body(p, f"Relazione restituita: {p.title}",
+    notify_body(p, f"Relazione restituita: {p.title}",
                       f"L'amministrazione ha restituito la {rules.title(r)} del progetto «{p.title}» perché sia "
                       f"corretta.\nMotivazione: {r.return_reason}\nCorreggila e presentala di nuovo.\n")
 

@@ -15,10 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from codesign.auth.models import User
-from codesign.core import audit, mail, territory
+from codesign.core import audit, notifications, territory
 from codesign.core.calendar import rome_today
 from codesign.core.enums import N_, OrgKind, Role
 from codesign.core.errors import Conflict, Invalid, NotFound, Unauthorized
+from codesign.core.notifications import Recipient
 from codesign.core.schemas import money_text, parse
 from codesign.core.workflow import flush_or_conflict
 from codesign.db import db, utcnow
@@ -28,7 +29,7 @@ from codesign.opportunities.models import APPLICANTS, FUNDER_LEVELS, Application
 from codesign.opportunities.schemas import ApplicationIn, NoticeIn, OpportunityIn
 from codesign.opportunities.workflow import workflow as application_workflow
 from codesign.organizations.models import Organization
-from codesign.organizations.operations import member_emails
+from codesign.organizations.operations import recipients
 from codesign.proposals.models import Proposal
 
 LEVEL_LABELS = {"eu": N_("Unione europea"), "national": N_("Nazionale"), "regional": N_("Regionale"),
@@ -318,33 +319,35 @@ def remind_followers(now: dt.datetime) -> list[str]:
     for reminder in REMINDERS:
         column = getattr(Follow, reminder.column)
         rows = db.session.execute(
-            sa.select(Follow.id, Opportunity, User.email).join(Opportunity, Opportunity.id == Follow.opportunity_id)
+            sa.select(Follow.id, Opportunity, User.id, User.email)
+            .join(Opportunity, Opportunity.id == Follow.opportunity_id)
             .join(User, User.id == Follow.user_id)
             .where(column.is_(None), User.active.is_(True),
                    Opportunity.deadline <= today + dt.timedelta(days=reminder.most),
                    Opportunity.deadline >= today + dt.timedelta(days=reminder.fewest))
             .order_by(Opportunity.deadline, Follow.id)).all()
-        for follow_id, o, email in rows:
+        for follow_id, o, user_id, email in rows:
             won = db.session.execute(sa.update(Follow).where(Follow.id == follow_id, column.is_(None))
                                      .values({reminder.column: now}))
             if not won.rowcount:
                 continue
             days = (o.deadline - today).days
-            mail.enqueue(email, f"Promemoria: il bando «{o.title[:200]}» scade il {o.deadline.strftime('%d/%m/%Y')}",
-                         reminder_text(o, days))
+            notifications.notify([Recipient(user_id, email)],
+                                 f"Promemoria: il bando «{o.title[:200]}» scade il {o.deadline.strftime('%d/%m/%Y')}",
+                                 reminder_text(o, days), now=now,
+                                 link=notifications.path("opportunities.detail", opportunity_id=o.id))
             done.append(f"promemoria a {days} giorni dalla scadenza del bando {o.id} per {email}")
         db.session.commit()
     return done
 
 
 def reminder_text(o: Opportunity, days: int) -> str:
+    """A follower's reminder; the notification adds the link to the call's page in codesign."""
     when = "oggi è l'ultimo giorno" if days == 0 else ("manca 1 giorno" if days == 1 else f"mancano {days} giorni")
-    page = observatory.public_url("opportunities.detail", opportunity_id=o.id)
     return (f"Segui il bando «{o.title}» ({o.funder}, {o.programme}).\n"
             f"Scade il {o.deadline.strftime('%d/%m/%Y')}: {when}.\n\n"
-            f"Il bando sul sito del finanziatore: {o.link}\n"
-            + (f"La scheda in codesign: {page}\n" if page else "")
-            + "\nPer non ricevere altri promemoria, smetti di seguirlo dalla scheda del bando in codesign.\n")
+            f"Il bando sul sito del finanziatore: {o.link}\n\n"
+            "Per non ricevere altri promemoria, smetti di seguirlo dalla scheda del bando in codesign:")
 
 
 # --- applications: who answers an opportunity, and with whom ------------------------------------------------------
@@ -496,8 +499,8 @@ def propose(actor, o: Opportunity, data: dict, *, now=None) -> tuple[list[Notice
     told = {_party_key(n): n for n in db.session.execute(sa.select(Notice).where(Notice.opportunity_id == o.id))
             .scalars()}
     towns = town_administrations(p.municipality for p in clean.parties if p.municipality)
-    emails = member_emails(towns.values(), Role.admin)
-    emails_of_bodies = member_emails({p.organization_id for p in clean.parties if p.organization_id}, Role.applicant)
+    admins = recipients(towns.values(), Role.admin)
+    bodies = recipients({p.organization_id for p in clean.parties if p.organization_id}, Role.applicant)
     sender = db.session.get(Organization, min(actor.administration_ids)) if actor.administration_ids else None
     subject, text = notice_text(o, clean.message, sender.name if sender else None)
     sent, skipped = [], []
@@ -506,8 +509,8 @@ def propose(actor, o: Opportunity, data: dict, *, now=None) -> tuple[list[Notice
         if key in told:
             skipped.append(notice_dict(told[key]))
             continue
-        to = (emails.get(towns.get(party.municipality), []) if party.municipality
-              else emails_of_bodies.get(party.organization_id, []))
+        to = (admins.get(towns.get(party.municipality), []) if party.municipality
+              else bodies.get(party.organization_id, []))
         notice = Notice(opportunity_id=o.id, municipality=party.municipality, organization_id=party.organization_id,
                         message=clean.message or None, recipients=len(to), sent_at=now, sent_by_id=actor.id)
         try:  # another office told the same party a moment earlier
@@ -515,8 +518,8 @@ def propose(actor, o: Opportunity, data: dict, *, now=None) -> tuple[list[Notice
                 db.session.add(notice)
         except IntegrityError:
             continue
-        for address in to:
-            mail.enqueue(address, subject, text)
+        notifications.notify(to, subject, text, link=notifications.path("opportunities.detail", opportunity_id=o.id),
+                             now=now)
         sent.append(notice)
     audit.record(actor=actor, entity_type="opportunity", entity_id=o.id, trigger="propose_opportunity",
                  data={"told": len(sent), "skipped": len(skipped),
@@ -525,15 +528,14 @@ def propose(actor, o: Opportunity, data: dict, *, now=None) -> tuple[list[Notice
 
 
 def notice_text(o: Opportunity, message: str | None, sender: str | None) -> tuple[str, str]:
-    page = observatory.public_url("opportunities.detail", opportunity_id=o.id)
+    """The subject and text of a notice; the notification adds the link to the call's page in codesign."""
     who = ", ".join(OPEN_TO[a].removeprefix("aperto ") for a in APPLICANTS if a in (o.eligible or []))
     text = ((message.strip() + "\n\n") if message and message.strip() else "") + (
         f"{sender or 'La Città metropolitana'} vi segnala il bando «{o.title}» ({o.funder}, {o.programme}).\n"
         f"Aperto {who}; temi: {', '.join(o.themes or [])}.\n"
         f"Apertura {o.opens_on.strftime('%d/%m/%Y')}, scadenza {o.deadline.strftime('%d/%m/%Y')}.\n\n"
-        f"Il bando sul sito del finanziatore: {o.link}\n"
-        + (f"La scheda in codesign, dove potete seguirlo e ricevere i promemoria della scadenza: {page}\n"
-           if page else ""))
+        f"Il bando sul sito del finanziatore: {o.link}\n\n"
+        "La scheda in codesign, dove potete seguirlo e ricevere i promemoria della scadenza:")
     return f"Un bando per voi: {o.title[:200]}", text
 
 

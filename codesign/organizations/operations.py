@@ -6,15 +6,15 @@ other representatives and removes members; anyone may leave, except the last leg
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
 from codesign.auth.models import User
 from codesign.auth.operations import get_user_by_email, grant_role, invite
-from codesign.core import audit, mail
+from codesign.core import audit, notifications
 from codesign.core.enums import LegalForm, OrgKind, Position, Role
 from codesign.core.errors import Conflict, Forbidden, Invalid, NotFound
+from codesign.core.notifications import Recipient
 from codesign.core.schemas import parse
 from codesign.db import db, utcnow
 from codesign.organizations.models import JoinRequest, Membership, Organization
@@ -32,12 +32,6 @@ def registered_with(tax_code_text: str) -> Organization | None:
         return find_by_tax_code(normalize_tax_code(tax_code_text))
     except ValueError:
         return None
-
-
-def _link(endpoint: str, **values) -> str:
-    """The absolute address of a page for a message (a relative one where no request or server name says the host)."""
-    external = has_request_context() or bool(current_app.config.get("SERVER_NAME"))
-    return url_for(endpoint, _external=external, **values)
 
 
 ALREADY_REGISTERED = ("un'organizzazione con questo codice fiscale è già registrata: se ne fai parte, chiedi di "
@@ -205,13 +199,12 @@ def request_to_join(actor: User, data, *, now=None) -> JoinRequest:
             raise Conflict("hai già chiesto di unirti a questo ente") from None
     req.state, req.message, req.created_at = "pending", clean.message, now
     req.decided_at = req.decided_by_id = None
-    link = _link("organizations.page", org_id=org.id)
-    for email in member_emails([org.id], Role.applicant).get(org.id, []):
-        mail.enqueue(email, f"Richiesta di unirsi a {org.name[:200]}",
-                     f"{actor.name} ({actor.email}) chiede di unirsi all'ente «{org.name}» su codesign.\n"
-                     + (f"\nIl suo messaggio: {clean.message}\n" if clean.message else "")
-                     + f"\nPuoi accettare o rifiutare la richiesta dalla pagina dei membri dell'ente:\n{link}\n"
-                     "Chi entra potrà lavorare alle proposte dell'ente.\n")
+    notify_members(org.id, Role.applicant, f"Richiesta di unirsi a {org.name[:200]}",
+                   f"{actor.name} ({actor.email}) chiede di unirsi all'ente «{org.name}» su codesign.\n"
+                   + (f"\nIl suo messaggio: {clean.message}\n" if clean.message else "")
+                   + "\nPuoi accettare o rifiutare la richiesta dalla pagina dei membri dell'ente. "
+                   "Chi entra potrà lavorare alle proposte dell'ente.",
+                   link=notifications.path("organizations.page", org_id=org.id))
     audit.record(actor=actor, entity_type="organization", entity_id=org.id, trigger="request_to_join",
                  data={"request_id": req.id}, at=now)
     return req
@@ -247,12 +240,13 @@ def decide_join(actor: User, request_id: int, approve: bool, *, organization: Or
     if approve:
         grant_role(req.user, Role.applicant, org, actor=actor)
         text = (f"{actor.name} ha accettato la tua richiesta: ora fai parte dell'ente «{org.name}» su codesign e puoi "
-                f"lavorare alle sue proposte.\n{_link('organizations.page', org_id=org.id)}\n")
+                "lavorare alle sue proposte.")
     else:
         text = (f"La tua richiesta di unirti all'ente «{org.name}» su codesign non è stata accolta. Per chiarimenti "
-                "rivolgiti direttamente all'ente.\n")
-    mail.enqueue(req.user.email, f"Richiesta di unirti a {org.name[:200]}: "
-                 + ("accettata" if approve else "non accolta"), text)
+                "rivolgiti direttamente all'ente.")
+    notifications.notify([Recipient(req.user.id, req.user.email)],
+                         f"Richiesta di unirti a {org.name[:200]}: " + ("accettata" if approve else "non accolta"),
+                         text, link=notifications.path("organizations.page", org_id=org.id) if approve else None)
     audit.record(actor=actor, entity_type="organization", entity_id=org.id,
                  trigger="approve_join" if approve else "refuse_join",
                  data={"request_id": req.id, "user_id": req.user_id}, at=now)
@@ -355,15 +349,21 @@ def to_dict(org: Organization) -> dict:
     }
 
 
-def member_emails(org_ids, role: Role) -> dict[int, list[str]]:
-    """The active members' addresses of each organisation, for notifications (one query)."""
-    out: dict[int, list[str]] = {}
+def recipients(org_ids, role: Role) -> dict[int, list[Recipient]]:
+    """The active members of each organisation in a role, as people to notify (one query)."""
+    out: dict[int, list[Recipient]] = {}
     ids = set(org_ids)
     if not ids:
         return out
-    rows = db.session.execute(sa.select(Membership.organization_id, User.email).join(User, User.id == Membership.user_id)
+    rows = db.session.execute(sa.select(Membership.organization_id, User.id, User.email)
+                              .join(User, User.id == Membership.user_id)
                               .where(Membership.organization_id.in_(ids), Membership.role == role,
                                      User.active.is_(True)).order_by(User.email))
-    for org_id, email in rows:
-        out.setdefault(org_id, []).append(email)
+    for org_id, user_id, email in rows:
+        out.setdefault(org_id, []).append(Recipient(user_id, email))
     return out
+
+
+def notify_members(org_id: int, role: Role, subject: str, body: str, *, link: str | None = None) -> None:
+    """Tell every active member of an organisation in a role (a body's members, an administration's admins)."""
+    notifications.notify(recipients({org_id}, role).get(org_id, []), subject, body, link=link)

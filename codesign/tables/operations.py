@@ -11,17 +11,17 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from codesign.core import audit, mail
+from codesign.core import audit
 from codesign.core.calendar import add_months, format_rome, rome_today
-from codesign.core.enums import N_, Role
+from codesign.core.enums import N_
 from codesign.core.errors import Conflict, GuardFailed, Invalid, NotFound
 from codesign.core.schemas import parse
 from codesign.core.workflow import Context, flush_or_conflict
 from codesign.db import db, utcnow
 from codesign.evaluation.operations import approved
-from codesign.organizations.operations import member_emails
 from codesign.procedures.models import Procedure
 from codesign.proposals.models import Proposal
+from codesign.proposals.notify import notify_admins, notify_body
 from codesign.proposals.workflow import workflow as proposal_workflow
 from codesign.tables import permissions
 from codesign.tables.models import CodesignTable, Meeting, ProjectVersion
@@ -38,18 +38,6 @@ def _money(d: Decimal) -> str:
     return f"{d:.2f}"
 
 
-# --- notifications (through the outbox) --------------------------------------------------------------------
-def _notify_body(proposal: Proposal, subject: str, body: str) -> None:
-    for email in member_emails({proposal.organization_id}, Role.applicant).get(proposal.organization_id, []):
-        mail.enqueue(email, subject, body)
-
-
-def _notify_admins(proposal: Proposal, subject: str, body: str) -> None:
-    admin_id = proposal.procedure.administration_id
-    for email in member_emails({admin_id}, Role.admin).get(admin_id, []):
-        mail.enqueue(email, subject, body)
-
-
 # --- the table ---------------------------------------------------------------------------------------------------
 def table_of(proposal: Proposal) -> CodesignTable | None:
     return db.session.execute(sa.select(CodesignTable).where(CodesignTable.proposal_id == proposal.id)
@@ -63,7 +51,7 @@ def open_table(ctx: Context) -> None:
     deadline = add_months(rome_today(ctx.now), months)
     db.session.add(CodesignTable(proposal_id=proposal.id, opened_at=ctx.now, opened_by_id=ctx.user.id,
                                  deadline=deadline, last_activity_at=ctx.now))
-    _notify_body(proposal, f"Tavolo di co-progettazione aperto: {proposal.title}",
+    notify_body(proposal, f"Tavolo di co-progettazione aperto: {proposal.title}",
                  f"È stato aperto il tavolo di co-progettazione della proposta «{proposal.title}» "
                  f"(avviso «{proposal.procedure.title}»).\nIl tavolo si conclude entro il "
                  f"{deadline.strftime('%d/%m/%Y')}.\n")
@@ -117,7 +105,7 @@ def record_meeting(actor, proposal: Proposal, data: dict, *, now=None) -> Meetin
     audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="record_meeting",
                  data={"meeting_id": meeting.id})
     when = format_rome(clean.held_at)
-    _notify_body(proposal, f"Incontro del tavolo di co-progettazione: {when}",
+    notify_body(proposal, f"Incontro del tavolo di co-progettazione: {when}",
                  f"L'amministrazione ha fissato un incontro del tavolo di co-progettazione della proposta "
                  f"«{proposal.title}».\nQuando: {when}\nDove: {clean.place}\n")
     return meeting
@@ -234,9 +222,9 @@ def save_version(actor, proposal: Proposal, data: dict, *, now=None) -> ProjectV
             f"co-progettazione: esaminala.\n")
     subject = f"Nuova versione del progetto da esaminare: {proposal.title}"
     if permissions.is_admin(actor, proposal):
-        _notify_body(proposal, subject, text)
+        notify_body(proposal, subject, text)
     else:
-        _notify_admins(proposal, subject, text)
+        notify_admins(proposal, subject, text)
     return version
 
 
@@ -338,7 +326,7 @@ def flag_overdue_tables(now: dt.datetime) -> list[str]:
     for table in rows:
         table.overdue_flagged_at = now
         p = table.proposal
-        _notify_admins(p, f"Tavolo di co-progettazione scaduto: {p.title}",
+        notify_admins(p, f"Tavolo di co-progettazione scaduto: {p.title}",
                        f"Il tavolo di co-progettazione della proposta «{p.title}» (avviso «{p.procedure.title}») "
                        f"doveva concludersi entro il {table.deadline.strftime('%d/%m/%Y')}: approva il progetto "
                        "definitivo o chiudi il tavolo senza accordo.\n")
@@ -382,7 +370,7 @@ def scroll(ctx: Context) -> None:
             p.allotted_amount = p.requested_amount
             proposal_workflow.cascade(p, "scroll_admitted", ctx.user, now=ctx.now, data={"lot": lot.code})
             admitted.append(p)
-            _notify_body(p, f"Ammessa alla co-progettazione per scorrimento: {p.title}",
+            notify_body(p, f"Ammessa alla co-progettazione per scorrimento: {p.title}",
                          f"Per scorrimento della graduatoria dell'avviso «{procedure.title}», la proposta "
                          f"«{p.title}» (lotto {lot.code}) è ammessa alla co-progettazione con un contributo di "
                          f"{_money(p.requested_amount)} EUR. L'amministrazione ti convocherà al tavolo.\n")

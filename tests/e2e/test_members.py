@@ -1,6 +1,6 @@
 """Bodies with several members in Chromium: a second volunteer who tries to register a body already registered is
 pointed to the request to join, sends it; the legal representative accepts it from the body's page and the new
-member sees the body among theirs. axe-core and the phone width on every page, screenshots of the join form and of
+member sees the body among theirs; the representative finds the request among their notifications. axe-core and the phone width on every page, screenshots of the join form and of
 the body's page with the request waiting."""
 from __future__ import annotations
 
@@ -38,7 +38,14 @@ def test_a_second_volunteer_joins_a_registered_body(journey, client, make_user, 
 
     representative = journey.person("representative")
     representative.log_in(founder.email)
-    page = representative.visit(f"/enti/{org_id}", shot="ente-membri-richiesta")
+    page = representative.page
+    page.get_by_role("link", name="Notifiche 1 non letta").click()  # the header counts what is unread
+    page.wait_for_load_state()
+    representative.check(shot="notifiche")
+    assert "Richiesta di unirsi a APS Il Cortile" in representative.text()
+    representative.submit(button(page, "Apri — Richiesta di unirsi a APS Il Cortile"))
+    assert page.url.endswith(f"/enti/{org_id}")
+    representative.check(shot="ente-membri-richiesta")
     assert "Seguo il doposcuola del giovedì." in representative.text()
     representative.submit(button(page, "Accetta Luca Bianchi"))
     assert "ora fa parte dell'ente" in representative.text()

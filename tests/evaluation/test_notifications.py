@@ -6,8 +6,10 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from codesign.core.mail import OutboxMessage
+from codesign.core.notifications import Notification
 from codesign.core.tick import run_tick
 from codesign.db import db, utcnow
+from codesign.proposals.models import Proposal
 from tests.helpers import Scenario, transition
 
 
@@ -52,7 +54,13 @@ def test_outcome_mail_sent_once(client, make_user, token_for, smtp_server, app_c
     run_tick(utcnow())  # a second run sends nothing again
     app_ctx.config["SMTP_URL"] = None
     assert len(sink.messages) == 10
-    assert all("Esito" in body for _, body in sink.messages)
+    assert all("Esito" in body and "http://localhost/proposte/" in body for _, body in sink.messages)
+    # and each stays on the person's page, linked to the proposal
+    told = db.session.execute(sa.select(Notification)).scalars().all()
+    assert len(told) == 10 and {n.link for n in told} == {f"/proposte/{pid}" for pid in
+                                                          db.session.execute(sa.select(Proposal.id)
+                                                                             .where(Proposal.ranking_total.is_not(None))
+                                                                             ).scalars()}
     db.session.expire_all()
     assert all(m.sent_at is not None for m in db.session.execute(sa.select(OutboxMessage)).scalars())
 

@@ -10,6 +10,7 @@ import pytest
 from codesign.core import audit
 from codesign.core.calendar import rome_today
 from codesign.core.mail import OutboxMessage
+from codesign.core.notifications import Notification
 from codesign.db import db, utcnow
 from codesign.proposals.models import Proposal
 from tests.helpers import AGREEMENT, PDF, Scenario, agreement_for, project_cup, to_codesign, transition, version_body
@@ -116,6 +117,8 @@ def test_table_meetings_versions_diff_finalize(client, s):
     subjects = [m.subject for m in db.session.query(OutboxMessage).all()]
     assert sum("Incontro del tavolo" in x for x in subjects) == 2
     assert any("Nuova versione del progetto" in x for x in subjects)
+    meetings = [n for n in db.session.query(Notification).all() if "Incontro del tavolo" in n.subject]
+    assert len(meetings) == 2 and {n.link for n in meetings} == {f"/proposte/{a1}"}
     assert audit.verify()[0]
 
 

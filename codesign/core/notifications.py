@@ -1,0 +1,110 @@
+"""What each person was told. Every notification goes out by mail (through the outbox, core/mail.py) and stays on
+the person's page "Notifiche", unread until they open it or mark it read. One function, `notify`, for every
+event a person must act on or know; the modules say who and what, this module how."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import NamedTuple
+from urllib.parse import urljoin
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context, request, url_for
+from sqlalchemy.orm import Mapped, mapped_column
+
+from codesign.core import mail
+from codesign.core.errors import NotFound
+from codesign.db import UTCDateTime, db, utcnow
+
+
+class Recipient(NamedTuple):
+    """A person to tell: their account (whose page lists the notification) and their address."""
+
+    id: int
+    email: str
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+    __table_args__ = (sa.Index("ix_notifications_person", "user_id", "read_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text)
+    link: Mapped[str | None] = mapped_column(sa.String(500))  # a page of this site (a path), where to act
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def unread(self) -> bool:
+        return self.read_at is None
+
+
+def path(endpoint: str, **values) -> str:
+    """A page's address within the site, with or without a request (`codesign tick` runs without one)."""
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def absolute(link: str) -> str:
+    """The address to put in a mail: absolute where a request or the server name says the host."""
+    if has_request_context():
+        return urljoin(request.host_url, link)
+    if current_app.config.get("SERVER_NAME"):
+        return f"{current_app.config['PREFERRED_URL_SCHEME']}://{current_app.config['SERVER_NAME']}{link}"
+    return link
+
+
+def notify(recipients: Iterable[Recipient], subject: str, body: str, *, link: str | None = None,
+           now: dt.datetime | None = None) -> int:
+    """Tell each person once (a person named twice is told once): a mail in the outbox, with the link, and a
+    notification on their page, both in the caller's transaction. Returns how many people were told."""
+    now = now or utcnow()
+    subject = subject[:300]
+    text = body.rstrip("\n") + (f"\n\n{absolute(link)}\n" if link else "\n")
+    told: set[int] = set()
+    for person in recipients:
+        if person.id in told:
+            continue
+        told.add(person.id)
+        mail.enqueue(person.email, subject, text)
+        db.session.add(Notification(user_id=person.id, subject=subject, body=body, link=link, created_at=now))
+    return len(told)
+
+
+def to_dict(n: Notification) -> dict:
+    return {"id": n.id, "subject": n.subject, "body": n.body, "link": n.link, "created_at": n.created_at.isoformat(),
+            "read_at": n.read_at.isoformat() if n.read_at else None}
+
+
+def of_person(user_id: int, *, limit: int, offset: int) -> tuple[list[Notification], int]:
+    """A person's notifications, unread first, then newest first (one page of them), and how many in all."""
+    query = sa.select(Notification).where(Notification.user_id == user_id)
+    total = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    rows = db.session.execute(query.order_by(sa.case((Notification.read_at.is_(None), 0), else_=1),
+                                             Notification.id.desc()).limit(limit).offset(offset)).scalars().all()
+    return list(rows), total
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.execute(sa.select(sa.func.count(Notification.id)).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None))).scalar_one()
+
+
+def mark_read(user_id: int, notification_id: int, *, now: dt.datetime | None = None) -> Notification:
+    """The person has read one of their notifications (reading it again changes nothing); another person's is
+    not found."""
+    n = db.session.execute(sa.select(Notification).where(Notification.id == notification_id,
+                                                         Notification.user_id == user_id)).scalar_one_or_none()
+    if n is None:
+        raise NotFound("notifica non trovata")
+    if n.read_at is None:
+        n.read_at = now or utcnow()
+    return n
+
+
+def mark_all_read(user_id: int, *, now: dt.datetime | None = None) -> int:
+    return db.session.execute(sa.update(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)).values(read_at=now or utcnow())).rowcount
