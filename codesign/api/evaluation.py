@@ -27,6 +27,12 @@ def put_committee(procedure_id: int):
     return jsonify(committee.to_dict(proc.id))
 
 
+@bp.post("/procedures/<int:procedure_id>/committee/reminders")
+def remind_committee(procedure_id: int):
+    user = require_caller()
+    return jsonify(ev.remind_evaluators(user, procs.get_visible(user, procedure_id)))
+
+
 @bp.put("/proposals/<int:proposal_id>/conflict")
 def put_conflict(proposal_id: int):
     user = require_caller()

@@ -715,6 +715,12 @@ def catalogue() -> dict[tuple[str, str], dict]:
             response=ref("Committee"), errors=WRITE,
             description="In `closed` e `admissibility`; in `evaluation` solo per sostituire un membro senza "
                         "valutazioni finali o aggiungere supplenti."),
+        ("post", "/procedures/{}/committee/reminders"): op(
+            "remindCommittee", "Sollecita i valutatori che devono ancora concludere delle valutazioni", "admin",
+            tag="evaluation", response=obj({"reminded": INTEGER, "reviews_missing": INTEGER},
+                                           ["reminded", "reviews_missing"]), errors=(401, 403, 404, 409),
+            description="Ciascuno riceve una notifica (e-mail e pagina «Notifiche») con quante proposte aspettano "
+                        "la sua valutazione definitiva. 409 fuori dalla valutazione o se nessuna valutazione manca."),
         ("get", "/procedures/{}/committee"): op(
             "getCommittee", "La commissione", "admin", tag="evaluation", response=ref("Committee"),
             errors=(403, 404)),

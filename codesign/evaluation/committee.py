@@ -4,8 +4,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from codesign.auth.operations import get_user_by_email
-from codesign.core import audit
+from codesign.core import audit, notifications
 from codesign.core.errors import GuardFailed, Invalid
+from codesign.core.notifications import Recipient
 from codesign.db import db
 from codesign.evaluation.models import CommitteeMember, ConflictDeclaration, Review
 from codesign.procedures.operations import require_admin
@@ -146,9 +147,33 @@ def appoint(actor, procedure, evaluators: list, substitutes: list) -> list[Commi
         if uid not in current:
             db.session.add(CommitteeMember(procedure_id=procedure.id, user_id=uid, substitute=sub))
     db.session.flush()
+    newcomers = [u for u in users.values() if u.id not in current]
+    for substitute in (False, True):
+        notifications.notify([Recipient(u.id, u.email) for u in newcomers if wanted[u.id] is substitute],
+                             f"Nomina nella commissione di valutazione: {procedure.title[:200]}",
+                             appointment_text(procedure, substitute), link=notifications.path("evaluation.queue"))
     audit.record(actor=actor, entity_type="procedure", entity_id=procedure.id, trigger="appoint_committee",
                  data={"evaluators": [e.lower() for e in evaluators], "substitutes": [e.lower() for e in substitutes]})
     return members(procedure.id)
+
+
+def appointment_text(procedure, substitute: bool) -> str:
+    role = "membro supplente" if substitute else "membro"
+    then = ("La valutazione è in corso: le proposte da valutare sono nella pagina «Valutazioni»."
+            if procedure.state == "evaluation" else
+            "Riceverai un avviso quando la valutazione sarà avviata; le proposte da valutare saranno nella pagina "
+            "«Valutazioni».")
+    return f"Sei stato nominato {role} della commissione di valutazione dell'avviso «{procedure.title}».\n\n{then}"
+
+
+def on_evaluation_started(ctx) -> None:
+    """Effect of `start_evaluation`: the committee's members are told that their proposals wait for them."""
+    procedure = ctx.row
+    regular = [m.user for m in members(procedure.id) if not m.substitute and m.user.active]
+    notifications.notify([Recipient(u.id, u.email) for u in regular], f"Valutazione aperta: {procedure.title[:200]}",
+                         f"La valutazione delle proposte dell'avviso «{procedure.title}» è aperta: le proposte da "
+                         "valutare sono nella pagina «Valutazioni».", link=notifications.path("evaluation.queue"),
+                         now=ctx.now)
 
 
 def to_dict(procedure_id: int) -> dict:

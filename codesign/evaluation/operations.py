@@ -11,6 +11,7 @@ from codesign.core import validation as v
 from codesign.core.calendar import rome_today
 from codesign.core.enums import Role
 from codesign.core.errors import Conflict, Forbidden, GuardFailed, Invalid, NotFound, Unauthorized
+from codesign.core.notifications import Recipient
 from codesign.db import db, utcnow
 from codesign.evaluation import committee, open_scores
 from codesign.evaluation.models import ApprovedRanking, CommitteeMember, ConflictDeclaration, Review, ReviewScore
@@ -242,6 +243,43 @@ def progress(procedure) -> dict:
                            "nominare dei supplenti")
         rows.append({"proposal": p, "cells": cells, "finals": finals})
     return {"members": ms, "rows": rows, "missing": missing}
+
+
+OWED = ("todo", "declared", "draft")  # a needed review not yet final (progress()'s cells)
+
+
+def owed_reviews(board: dict) -> dict:
+    """From progress(): each committee member who still owes final reviews, and how many."""
+    owed: dict = {}
+    for row in board["rows"]:
+        for cell in row["cells"]:
+            if cell["status"] in OWED:
+                owed[cell["member"]] = owed.get(cell["member"], 0) + 1
+    return owed
+
+
+def remind_evaluators(actor, procedure, *, now=None) -> dict:
+    """The admin reminds each committee member who still owes final reviews, with how many: one notification
+    each, audited. Refused outside the evaluation, or when nobody owes any."""
+    require_admin(actor, procedure)
+    if procedure.state != "evaluation":
+        raise GuardFailed("la valutazione non è in corso")
+    owed = owed_reviews(progress(procedure))
+    if not owed:
+        raise GuardFailed("nessun valutatore deve ancora concludere una valutazione")
+    now = now or utcnow()
+    for m, n in owed.items():
+        notifications.notify(
+            [Recipient(m.user.id, m.user.email)], f"Valutazioni da completare: {procedure.title[:200]}",
+            (f"{n} proposta dell'avviso «{procedure.title}» aspetta" if n == 1 else
+             f"{n} proposte dell'avviso «{procedure.title}» aspettano")
+            + " ancora la tua valutazione definitiva: le trovi nella pagina «Valutazioni». L'amministrazione "
+            "approva la graduatoria quando tutte le valutazioni sono definitive.",
+            link=notifications.path("evaluation.queue"), now=now)
+    result = {"reminded": len(owed), "reviews_missing": sum(owed.values())}
+    audit.record(actor=actor, entity_type="procedure", entity_id=procedure.id, trigger="remind_evaluators",
+                 data={**result, "evaluators": sorted(m.user.email for m in owed)}, at=now)
+    return result
 
 
 def ranking_problems(procedure) -> list[str]:

@@ -16,5 +16,6 @@ def init_app(app: Flask) -> None:
     proposals.register_viewer(committee.evaluator_can_view, committee.evaluator_condition)
     proposals.register_redactor(ev.redact_for_evaluator)
     proposals.register_committee_reader(ev.committee_reads_documents)
-    procedure_workflow.contribute("start_evaluation", guard=committee.committee_appointed)
+    procedure_workflow.contribute("start_evaluation", guard=committee.committee_appointed,
+                                  effect=committee.on_evaluation_started)
     procedure_workflow.contribute("approve_ranking", guard=ev.ranking_guard, effect=ev.approve)

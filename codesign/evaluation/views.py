@@ -15,6 +15,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from codesign.auth import operations as auth_ops
@@ -307,11 +308,12 @@ def committee_view(procedure_id: int):
     return redirect(url_for("evaluation.committee", procedure_id=proc.id), 303)
 
 
-def _progress_page(proc: Procedure, *, status=200, approve_form=None, reasons=None):
-    board, missing, preview, actions = None, [], None, []
+def _progress_page(proc: Procedure, *, status=200, approve_form=None, reasons=None, reasons_title=None):
+    board, missing, preview, actions, owed = None, [], None, [], {}
     stored = ev.approved(proc)
     if proc.state == "evaluation":
         board = ev.progress(proc)
+        owed = ev.owed_reviews(board)
         problem = committees.committee_problem(proc)
         missing = ([problem] if problem else []) + board["missing"]
         if not missing:
@@ -322,7 +324,8 @@ def _progress_page(proc: Procedure, *, status=200, approve_form=None, reasons=No
             approve_form = ApproveForm(formdata=None, meta={"csrf": False})
     html = render_template("evaluation/progress.html", proc=proc, board=board, missing=missing, preview=preview,
                            actions=actions, approve_form=approve_form if actions else None, reasons=reasons,
-                           stored=stored, labels=PROGRESS_STATUS, state_label=_(procedure_wf.states[proc.state]))
+                           stored=stored, labels=PROGRESS_STATUS, state_label=_(procedure_wf.states[proc.state]),
+                           owed=owed, reasons_title=reasons_title)
     return html, status
 
 
@@ -349,6 +352,20 @@ def approve(procedure_id: int):
         return _failure_page(lambda **kw: _progress_page(proc, approve_form=form, **kw), exc, form)
     flash(_("Graduatoria approvata e pubblicata."), "success")
     return redirect(url_for("evaluation.ranking", procedure_id=proc.id), 303)
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/valutazione/sollecito", methods=["POST"])
+@login_required
+def remind(procedure_id: int):
+    proc = _admin_proc(procedure_id)
+    try:
+        result = ev.remind_evaluators(current_user, proc)
+    except DomainError as exc:
+        return _failure_page(lambda **kw: _progress_page(proc, reasons_title=_("Il sollecito non è stato inviato"), **kw),
+                             exc)
+    flash(ngettext("Sollecito inviato a %(num)s valutatore.", "Sollecito inviato a %(num)s valutatori.",
+                   result["reminded"]), "success")
+    return redirect(url_for("evaluation.progress", procedure_id=proc.id), 303)
 
 
 # --- the ranking (public once approved) ---------------------------------------------------------------------

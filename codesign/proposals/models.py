@@ -104,6 +104,7 @@ class IntegrationRequest(db.Model):
     requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the body reminded before the due day
     answer_note: Mapped[str | None] = mapped_column(sa.Text)
     declarations: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 

@@ -1,9 +1,14 @@
 """Telling a proposal's parties: the body's members, the administration's admins; each notification linked to the
-proposal's page (core.notifications says how, organizations.operations.notify_members to whom)."""
+proposal's page (core.notifications says how, organizations.operations.notify_members to whom). NOTICES says what
+each move of a proposal in the first half tells, once: registration.py adds them to the machine's transitions."""
 from __future__ import annotations
 
+import datetime as dt
+
 from codesign.core import notifications
+from codesign.core.calendar import format_rome
 from codesign.core.enums import Role
+from codesign.core.workflow import Context
 from codesign.organizations.operations import notify_members
 from codesign.proposals.models import Proposal
 
@@ -18,3 +23,60 @@ def notify_admins(proposal: Proposal, subject: str, body: str) -> None:
     """Tell the administration's admins about a proposal to one of its calls, with a link to its page."""
     notify_members(proposal.procedure.administration_id, Role.admin, subject, body,
                    link=notifications.path("proposals.edit", proposal_id=proposal.id))
+
+
+# --- what each move of a proposal tells, and to whom (contributed to the machine's transitions) --------------------
+def _numbered(p: Proposal) -> str:
+    return f"«{p.title}» (n. {p.protocol_number})" if p.protocol_number else f"«{p.title}»"
+
+
+def on_submitted(ctx: Context) -> None:
+    p = ctx.row
+    deadline = p.procedure.submission_deadline
+    notify_body(p, f"Proposta inviata: {p.title}",
+                f"La proposta «{p.title}» per l'avviso «{p.procedure.title}» è stata inviata il "
+                f"{format_rome(ctx.now)} con il numero di protocollo {p.protocol_number}.\n\n"
+                "La ricevuta firmata si scarica dalla pagina della proposta."
+                + (f" Fino alla scadenza dell'avviso ({format_rome(deadline)}) la proposta si può ancora ritirare."
+                   if deadline else ""))
+
+
+def on_integration_requested(ctx: Context) -> None:
+    p, due = ctx.row, ctx.params["due"]
+    notify_body(p, f"Richiesta di integrazione: {p.title}",
+                f"L'amministrazione chiede di integrare la proposta {_numbered(p)} per l'avviso «{p.procedure.title}» "
+                f"(soccorso istruttorio).\n\nMotivo: {ctx.params['reason']}\n\n"
+                + integration_what_to_do(due))
+
+
+def integration_what_to_do(due: dt.date) -> str:
+    return (f"Rispondi entro la fine del {due.strftime('%d/%m/%Y')} (ora italiana) dalla pagina della proposta: si "
+            "aggiungono documenti e dichiarazioni, il contenuto della proposta non cambia. Senza risposta entro quel "
+            "giorno la proposta è esclusa.")
+
+
+def on_integration_provided(ctx: Context) -> None:
+    p = ctx.row
+    notify_admins(p, f"Integrazione ricevuta: {p.title}",
+                  f"L'ente «{p.organization.name}» ha inviato il {format_rome(ctx.now)} l'integrazione richiesta per "
+                  f"la proposta {_numbered(p)} dell'avviso «{p.procedure.title}». Ora si può dichiararla ammissibile "
+                  "o escluderla.")
+
+
+def on_admissible(ctx: Context) -> None:
+    p = ctx.row
+    notify_body(p, f"Proposta ammissibile: {p.title}",
+                f"La proposta {_numbered(p)} per l'avviso «{p.procedure.title}» è stata dichiarata ammissibile: "
+                "passa alla valutazione della commissione. L'esito arriverà con l'approvazione della graduatoria.")
+
+
+def on_excluded(ctx: Context) -> None:
+    p = ctx.row
+    notify_body(p, f"Proposta esclusa: {p.title}",
+                f"La proposta {_numbered(p)} per l'avviso «{p.procedure.title}» è stata esclusa.\n\n"
+                f"Motivo: {ctx.params['reason']}")
+
+
+NOTICES = {"submit": on_submitted, "request_integration": on_integration_requested,
+           "provide_integration": on_integration_provided, "declare_admissible": on_admissible,
+           "exclude": on_excluded}

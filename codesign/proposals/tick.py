@@ -1,5 +1,8 @@
-"""Time-driven work of proposals (run by `codesign tick`): integrations unanswered after their due day."""
+"""Time-driven work of proposals (run by `codesign tick`): a reminder two days before an integration's due day,
+and the exclusion of integrations unanswered after it."""
 from __future__ import annotations
+
+import datetime as dt
 
 import sqlalchemy as sa
 
@@ -7,7 +10,38 @@ from codesign.auth.operations import system_user
 from codesign.core.errors import DomainError
 from codesign.db import db
 from codesign.proposals.models import IntegrationRequest, Proposal
+from codesign.proposals.notify import integration_what_to_do, notify_body
 from codesign.proposals.workflow import rome_today, workflow
+
+
+REMIND_DAYS_BEFORE = 2
+
+
+def remind_integrations(now) -> list[str]:
+    """Tell the body, once, when an unanswered integration is due within two days: the request's column is set by
+    a conditional UPDATE that only one tick can win, in the transaction that queues the notification."""
+    today = rome_today(now)
+    rows = db.session.execute(
+        sa.select(IntegrationRequest.id, IntegrationRequest.due, Proposal)
+        .join(Proposal, Proposal.id == IntegrationRequest.proposal_id)
+        .where(Proposal.state == "integration_requested", IntegrationRequest.answered_at.is_(None),
+               IntegrationRequest.reminded_at.is_(None), IntegrationRequest.due >= today,
+               IntegrationRequest.due <= today + dt.timedelta(days=REMIND_DAYS_BEFORE))
+        .order_by(IntegrationRequest.due, IntegrationRequest.id)).unique().all()
+    lines = []
+    for request_id, due, p in rows:
+        won = db.session.execute(sa.update(IntegrationRequest).where(
+            IntegrationRequest.id == request_id, IntegrationRequest.reminded_at.is_(None)).values(reminded_at=now))
+        if not won.rowcount:
+            continue
+        left = (due - today).days
+        when = "oggi" if left == 0 else ("domani" if left == 1 else f"tra {left} giorni")
+        notify_body(p, f"Promemoria: l'integrazione della proposta «{p.title[:200]}» scade {when}",
+                    f"L'integrazione richiesta per la proposta «{p.title}» (n. {p.protocol_number}) dell'avviso "
+                    f"«{p.procedure.title}» non è ancora arrivata.\n\n" + integration_what_to_do(due))
+        db.session.commit()
+        lines.append(f"Proposta {p.id}: promemoria dell'integrazione in scadenza il {due.strftime('%d/%m/%Y')}.")
+    return lines
 
 
 def exclude_unanswered_integrations(now) -> list[str]:
