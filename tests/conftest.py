@@ -102,7 +102,8 @@ def make_user(app_ctx):
              password: str = "password-1234"):
         counter["n"] += 1
         email = email or f"{role}{counter['n']}@example.org"
-        user = auth_ops.create_user(email=email, name=name or f"{role.title()} {counter['n']}", password=password)
+        user = auth_ops.create_user(email=email, name=name or f"{role.title()} {counter['n']}", password=password,
+                                     verified=True)
         organization = None
         if role == "admin":
             organization = org if not isinstance(org, (str, type(None))) else org_ops.get_or_create_administration(

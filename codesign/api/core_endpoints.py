@@ -16,6 +16,7 @@ def me():
         "id": user.id,
         "email": user.email,
         "name": user.name,
+        "email_verified": user.email_verified,
         "roles": sorted({m.role.value for m in user.memberships}),
         "organizations": [
             {"id": m.organization_id, "role": m.role.value, "name": m.organization.name}

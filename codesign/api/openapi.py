@@ -146,9 +146,10 @@ def schemas() -> dict:
     }, ["code", "message"])}, ["error"])
     s["Me"] = obj({
         "id": INTEGER, "email": EMAIL, "name": STRING,
+        "email_verified": {"type": "boolean", "description": "l'indirizzo è confermato (serve per inviare proposte)"},
         "roles": array({"type": "string", "enum": ["admin", "evaluator", "applicant"]}),
         "organizations": array(obj({"id": INTEGER, "role": STRING, "name": STRING}, ["id", "role", "name"])),
-    }, ["id", "email", "name", "roles", "organizations"])
+    }, ["id", "email", "name", "email_verified", "roles", "organizations"])
     s["Notification"] = obj({
         "id": INTEGER, "subject": STRING, "body": STRING, "link": nullable(STRING), "created_at": DATETIME,
         "read_at": nullable(DATETIME),

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from codesign.auth.passwords import MIN_PASSWORD_LENGTH
@@ -22,6 +22,9 @@ class RegisterForm(FlaskForm):
     )
     confirm = PasswordField(_l("Ripeti la password"),
                             validators=[EqualTo("password", message=_l("Le password non coincidono."))])
+    privacy = BooleanField(_l("Ho letto l'informativa sulla privacy"),
+                           validators=[DataRequired(message=_l("Per registrarti dichiara di aver letto l'informativa "
+                                                               "sulla privacy."))])
 
 
 class ForgotForm(FlaskForm):

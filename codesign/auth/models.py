@@ -24,6 +24,11 @@ class User(UserMixin, db.Model):
     # The system user that `codesign tick` acts as: it cannot log in.
     is_system: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the person proved the address is theirs (a link mailed to it, opened); None: not yet.
+    email_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The privacy notice's version the person declared to have read at registration, and when.
+    privacy_version: Mapped[str | None] = mapped_column(sa.String(20))
+    privacy_accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Part of the session cookie's user id: raised at logout and at password change, it ends every
     # session issued before (a copied cookie included).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -36,6 +41,10 @@ class User(UserMixin, db.Model):
     def activated(self) -> bool:
         """Whether the person has chosen a password (someone invited has not, until they open the link)."""
         return self.password_hash is not None
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login
@@ -109,7 +118,7 @@ class OneTimeLink(db.Model):
     SHA-256 of its secret is stored, so a copy of the database opens nothing."""
 
     __tablename__ = "one_time_links"
-    __table_args__ = (sa.CheckConstraint("purpose IN ('reset', 'invite')", name="purpose_valid"),)
+    __table_args__ = (sa.CheckConstraint("purpose IN ('reset', 'invite', 'verify')", name="purpose_valid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)

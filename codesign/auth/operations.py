@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from codesign.auth.models import ApiToken, OneTimeLink, User
 from codesign.auth.passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
 from codesign.core import audit, mail
+from codesign.core import privacy as privacy_notice
 from codesign.core.enums import OrgKind, Position, Role
 from codesign.core.errors import Conflict, Forbidden, GuardFailed, Invalid, NotFound
 from codesign.db import db, utcnow
@@ -40,7 +41,9 @@ def get_user_by_email(email: str) -> User | None:
     return db.session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()
 
 
-def create_user(*, email: str, name: str, password: str | None, actor=None) -> User:
+def create_user(*, email: str, name: str, password: str | None, verified: bool, actor=None) -> User:
+    """A new account. `verified`: whether the address is known to be the person's (an operator's or a demo's
+    account); a self-registered or invited person proves it by opening a link mailed to it."""
     errors = {}
     try:
         email = normalize_email(email)
@@ -58,7 +61,8 @@ def create_user(*, email: str, name: str, password: str | None, actor=None) -> U
         raise Invalid(errors)
     if get_user_by_email(email):
         raise Invalid({"email": "esiste già un utente con questo indirizzo e-mail"})
-    user = User(email=email, name=name.strip(), password_hash=hash_password(password) if password else None)
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password) if password else None,
+                email_verified_at=utcnow() if verified else None)
     db.session.add(user)
     db.session.flush()
     audit.record(actor=actor or user, entity_type="user", entity_id=user.id, trigger="create_user")
@@ -175,6 +179,7 @@ def _set_password_through(secret: str, purpose: str, new: str, trigger: str, ref
         raise Invalid({"new_password": f"la password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri"})
     user = link.user
     user.password_hash = hash_password(new)
+    user.email_verified_at = user.email_verified_at or now  # the link came to the address
     link.used_at = now
     end_sessions(user)
     audit.record(actor=user, entity_type="user", entity_id=user.id, trigger=trigger)
@@ -187,6 +192,46 @@ def reset_password(secret: str, new: str, *, now=None) -> User:
 
 
 INVITE_HOURS = 72
+VERIFY_HOURS = 72
+
+
+def register(*, email: str, name: str, password: str, privacy: bool, verify_url, now=None) -> User:
+    """A person registers as an applicant: the account, the consent to the privacy notice (its version and the
+    time), and a link mailed to the address, which they open to confirm it before a body of theirs can submit."""
+    if privacy is not True:
+        raise Invalid({"privacy": "per registrarti dichiara di aver letto l'informativa sulla privacy"})
+    now = now or utcnow()
+    user = create_user(email=email, name=name, password=password, verified=False)
+    grant_role(user, Role.applicant, None)
+    user.privacy_version, user.privacy_accepted_at = privacy_notice.NOTICE_VERSION, now
+    audit.record(actor=user, entity_type="user", entity_id=user.id, trigger="accept_privacy",
+                 data={"version": privacy_notice.NOTICE_VERSION}, at=now)
+    send_verification(user, verify_url, now=now)
+    return user
+
+
+def send_verification(user: User, verify_url, *, now=None) -> None:
+    """Mail a link that confirms the address (a new one ends the earlier); nothing for an address confirmed."""
+    if user.email_verified:
+        return
+    secret = issue_link(user, "verify", hours=VERIFY_HOURS, now=now)
+    mail.enqueue(user.email, "Conferma il tuo indirizzo e-mail su codesign",
+                 f"Per confermare che questo indirizzo è tuo apri il collegamento entro {VERIFY_HOURS} ore:\n"
+                 f"{verify_url(secret)}\n\nFinché non lo confermi, gli enti di cui fai parte non possono inviare "
+                 "proposte a tuo nome. Se non ti sei registrato tu su codesign, ignora questo messaggio.\n")
+
+
+def confirm_email(secret: str, *, now=None) -> User:
+    now = now or utcnow()
+    link = open_link(secret, "verify", now=now)
+    if link is None:
+        raise GuardFailed("il collegamento non è valido, è già stato usato o è scaduto: chiedine uno nuovo "
+                          "dalla tua area personale")
+    link.used_at = now
+    user = link.user
+    user.email_verified_at = user.email_verified_at or now
+    audit.record(actor=user, entity_type="user", entity_id=user.id, trigger="verify_email", at=now)
+    return user
 
 
 def invite(actor: User, email: str, name: str, role: Role, organization: Organization | None, invite_url, *,
@@ -197,7 +242,7 @@ def invite(actor: User, email: str, name: str, role: Role, organization: Organiz
     account or not."""
     user = get_user_by_email(email or "")
     if user is None:
-        user = create_user(email=email, name=name, password=None, actor=actor)
+        user = create_user(email=email, name=name, password=None, verified=False, actor=actor)
     if not any(m.role == role and (organization is None or m.organization_id == organization.id)
                for m in user.memberships):
         grant_role(user, role, organization, actor=actor)

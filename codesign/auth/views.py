@@ -12,7 +12,6 @@ from codesign.auth import operations as ops
 from codesign.auth import throttle
 from codesign.auth.forms import ForgotForm, LoginForm, PasswordForm, RegisterForm, ResetForm
 from codesign.core import mail, notifications
-from codesign.core.enums import Role
 from codesign.core.errors import DomainError, GuardFailed
 from codesign.core.forms import apply_errors
 from codesign.core.redirects import safe_path
@@ -65,8 +64,8 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = ops.create_user(email=form.email.data, name=form.name.data, password=form.password.data)
-            ops.grant_role(user, Role.applicant, None)
+            user = ops.register(email=form.email.data, name=form.name.data, password=form.password.data,
+                                privacy=form.privacy.data, verify_url=_verify_url)
         except DomainError as exc:
             db.session.rollback()
             message = apply_errors(form, exc)
@@ -74,9 +73,43 @@ def register():
                 flash(message, "danger")
             return render_template("auth/register.html", form=form), 422
         login_user(user)
-        flash(_("Registrazione completata. Ora registra il tuo ente."), "success")
+        flash(_("Registrazione completata. Ti abbiamo scritto a %(email)s: apri il collegamento per confermare "
+                "l'indirizzo. Intanto registra il tuo ente.", email=user.email), "success")
         return redirect(url_for("organizations.new"))
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+def _verify_url(secret: str) -> str:
+    return url_for("auth.verify_email", secret=secret, _external=True)
+
+
+@bp.route("/conferma-email/<secret>", methods=["GET", "POST"])
+def verify_email(secret: str):
+    """The link mailed at registration: the page asks to confirm (a mail scanner that opens links confirms
+    nothing), the button confirms."""
+    link = ops.open_link(secret, "verify")
+    if link is None:
+        return render_template("auth/verify.html", person=None), 404
+    if request.method == "POST":
+        user = ops.confirm_email(secret)
+        flash(_("Indirizzo %(email)s confermato.", email=user.email), "success")
+        if current_user.is_authenticated and current_user.id == user.id:
+            return redirect(landing_url(user), 303)
+        return redirect(url_for("auth.login"), 303)
+    return render_template("auth/verify.html", person=link.user)
+
+
+@bp.route("/conferma-email", methods=["POST"])
+@login_required
+def resend_verification():
+    user = current_user._get_current_object()
+    if user.email_verified:
+        flash(_("Il tuo indirizzo è già confermato."), "info")
+    else:
+        ops.send_verification(user, _verify_url)
+        flash(_("Ti abbiamo scritto di nuovo a %(email)s: apri il collegamento entro tre giorni.", email=user.email),
+              "success")
+    return redirect(safe_path(request.form.get("next"), landing_url(user)), 303)
 
 
 @bp.route("/profilo/password", methods=["GET", "POST"])

@@ -22,6 +22,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from codesign.core import diagram, mail, notifications
+from codesign.core import privacy as privacy_notice
 from codesign.core.errors import DomainError
 from codesign.core.redirects import safe_path
 from codesign.core.schemas import INT_MAX
@@ -170,7 +171,7 @@ def accessibility():
 
 @bp.route("/privacy")
 def privacy():
-    return render_template("pages/privacy.html")
+    return render_template("pages/privacy.html", privacy_date=privacy_notice.notice_date())
 
 
 def _authenticated(u):

@@ -25,7 +25,7 @@ def scenario() -> dict:
 def _user(email: str, name: str, role: Role, org: Organization | None) -> None:
     user = auth_ops.get_user_by_email(email)
     if user is None:
-        user = auth_ops.create_user(email=email, name=name, password=DEMO_PASSWORD)
+        user = auth_ops.create_user(email=email, name=name, password=DEMO_PASSWORD, verified=True)
     auth_ops.grant_role(user, role, org, actor=user)
 
 

@@ -65,6 +65,14 @@ def call_open(ctx: Context):
     return None
 
 
+def sender_confirmed(ctx: Context):
+    """The sender has confirmed their e-mail address (the receipt and the requests go there)."""
+    if ctx.user is not None and not ctx.user.email_verified:
+        return ("conferma il tuo indirizzo e-mail con il collegamento che ti abbiamo scritto (o chiedine uno nuovo) "
+                "prima di inviare la proposta")
+    return None
+
+
 def complete_for_submission(ctx: Context):
     return effects.submission_problems(ctx.row, ctx.params.get("declarations"), check_declarations=not ctx.probe)
 
@@ -137,7 +145,7 @@ AGREEMENTS = in_phase("agreements", "implementation")
 IMPLEMENTATION = in_phase("implementation")
 
 TABLE = [
-    Transition("submit", ("draft",), "submitted", APPLICANT, (call_open, complete_for_submission),
+    Transition("submit", ("draft",), "submitted", APPLICANT, (call_open, sender_confirmed, complete_for_submission),
                label=N_("Invia la proposta"), effect=effects.on_submit, params=SubmitParams),
     Transition("withdraw", ("draft", "submitted"), "withdrawn", APPLICANT, (call_open,),
                label=N_("Ritira la proposta"), style="danger"),

@@ -27,8 +27,10 @@ import io
 import re
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 import time_machine
 
+from codesign.core.mail import OutboxMessage
 from codesign.core.tick import run_tick
 from codesign.db import db
 from tests.e2e.browser import PASSWORD, action, button, labelled, tick
@@ -154,7 +156,13 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
         labelled(page, "Indirizzo e-mail").fill(email)
         labelled(page, "Password").fill(PASSWORD)
         labelled(page, "Ripeti la password").fill(PASSWORD)
+        tick(page, "Ho letto l'informativa sulla privacy")
         person.submit(button(page, "Crea l'account"))
+        mailed = db.session.execute(sa.select(OutboxMessage.body).where(OutboxMessage.to == email)).scalar_one()
+        page = person.visit(re.search(r"(/conferma-email/[\w-]+)", mailed).group(1),
+                            shot="conferma-email" if n == 1 else None)
+        person.submit(button(page, "Conferma l'indirizzo"))
+        assert f"Indirizzo {email} confermato." in person.page.locator("main").inner_text()
         page = person.visit("/enti/nuovo")
         labelled(page, "Denominazione").fill(body["name"])
         labelled(page, "Codice fiscale").fill(body["tax_code"])

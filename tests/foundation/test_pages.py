@@ -77,7 +77,7 @@ def test_open_redirect_is_refused(client, make_user, post_form):
 
 def test_register_then_organization(client, post_form):
     r = post_form("/registrati", {"name": "Maria Verdi", "email": "maria@example.org",
-                                  "password": "password-lunga", "confirm": "password-lunga"})
+                                  "password": "password-lunga", "confirm": "password-lunga", "privacy": "y"})
     assert r.status_code == 302 and r.headers["Location"].endswith("/enti/nuovo")
     r = post_form("/enti/nuovo", {"name": "Associazione Vicini di Casa APS", "kind": "ets",
                                   "tax_code": "23456780156", "municipality": "Milano"})
@@ -99,7 +99,7 @@ def test_register_bad_input_changes_nothing(client, post_form):
 def test_register_duplicate_email(client, make_user, post_form):
     make_user("applicant", email="maria@example.org")
     r = post_form("/registrati", {"name": "Maria", "email": "maria@example.org",
-                                  "password": "password-lunga", "confirm": "password-lunga"})
+                                  "password": "password-lunga", "confirm": "password-lunga", "privacy": "y"})
     assert r.status_code == 422 and "esiste già" in r.get_data(as_text=True)
 
 

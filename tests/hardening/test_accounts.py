@@ -171,7 +171,7 @@ def test_login_with_control_characters_is_refused_not_an_error(client, make_user
                                         ("Nome", "n\x00@example.org"), ("N" * 201, "n3@example.org")])
 def test_registration_with_control_characters_is_refused(client, post_form, name, email):
     r = post_form("/registrati", {"name": name, "email": email, "password": "una-password-lunga",
-                                  "confirm": "una-password-lunga"})
+                                  "confirm": "una-password-lunga", "privacy": "y"})
     assert r.status_code == 422
     assert db.session.execute(sa.select(sa.func.count(User.id))).scalar_one() == 0
 
