@@ -246,6 +246,19 @@ def schemas() -> dict:
     partner = obj({"name": STRING, "tax_code": STRING, "role": STRING}, ["name", "tax_code"])
     s["Attachment"] = obj({"id": INTEGER, "kind": STRING, "name": STRING, "size": {"type": "integer", "minimum": 1},
                            "sha256": SHA256}, ["id", "name", "size", "sha256"])
+    s["MessageUpload"] = obj({
+        "text": {"type": "string", "maxLength": 5000, "description": "il messaggio"},
+        "file": {"type": "string", "contentMediaType": "application/pdf", "description": "un documento PDF (facoltativo)"},
+    }, ["text"])
+    s["ProposalMessage"] = obj({
+        "id": INTEGER, "proposal_id": INTEGER, "side": {"type": "string", "enum": ["body", "admin"]},
+        "author": STRING, "text": STRING, "created_at": DATETIME, "attachment": nullable(ref("Attachment")),
+    }, ["id", "proposal_id", "side", "author", "text", "created_at", "attachment"])
+    s["ThreadEntry"] = obj({
+        "type": {"type": "string", "enum": ["message", "integration_request", "integration_answer"]},
+        "at": DATETIME, "side": {"type": "string", "enum": ["body", "admin"]}, "author": nullable(STRING),
+        "text": STRING, "due": nullable(DATE), "attachments": array(ref("Attachment")),
+    }, ["type", "at", "side", "author", "text", "due", "attachments"])
     s["AttachmentUpload"] = obj({
         "file": {"type": "string", "contentMediaType": "application/pdf", "description": "un documento PDF"},
         "kind": {"type": "string", "description": "il tipo di allegato (uno di `required_attachments` "
@@ -765,6 +778,17 @@ def catalogue() -> dict[tuple[str, str], dict]:
             "per operazione: applicant (submit, withdraw, provide_integration), admin (le altre)",
             tag="proposals", body=ref("ProposalTransitionRequest"), response=ref("Proposal"), errors=WRITE,
             description="Operazioni (dalla tabella della macchina):\n" + prop_rows),
+        ("get", "/proposals/{}/messages"): op(
+            "listMessages", "I messaggi tra l'ente e l'amministrazione su una proposta, in ordine",
+            "l'ente e l'amministrazione dell'avviso", tag="proposals", paged=True, response=array(ref("ThreadEntry")),
+            errors=(401, 403, 404),
+            description="Con le richieste di integrazione e le risposte, ciascuna al suo posto."),
+        ("post", "/proposals/{}/messages"): op(
+            "postMessage", "Scrive all'altra parte, con un PDF se serve", "l'ente e l'amministrazione dell'avviso",
+            tag="proposals", status=201, body=ref("MessageUpload"), body_type="multipart/form-data",
+            response=ref("ProposalMessage"), errors=(400, 401, 403, 404, 409, 413, 422),
+            description="L'altra parte riceve il testo per e-mail e tra le notifiche. 409 per una proposta non "
+                        "ancora inviata o ritirata; 403 per chi non è parte."),
         ("post", "/proposals/{}/attachments"): op(
             "addAttachment", "Allega un documento PDF",
             "l'ente (in bozza o in soccorso istruttorio); admin per `signed_agreement` da `finalized`",

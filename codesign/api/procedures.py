@@ -7,6 +7,7 @@ from codesign.api import (bp, caller, json_body, list_response, page_args, requi
                           uploaded_file)
 from codesign.core import receipts
 from codesign.procedures import operations as procs
+from codesign.proposals import messages
 from codesign.proposals import operations as props
 
 
@@ -102,6 +103,24 @@ def proposal_transition(proposal_id: int):
     proposal = props.get_visible(user, proposal_id)
     props.fire(user, proposal, trigger, params=params)
     return jsonify(props.to_dict(proposal, user))
+
+
+@bp.get("/proposals/<int:proposal_id>/messages")
+def list_messages(proposal_id: int):
+    user = require_caller()
+    entries = messages.thread(user, props.get_visible(user, proposal_id))
+    limit, offset = page_args()
+    return list_response([messages.entry_dict(e) for e in entries[offset:offset + limit]], len(entries))
+
+
+@bp.post("/proposals/<int:proposal_id>/messages")
+def post_message(proposal_id: int):
+    user = require_caller()
+    proposal = props.get_visible(user, proposal_id)
+    upload = request.files.get("file")
+    msg = messages.post(user, proposal, request.form.get("text"), filename=upload.filename if upload else None,
+                        stream=upload.stream if upload else None)
+    return jsonify(messages.message_dict(msg)), 201
 
 
 @bp.post("/proposals/<int:proposal_id>/attachments")

@@ -41,11 +41,14 @@ class Notification(db.Model):
         return self.read_at is None
 
 
-def path(endpoint: str, **values) -> str:
-    """A page's address within the site, with or without a request (`codesign tick` runs without one)."""
+def path(endpoint: str, *, anchor: str | None = None, **values) -> str:
+    """A page's address within the site (a part of it, with `anchor`), with or without a request (`codesign tick`
+    runs without one)."""
     if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return url_for(endpoint, **values)
-    return current_app.url_map.bind("localhost").build(endpoint, values)
+        address = url_for(endpoint, **values)
+    else:
+        address = current_app.url_map.bind("localhost").build(endpoint, values)
+    return f"{address}#{anchor}" if anchor else address
 
 
 def absolute(link: str) -> str:

@@ -94,6 +94,14 @@ class UploadForm(FlaskForm):
                      render_kw={"accept": "application/pdf,.pdf"})
 
 
+class MessageForm(FlaskForm):
+    """A message in the proposal's thread, with a PDF if wanted."""
+
+    text = TextAreaField(_l("Messaggio"), validators=[DataRequired(message=REQUIRED), Length(max=5000)],
+                         render_kw={"rows": 4})
+    file = FileField(_l("Documento PDF (facoltativo)"), render_kw={"accept": "application/pdf,.pdf"})
+
+
 class ActionForm(FlaskForm):
     """The applicant's buttons (submit, withdraw, provide_integration): the call's self-declarations as
     checkboxes (added per call by `action_form`) and the note that may accompany an integration."""

@@ -94,6 +94,25 @@ class Attachment(db.Model):
     proposal: Mapped[Proposal] = relationship(back_populates="attachments")
 
 
+class ProposalMessage(db.Model):
+    """A message between the administration and the body about a proposal: the thread on file, read only by the
+    two parties (its PDF, if any, is an attachment of kind `message`)."""
+    __tablename__ = "proposal_messages"
+    __table_args__ = (sa.CheckConstraint("side IN ('body', 'admin')", name="side_valid"),
+                      sa.Index("ix_proposal_messages_thread", "proposal_id", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    side: Mapped[str] = mapped_column(sa.String(10))  # who wrote for whom: the body or the administration
+    text: Mapped[str] = mapped_column(sa.Text)
+    attachment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("attachments.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author = relationship("User", lazy="joined", innerjoin=True)
+    attachment: Mapped[Attachment | None] = relationship(lazy="joined")
+
+
 class IntegrationRequest(db.Model):
     __tablename__ = "integration_requests"
 

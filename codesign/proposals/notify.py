@@ -13,16 +13,17 @@ from codesign.organizations.operations import notify_members
 from codesign.proposals.models import Proposal
 
 
-def notify_body(proposal: Proposal, subject: str, body: str) -> None:
-    """Tell the body's members about their proposal, with a link to its page."""
+def notify_body(proposal: Proposal, subject: str, body: str, *, link: str | None = None) -> None:
+    """Tell the body's members about their proposal, with a link to its page (or to `link`)."""
     notify_members(proposal.organization_id, Role.applicant, subject, body,
-                   link=notifications.path("proposals.edit", proposal_id=proposal.id))
+                   link=link or notifications.path("proposals.edit", proposal_id=proposal.id))
 
 
-def notify_admins(proposal: Proposal, subject: str, body: str) -> None:
-    """Tell the administration's admins about a proposal to one of its calls, with a link to its page."""
+def notify_admins(proposal: Proposal, subject: str, body: str, *, link: str | None = None) -> None:
+    """Tell the administration's admins about a proposal to one of its calls, with a link to its page (or to
+    `link`)."""
     notify_members(proposal.procedure.administration_id, Role.admin, subject, body,
-                   link=notifications.path("proposals.edit", proposal_id=proposal.id))
+                   link=link or notifications.path("proposals.edit", proposal_id=proposal.id))
 
 
 # --- what each move of a proposal tells, and to whom (contributed to the machine's transitions) --------------------

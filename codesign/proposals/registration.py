@@ -8,7 +8,8 @@ from flask import Flask
 from codesign.core import tick
 from codesign.procedures import operations as procedures
 from codesign.procedures.workflow import workflow as procedure_workflow
-from codesign.proposals import notify, rules
+from codesign.proposals import messages, notify, rules
+from codesign.proposals import operations as proposals
 from codesign.proposals.tick import exclude_unanswered_integrations, remind_integrations
 from codesign.proposals.views import bp
 from codesign.proposals.workflow import workflow as proposal_workflow
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
     procedures.register_proposal_counter(rules.counts_by_state)
     tick.register(app, remind_integrations)
     tick.register(app, exclude_unanswered_integrations)
+    proposals.declare_document_kind(messages.KIND, (proposals.BODY, proposals.ADMIN), listed=False)
     for trigger, effect in notify.NOTICES.items():
         proposal_workflow.contribute(trigger, effect=effect)
     procedure_workflow.contribute("start_evaluation", guard=rules.no_pending_admissibility)

@@ -23,8 +23,9 @@ from codesign.core.web import PageSections, format_datetime_rome, format_money, 
 from codesign.db import db, utcnow
 from codesign.organizations import operations as orgs
 from codesign.procedures import operations as procs
+from codesign.proposals import messages
 from codesign.proposals import operations as props
-from codesign.proposals.forms import (AdminActionForm, NewProposalForm, ProposalContentForm, UploadForm,
+from codesign.proposals.forms import (AdminActionForm, MessageForm, NewProposalForm, ProposalContentForm, UploadForm,
                                       action_form, attachment_kind_choices, attachment_kind_titles,
                                       format_partners)
 from codesign.proposals.workflow import NEXT_STEP, rome_today, workflow
@@ -91,6 +92,15 @@ def _failure(form, exc: DomainError):
     return message, None
 
 
+def _upload_failure(form, exc: DomainError):
+    """`_failure` for a form with a file: a file too large is said beside the file field."""
+    message, reasons = _failure(form, exc)
+    if isinstance(exc, TooLarge):
+        form.file.errors = list(form.file.errors) + [exc.message]
+        message = None
+    return message, reasons
+
+
 def _given_declarations(p) -> dict:
     """The self-declarations made at submission and those added while answering integration requests."""
     given = dict(p.declarations or {})
@@ -151,7 +161,7 @@ def _upload_form_for(p) -> UploadForm:
 
 
 def _render_proposal(p, *, status=200, content_form=None, upload_form=None, act_form=None, message=None,
-                     reasons=None, failed_trigger=None):
+                     reasons=None, failed_trigger=None, message_form=None):
     """The proposal page: the draft's forms while it is a draft, its content read-only afterwards."""
     now = utcnow()
     member = props.is_member(current_user, p)
@@ -168,6 +178,10 @@ def _render_proposal(p, *, status=200, content_form=None, upload_form=None, act_
     if act_form is None:
         act_form = action_form(p.procedure, formdata=None)
     given = _given_declarations(p)
+    party = messages.side_of(current_user, p)
+    conversation = messages.thread(current_user, p) if party and p.state not in ("draft", "withdrawn") else None
+    if conversation is not None and message_form is None:
+        message_form = MessageForm(formdata=None)
     if editable:
         shown_declarations = [act_form[name] for code, name in act_form.declaration_fields]
     elif answering:
@@ -181,7 +195,8 @@ def _render_proposal(p, *, status=200, content_form=None, upload_form=None, act_
         upload_form=upload_form, act_form=act_form, shown_declarations=shown_declarations,
         show_note=answering, buttons=buttons, blocked=blocked, given=given, message=message, reasons=reasons,
         failed_trigger=failed_trigger, kind_titles=attachment_kind_titles(p.procedure), state_label=_state_label(p.state),
-        next_step=NEXT_STEP.get(p.state), today=rome_today(now)), status
+        next_step=NEXT_STEP.get(p.state), today=rome_today(now), conversation=conversation,
+        message_form=message_form, party=party), status
 
 
 # --- applicant pages -------------------------------------------------------------------------------------------
@@ -264,13 +279,28 @@ def upload(proposal_id: int):
         att = props.add_attachment(current_user, p, kind=form.kind.data, filename=upload_file.filename or "",
                                    stream=upload_file.stream)
     except DomainError as exc:
-        message, reasons = _failure(form, exc)
-        if isinstance(exc, TooLarge):
-            form.file.errors = list(form.file.errors) + [exc.message]
-            message = None
+        message, reasons = _upload_failure(form, exc)
         return _render_proposal(p, status=exc.status, upload_form=form, message=message, reasons=reasons)
     flash(_("Documento «%(name)s» allegato.", name=att.name), "success")
     return redirect(url_for("proposals.edit", proposal_id=p.id, _anchor="allegati"))
+
+
+@bp.route("/proposte/<int:proposal_id>/messaggi", methods=["POST"])
+@login_required
+def post_message(proposal_id: int):
+    p = props.get_visible(current_user, proposal_id)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return _render_proposal(p, status=422, message_form=form)
+    upload_file = form.file.data or None
+    try:
+        messages.post(current_user, p, form.text.data, filename=upload_file.filename if upload_file else None,
+                      stream=upload_file.stream if upload_file else None)
+    except DomainError as exc:
+        message, reasons = _upload_failure(form, exc)
+        return _render_proposal(p, status=exc.status, message_form=form, message=message, reasons=reasons)
+    flash(_("Messaggio inviato."), "success")
+    return redirect(url_for("proposals.edit", proposal_id=p.id, _anchor="messaggi"), 303)
 
 
 @bp.route("/allegati/<int:attachment_id>")

@@ -167,7 +167,7 @@ def test_applicant_journey_from_draft_to_receipt(client, make_user, token_for, l
     # the content is now read-only: shown, not a form; a forced POST changes nothing
     html = _html(client.get(edit))
     assert 'name="title"' not in html and "Portineria sociale di via Padova" in html
-    assert 'enctype="multipart/form-data"' not in html
+    assert f'action="/proposte/{p.id}/allegati"' not in html  # no more uploads (a message may still carry a PDF)
     assert "Ritira la proposta" in html and "Invia la proposta" not in html
     r = _post(client, edit, {"lot": "A", "title": "Cambiato", "summary": "x", "requested_amount": "1",
                              "cofinancing_amount": "1"}, token_url=edit)
