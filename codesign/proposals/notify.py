@@ -1,15 +1,19 @@
 """Telling a proposal's parties: the body's members, the administration's admins; each notification linked to the
 proposal's page (core.notifications says how, organizations.operations.notify_members to whom). NOTICES says what
-each move of a proposal in the first half tells, once: registration.py adds them to the machine's transitions."""
+each move of a proposal tells, from the submission to the revocation, once: registration.py adds them to the
+machine's transitions (the moves whose module tells more, the tables' and the agreements', tell it there)."""
 from __future__ import annotations
 
 import datetime as dt
+
+import sqlalchemy as sa
 
 from codesign.core import notifications
 from codesign.core.calendar import format_rome
 from codesign.core.enums import Role
 from codesign.core.workflow import Context
-from codesign.organizations.operations import notify_members
+from codesign.db import db
+from codesign.organizations.operations import notify_members, recipients
 from codesign.proposals.models import Proposal
 
 
@@ -26,7 +30,7 @@ def notify_admins(proposal: Proposal, subject: str, body: str, *, link: str | No
                    link=link or notifications.path("proposals.edit", proposal_id=proposal.id))
 
 
-# --- what each move of a proposal tells, and to whom (contributed to the machine's transitions) --------------------
+# --- what each move of a proposal tells, and to whom (contributed to the machine's transitions) ----------------
 def _numbered(p: Proposal) -> str:
     return f"«{p.title}» (n. {p.protocol_number})" if p.protocol_number else f"«{p.title}»"
 
@@ -78,6 +82,55 @@ def on_excluded(ctx: Context) -> None:
                 f"Motivo: {ctx.params['reason']}")
 
 
+def on_finalized(ctx: Context) -> None:
+    p = ctx.row
+    notify_body(p, f"Co-progettazione conclusa: {p.title}",
+                f"L'amministrazione ha approvato il progetto definitivo della proposta {_numbered(p)}: la "
+                "co-progettazione è conclusa. Il passo seguente è la convenzione, che riceverai da firmare.")
+
+
+def on_codesign_failed(ctx: Context) -> None:
+    p = ctx.row
+    notify_body(p, f"Co-progettazione chiusa senza accordo: {p.title}",
+                f"L'amministrazione ha chiuso il tavolo di co-progettazione della proposta {_numbered(p)} senza "
+                f"accordo.\n\nMotivo: {ctx.params['reason']}")
+
+
+def on_agreement_signed(ctx: Context) -> None:
+    p = ctx.row
+    notify_body(p, f"Convenzione sottoscritta: {p.title}",
+                f"L'amministrazione ha registrato la convenzione sottoscritta del progetto {_numbered(p)}. Il "
+                "passo seguente è l'avvio del progetto.")
+
+
+def on_completed(ctx: Context) -> None:
+    p = ctx.row
+    notify_body(p, f"Progetto concluso: {p.title}",
+                f"L'amministrazione ha dichiarato concluso il progetto {_numbered(p)}.")
+
+
+def on_revoked(ctx: Context) -> None:
+    p = ctx.row
+    notify_body(p, f"Revoca del contributo: {p.title}",
+                f"L'amministrazione ha revocato il contributo del progetto {_numbered(p)}.\n\n"
+                f"Motivo: {ctx.params['reason']}")
+
+
 NOTICES = {"submit": on_submitted, "request_integration": on_integration_requested,
            "provide_integration": on_integration_provided, "declare_admissible": on_admissible,
-           "exclude": on_excluded}
+           "exclude": on_excluded, "finalize": on_finalized, "fail_codesign": on_codesign_failed,
+           "sign_agreement": on_agreement_signed, "complete": on_completed, "revoke": on_revoked}
+
+
+def on_call_cancelled(ctx: Context) -> None:
+    """Effect of the call's `cancel`: every body with a proposal to it, a draft included, is told why."""
+    procedure = ctx.row
+    org_ids = set(db.session.execute(sa.select(Proposal.organization_id).where(
+        Proposal.procedure_id == procedure.id)).scalars())
+    told = recipients(org_ids, Role.applicant)
+    for org_id in sorted(org_ids):
+        notifications.notify(told.get(org_id, []), f"Avviso annullato: {procedure.title[:200]}",
+                             f"L'amministrazione ha annullato l'avviso «{procedure.title}».\n\n"
+                             f"Motivo: {ctx.params['reason']}",
+                             link=notifications.path("procedures.public_detail", procedure_id=procedure.id),
+                             now=ctx.now)

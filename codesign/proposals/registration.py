@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     proposals.declare_document_kind(messages.KIND, (proposals.BODY, proposals.ADMIN), listed=False)
     for trigger, effect in notify.NOTICES.items():
         proposal_workflow.contribute(trigger, effect=effect)
+    procedure_workflow.contribute("cancel", effect=notify.on_call_cancelled)
     procedure_workflow.contribute("start_evaluation", guard=rules.no_pending_admissibility)
     procedure_workflow.contribute("close_codesign", guard=rules.no_codesign_pending)
     procedure_workflow.contribute("start_implementation", guard=rules.some_agreement_signed)

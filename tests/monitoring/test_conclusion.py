@@ -5,6 +5,7 @@ moves through the pages (revoke on the agreement's page, conclude on the call's)
 import csv
 import io
 
+from codesign.core.notifications import Notification
 from codesign.db import db
 from codesign.procedures.models import Procedure
 from tests.helpers import transition
@@ -44,6 +45,12 @@ def run_to_complete(client, s, ref="A1"):
     return r
 
 
+def told(pid) -> dict[str, str]:
+    """What the body was told about one proposal: each notification's subject's head, and its text."""
+    rows = db.session.query(Notification).filter(Notification.link == f"/proposte/{pid}").all()
+    return {n.subject.split(":")[0]: n.body for n in rows}
+
+
 def outcome(client, s, h=None):
     r = client.get(f"{API}/procedures/{s.pid}/outcome", headers=h or {})
     assert r.status_code == 200, r.json
@@ -60,6 +67,9 @@ def test_revoke_complete_and_conclude_with_the_final_figures(client, s):
     assert state(s.ids["A3"]) == "agreement_signed"
     r = fire(s, "A3", "revoke", reason="L'ente ha rinunciato prima dell'avvio")
     assert r.status_code == 200 and r.json["state"] == "revoked", r.json
+    a3 = told(s.ids["A3"])  # every move told to the body, once, the reason with the revocation
+    assert {"Co-progettazione conclusa", "Convenzione sottoscritta", "Revoca del contributo"} <= set(a3)
+    assert "Motivo: L'ente ha rinunciato prima dell'avvio" in a3["Revoca del contributo"]
     assert fire(s, "A3", "start", start_date="2021-10-01").status_code == 409
     assert pay(client, s, "A3", 2).status_code == 409
     notices = client.get(f"{API}/procedures/{s.pid}/ranking").json["notices"]
@@ -74,6 +84,7 @@ def test_revoke_complete_and_conclude_with_the_final_figures(client, s):
         "90000.00", "80000.00", "32000.00")
     # A1 runs to completed; 1,000 of its last tranche reversed
     run_to_complete(client, s)
+    assert "Progetto concluso" in told(s.ids["A1"])
     payments = client.get(f"{API}/proposals/{s.ids['A1']}/payments", headers=s.admin_h).json
     r = client.post(f"{API}/payments/{payments[-1]['id']}/reversals", headers=s.admin_h,
                     json={"amount": "1000.00", "reason": "importo eccedente", "reversed_on": "2023-11-02"})

@@ -77,3 +77,16 @@ def test_an_integration_asked_reminded_once_and_answered(client, make_user, toke
     assert r.status_code == 200, r.json
     (received,) = _told(w.admin, "Integrazione ricevuta")
     assert received.link == f"/proposte/{pid}" and "ha inviato" in received.body
+
+
+def test_a_call_cancelled_tells_every_body_with_a_proposal(client, make_user, token_for):
+    w = World(client, make_user, token_for, bodies=2)
+    w.publish()
+    sent = w.draft(0)
+    assert w.submit(sent, 0).status_code == 200
+    w.draft(1)  # still a draft: its body is told too
+    r = transition(client, "procedures", w.procedure_id, w.admin_h, "cancel", reason="risorse non più disponibili")
+    assert r.status_code == 200, r.json
+    for member in w.applicants:
+        (n,) = _told(member, "Avviso annullato")
+        assert "Motivo: risorse non più disponibili" in n.body and n.link == f"/avvisi/{w.procedure_id}"
