@@ -34,11 +34,17 @@ def _require_party(user, proposal: Proposal) -> str:
     return side
 
 
+def open_for_messages(proposal: Proposal) -> bool:
+    """Messages are written from the submission on, not on a draft nor once withdrawn (the thread stays readable)."""
+    return proposal.state not in ("draft", "withdrawn")
+
+
 def post(actor, proposal: Proposal, text, *, filename: str | None = None, stream=None, now=None) -> ProposalMessage:
     """A party writes in the thread, with a PDF if given; the other party is told (the text in the mail)."""
     side = _require_party(actor, proposal)
-    if proposal.state in ("draft", "withdrawn"):
-        raise GuardFailed("i messaggi con l'amministrazione si scambiano dopo l'invio della proposta")
+    if not open_for_messages(proposal):
+        raise GuardFailed("i messaggi con l'amministrazione si scambiano dopo l'invio della proposta, finché non "
+                          "è ritirata")
     c = v.Collector()
     text = c("text", v.text, text, max_length=MAX_TEXT)
     name = checked_upload_name(filename) if stream is not None else None

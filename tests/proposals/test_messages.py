@@ -111,3 +111,15 @@ def test_bad_messages_change_nothing(client, make_user, token_for, statements):
     for n in range(5):
         assert _post(client, pid, w.admin_h if n % 2 else w.headers[0], f"Messaggio {n}", PDF).status_code == 201
     assert statements([f"{API}/proposals/{pid}/messages"], headers=w.headers[0]) == one
+
+
+def test_a_withdrawn_proposal_keeps_its_thread_readable_and_closed(client, make_user, token_for, login):
+    w, pid = _submitted(client, make_user, token_for)
+    assert _post(client, pid, w.headers[0], "Ritiriamo la proposta: il partner ha rinunciato.").status_code == 201
+    assert transition(client, "proposals", pid, w.headers[0], "withdraw").status_code == 200
+    r = _post(client, pid, w.admin_h, "Preso atto.")
+    assert r.status_code == 409 and "ritirata" in r.json["error"]["message"]
+    assert client.get(f"{API}/proposals/{pid}/messages", headers=w.admin_h).headers["X-Total-Count"] == "1"
+    login(w.admin)
+    page = client.get(f"/proposte/{pid}").get_data(as_text=True)
+    assert "il partner ha rinunciato" in page and "Invia il messaggio" not in page
