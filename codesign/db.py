@@ -58,6 +58,11 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+def count_rows(query) -> int:
+    """How many rows a SELECT gives (the total beside one page of a list)."""
+    return db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 

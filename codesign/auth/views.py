@@ -218,8 +218,7 @@ def notifications_page():
     where to act, which marks it read."""
     pager = Pager.from_request(PAGE_SIZE)
     rows, total = notifications.of_person(current_user.id, limit=pager.size, offset=pager.offset)
-    return render_template("auth/notifications.html", rows=rows, pager=pager.counted(total),
-                           unread=notifications.unread_count(current_user.id))
+    return render_template("auth/notifications.html", rows=rows, pager=pager.counted(total))
 
 
 @bp.route("/notifiche/<int:notification_id>", methods=["POST"])

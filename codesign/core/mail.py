@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
-from codesign.db import UTCDateTime, db, utcnow
+from codesign.db import UTCDateTime, count_rows, db, utcnow
 
 log = logging.getLogger(__name__)
 SENDER = "codesign <noreply@codesign.invalid>"
@@ -51,7 +51,7 @@ def messages(*, to: str | None, limit: int, offset: int) -> tuple[list[OutboxMes
     query = sa.select(OutboxMessage)
     if to:
         query = query.where(sa.func.lower(OutboxMessage.to) == to.strip().lower())
-    total = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    total = count_rows(query)
     rows = db.session.execute(query.order_by(OutboxMessage.id.desc()).limit(limit).offset(offset)).scalars().all()
     return list(rows), total
 

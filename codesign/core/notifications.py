@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from codesign.core import mail
 from codesign.core.errors import NotFound
-from codesign.db import UTCDateTime, db, utcnow
+from codesign.db import UTCDateTime, count_rows, db, utcnow
 
 
 class Recipient(NamedTuple):
@@ -85,7 +85,7 @@ def to_dict(n: Notification) -> dict:
 def of_person(user_id: int, *, limit: int, offset: int) -> tuple[list[Notification], int]:
     """A person's notifications, unread first, then newest first (one page of them), and how many in all."""
     query = sa.select(Notification).where(Notification.user_id == user_id)
-    total = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    total = count_rows(query)
     rows = db.session.execute(query.order_by(sa.case((Notification.read_at.is_(None), 0), else_=1),
                                              Notification.id.desc()).limit(limit).offset(offset)).scalars().all()
     return list(rows), total

@@ -210,6 +210,13 @@ def landing_url(user) -> str:
     return url_for("core.home")
 
 
+def unread_notifications() -> int:
+    """The signed-in person's unread notifications, counted once per request (the header and the page both show it)."""
+    if "unread_notifications" not in g:
+        g.unread_notifications = notifications.unread_count(current_user.id)
+    return g.unread_notifications
+
+
 def nav_items():
     items = []
     for endpoint, label, visible in NAV:
@@ -334,7 +341,7 @@ def init_app(app: Flask) -> None:
     def inject():
         return {"languages": app.config["LANGUAGES"], "current_lang": select_locale(), "current_user": current_user,
                 "nav_items": nav_items, "has_endpoint": lambda name: name in app.view_functions,
-                "unread_notifications": lambda: notifications.unread_count(current_user.id)}
+                "unread_notifications": unread_notifications}
 
     @app.before_request
     def request_id():
@@ -343,6 +350,7 @@ def init_app(app: Flask) -> None:
         g.pop("_flask_babel", None)
         g.pop("_login_user", None)  # Flask-Login's cache: each request loads its own user
         g.pop("csrf_token", None)  # Flask-WTF's cache: each request's form token comes from its own session
+        g.pop("unread_notifications", None)  # unread_notifications()'s count: each request counts its own
         g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
 
     @app.after_request

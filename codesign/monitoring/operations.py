@@ -20,7 +20,7 @@ from codesign.core.enums import N_
 from codesign.core.errors import Conflict, GuardFailed, Invalid, NotFound
 from codesign.core.schemas import parse
 from codesign.core.workflow import Context, flush_or_conflict
-from codesign.db import db, utcnow
+from codesign.db import count_rows, db, utcnow
 from codesign.monitoring import permissions, rules
 from codesign.monitoring.models import ExpenseReceipt, Payment, PaymentReversal, Report, ReportReminder
 from codesign.monitoring.schemas import MAX_RECEIPTS, PaymentIn, ReportIn, ReversalIn
@@ -75,7 +75,7 @@ def generate_calendar(ctx: Context) -> None:
 def reports(user, proposal: Proposal, *, limit=100, offset=0) -> tuple[list[Report], int]:
     permissions.require_party(user, proposal)
     q = sa.select(Report).where(Report.proposal_id == proposal.id)
-    total = db.session.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
+    total = count_rows(q)
     rows = db.session.execute(q.order_by(Report.number).limit(limit).offset(offset)).unique().scalars().all()
     return list(rows), total
 

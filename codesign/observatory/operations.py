@@ -25,7 +25,7 @@ from codesign.core.errors import Forbidden, GuardFailed, Invalid, NotFound, Unau
 from codesign.core.exports import safe_text
 from codesign.core.schemas import money_text, parse
 from codesign.core.workflow import Context
-from codesign.db import db, utcnow
+from codesign.db import count_rows, db, utcnow
 from codesign.monitoring import operations as monitoring
 from codesign.observatory.models import STATES, Project, ProjectUpdate
 from codesign.observatory.schemas import MILAN_FIELDS, PROCEDURE_FIELDS, REQUIRED, ProjectIn, ProjectPatch, UpdateIn
@@ -486,7 +486,7 @@ def list_projects(*, limit=100, offset=0, today: dt.date | None = None, **filter
     """Both origins, procedure projects first (newest agreement first), then external ones (newest first)."""
     today = today or rome_today(utcnow())
     queries = _queries(filters)
-    counts = {k: db.session.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
+    counts = {k: count_rows(q)
               for k, q in queries.items()}
     rows: list[dict] = []
     skip, room = offset, limit
@@ -621,7 +621,7 @@ def overview(*, today: dt.date | None = None, limit: int = 100) -> dict:
     out: dict = {"today": today.isoformat()}
     for flag, (*conditions, order) in external.items():
         q = sa.select(Project).where(Project.origin == "external", *conditions)
-        count = db.session.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
+        count = count_rows(q)
         found = db.session.execute(q.order_by(order, Project.id).limit(limit)).scalars().all()
         names = _administration_names({p.administration_id for p in found})
         rows = [r for r in procedure if r[flag]] + [external_dict(p, today, names) for p in found]

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from codesign.core import audit
 from codesign.core.errors import Forbidden, GuardFailed, Invalid, NotFound
 from codesign.core.validation import aware_datetime
-from codesign.db import db, utcnow
+from codesign.db import count_rows, db, utcnow
 from codesign.organizations.models import Organization
 from codesign.procedures import validation
 from codesign.procedures.models import Criterion, Lot, Procedure
@@ -163,7 +163,7 @@ def list_visible(user, *, limit=100, offset=0, admin_only=False, states=None) ->
     q = visible_query(user, admin_only=admin_only)
     if states:
         q = q.where(Procedure.state.in_(states))
-    total = db.session.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
+    total = count_rows(q)
     rows = db.session.execute(q.order_by(Procedure.submission_deadline.desc().nulls_last(), Procedure.id.desc())
                               .limit(limit).offset(offset)).unique().scalars().all()
     return list(rows), total

@@ -24,7 +24,7 @@ from codesign.core.enums import Role
 from codesign.core.errors import Conflict, DomainError, GuardFailed, IllegalTransition, Invalid
 from codesign.core.forms import apply_errors, choice_list
 from codesign.core.web import PageSections, Pager, format_datetime_rome
-from codesign.db import db, utcnow
+from codesign.db import count_rows, db, utcnow
 from codesign.organizations.operations import administrations_of
 from codesign.procedures import operations as procs
 from codesign.procedures import validation
@@ -122,7 +122,7 @@ def _state_label(state: str) -> str:
 def _paginate(query, order_by) -> tuple[list[Procedure], Pager]:
     """One page of procedures: two statements (count and rows; lots and criteria come by selectin)."""
     pager = Pager.from_request(PAGE_SIZE)
-    total = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    total = count_rows(query)
     rows = db.session.execute(query.order_by(*order_by).limit(pager.size).offset(pager.offset)).unique().scalars().all()
     return list(rows), pager.counted(total)
 

@@ -10,7 +10,7 @@ from codesign.core import validation as v
 from codesign.core.errors import Forbidden, GuardFailed
 from codesign.db import db, utcnow
 from codesign.proposals.models import Attachment, Proposal, ProposalMessage
-from codesign.proposals.notify import notify_admins, notify_body
+from codesign.proposals.notify import notify_admins, notify_body, numbered
 from codesign.proposals.operations import (ADMIN, BODY, checked_upload_name, document_summary, is_admin, is_member,
                                            new_attachment, read_pdf)
 
@@ -63,15 +63,11 @@ def post(actor, proposal: Proposal, text, *, filename: str | None = None, stream
     writer = proposal.organization.name if side == BODY else proposal.procedure.administration.name
     tell = notify_admins if side == BODY else notify_body
     tell(proposal, f"Nuovo messaggio sulla proposta: {proposal.title}",
-         f"{actor.name} ({writer}) ha scritto sulla proposta {_named(proposal)} dell'avviso "
+         f"{actor.name} ({writer}) ha scritto sulla proposta {numbered(proposal)} dell'avviso "
          f"«{proposal.procedure.title}»:\n\n{text}"
          + (f"\n\nAllegato: {att.name}" if att else "") + "\n\nRispondi dalla pagina della proposta.",
          link=notifications.path("proposals.edit", proposal_id=proposal.id, anchor="messaggi"))
     return msg
-
-
-def _named(p: Proposal) -> str:
-    return f"«{p.title}» (n. {p.protocol_number})" if p.protocol_number else f"«{p.title}»"
 
 
 def thread(user, proposal: Proposal) -> list[dict]:
@@ -100,6 +96,13 @@ def message_dict(m: ProposalMessage) -> dict:
     return {"id": m.id, "proposal_id": m.proposal_id, "side": m.side, "author": m.author.name, "text": m.text,
             "created_at": m.created_at.isoformat(),
             "attachment": document_summary(m.attachment) if m.attachment else None}
+
+
+def visible_thread(user, proposal: Proposal) -> list[dict] | None:
+    """The thread as the proposal's page shows it: to a party, once the proposal is sent (None otherwise)."""
+    if side_of(user, proposal) is None or proposal.state == "draft":
+        return None
+    return thread(user, proposal)
 
 
 def entry_dict(e: dict) -> dict:

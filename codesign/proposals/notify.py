@@ -31,7 +31,8 @@ def notify_admins(proposal: Proposal, subject: str, body: str, *, link: str | No
 
 
 # --- what each move of a proposal tells, and to whom (contributed to the machine's transitions) ----------------
-def _numbered(p: Proposal) -> str:
+def numbered(p: Proposal) -> str:
+    """A proposal as the messages name it: its title, and its receipt number once it has one."""
     return f"«{p.title}» (n. {p.protocol_number})" if p.protocol_number else f"«{p.title}»"
 
 
@@ -49,7 +50,7 @@ def on_submitted(ctx: Context) -> None:
 def on_integration_requested(ctx: Context) -> None:
     p, due = ctx.row, ctx.params["due"]
     notify_body(p, f"Richiesta di integrazione: {p.title}",
-                f"L'amministrazione chiede di integrare la proposta {_numbered(p)} per l'avviso «{p.procedure.title}» "
+                f"L'amministrazione chiede di integrare la proposta {numbered(p)} per l'avviso «{p.procedure.title}» "
                 f"(soccorso istruttorio).\n\nMotivo: {ctx.params['reason']}\n\n"
                 + integration_what_to_do(due))
 
@@ -64,55 +65,55 @@ def on_integration_provided(ctx: Context) -> None:
     p = ctx.row
     notify_admins(p, f"Integrazione ricevuta: {p.title}",
                   f"L'ente «{p.organization.name}» ha inviato il {format_rome(ctx.now)} l'integrazione richiesta per "
-                  f"la proposta {_numbered(p)} dell'avviso «{p.procedure.title}». Ora si può dichiararla ammissibile "
+                  f"la proposta {numbered(p)} dell'avviso «{p.procedure.title}». Ora si può dichiararla ammissibile "
                   "o escluderla.")
 
 
 def on_admissible(ctx: Context) -> None:
     p = ctx.row
     notify_body(p, f"Proposta ammissibile: {p.title}",
-                f"La proposta {_numbered(p)} per l'avviso «{p.procedure.title}» è stata dichiarata ammissibile: "
+                f"La proposta {numbered(p)} per l'avviso «{p.procedure.title}» è stata dichiarata ammissibile: "
                 "passa alla valutazione della commissione. L'esito arriverà con l'approvazione della graduatoria.")
 
 
 def on_excluded(ctx: Context) -> None:
     p = ctx.row
     notify_body(p, f"Proposta esclusa: {p.title}",
-                f"La proposta {_numbered(p)} per l'avviso «{p.procedure.title}» è stata esclusa.\n\n"
+                f"La proposta {numbered(p)} per l'avviso «{p.procedure.title}» è stata esclusa.\n\n"
                 f"Motivo: {ctx.params['reason']}")
 
 
 def on_finalized(ctx: Context) -> None:
     p = ctx.row
     notify_body(p, f"Co-progettazione conclusa: {p.title}",
-                f"L'amministrazione ha approvato il progetto definitivo della proposta {_numbered(p)}: la "
+                f"L'amministrazione ha approvato il progetto definitivo della proposta {numbered(p)}: la "
                 "co-progettazione è conclusa. Il passo seguente è la convenzione, che riceverai da firmare.")
 
 
 def on_codesign_failed(ctx: Context) -> None:
     p = ctx.row
     notify_body(p, f"Co-progettazione chiusa senza accordo: {p.title}",
-                f"L'amministrazione ha chiuso il tavolo di co-progettazione della proposta {_numbered(p)} senza "
+                f"L'amministrazione ha chiuso il tavolo di co-progettazione della proposta {numbered(p)} senza "
                 f"accordo.\n\nMotivo: {ctx.params['reason']}")
 
 
 def on_agreement_signed(ctx: Context) -> None:
     p = ctx.row
     notify_body(p, f"Convenzione sottoscritta: {p.title}",
-                f"L'amministrazione ha registrato la convenzione sottoscritta del progetto {_numbered(p)}. Il "
+                f"L'amministrazione ha registrato la convenzione sottoscritta del progetto {numbered(p)}. Il "
                 "passo seguente è l'avvio del progetto.")
 
 
 def on_completed(ctx: Context) -> None:
     p = ctx.row
     notify_body(p, f"Progetto concluso: {p.title}",
-                f"L'amministrazione ha dichiarato concluso il progetto {_numbered(p)}.")
+                f"L'amministrazione ha dichiarato concluso il progetto {numbered(p)}.")
 
 
 def on_revoked(ctx: Context) -> None:
     p = ctx.row
     notify_body(p, f"Revoca del contributo: {p.title}",
-                f"L'amministrazione ha revocato il contributo del progetto {_numbered(p)}.\n\n"
+                f"L'amministrazione ha revocato il contributo del progetto {numbered(p)}.\n\n"
                 f"Motivo: {ctx.params['reason']}")
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from codesign.core import audit, files, receipts
 from codesign.core import validation as v
 from codesign.core.errors import Forbidden, GuardFailed, Invalid, NotFound
-from codesign.db import db, utcnow
+from codesign.db import count_rows, db, utcnow
 from codesign.organizations.models import Organization
 from codesign.organizations.taxcode import normalize_tax_code
 from codesign.procedures.models import Procedure
@@ -140,7 +140,7 @@ def list_visible(user, procedure: Procedure, *, limit=100, offset=0, states=None
     q = visible_query(user, procedure)
     if states:
         q = q.where(Proposal.state.in_(states))
-    total = db.session.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
+    total = count_rows(q)
     rows = db.session.execute(q.order_by(Proposal.protocol_number.asc().nulls_last(), Proposal.id)
                               .limit(limit).offset(offset)).unique().scalars().all()
     return list(rows), total

@@ -10,7 +10,7 @@ from codesign.auth.operations import system_user
 from codesign.core.errors import DomainError
 from codesign.db import db
 from codesign.proposals.models import IntegrationRequest, Proposal
-from codesign.proposals.notify import integration_what_to_do, notify_body
+from codesign.proposals.notify import integration_what_to_do, notify_body, numbered
 from codesign.proposals.workflow import rome_today, workflow
 
 
@@ -37,7 +37,7 @@ def remind_integrations(now) -> list[str]:
         left = (due - today).days
         when = "oggi" if left == 0 else ("domani" if left == 1 else f"tra {left} giorni")
         notify_body(p, f"Promemoria: l'integrazione della proposta «{p.title[:200]}» scade {when}",
-                    f"L'integrazione richiesta per la proposta «{p.title}» (n. {p.protocol_number}) dell'avviso "
+                    f"L'integrazione richiesta per la proposta {numbered(p)} dell'avviso "
                     f"«{p.procedure.title}» non è ancora arrivata.\n\n" + integration_what_to_do(due))
         db.session.commit()
         lines.append(f"Proposta {p.id}: promemoria dell'integrazione in scadenza il {due.strftime('%d/%m/%Y')}.")

@@ -179,7 +179,7 @@ def _render_proposal(p, *, status=200, content_form=None, upload_form=None, act_
         act_form = action_form(p.procedure, formdata=None)
     given = _given_declarations(p)
     party = messages.side_of(current_user, p)
-    conversation = messages.thread(current_user, p) if party and p.state != "draft" else None
+    conversation = messages.visible_thread(current_user, p)
     if conversation is not None and messages.open_for_messages(p) and message_form is None:
         message_form = MessageForm(formdata=None)
     if editable:
