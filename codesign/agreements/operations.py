@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from codesign.agreements import permissions
 from codesign.agreements.models import Agreement, PremisesHandover
 from codesign.agreements.schemas import AgreementIn, HandoverIn
-from codesign.core import audit
+from codesign.core import audit, files
 from codesign.core.calendar import add_months
 from codesign.core.enums import N_
 from codesign.core.errors import GuardFailed, Invalid, NotFound
@@ -316,9 +316,9 @@ def record_handover(actor, proposal: Proposal, n: int, data: dict, *, filename: 
     if not 1 <= n <= len(agreement.premises or []):
         raise NotFound(f"la convenzione non elenca i locali n. {n}")
     clean = parse(HandoverIn, data)
-    name = props.checked_upload_name(filename)
+    name = files.checked_upload_name(filename)
     minutes = props.new_attachment(actor, proposal, kind=permissions.HANDOVER_MINUTES, name=name,
-                                   data=props.read_pdf(stream), content_type="application/pdf")
+                                   data=files.read_pdf(stream), content_type="application/pdf")
     record = next((h for h in agreement.handovers if h.number == n), None)
     replaced = record.minutes if record is not None else None
     if record is None:

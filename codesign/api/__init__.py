@@ -107,5 +107,13 @@ def list_response(items: list, total: int):
     return resp
 
 
+def paged(rows: list, to_dict=None):
+    """A list read whole (a thread, a call's documents), one page of it: only the rows shown turned into their
+    JSON, the total in X-Total-Count."""
+    limit, offset = page_args()
+    page = rows[offset:offset + limit]
+    return list_response([to_dict(r) for r in page] if to_dict else page, len(rows))
+
+
 from codesign.api import (agreements, core_endpoints, evaluation, monitoring, observatory, openapi,  # noqa: E402,F401
                           opportunities, practices, procedures, tables, transparency)  # (registers the routes)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, url_for
 
-from codesign.api import bp, json_body, list_response, page_args, require_caller
+from codesign.api import bp, json_body, list_response, page_args, paged, require_caller
 from codesign.core import notifications
 from codesign.core.enums import Role
 from codesign.organizations import operations as orgs
@@ -66,17 +66,11 @@ def update_organization(org_id: int):
     return jsonify(orgs.to_dict(org))
 
 
-def _paged(rows: list, to_dict):
-    """One page of the rows, only those shown turned into their JSON (the total in X-Total-Count)."""
-    limit, offset = page_args()
-    return list_response([to_dict(r) for r in rows[offset:offset + limit]], len(rows))
-
-
 @bp.get("/organizations/<int:org_id>/members")
 def list_members(org_id: int):
     user = require_caller()
     org = orgs.get_member_organization(user, org_id)
-    return _paged(orgs.members(org), orgs.member_dict)
+    return paged(orgs.members(org), orgs.member_dict)
 
 
 @bp.patch("/organizations/<int:org_id>/members/<int:user_id>")
@@ -97,7 +91,7 @@ def remove_member(org_id: int, user_id: int):
 def list_join_requests(org_id: int):
     user = require_caller()
     org = orgs.get_member_organization(user, org_id)
-    return _paged(orgs.pending_requests(org), orgs.join_request_dict)
+    return paged(orgs.pending_requests(org), orgs.join_request_dict)
 
 
 @bp.post("/join-requests")
@@ -121,7 +115,7 @@ def refuse_join(request_id: int):
 @bp.get("/organizations/<int:org_id>/admins")
 def list_admins(org_id: int):
     user = require_caller()
-    return _paged(orgs.members(orgs.get_administration(user, org_id), Role.admin), orgs.member_dict)
+    return paged(orgs.members(orgs.get_administration(user, org_id), Role.admin), orgs.member_dict)
 
 
 @bp.post("/organizations/<int:org_id>/admins")

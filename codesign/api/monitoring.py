@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from codesign.api import bp, json_body, list_response, page_args, require_caller, transition_body, uploaded_file
+from codesign.api import bp, json_body, list_response, page_args, paged, require_caller, transition_body, uploaded_file
 from codesign.monitoring import operations as monitoring
 from codesign.procedures import operations as procs
 from codesign.proposals import operations as props
@@ -59,17 +59,15 @@ def report_transition(report_id: int):
 @bp.get("/reports/<int:report_id>/submissions")
 def list_submissions(report_id: int):
     user = require_caller()
-    limit, offset = page_args()
     rows = monitoring.submissions(user, monitoring.get_report(user, report_id))
-    return list_response(rows[offset:offset + limit], len(rows))
+    return paged(rows)
 
 
 @bp.get("/proposals/<int:proposal_id>/payments")
 def list_payments(proposal_id: int):
     user = require_caller()
-    limit, offset = page_args()
     rows = monitoring.payments(user, props.get_visible(user, proposal_id))
-    return list_response([monitoring.payment_to_dict(p) for p in rows[offset:offset + limit]], len(rows))
+    return paged(rows, monitoring.payment_to_dict)
 
 
 @bp.post("/proposals/<int:proposal_id>/payments")
@@ -95,6 +93,5 @@ def project_monitoring(proposal_id: int):
 @bp.get("/procedures/<int:procedure_id>/monitoring")
 def call_monitoring(procedure_id: int):
     user = require_caller()
-    limit, offset = page_args()
     rows = monitoring.call_dashboard(user, procs.get_visible(user, procedure_id))
-    return list_response([f.to_dict() for f in rows[offset:offset + limit]], len(rows))
+    return paged(rows, lambda r: r.to_dict())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from codesign.api import bp, json_body, list_response, page_args, require_caller, uploaded_file
+from codesign.api import bp, json_body, paged, require_caller, uploaded_file
 from codesign.observatory import imports
 from codesign.observatory import operations as observatory
 
@@ -38,11 +38,10 @@ def patch_project(project_id: int):
 
 @bp.get("/projects/<int:project_id>/updates")
 def list_updates(project_id: int):
-    limit, offset = page_args()
     project = observatory.get(project_id)
     observatory.project_dict(project)   # 404 unless public
     rows = observatory.history(project)
-    return list_response([observatory.update_to_dict(e) for e in rows[offset:offset + limit]], len(rows))
+    return paged(rows, observatory.update_to_dict)
 
 
 @bp.post("/projects/<int:project_id>/updates")

@@ -33,6 +33,7 @@ from codesign.opportunities.models import APPLICANTS, FUNDER_LEVELS
 from codesign.opportunities.schemas import ApplicationIn, NoticeIn, OpportunityIn
 from codesign.opportunities.workflow import workflow as application_workflow
 from codesign.organizations.schemas import InviteIn, JoinRequestIn, MemberPatch, OrganizationIn, OrganizationPatch
+from codesign.procedures.schemas import AnswerIn, ClarificationIn, QuestionIn
 from codesign.procedures.workflow import workflow as procedure_workflow
 from codesign.proposals.workflow import workflow as proposal_workflow
 from codesign.tables.schemas import MeetingIn, MeetingPatch, VersionIn
@@ -40,8 +41,9 @@ from codesign.transparency.operations import PUBLIC_STATES
 
 # Bodies declared once as pydantic models (core/schemas.py): their JSON Schemas are the document's, so the
 # two cannot drift. The older endpoints' schemas below are still written by hand (layers issue, in progress).
-DECLARED = (MeetingIn, MeetingPatch, VersionIn, AgreementIn, ReportIn, PaymentIn, ReversalIn, ProjectIn, ProjectPatch, UpdateIn,
-            GoodPracticeIn,
+DECLARED = (QuestionIn, ClarificationIn, AnswerIn,
+            MeetingIn, MeetingPatch, VersionIn, AgreementIn, ReportIn, PaymentIn, ReversalIn, ProjectIn, ProjectPatch,
+            UpdateIn, GoodPracticeIn,
             OpportunityIn, ApplicationIn, NoticeIn, OrganizationIn, OrganizationPatch, JoinRequestIn, MemberPatch,
             InviteIn)
 
@@ -184,6 +186,9 @@ def schemas() -> dict:
             "type": "string", "description": "se indicata, deve essere l'amministrazione dell'admin"},
         "cup": nullable({"type": "string", "pattern": "^[A-Za-z0-9]{15}$"}), "rup": nullable(STRING),
         "office": nullable(STRING), "act_ref": nullable(STRING),
+        "contact_email": nullable(EMAIL), "contact_phone": nullable({"type": "string", "maxLength": 40}),
+        "questions_until": nullable({**DATETIME, "description": "il termine per le domande di chiarimento; "
+                                                                "se assente, cinque giorni prima della scadenza"}),
         "min_publication_days": nullable({"type": "integer", "minimum": 0, "maximum": 365}),
         "budget_total": nullable(MONEY), "funding_sources": nullable(array(funding)),
         "cofinancing_min_pct": nullable(DECIMAL), "submission_deadline": nullable(DATETIME),
@@ -210,6 +215,10 @@ def schemas() -> dict:
                                   "Le operazioni che il chiamante può eseguire ora, nell'ordine della tabella"),
         "title": STRING, "programme": nullable(STRING), "administration": STRING, "administration_id": INTEGER,
         "cup": nullable(STRING), "rup": nullable(STRING), "office": nullable(STRING), "act_ref": nullable(STRING),
+        "contact_email": nullable(EMAIL), "contact_phone": nullable(STRING), "questions_until": nullable(DATETIME),
+        "question_deadline": nullable({**DATETIME, "description": "fino a quando si ricevono le domande: "
+                                                                  "`questions_until`, o cinque giorni prima della "
+                                                                  "scadenza"}),
         "min_publication_days": nullable(INTEGER), "budget_total": nullable(MONEY),
         "funding_sources": array(funding), "cofinancing_min_pct": nullable(DECIMAL),
         "submission_deadline": nullable(DATETIME),
@@ -246,6 +255,23 @@ def schemas() -> dict:
     partner = obj({"name": STRING, "tax_code": STRING, "role": STRING}, ["name", "tax_code"])
     s["Attachment"] = obj({"id": INTEGER, "kind": STRING, "name": STRING, "size": {"type": "integer", "minimum": 1},
                            "sha256": SHA256}, ["id", "name", "size", "sha256"])
+    s["CallDocumentUpload"] = obj({
+        "kind": {"type": "string", "enum": ["call", "annex", "form", "act"],
+                 "description": "call l'avviso, annex un allegato, form un modulo, act un atto di approvazione"},
+        "title": {"type": "string", "maxLength": 300},
+        "file": {"type": "string", "contentMediaType": "application/pdf", "description": "il documento (PDF)"},
+    }, ["kind", "title", "file"])
+    s["CallDocument"] = obj({
+        "id": INTEGER, "kind": {"type": "string", "enum": ["call", "annex", "form", "act"]}, "title": STRING,
+        "name": STRING, "size": INTEGER, "sha256": SHA256, "uploaded_at": DATETIME,
+        "url": {"type": "string", "description": "dove si scarica (pagina pubblica dell'avviso)"},
+    }, ["id", "kind", "title", "name", "size", "sha256", "uploaded_at", "url"])
+    s["CallQuestion"] = obj({
+        "id": INTEGER, "question": STRING, "asked_at": DATETIME, "answer": nullable(STRING),
+        "answered_at": nullable({**DATETIME, "description": "la data del chiarimento pubblicato"}),
+        "asked_by_id": {**INTEGER, "description": "solo per l'amministrazione dell'avviso; null per un "
+                                                  "chiarimento pubblicato d'ufficio"},
+    }, ["id", "question", "asked_at", "answer", "answered_at"])
     s["MessageUpload"] = obj({
         "text": {"type": "string", "maxLength": 5000, "description": "il messaggio"},
         "file": {"type": "string", "contentMediaType": "application/pdf", "description": "un documento PDF (facoltativo)"},
@@ -717,6 +743,36 @@ def catalogue() -> dict[tuple[str, str], dict]:
         ("get", "/procedures/{}"): op(
             "getProcedure", "Un avviso", "chiunque (le bozze solo agli admin)", tag="procedures", public=True,
             response=ref("Procedure"), errors=(404,)),
+        ("get", "/procedures/{}/documents"): op(
+            "listCallDocuments", "I documenti dell'avviso: l'avviso, gli allegati, i moduli, gli atti",
+            "chiunque (le bozze solo agli admin)", tag="procedures", public=True, paged=True,
+            response=array(ref("CallDocument")), errors=(404,)),
+        ("post", "/procedures/{}/documents"): op(
+            "addCallDocument", "Aggiunge un documento (PDF) all'avviso", "admin dell'amministrazione dell'avviso",
+            tag="procedures", status=201, body=ref("CallDocumentUpload"), body_type="multipart/form-data",
+            response=ref("CallDocument"), errors=(400, 401, 403, 404, 409, 413, 422),
+            description="In ogni stato tranne l'annullamento; il contenuto è verificato (solo PDF)."),
+        ("delete", "/procedures/{}/documents/{}"): op(
+            "removeCallDocument", "Toglie un documento da un avviso in bozza", "admin dell'amministrazione dell'avviso",
+            tag="procedures", status=204, errors=(401, 403, 404, 409),
+            description="Dopo la pubblicazione i documenti restano agli atti: 409."),
+        ("get", "/procedures/{}/questions"): op(
+            "listCallQuestions", "I chiarimenti pubblicati (domanda e risposta, datati), dal primo",
+            "chiunque; con `pending=1` le domande in attesa (l'admin tutte, un ente le proprie)", tag="procedures",
+            public=True, paged=True, response=array(ref("CallQuestion")), errors=(404,)),
+        ("post", "/procedures/{}/questions"): op(
+            "askCallQuestion", "Invia una domanda di chiarimento; l'amministrazione pubblica un chiarimento d'ufficio",
+            "un ente autenticato con l'indirizzo confermato, finché l'avviso è pubblicato e fino al termine per le "
+            "domande; l'admin dell'avviso con `question` e `answer`", tag="procedures", status=201,
+            body={"oneOf": [ref("QuestionIn"), ref("ClarificationIn")]}, response=ref("CallQuestion"),
+            errors=WRITE, description="L'amministrazione riceve la domanda per e-mail e tra le notifiche. 409 "
+                                      "dopo il termine per le domande o con troppe domande in attesa."),
+        ("post", "/procedures/{}/questions/{}/answer"): op(
+            "answerCallQuestion", "Risponde a una domanda: la pubblica tra i chiarimenti",
+            "admin dell'amministrazione dell'avviso", tag="procedures", body=ref("AnswerIn"),
+            response=ref("CallQuestion"), errors=WRITE,
+            description="`question` riformula la domanda per la pubblicazione; chi l'ha posta è avvisato. 409 se "
+                        "ha già una risposta."),
         ("patch", "/procedures/{}"): op(
             "updateProcedure", "Modifica un avviso", "admin", tag="procedures", body=ref("ProcedurePatch"),
             response=ref("Procedure"), errors=WRITE),

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from codesign.api import (bp, caller, json_body, list_response, page_args, query_filters, require_caller,
-                          transition_body, uploaded_file)
+from codesign.api import bp, caller, json_body, paged, query_filters, require_caller, transition_body, uploaded_file
 from codesign.core.errors import Invalid
 from codesign.core.schemas import INT_MAX
 from codesign.observatory import operations as observatory
@@ -34,7 +33,6 @@ def import_opportunities():
 @bp.get("/opportunities")
 def list_opportunities():
     filters = query_filters(FILTERS)
-    limit, offset = page_args()
     if "organization" in filters:
         value = filters["organization"]
         if not (value.isascii() and value.isdigit() and int(value) <= INT_MAX):
@@ -42,7 +40,7 @@ def list_opportunities():
         filters["organization"] = int(value)
         filters["actor"] = require_caller()
     rows = opportunities.list_open(**filters)
-    return list_response(rows[offset:offset + limit], len(rows))
+    return paged(rows)
 
 
 @bp.get("/opportunities/<int:opportunity_id>")
@@ -62,9 +60,8 @@ def patch_opportunity(opportunity_id: int):
 @bp.get("/opportunities/followed")
 def followed_opportunities():
     user = require_caller()
-    limit, offset = page_args()
     rows = [opportunities.to_dict(o) for o in opportunities.followed_by(user)]
-    return list_response(rows[offset:offset + limit], len(rows))
+    return paged(rows)
 
 
 @bp.put("/opportunities/<int:opportunity_id>/follow")
@@ -91,10 +88,9 @@ def record_application(opportunity_id: int):
 @bp.get("/opportunities/<int:opportunity_id>/applications")
 def list_applications(opportunity_id: int):
     user = require_caller()
-    limit, offset = page_args()
     rows = opportunities.applications_of(user, opportunities.get(opportunity_id))
     names = opportunities.body_names(rows)
-    return list_response([opportunities.application_dict(a, names) for a in rows[offset:offset + limit]], len(rows))
+    return paged(rows, lambda r: opportunities.application_dict(r, names))
 
 
 @bp.get("/applications/<int:application_id>")
@@ -122,7 +118,6 @@ def propose_opportunity(opportunity_id: int):
 @bp.get("/opportunities/<int:opportunity_id>/notices")
 def list_notices(opportunity_id: int):
     user = require_caller()
-    limit, offset = page_args()
     rows = opportunities.notices_of(user, opportunities.get(opportunity_id))
     names = opportunities.body_names(rows)
-    return list_response([opportunities.notice_dict(n, names) for n in rows[offset:offset + limit]], len(rows))
+    return paged(rows, lambda r: opportunities.notice_dict(r, names))

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from codesign.api import (bp, caller, json_body, list_response, page_args, require_caller, transition_body,
+from codesign.api import (bp, caller, json_body, list_response, page_args, paged, require_caller, transition_body,
                           uploaded_file)
 from codesign.core import receipts
+from codesign.procedures import documents as call_documents
 from codesign.procedures import operations as procs
+from codesign.procedures import questions
 from codesign.proposals import messages
 from codesign.proposals import operations as props
 
@@ -48,6 +50,63 @@ def procedure_transition(procedure_id: int):
     proc = procs.get_visible(user, procedure_id)
     procs.fire(user, proc, trigger, **params)
     return jsonify(procs.to_dict(proc, user))
+
+
+# --- the call's documents and clarifications -------------------------------------------------------------------
+@bp.get("/procedures/<int:procedure_id>/documents")
+def list_call_documents(procedure_id: int):
+    proc = procs.get_visible(caller(), procedure_id)
+    return paged(call_documents.of_call(proc), call_documents.to_dict)
+
+
+@bp.post("/procedures/<int:procedure_id>/documents")
+def add_call_document(procedure_id: int):
+    user = require_caller()
+    proc = procs.get_visible(user, procedure_id)
+    upload = request.files.get("file")
+    doc = call_documents.add(user, proc, kind=request.form.get("kind"), title=request.form.get("title"),
+                             filename=upload.filename if upload else None, stream=upload.stream if upload else None)
+    return jsonify(call_documents.to_dict(doc)), 201
+
+
+@bp.delete("/procedures/<int:procedure_id>/documents/<int:document_id>")
+def remove_call_document(procedure_id: int, document_id: int):
+    user = require_caller()
+    proc = procs.get_visible(user, procedure_id)
+    call_documents.remove(user, proc, call_documents.get(proc, document_id))
+    return "", 204
+
+
+@bp.get("/procedures/<int:procedure_id>/questions")
+def list_questions(procedure_id: int):
+    """The published clarifications; with `?pending=1`, the questions still waiting (the administration: all of
+    them; an applicant: their own)."""
+    user = caller()
+    proc = procs.get_visible(user, procedure_id)
+    admin = procs.is_admin_of(user, proc)
+    rows = questions.pending(user, proc) if request.args.get("pending") in ("1", "true") else \
+        questions.clarifications(proc)
+    return paged(rows, lambda q: questions.to_dict(q, for_admin=admin))
+
+
+@bp.post("/procedures/<int:procedure_id>/questions")
+def ask_question(procedure_id: int):
+    """An applicant asks; the call's administration publishes a clarification of its own (`question` and
+    `answer`)."""
+    user = require_caller()
+    proc = procs.get_visible(user, procedure_id)
+    admin = procs.is_admin_of(user, proc)
+    q = (questions.publish if admin else questions.ask)(user, proc, json_body())
+    return jsonify(questions.to_dict(q, for_admin=admin)), 201
+
+
+@bp.post("/procedures/<int:procedure_id>/questions/<int:question_id>/answer")
+def answer_question(procedure_id: int, question_id: int):
+    user = require_caller()
+    proc = procs.get_visible(user, procedure_id)
+    procs.require_admin(user, proc)
+    q = questions.answer(user, proc, questions.get(proc, question_id), json_body())
+    return jsonify(questions.to_dict(q, for_admin=True))
 
 
 # --- proposals ----------------------------------------------------------------------------------------
@@ -109,8 +168,7 @@ def proposal_transition(proposal_id: int):
 def list_messages(proposal_id: int):
     user = require_caller()
     entries = messages.thread(user, props.get_visible(user, proposal_id))
-    limit, offset = page_args()
-    return list_response([messages.entry_dict(e) for e in entries[offset:offset + limit]], len(entries))
+    return paged(entries, messages.entry_dict)
 
 
 @bp.post("/proposals/<int:proposal_id>/messages")

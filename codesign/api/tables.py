@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from codesign.api import bp, json_body, list_response, page_args, require_caller
+from codesign.api import bp, json_body, paged, require_caller
 from codesign.core.errors import Invalid
 from codesign.core.schemas import INT_MAX
 from codesign.proposals import operations as props
@@ -13,9 +13,8 @@ from codesign.tables import operations as tables
 @bp.get("/proposals/<int:proposal_id>/meetings")
 def list_meetings(proposal_id: int):
     user = require_caller()
-    limit, offset = page_args()
     rows = tables.meetings(user, props.get_visible(user, proposal_id))
-    return list_response([tables.meeting_to_dict(m) for m in rows[offset:offset + limit]], len(rows))
+    return paged(rows, tables.meeting_to_dict)
 
 
 @bp.post("/proposals/<int:proposal_id>/meetings")
@@ -38,9 +37,8 @@ def patch_meeting(proposal_id: int, meeting_id: int):
 @bp.get("/proposals/<int:proposal_id>/versions")
 def list_versions(proposal_id: int):
     user = require_caller()
-    limit, offset = page_args()
     rows = tables.versions(user, props.get_visible(user, proposal_id))
-    return list_response([tables.version_to_dict(v) for v in rows[offset:offset + limit]], len(rows))
+    return paged(rows, tables.version_to_dict)
 
 
 @bp.post("/proposals/<int:proposal_id>/versions")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from codesign.api import bp, caller, list_response, page_args, query_filters
+from codesign.api import bp, caller, list_response, page_args, paged, query_filters
 from codesign.observatory import operations as observatory
 from codesign.procedures import operations as procs
 from codesign.transparency import operations as transparency
@@ -23,9 +23,8 @@ def public_projects():
 
 @bp.get("/public/municipalities")
 def public_municipalities():
-    limit, offset = page_args()
     rows = observatory.municipality_figures()
-    return list_response(rows[offset:offset + limit], len(rows))
+    return paged(rows)
 
 
 @bp.get("/procedures/<int:procedure_id>/outcome")

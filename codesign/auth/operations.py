@@ -9,7 +9,6 @@ import secrets
 import unicodedata
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 
 from codesign.auth.models import ApiToken, OneTimeLink, User
 from codesign.auth.passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
@@ -17,6 +16,7 @@ from codesign.core import audit, mail
 from codesign.core import privacy as privacy_notice
 from codesign.core.enums import OrgKind, Position, Role
 from codesign.core.errors import Conflict, Forbidden, GuardFailed, Invalid, NotFound
+from codesign.core.validation import email_address
 from codesign.db import db, utcnow
 from codesign.organizations.models import Membership, Organization
 
@@ -24,10 +24,7 @@ SYSTEM_EMAIL = "system@codesign.invalid"
 
 
 def normalize_email(email: str) -> str:
-    try:
-        return validate_email(email or "", check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        raise ValueError("indirizzo e-mail non valido") from exc
+    return email_address(email)
 
 
 def _has_control(value: str) -> bool:

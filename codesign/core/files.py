@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from codesign.core import validation as v
 from codesign.core.errors import Invalid, TooLarge
 from codesign.db import db
 
@@ -51,6 +52,38 @@ def read_upload(stream, *, limit: int | None = None, field: str = "file") -> byt
     return data
 
 
+PDF_KINDS_NOTE = "sono accettati solo file PDF"
+
+
+def looks_like_pdf(data: bytes) -> bool:
+    return data[:1024].startswith(b"%PDF-") and b"%%EOF" in data[-2048:]
+
+
+def read_pdf(stream) -> bytes:
+    """The bytes of an uploaded PDF: refused when empty, too large (read_upload) or not a PDF by content."""
+    data = read_upload(stream)
+    if not looks_like_pdf(data):
+        raise Invalid({"file": f"il contenuto non è un documento PDF: {PDF_KINDS_NOTE}"})
+    return data
+
+
+def upload_name(c: v.Collector, filename: str | None) -> str:
+    """The upload's file name made safe (clean_name), or an error on `file` when nothing of it is left."""
+    name = clean_name(filename)
+    if filename and not name:
+        c.add("file", "il nome del file non contiene caratteri validi: rinominalo e riprova")
+        return name
+    return c("file", v.text, name, max_length=NAME_LIMIT)
+
+
+def checked_upload_name(filename: str | None) -> str:
+    """`upload_name` on its own: 422 on `file` at once."""
+    c = v.Collector()
+    name = upload_name(c, filename)
+    c.raise_if_any()
+    return name
+
+
 def path_of(digest: str) -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / digest[:2] / digest
 
@@ -70,6 +103,27 @@ def store(data: bytes) -> str:
 # --- removing a file nobody names any more --------------------------------------------------------------------------
 # A file is removed only once the transaction that dropped its last row has committed: a rollback keeps both.
 _DROP = "codesign.files_to_drop"
+
+
+# The columns that name a stored file, declared by each model that keeps one (holds_files): a file stays while
+# any of them names it, whichever module's row that is (a call's avviso and a proposal's attachment may be the
+# same bytes).
+_HOLDERS: list = []
+
+
+def holds_files(*columns) -> None:
+    """Declare columns whose values are digests of stored files."""
+    _HOLDERS.extend(c for c in columns if not any(c is h for h in _HOLDERS))
+
+
+def release(*digests: str) -> None:
+    """A row naming these files is gone (flushed): each file is removed once this commits, unless a row of any
+    declared column still names it."""
+    for digest in set(digests):
+        named = any(db.session.execute(sa.select(sa.literal(1)).where(column == digest).limit(1)).first()
+                    for column in _HOLDERS)
+        if not named:
+            drop_after_commit(digest)
 
 
 def drop_after_commit(digest: str) -> None:

@@ -9,7 +9,8 @@ from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from codesign.core.errors import DomainError, Invalid
+from codesign.core.errors import DomainError, GuardFailed, Invalid, TooLarge
+from codesign.db import db
 
 
 def apply_errors(form, exc: DomainError) -> str | None:
@@ -24,6 +25,20 @@ def apply_errors(form, exc: DomainError) -> str | None:
                 leftover.append(f"{name}: {message}")
         return "; ".join(leftover) or None
     return exc.message
+
+
+def refusal(form, exc: DomainError, label: str) -> dict | None:
+    """A refused operation of a page's form: the transaction rolled back, each field's message beside its field (a
+    file too large beside the file), and what belongs to no field as the failure the page shows (`failure_alert`:
+    {label, reasons}); None when every message found its field."""
+    db.session.rollback()
+    if isinstance(exc, GuardFailed):
+        return {"label": label, "reasons": exc.reasons}
+    if isinstance(exc, TooLarge) and hasattr(form, "file"):
+        form.file.errors = list(form.file.errors) + [exc.message]
+        return None
+    message = apply_errors(form, exc)
+    return {"label": label, "reasons": [message]} if message else None
 
 
 def _field_at(form, path: str):

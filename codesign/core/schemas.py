@@ -14,12 +14,11 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal  # noqa: F401  (Literal: re-exported for the modules' schemas)
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError,
                       WithJsonSchema)
 
 from codesign.core.errors import BadRequest, Invalid
-from codesign.core.validation import aware_datetime, date_value
+from codesign.core.validation import aware_datetime, date_value, email_address, storable
 
 # The database's integer range (PostgreSQL `integer`): ids, numbers and months beyond it are refused.
 INT_MAX = 2_147_483_647
@@ -34,16 +33,6 @@ class Input(BaseModel):
 
 
 # --- shared field types -------------------------------------------------------------------------------------------
-def _clean_text(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("il testo contiene un carattere non ammesso (NUL)")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValueError("il testo contiene caratteri non validi") from exc
-    return value
-
-
 def _decimal_from_text(value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ValueError("usare una stringa in notazione decimale, es. \"1000.00\"")
@@ -86,17 +75,10 @@ DateTime = Annotated[dt.datetime, BeforeValidator(aware_datetime),
 def Text(max_length: int = 10_000, min_length: int = 1):  # noqa: N802  (a type factory, used like a type)
     """A text of at most `max_length` characters (after trimming), never empty unless min_length=0."""
     return Annotated[str, Field(min_length=min_length, max_length=max_length,
-                                json_schema_extra={"pattern": "^[^\\u0000]*$"}), AfterValidator(_clean_text)]
+                                json_schema_extra={"pattern": "^[^\\u0000]*$"}), AfterValidator(storable)]
 
 
-def _email(value: str) -> str:
-    try:
-        return validate_email(value, check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        raise ValueError("indirizzo e-mail non valido") from exc
-
-
-Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(_clean_text), AfterValidator(_email),
+Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(storable), AfterValidator(email_address),
                   WithJsonSchema({"type": "string", "format": "email", "maxLength": 254})]
 
 

@@ -7,6 +7,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from email_validator import EmailNotValidError, validate_email
+
 from codesign.core.errors import Invalid
 
 ROME = ZoneInfo("Europe/Rome")
@@ -51,6 +53,17 @@ def decimal_value(value, *, lo=None, hi=None, places=2) -> Decimal:
     return d
 
 
+def storable(value: str) -> str:
+    """A text the database can keep as it is: no NUL (PostgreSQL refuses it), no lone surrogate."""
+    if "\x00" in value:
+        raise ValueError("il testo contiene un carattere non ammesso (NUL)")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("il testo contiene caratteri non validi") from exc
+    return value
+
+
 def text(value, *, required=True, max_length=None) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -58,10 +71,18 @@ def text(value, *, required=True, max_length=None) -> str | None:
         return None
     if not isinstance(value, str):
         raise ValueError("deve essere un testo")
-    value = value.strip()
+    value = storable(value.strip())
     if max_length and len(value) > max_length:
         raise ValueError(f"al massimo {max_length} caratteri")
     return value
+
+
+def email_address(value: str) -> str:
+    """An e-mail address, normalized and lower-cased (its domain is not looked up)."""
+    try:
+        return validate_email(value or "", check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValueError("indirizzo e-mail non valido") from exc
 
 
 def integer(value, *, lo=None, hi=None) -> int:

@@ -174,7 +174,7 @@ def receipt_upload_rule(actor, proposal, kind):
 
 def _receipt_type(data: bytes) -> str:
     """The media type of a receipt checked by its content: a PDF, or an image that Pillow reads whole."""
-    if props.looks_like_pdf(data):
+    if files.looks_like_pdf(data):
         return "application/pdf"
     if data.startswith(_IMAGE_MAGIC) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
         return images.media_type(data)
@@ -204,7 +204,7 @@ def add_receipt(actor, report: Report, n: int, *, filename: str, stream, now=Non
     ids = list(_line(report, n).get("receipts", []))
     if len(ids) >= MAX_RECEIPTS:
         raise GuardFailed(f"la riga di spesa n. {n} ha già {MAX_RECEIPTS} giustificativi: riuniscili in un solo PDF")
-    name = props.checked_upload_name(filename)
+    name = files.checked_upload_name(filename)
     data = files.read_upload(stream)
     att = props.new_attachment(actor, report.proposal, kind=RECEIPT_KIND, name=name, data=data,
                                content_type=_receipt_type(data))

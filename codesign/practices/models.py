@@ -9,6 +9,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from codesign.core import files
 from codesign.db import UTCDateTime, db, utcnow
 
 MAX_PHOTOS = 8
@@ -50,3 +51,6 @@ class PracticePhoto(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     practice: Mapped[GoodPractice] = relationship(back_populates="photos")
+
+
+files.holds_files(PracticePhoto.sha256, PracticePhoto.thumb_sha256)

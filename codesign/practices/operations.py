@@ -74,11 +74,7 @@ def remove_photo(actor, project: Project, photo_id: int) -> None:
     photo = _photo_of(project, photo_id)
     db.session.delete(photo)
     db.session.flush()
-    for digest in (photo.sha256, photo.thumb_sha256):
-        named = db.session.execute(sa.select(PracticePhoto.id).where(sa.or_(
-            PracticePhoto.sha256 == digest, PracticePhoto.thumb_sha256 == digest)).limit(1)).first()
-        if named is None:
-            files.drop_after_commit(digest)     # the photo is gone from the disk too, once this commits
+    files.release(photo.sha256, photo.thumb_sha256)     # the photo is gone from the disk too, once this commits
     audit.record(actor=actor, entity_type="project", entity_id=project.id, trigger="remove_practice_photo",
                  data={"photo_id": photo_id})
 

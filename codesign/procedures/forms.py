@@ -14,15 +14,20 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from codesign.core.forms import choice_list
 from codesign.core.validation import aware_datetime
+from codesign.procedures.schemas import MAX_ANSWER, MAX_QUESTION
 
 ROME = ZoneInfo("Europe/Rome")
 
-SCALAR_TEXT = ("title", "programme", "cup", "rup", "office", "act_ref")
+SCALAR_TEXT = ("title", "programme", "cup", "rup", "office", "contact_email", "contact_phone", "act_ref")
+# The moments typed as a day and an hour in Rome: the API's field and the form's two fields.
+MOMENTS = {"submission_deadline": ("submission_date", "submission_time"),
+           "questions_until": ("questions_date", "questions_time")}
 SCALAR_NUMBERS = ("min_publication_days", "budget_total", "cofinancing_min_pct", "codesign_months",
                   "startup_months", "monitoring_months", "reporting_every_months", "threshold")
 DECIMALS = ("budget_total", "cofinancing_min_pct", "threshold")
@@ -181,6 +186,11 @@ class ProcedureForm(FlaskForm):
                       render_kw={"autocomplete": "off", "spellcheck": "false"})
     rup = StringField(_l("Responsabile del procedimento (RUP)"), validators=[Length(max=200)])
     office = StringField(_l("Ufficio"), validators=[Length(max=200)])
+    contact_email = StringField(_l("E-mail per informazioni"), validators=[Length(max=254)],
+                                description=_l("Dove gli enti scrivono per informazioni sull'avviso."),
+                                render_kw={"type": "email", "autocomplete": "off"})
+    contact_phone = StringField(_l("Telefono per informazioni"), validators=[Length(max=40)],
+                                render_kw={"type": "tel", "autocomplete": "off"})
     act_ref = StringField(_l("Atto di approvazione"), validators=[Length(max=200)],
                           description=_l("Numero e data della determina, per esempio: Determina n. 8123 del 18/12/2020."))
     min_publication_days = _number(
@@ -196,6 +206,11 @@ class ProcedureForm(FlaskForm):
                                        description=_l("Giorno di scadenza per la presentazione delle proposte."))
     submission_time = _rome_time_field(_l("Scadenza: ora"), validators=[Optional()],
                                        description=_l("Ora italiana (Europe/Rome), per esempio 12:00."))
+    questions_date = _rome_date_field(
+        _l("Termine per le domande di chiarimento: giorno"), validators=[Optional()],
+        description=_l("Se lasciato vuoto, le domande si inviano fino a cinque giorni prima della scadenza."))
+    questions_time = _rome_time_field(_l("Termine per le domande di chiarimento: ora"), validators=[Optional()],
+                                      description=_l("Ora italiana (Europe/Rome)."))
     codesign_months = _number(_l("Durata della co-progettazione (mesi)"), inputmode="numeric")
     startup_months = _number(_l("Durata dello start-up (mesi)"), inputmode="numeric")
     monitoring_months = _number(_l("Durata del monitoraggio (mesi)"), inputmode="numeric")
@@ -265,14 +280,16 @@ class ProcedureForm(FlaskForm):
             data[name] = value or None
         data["scoring"] = self.scoring.data or None
         data["rescale"] = bool(self.rescale.data)
-        if self.submission_date.errors or self.submission_time.errors:
-            pass  # the field already says what is wrong
-        elif self.submission_date.data is None and self.submission_time.data is not None:
-            problems["submission_date"] = _("Indicare anche il giorno della scadenza.")
-        elif self.submission_date.data is not None and self.submission_time.data is None:
-            problems["submission_time"] = _("Indicare anche l'ora della scadenza.")
-        else:
-            data["submission_deadline"] = rome_datetime(self.submission_date.data, self.submission_time.data)
+        for key, (day, hour) in MOMENTS.items():
+            day, hour = self[day], self[hour]
+            if day.errors or hour.errors:
+                continue  # the field already says what is wrong
+            if day.data is None and hour.data is not None:
+                problems[day.name] = _("Indicare anche il giorno.")
+            elif day.data is not None and hour.data is None:
+                problems[hour.name] = _("Indicare anche l'ora.")
+            else:
+                data[key] = rome_datetime(day.data, hour.data)
         for name in LISTS:
             items, numbers, error = parse_lines(name, self[name].data)
             if error:
@@ -295,10 +312,11 @@ class ProcedureForm(FlaskForm):
         values["scoring"] = proc.scoring or ""
         values["rescale"] = bool(proc.rescale)
         values["version"] = str(proc.version)
-        if proc.submission_deadline is not None:
-            local = proc.submission_deadline.astimezone(ROME)
-            values["submission_date"] = local.date()
-            values["submission_time"] = local.time().replace(second=0, microsecond=0)
+        for key, (day, hour) in MOMENTS.items():
+            if getattr(proc, key) is not None:
+                local = getattr(proc, key).astimezone(ROME)
+                values[day] = local.date()
+                values[hour] = local.time().replace(second=0, microsecond=0)
         values["funding_sources"] = format_lines("funding_sources", proc.funding_sources)
         values["declarations"] = format_lines("declarations", proc.declarations)
         values["required_attachments"] = format_lines("required_attachments", proc.required_attachments)
@@ -326,3 +344,46 @@ class ExtendForm(FlaskForm):
     time = _rome_time_field(_l("Nuova scadenza: ora"),
                             validators=[InputRequired(message=_l("Campo obbligatorio."))],
                             description=_l("Ora italiana (Europe/Rome)."))
+
+
+REQUIRED = _l("Campo obbligatorio.")
+
+
+class CallDocumentForm(FlaskForm):
+    """A document of the call (a PDF), with what it is."""
+
+    kind = SelectField(_l("Tipo di documento"), choices=[], validators=[DataRequired(message=REQUIRED)])
+    title = StringField(_l("Titolo del documento"), validators=[DataRequired(message=REQUIRED), Length(max=300)],
+                        description=_l("Come lo leggono gli enti, per esempio: Allegato A - Modulo di domanda."))
+    file = FileField(_l("File PDF"), validators=[FileRequired(message=_l("Scegli il file da allegare."))],
+                     render_kw={"accept": "application/pdf,.pdf"})
+
+
+class QuestionForm(FlaskForm):
+    """A question on the call, from an applicant."""
+
+    question = TextAreaField(_l("La tua domanda"), validators=[DataRequired(message=REQUIRED),
+                                                               Length(max=MAX_QUESTION)],
+                             render_kw={"rows": 4, "maxlength": MAX_QUESTION},
+                             description=_l("La risposta sarà pubblicata tra i chiarimenti, senza il tuo nome."))
+
+
+class AnswerForm(FlaskForm):
+    """The administration's answer to a question, and the question as it will be published."""
+
+    question = TextAreaField(_l("Domanda come sarà pubblicata"),
+                             validators=[DataRequired(message=REQUIRED), Length(max=MAX_QUESTION)],
+                             render_kw={"rows": 3, "maxlength": MAX_QUESTION},
+                             description=_l("Riformulala se nomina chi l'ha posta o un ente riconoscibile."))
+    answer = TextAreaField(_l("Risposta"), validators=[DataRequired(message=REQUIRED), Length(max=MAX_ANSWER)],
+                           render_kw={"rows": 4, "maxlength": MAX_ANSWER})
+
+
+class ClarificationForm(FlaskForm):
+    """A clarification the administration publishes of its own."""
+
+    question = TextAreaField(_l("Domanda o tema"), validators=[DataRequired(message=REQUIRED),
+                                                               Length(max=MAX_QUESTION)],
+                             render_kw={"rows": 2, "maxlength": MAX_QUESTION})
+    answer = TextAreaField(_l("Chiarimento"), validators=[DataRequired(message=REQUIRED), Length(max=MAX_ANSWER)],
+                           render_kw={"rows": 4, "maxlength": MAX_ANSWER})

@@ -3,11 +3,17 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from codesign.core import files
 from codesign.db import Money, UTCDateTime, db, utcnow
+
+ROME = ZoneInfo("Europe/Rome")
+QUESTION_DAYS_BEFORE = 5  # questions are taken until five days before the submission deadline, unless the call says
+DOCUMENT_KINDS = ("call", "annex", "form", "act")  # the avviso, an annex, a form to fill in, an approving act
 
 PROCEDURE_STATES = ("draft", "published", "closed", "admissibility", "evaluation", "ranked", "codesign",
                     "agreements", "implementation", "concluded", "cancelled")
@@ -32,6 +38,9 @@ class Procedure(db.Model):
     cup: Mapped[str | None] = mapped_column(sa.String(15))
     rup: Mapped[str | None] = mapped_column(sa.String(200))
     office: Mapped[str | None] = mapped_column(sa.String(200))
+    contact_email: Mapped[str | None] = mapped_column(sa.String(254))   # where to write for information
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(40))
+    questions_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # None: five days before the deadline
     act_ref: Mapped[str | None] = mapped_column(sa.String(200))
     min_publication_days: Mapped[int | None]
     budget_total: Mapped[Decimal | None] = mapped_column(Money)
@@ -71,6 +80,15 @@ class Procedure(db.Model):
     def deadline_passed(self, now: dt.datetime) -> bool:
         return self.submission_deadline is not None and now >= self.submission_deadline
 
+    @property
+    def question_deadline(self) -> dt.datetime | None:
+        """Until when questions are taken: the call's own term, else five days before the submission deadline
+        (the same hour, in Rome's calendar)."""
+        if self.questions_until is not None or self.submission_deadline is None:
+            return self.questions_until
+        local = self.submission_deadline.astimezone(ROME) - dt.timedelta(days=QUESTION_DAYS_BEFORE)  # wall time
+        return local.astimezone(dt.timezone.utc)
+
 
 class Lot(db.Model):
     __tablename__ = "lots"
@@ -103,3 +121,42 @@ class Criterion(db.Model):
     min_points: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
 
     procedure: Mapped[Procedure] = relationship(back_populates="criteria")
+
+
+class CallDocument(db.Model):
+    """A document of the call, public with it: the avviso, its annexes, the forms, the acts that approve it. Added
+    at any time by the call's administration; removed only while the call is a draft (once published it stays on
+    file, dated)."""
+    __tablename__ = "call_documents"
+    __table_args__ = (sa.CheckConstraint("kind IN (" + ", ".join(f"'{k}'" for k in DOCUMENT_KINDS) + ")",
+                                         name="kind_valid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(sa.ForeignKey("procedures.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    name: Mapped[str] = mapped_column(sa.String(255))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CallQuestion(db.Model):
+    """A question on the call and, once the administration answers, a published clarification (dated, without the
+    asker's name). A clarification the administration publishes of its own has no asker."""
+    __tablename__ = "call_questions"
+    __table_args__ = (sa.CheckConstraint("(answer IS NULL) = (answered_at IS NULL)", name="answer_has_date"),
+                      sa.Index("ix_call_questions_procedure", "procedure_id", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(sa.ForeignKey("procedures.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(sa.Text)
+    asked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    asked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the clarification's date
+
+
+files.holds_files(CallDocument.sha256)

@@ -9,9 +9,11 @@ from codesign.core import validation as v
 from codesign.core.errors import Invalid
 
 CUP_RE = re.compile(r"^[A-Z0-9]{15}$")
-SCALARS = ("title", "programme", "cup", "rup", "office", "act_ref", "min_publication_days", "budget_total",
-           "cofinancing_min_pct", "submission_deadline", "codesign_months", "startup_months", "monitoring_months",
-           "reporting_every_months", "scoring", "rescale", "threshold", "tie_break_criterion")
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ./-]{4,38}$")
+SCALARS = ("title", "programme", "cup", "rup", "office", "contact_email", "contact_phone", "questions_until",
+           "act_ref", "min_publication_days", "budget_total", "cofinancing_min_pct", "submission_deadline",
+           "codesign_months", "startup_months", "monitoring_months", "reporting_every_months", "scoring", "rescale",
+           "threshold", "tie_break_criterion")
 LISTS = ("funding_sources", "declarations", "required_attachments", "indicators", "lots", "criteria")
 FIELDS = SCALARS + LISTS + ("administration",)
 
@@ -47,6 +49,13 @@ def _cup(value):
     value = value.upper()
     if not CUP_RE.match(value):
         raise ValueError("il CUP è composto da 15 lettere e cifre")
+    return value
+
+
+def _phone(value):
+    value = v.text(value, max_length=40)
+    if not PHONE_RE.match(value):
+        raise ValueError("numero di telefono non valido: cifre, spazi e il prefisso internazionale, es. 02 7740 1234")
     return value
 
 
@@ -125,6 +134,9 @@ PARSERS = {
     "cup": _cup,
     "rup": lambda x: v.text(x, required=False, max_length=200),
     "office": lambda x: v.text(x, required=False, max_length=200),
+    "contact_email": lambda x: v.email_address(v.text(x, max_length=254)),
+    "contact_phone": _phone,
+    "questions_until": v.aware_datetime,
     "act_ref": lambda x: v.text(x, required=False, max_length=200),
     "min_publication_days": lambda x: v.integer(x, lo=0, hi=365),
     "budget_total": v.money,
@@ -227,4 +239,7 @@ def publish_problems(p, now: dt.datetime) -> list[str]:
         if p.submission_deadline < now + dt.timedelta(days=days):
             problems.append(f"la scadenza deve cadere almeno {days} giorni dopo la pubblicazione"
                             if days else "la scadenza deve essere nel futuro")
+    if p.questions_until is not None and p.submission_deadline is not None \
+            and p.questions_until >= p.submission_deadline:
+        problems.append("il termine per le domande di chiarimento deve precedere la scadenza delle proposte")
     return problems

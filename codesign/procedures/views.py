@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,13 +22,17 @@ from codesign.auth.models import User
 from codesign.core.audit import AuditRecord
 from codesign.core.enums import Role
 from codesign.core.errors import Conflict, DomainError, GuardFailed, IllegalTransition, Invalid
-from codesign.core.forms import apply_errors, choice_list
+from codesign.core import files
+from codesign.core.forms import apply_errors, choice_list, refusal
 from codesign.core.web import PageSections, Pager, format_datetime_rome
 from codesign.db import count_rows, db, utcnow
 from codesign.organizations.operations import administrations_of
 from codesign.procedures import operations as procs
 from codesign.procedures import validation
-from codesign.procedures.forms import LISTS, ActionForm, ExtendForm, ProcedureForm, list_error_message, rome_datetime
+from codesign.procedures import documents as call_documents
+from codesign.procedures import questions
+from codesign.procedures.forms import (LISTS, MOMENTS, ActionForm, AnswerForm, CallDocumentForm, ClarificationForm,
+                                       ExtendForm, ProcedureForm, QuestionForm, list_error_message, rome_datetime)
 from codesign.procedures.models import Procedure
 from codesign.procedures.workflow import workflow
 
@@ -41,7 +45,14 @@ AUDIT_LABELS = {
     "create": _l("creazione della bozza"),
     "update": _l("modifica della bozza"),
     "extend_deadline": _l("proroga della scadenza"),
+    "add_document": _l("documento aggiunto"),
+    "remove_document": _l("documento tolto dalla bozza"),
+    "ask_question": _l("domanda di chiarimento ricevuta"),
+    "answer_question": _l("risposta pubblicata tra i chiarimenti"),
+    "publish_clarification": _l("chiarimento pubblicato"),
 }
+DOCUMENT_KINDS = {"call": _l("Avviso"), "annex": _l("Allegato"), "form": _l("Modulo"),
+                  "act": _l("Atto di approvazione")}
 
 
 # --- template helpers ---------------------------------------------------------------------------------
@@ -166,15 +177,54 @@ CALL_SECTIONS = PageSections()
 register_call_section = CALL_SECTIONS.register
 
 
-@bp.route("/avvisi/<int:procedure_id>")
-def public_detail(procedure_id: int):
+def _public_page(proc: Procedure, status: int = 200, *, question_form=None, failure=None):
     user = _user()
-    proc = procs.get_visible(user, procedure_id)  # a draft is 404 for all but its administration's admins
     now = utcnow()
     is_open = proc.state == "published" and proc.submission_deadline is not None and not proc.deadline_passed(now)
-    return render_template("procedures/public_detail.html", proc=proc, state_label=_state_label(proc.state),
-                           is_open=is_open, countdown=countdown(proc.submission_deadline, now),
-                           rules=explain(proc), is_admin=procs.is_admin_of(user, proc), sections=CALL_SECTIONS(proc))
+    can_ask = questions.may_ask(user, proc, now)
+    if can_ask and question_form is None:
+        question_form = QuestionForm(formdata=None)
+    html = render_template(
+        "procedures/public_detail.html", proc=proc, state_label=_state_label(proc.state), is_open=is_open,
+        countdown=countdown(proc.submission_deadline, now), rules=explain(proc), is_admin=procs.is_admin_of(user, proc),
+        sections=CALL_SECTIONS(proc), documents=call_documents.of_call(proc), document_kinds=DOCUMENT_KINDS,
+        clarifications=questions.clarifications(proc), own_questions=questions.pending(user, proc),
+        questions_open=questions.open_for_questions(proc, now), question_form=question_form if can_ask else None,
+        failure=failure)
+    return html, status
+
+
+@bp.route("/avvisi/<int:procedure_id>")
+def public_detail(procedure_id: int):
+    return _public_page(procs.get_visible(_user(), procedure_id))  # a draft: 404 but for its administration
+
+
+@bp.route("/avvisi/<int:procedure_id>/documenti/<int:document_id>")
+def call_document(procedure_id: int, document_id: int):
+    """A document of the call, for anyone who may see the call."""
+    doc = call_documents.get(procs.get_visible(_user(), procedure_id), document_id)
+    path = call_documents.path(doc)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=files.clean_name(doc.name) or f"documento-{doc.id}.pdf", max_age=0)
+
+
+@bp.route("/avvisi/<int:procedure_id>/domande", methods=["POST"])
+@login_required
+def ask_question(procedure_id: int):
+    proc = procs.get_visible(current_user, procedure_id)
+    form = QuestionForm()
+    if not form.validate_on_submit():
+        return _public_page(proc, 422, question_form=form)
+    try:
+        questions.ask(current_user, proc, {"question": form.question.data})
+    except DomainError as exc:
+        return _public_page(proc, exc.status, question_form=form,
+                            failure=refusal(form, exc, _("Invio della domanda")))
+    flash(_("Domanda inviata. L'amministrazione risponderà pubblicando la risposta tra i chiarimenti; ti "
+            "avviseremo per e-mail."), "success")
+    return redirect(url_for("procedures.public_detail", procedure_id=proc.id, _anchor="chiarimenti"), 303)
 
 
 # --- admin pages ------------------------------------------------------------------------------------------
@@ -201,8 +251,8 @@ def _apply_domain_errors(form: ProcedureForm, exc: DomainError, lines: dict[str,
             continue
         if name in LISTS:
             message = list_error_message(message, lines.get(name, []))
-        if name == "submission_deadline":
-            name = "submission_date"
+        if name in MOMENTS:
+            name = MOMENTS[name][0]
         fields[name] = message
     if not fields:
         return None
@@ -303,7 +353,27 @@ def _blocked_actions(proc: Procedure, allowed: set[str]) -> list[tuple]:
     return workflow.blocked(proc, current_user)
 
 
-def _manage_page(proc: Procedure, status: int = 200, *, failure=None, action_form=None, extend_form=None):
+def _clarification_forms(proc: Procedure, *, doc_form=None, answer_form=None, clar_form=None) -> dict:
+    """The manage page's documents and questions, with their forms (the one just refused keeps its input)."""
+    if doc_form is None:
+        doc_form = CallDocumentForm(formdata=None, prefix="doc", meta={"csrf": False})
+    doc_form.kind.choices = choice_list([("", _("— scegli —"))] + list(DOCUMENT_KINDS.items()))
+    waiting = questions.pending(current_user, proc)
+    answer_forms = {q.id: AnswerForm(formdata=None, prefix=f"q{q.id}", data={"question": q.question},
+                                     meta={"csrf": False}) for q in waiting}
+    if answer_form is not None:
+        answer_forms[answer_form[0]] = answer_form[1]
+    can_publish = proc.state not in ("draft", "cancelled")
+    if clar_form is None and can_publish:
+        clar_form = ClarificationForm(formdata=None, prefix="clar", meta={"csrf": False})
+    return {"documents": call_documents.of_call(proc), "document_kinds": DOCUMENT_KINDS,
+            "doc_form": doc_form if proc.state != "cancelled" else None, "waiting": waiting,
+            "answer_forms": answer_forms, "clarifications": questions.clarifications(proc),
+            "clar_form": clar_form if can_publish else None}
+
+
+def _manage_page(proc: Procedure, status: int = 200, *, failure=None, action_form=None, extend_form=None,
+                 **section_forms):
     now = utcnow()
     actions = workflow.actions(proc, current_user, now=now)
     forms = {t.trigger: ActionForm(prefix=t.trigger, formdata=None, meta={"csrf": False}) for t in actions}
@@ -323,7 +393,7 @@ def _manage_page(proc: Procedure, status: int = 200, *, failure=None, action_for
         action_forms=forms, blocked=_blocked_actions(proc, {t.trigger for t in actions}), failure=failure,
         extend_form=extend_form if can_extend else None, countdown=countdown(proc.submission_deadline, now),
         rules=explain(proc), counts=counts, total=sum(n for _s, _l, n in counts), history=_history(proc),
-        is_open=can_extend, workflow=workflow)
+        is_open=can_extend, workflow=workflow, **_clarification_forms(proc, **section_forms))
     return html, status
 
 
@@ -393,3 +463,76 @@ def extend(procedure_id: int):
             when=format_datetime_rome(proc.submission_deadline)), "success")
     return redirect(url_for("procedures.manage", procedure_id=proc.id), 303)
 
+
+
+# --- the call's documents and clarifications (admin) -------------------------------------------------------------
+def _back_to(proc: Procedure, anchor: str):
+    return redirect(url_for("procedures.manage", procedure_id=proc.id, _anchor=anchor), 303)
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/documenti", methods=["POST"])
+@admin_required
+def add_document(procedure_id: int):
+    proc = _admin_proc(procedure_id, for_update=True)
+    form = CallDocumentForm(prefix="doc", meta={"csrf": False})  # the CSRF token is checked for every POST
+    form.kind.choices = choice_list(list(DOCUMENT_KINDS.items()))
+    if not form.validate():
+        return _manage_page(proc, 422, doc_form=form)
+    upload = form.file.data
+    try:
+        doc = call_documents.add(current_user, proc, kind=form.kind.data, title=form.title.data,
+                                 filename=upload.filename, stream=upload.stream)
+    except DomainError as exc:
+        return _manage_page(proc, exc.status, doc_form=form,
+                            failure=refusal(form, exc, _("Aggiunta di un documento")))
+    flash(_("Documento «%(title)s» aggiunto all'avviso.", title=doc.title), "success")
+    return _back_to(proc, "documenti")
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/documenti/<int:document_id>/rimuovi", methods=["POST"])
+@admin_required
+def remove_document(procedure_id: int, document_id: int):
+    proc = _admin_proc(procedure_id, for_update=True)
+    doc = call_documents.get(proc, document_id)
+    title = doc.title
+    try:
+        call_documents.remove(current_user, proc, doc)
+    except DomainError as exc:
+        db.session.rollback()
+        return _manage_page(proc, exc.status, failure={"label": _("Rimozione di un documento"),
+                                                       "reasons": [exc.message]})
+    flash(_("Documento «%(title)s» tolto dalla bozza.", title=title), "success")
+    return _back_to(proc, "documenti")
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/domande/<int:question_id>/risposta", methods=["POST"])
+@admin_required
+def answer_question(procedure_id: int, question_id: int):
+    proc = _admin_proc(procedure_id, for_update=True)
+    q = questions.get(proc, question_id)
+    form = AnswerForm(prefix=f"q{q.id}", meta={"csrf": False})  # the CSRF token is checked for every POST
+    if not form.validate():
+        return _manage_page(proc, 422, answer_form=(q.id, form))
+    try:
+        questions.answer(current_user, proc, q, {"answer": form.answer.data, "question": form.question.data})
+    except DomainError as exc:
+        return _manage_page(proc, exc.status, answer_form=(q.id, form),
+                            failure=refusal(form, exc, _("Risposta a una domanda")))
+    flash(_("Risposta pubblicata tra i chiarimenti; chi ha posto la domanda è stato avvisato."), "success")
+    return _back_to(proc, "chiarimenti")
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/chiarimenti", methods=["POST"])
+@admin_required
+def publish_clarification(procedure_id: int):
+    proc = _admin_proc(procedure_id, for_update=True)
+    form = ClarificationForm(prefix="clar", meta={"csrf": False})  # the CSRF token is checked for every POST
+    if not form.validate():
+        return _manage_page(proc, 422, clar_form=form)
+    try:
+        questions.publish(current_user, proc, {"question": form.question.data, "answer": form.answer.data})
+    except DomainError as exc:
+        return _manage_page(proc, exc.status, clar_form=form,
+                            failure=refusal(form, exc, _("Pubblicazione di un chiarimento")))
+    flash(_("Chiarimento pubblicato sulla pagina dell'avviso."), "success")
+    return _back_to(proc, "chiarimenti")

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from codesign.core import audit, notifications
+from codesign.core import audit, files, notifications
 from codesign.core import validation as v
 from codesign.core.errors import Forbidden, GuardFailed
 from codesign.db import db, utcnow
 from codesign.proposals.models import Attachment, Proposal, ProposalMessage
 from codesign.proposals.notify import notify_admins, notify_body, numbered
-from codesign.proposals.operations import (ADMIN, BODY, checked_upload_name, document_summary, is_admin, is_member,
-                                           new_attachment, read_pdf)
+from codesign.proposals.operations import ADMIN, BODY, document_summary, is_admin, is_member, new_attachment
 
 KIND = "message"  # the attachments of messages: read by the body and the administration only
 MAX_TEXT = 5000
@@ -47,12 +46,12 @@ def post(actor, proposal: Proposal, text, *, filename: str | None = None, stream
                           "è ritirata")
     c = v.Collector()
     text = c("text", v.text, text, max_length=MAX_TEXT)
-    name = checked_upload_name(filename) if stream is not None else None
+    name = files.checked_upload_name(filename) if stream is not None else None
     c.raise_if_any()
     now = now or utcnow()
     att = None
     if stream is not None:
-        att = new_attachment(actor, proposal, kind=KIND, name=name, data=read_pdf(stream),
+        att = new_attachment(actor, proposal, kind=KIND, name=name, data=files.read_pdf(stream),
                              content_type="application/pdf")
     msg = ProposalMessage(proposal_id=proposal.id, author_id=actor.id, side=side, text=text, attachment=att,
                           created_at=now)

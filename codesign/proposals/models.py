@@ -7,6 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from codesign.core import files
 from codesign.db import Money, UTCDateTime, db, utcnow
 
 PROPOSAL_STATES = ("draft", "submitted", "withdrawn", "integration_requested", "admissible", "excluded", "admitted",
@@ -128,3 +129,6 @@ class IntegrationRequest(db.Model):
     declarations: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
     proposal: Mapped[Proposal] = relationship(back_populates="integrations")
+
+
+files.holds_files(Attachment.sha256)

@@ -192,21 +192,6 @@ def update_proposal(actor, proposal: Proposal, data: dict) -> Proposal:
 
 
 # --- attachments ----------------------------------------------------------------------------------------
-PDF_KINDS_NOTE = "sono accettati solo file PDF"
-
-
-def looks_like_pdf(data: bytes) -> bool:
-    return data[:1024].startswith(b"%PDF-") and b"%%EOF" in data[-2048:]
-
-
-def read_pdf(stream) -> bytes:
-    """The bytes of an uploaded PDF: refused when empty, too large (files.read_upload) or not a PDF by content."""
-    data = files.read_upload(stream)
-    if not looks_like_pdf(data):
-        raise Invalid({"file": f"il contenuto non è un documento PDF: {PDF_KINDS_NOTE}"})
-    return data
-
-
 def document_summary(att: Attachment) -> dict:
     """What the JSON says of a document: id, name, size, SHA-256 (its download is `/allegati/{id}`)."""
     return {"id": att.id, "name": att.name, "size": att.size, "sha256": att.sha256}
@@ -231,23 +216,6 @@ def _upload_verdict(actor, proposal: Proposal, kind: str):
     return None
 
 
-def upload_name(c: v.Collector, filename: str | None) -> str:
-    """The upload's file name made safe (files.clean_name), or an error on `file` when nothing of it is left."""
-    name = files.clean_name(filename)
-    if filename and not name:
-        c.add("file", "il nome del file non contiene caratteri validi: rinominalo e riprova")
-        return name
-    return c("file", v.text, name, max_length=files.NAME_LIMIT)
-
-
-def checked_upload_name(filename: str | None) -> str:
-    """`upload_name` on its own: 422 on `file` at once."""
-    c = v.Collector()
-    name = upload_name(c, filename)
-    c.raise_if_any()
-    return name
-
-
 def new_attachment(actor, proposal: Proposal, *, kind: str, name: str, data: bytes, content_type: str,
                    integration=None) -> Attachment:
     """Keep checked bytes as a document of the proposal (the caller checked who, when and what)."""
@@ -265,9 +233,7 @@ def forget_attachment(att: Attachment) -> None:
     unless another document holds the same bytes."""
     db.session.delete(att)
     db.session.flush()
-    named = db.session.execute(sa.select(Attachment.id).where(Attachment.sha256 == att.sha256).limit(1)).first()
-    if named is None:
-        files.drop_after_commit(att.sha256)
+    files.release(att.sha256)
 
 
 def add_attachment(actor, proposal: Proposal, *, kind: str, filename: str, stream) -> Attachment:
@@ -275,7 +241,7 @@ def add_attachment(actor, proposal: Proposal, *, kind: str, filename: str, strea
     to whoever the later modules' rules allow (ATTACHMENT_RULES)."""
     c = v.Collector()
     kind = c("kind", v.text, kind, max_length=40)
-    name = upload_name(c, filename)
+    name = files.upload_name(c, filename)
     integration = None
     verdict = _upload_verdict(actor, proposal, kind) if kind else None
     if verdict is None:
@@ -289,7 +255,7 @@ def add_attachment(actor, proposal: Proposal, *, kind: str, filename: str, strea
     elif verdict is not True:
         raise verdict
     c.raise_if_any()
-    data = read_pdf(stream)
+    data = files.read_pdf(stream)
     att = new_attachment(actor, proposal, kind=kind, name=name, data=data, content_type="application/pdf",
                          integration=integration)
     audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="add_attachment",

@@ -240,6 +240,17 @@ def test_admin_edits_a_draft_through_the_form(client, make_user, login, post_for
     db.session.expire_all()
     proc = db.session.get(Procedure, proc.id)
     assert proc.title == "Quartieri Connessi 3" and [lot.code for lot in proc.lots] == ["A", "B"]
+    questions_day = (proc.submission_deadline - dt.timedelta(days=7)).astimezone(ROME).strftime("%Y-%m-%d")
+    data.update(contact_email="welfare@comune.milano.it", questions_date=questions_day, questions_time="09:00",
+                version=str(proc.version))
+    html = html_of(client.get(url))
+    assert 'name="questions_date"' in html and 'name="contact_email"' in html
+    r = post_form(url, data)
+    assert r.status_code == 303, html_of(r)[:2000]
+    db.session.expire_all()
+    proc = db.session.get(Procedure, proc.id)
+    assert proc.contact_email == "welfare@comune.milano.it"
+    assert proc.questions_until.astimezone(ROME).time() == dt.time(9, 0)
     procs.fire(admin, proc, "publish")
     db.session.commit()
     r = client.get(url)
@@ -298,6 +309,9 @@ def test_cancel_needs_a_reason(client, make_user, login, post_form):
      {"lots": "riga 3, budget: l&#39;importo non può essere negativo", "criteria": "riga 1"}),
     ({"title": "", "submission_date": "31/02/2026", "scoring": "voti"},
      {"title": "bbligatorio", "submission_date": "Data non valida", "scoring": "opzione valida"}),
+    ({"contact_email": "ufficio@", "contact_phone": "chiamare", "questions_time": "10:00"},
+     {"contact_email": "e-mail non valido", "contact_phone": "telefono non valido",
+      "questions_date": "anche il giorno"}),
 ])
 def test_bad_input_is_shown_per_field_and_nothing_is_stored(client, make_user, login, post_form, overrides, errors):
     login(make_user("admin", org="Comune di Milano"))
