@@ -790,7 +790,8 @@ def catalogue() -> dict[tuple[str, str], dict]:
             tag="evaluation", response=obj({"reminded": INTEGER, "reviews_missing": INTEGER},
                                            ["reminded", "reviews_missing"]), errors=(401, 403, 404, 409),
             description="Ciascuno riceve una notifica (e-mail e pagina «Notifiche») con quante proposte aspettano "
-                        "la sua valutazione definitiva. 409 fuori dalla valutazione o se nessuna valutazione manca."),
+                        "la sua valutazione definitiva. 409 fuori dalla valutazione, se nessuna valutazione manca o "
+                        "entro un giorno dal sollecito precedente (il messaggio dice da quando si può inviare)."),
         ("get", "/procedures/{}/committee"): op(
             "getCommittee", "La commissione", "admin", tag="evaluation", response=ref("Committee"),
             errors=(403, 404)),

@@ -126,6 +126,13 @@ def _lock_head() -> AuditHead:
     return head
 
 
+def last_at(entity_type: str, entity_id: int, trigger: str) -> dt.datetime | None:
+    """When this operation was last recorded on this entity (None: never)."""
+    return db.session.execute(sa.select(sa.func.max(AuditRecord.at)).where(
+        AuditRecord.entity_type == entity_type, AuditRecord.entity_id == entity_id,
+        AuditRecord.trigger == trigger)).scalar_one()
+
+
 def record(*, actor, entity_type: str, entity_id: int | None, trigger: str, from_state=None, to_state=None,
            reason: str | None = None, data: dict | None = None, at: dt.datetime | None = None) -> AuditRecord:
     """Append one record in the current transaction (never commits)."""

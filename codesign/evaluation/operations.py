@@ -1,6 +1,7 @@
 """Conflict declarations, reviews, progress, and the ranking (computed, previewed, approved)."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -8,7 +9,7 @@ import sqlalchemy.orm
 
 from codesign.core import audit, notifications
 from codesign.core import validation as v
-from codesign.core.calendar import rome_today
+from codesign.core.calendar import format_rome, rome_today
 from codesign.core.enums import Role
 from codesign.core.errors import Conflict, Forbidden, GuardFailed, Invalid, NotFound, Unauthorized
 from codesign.core.notifications import Recipient
@@ -258,9 +259,18 @@ def owed_reviews(board: dict) -> dict:
     return owed
 
 
+REMIND_EVERY = dt.timedelta(hours=24)  # a committee is reminded at most once a day
+
+
+def next_reminder(procedure) -> dt.datetime | None:
+    """From when the admin may remind the committee again (None: never reminded, so now)."""
+    last = audit.last_at("procedure", procedure.id, "remind_evaluators")
+    return last + REMIND_EVERY if last is not None else None
+
+
 def remind_evaluators(actor, procedure, *, now=None) -> dict:
     """The admin reminds each committee member who still owes final reviews, with how many: one notification
-    each, audited. Refused outside the evaluation, or when nobody owes any."""
+    each, audited. Refused outside the evaluation, when nobody owes any, or within a day of the last reminder."""
     require_admin(actor, procedure)
     if procedure.state != "evaluation":
         raise GuardFailed("la valutazione non è in corso")
@@ -268,6 +278,10 @@ def remind_evaluators(actor, procedure, *, now=None) -> dict:
     if not owed:
         raise GuardFailed("nessun valutatore deve ancora concludere una valutazione")
     now = now or utcnow()
+    after = next_reminder(procedure)
+    if after is not None and now < after:
+        raise GuardFailed(f"un sollecito è già stato inviato il {format_rome(after - REMIND_EVERY)}: il prossimo "
+                          f"si può inviare dal {format_rome(after)}")
     for m, n in owed.items():
         notifications.notify(
             [Recipient(m.user.id, m.user.email)], f"Valutazioni da completare: {procedure.title[:200]}",

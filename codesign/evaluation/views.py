@@ -309,11 +309,12 @@ def committee_view(procedure_id: int):
 
 
 def _progress_page(proc: Procedure, *, status=200, approve_form=None, reasons=None, reasons_title=None):
-    board, missing, preview, actions, owed = None, [], None, [], {}
+    board, missing, preview, actions, owed, next_reminder = None, [], None, [], {}, None
     stored = ev.approved(proc)
     if proc.state == "evaluation":
         board = ev.progress(proc)
         owed = ev.owed_reviews(board)
+        next_reminder = ev.next_reminder(proc) if owed else None
         problem = committees.committee_problem(proc)
         missing = ([problem] if problem else []) + board["missing"]
         if not missing:
@@ -325,7 +326,8 @@ def _progress_page(proc: Procedure, *, status=200, approve_form=None, reasons=No
     html = render_template("evaluation/progress.html", proc=proc, board=board, missing=missing, preview=preview,
                            actions=actions, approve_form=approve_form if actions else None, reasons=reasons,
                            stored=stored, labels=PROGRESS_STATUS, state_label=_(procedure_wf.states[proc.state]),
-                           owed=owed, reasons_title=reasons_title)
+                           owed=owed, reasons_title=reasons_title, next_reminder=next_reminder,
+                           remind_every=ev.REMIND_EVERY, now=utcnow())
     return html, status
 
 

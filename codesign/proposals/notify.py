@@ -128,10 +128,10 @@ def on_call_cancelled(ctx: Context) -> None:
     procedure = ctx.row
     org_ids = set(db.session.execute(sa.select(Proposal.organization_id).where(
         Proposal.procedure_id == procedure.id)).scalars())
-    told = recipients(org_ids, Role.applicant)
-    for org_id in sorted(org_ids):
-        notifications.notify(told.get(org_id, []), f"Avviso annullato: {procedure.title[:200]}",
-                             f"L'amministrazione ha annullato l'avviso «{procedure.title}».\n\n"
-                             f"Motivo: {ctx.params['reason']}",
-                             link=notifications.path("procedures.public_detail", procedure_id=procedure.id),
-                             now=ctx.now)
+    told = recipients(org_ids, Role.applicant)   # a member of two of these bodies is told once
+    notifications.notify([person for org_id in sorted(org_ids) for person in told.get(org_id, [])],
+                         f"Avviso annullato: {procedure.title[:200]}",
+                         f"L'amministrazione ha annullato l'avviso «{procedure.title}».\n\n"
+                         f"Motivo: {ctx.params['reason']}",
+                         link=notifications.path("procedures.public_detail", procedure_id=procedure.id),
+                         now=ctx.now)

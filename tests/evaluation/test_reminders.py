@@ -1,11 +1,15 @@
 """The admin reminds the committee members who still owe final reviews: each is told how many, once per reminder,
 by mail and on their notifications; a member who has finished is not; refused when nothing is owed or outside
-the evaluation, and by anyone but the call's admins."""
+the evaluation, within a day of the last reminder, and by anyone but the call's admins."""
+import datetime as dt
+
 import sqlalchemy as sa
 
 from codesign.core.audit import AuditRecord
 from codesign.core.notifications import Notification
-from codesign.db import db
+from codesign.db import db, utcnow
+from codesign.evaluation import operations as ev
+from codesign.procedures.models import Procedure
 from tests.conftest import csrf_token_from
 from tests.helpers import SCENARIO, Scenario
 
@@ -38,13 +42,21 @@ def test_the_members_who_owe_reviews_are_reminded(client, make_user, token_for, 
     audit = db.session.execute(sa.select(AuditRecord).where(AuditRecord.trigger == "remind_evaluators")).scalar_one()
     assert audit.entity_id == s.pid
 
-    # the page: the button, then the message
+    # at most once a day: the page says when the next one may go, the button is gone, a press is refused
     login(s.admin)
     page = client.get(f"/gestione/avvisi/{s.pid}/valutazione").get_data(as_text=True)
     assert "2 valutatori devono ancora concludere delle valutazioni." in page
+    assert "Il prossimo si può inviare dal" in page and "Sollecita i valutatori" not in page
     r = client.post(f"/gestione/avvisi/{s.pid}/valutazione/sollecito", data={"csrf_token": csrf_token_from(page)})
-    assert r.status_code == 303
-    assert len(_reminders(s.ev["e3"])) == 2  # each press is one reminder more
+    assert r.status_code == 409 and "già stato inviato" in r.get_data(as_text=True)
+    r = client.post(f"{API}/procedures/{s.pid}/committee/reminders", headers=s.admin_h)
+    assert r.status_code == 409 and "il prossimo si può inviare dal" in r.json["error"]["message"]
+    assert len(_reminders(s.ev["e3"])) == 1
+    # a day later, a second reminder
+    proc = db.session.get(Procedure, s.pid)
+    ev.remind_evaluators(s.admin, proc, now=utcnow() + ev.REMIND_EVERY + dt.timedelta(minutes=1))
+    db.session.commit()
+    assert len(_reminders(s.ev["e3"])) == 2
 
     # once every review is final: nothing owed, no button, refused
     for rv in SCENARIO["reviews"]:

@@ -6,10 +6,13 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from codesign.auth.operations import grant_role
+from codesign.core.enums import Role
 from codesign.core.mail import OutboxMessage
 from codesign.core.notifications import Notification
 from codesign.core.tick import run_tick
 from codesign.db import db, utcnow
+from codesign.organizations.models import Organization
 from codesign.proposals.workflow import rome_today
 from tests.api.test_proposals_api import _to_admissibility
 from tests.helpers import SCENARIO, Scenario, World, transition
@@ -85,6 +88,9 @@ def test_a_call_cancelled_tells_every_body_with_a_proposal(client, make_user, to
     sent = w.draft(0)
     assert w.submit(sent, 0).status_code == 200
     w.draft(1)  # still a draft: its body is told too
+    both = w.applicants[0]   # a member of both bodies is told once
+    grant_role(both, Role.applicant, db.session.get(Organization, w.orgs[1]))
+    db.session.commit()
     r = transition(client, "procedures", w.procedure_id, w.admin_h, "cancel", reason="risorse non più disponibili")
     assert r.status_code == 200, r.json
     for member in w.applicants:
