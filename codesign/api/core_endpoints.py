@@ -17,6 +17,7 @@ def me():
         "email": user.email,
         "name": user.name,
         "email_verified": user.email_verified,
+        "locale": user.locale or "it",
         "roles": sorted({m.role.value for m in user.memberships}),
         "organizations": [
             {"id": m.organization_id, "role": m.role.value, "name": m.organization.name}

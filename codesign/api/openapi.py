@@ -149,9 +149,11 @@ def schemas() -> dict:
     s["Me"] = obj({
         "id": INTEGER, "email": EMAIL, "name": STRING,
         "email_verified": {"type": "boolean", "description": "l'indirizzo è confermato (serve per inviare proposte)"},
+        "locale": {"type": "string", "enum": ["it", "en"],
+                   "description": "la lingua del sito e delle e-mail della persona (si sceglie dal sito)"},
         "roles": array({"type": "string", "enum": ["admin", "evaluator", "applicant"]}),
         "organizations": array(obj({"id": INTEGER, "role": STRING, "name": STRING}, ["id", "role", "name"])),
-    }, ["id", "email", "name", "email_verified", "roles", "organizations"])
+    }, ["id", "email", "name", "email_verified", "locale", "roles", "organizations"])
     s["Notification"] = obj({
         "id": INTEGER, "subject": STRING, "body": STRING, "link": nullable(STRING), "created_at": DATETIME,
         "read_at": nullable(DATETIME),

@@ -32,6 +32,8 @@ class User(UserMixin, db.Model):
     # Part of the session cookie's user id: raised at logout and at password change, it ends every
     # session issued before (a copied cookie included).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The language the person reads the site and their mail in ("it", "en"); None: not chosen (Italian).
+    locale: Mapped[str | None] = mapped_column(sa.String(5))
 
     memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -9,13 +9,16 @@ import secrets
 import unicodedata
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from codesign.auth.models import ApiToken, OneTimeLink, User
 from codesign.auth.passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
-from codesign.core import audit, mail
+from codesign.core import audit, notifications
 from codesign.core import privacy as privacy_notice
 from codesign.core.enums import OrgKind, Position, Role
 from codesign.core.errors import Conflict, Forbidden, GuardFailed, Invalid, NotFound
+from codesign.core.notifications import Recipient, Words
+from codesign.core.notifications import written as _written
 from codesign.core.validation import email_address
 from codesign.db import db, utcnow
 from codesign.organizations.models import Membership, Organization
@@ -159,10 +162,12 @@ def request_password_reset(email: str, reset_url, *, now=None) -> None:
     if user is None or not user.active:
         return
     secret = issue_link(user, "reset", now=now)
-    mail.enqueue(user.email, "Reimposta la password di codesign",
-                 f"Per scegliere una nuova password apri questo collegamento entro {RESET_HOURS} ore:\n"
-                 f"{reset_url(secret)}\n\nIl collegamento vale una volta sola. Se non hai chiesto tu di "
-                 "reimpostare la password, ignora questo messaggio: la password attuale resta valida.\n")
+    url = reset_url(secret)
+    notifications.mail_only(
+        Recipient.of(user), lambda: _("Reimposta la password di codesign"),
+        lambda: _("Per scegliere una nuova password apri questo collegamento entro %(hours)s ore:", hours=RESET_HOURS)
+        + f"\n{url}\n\n" + _("Il collegamento vale una volta sola. Se non hai chiesto tu di reimpostare la "
+                               "password, ignora questo messaggio: la password attuale resta valida.") + "\n")
     audit.record(actor=user, entity_type="user", entity_id=user.id, trigger="request_password_reset")
 
 
@@ -192,14 +197,17 @@ INVITE_HOURS = 72
 VERIFY_HOURS = 72
 
 
-def register(*, email: str, name: str, password: str, privacy: bool, verify_url, now=None) -> User:
-    """A person registers as an applicant: the account, the consent to the privacy notice (its version and the
-    time), and a link mailed to the address, which they open to confirm it before a body of theirs can submit."""
+def register(*, email: str, name: str, password: str, privacy: bool, verify_url, locale: str | None = None,
+             now=None) -> User:
+    """A person registers as an applicant: the account (in the language they registered in), the consent to the
+    privacy notice (its version and the time), and a link mailed to the address, which they open to confirm it
+    before a body of theirs can submit."""
     if privacy is not True:
         raise Invalid({"privacy": "per registrarti dichiara di aver letto l'informativa sulla privacy"})
     now = now or utcnow()
     user = create_user(email=email, name=name, password=password, verified=False)
     grant_role(user, Role.applicant, None)
+    user.locale = locale
     user.privacy_version, user.privacy_accepted_at = privacy_notice.NOTICE_VERSION, now
     audit.record(actor=user, entity_type="user", entity_id=user.id, trigger="accept_privacy",
                  data={"version": privacy_notice.NOTICE_VERSION}, at=now)
@@ -212,10 +220,13 @@ def send_verification(user: User, verify_url, *, now=None) -> None:
     if user.email_verified:
         return
     secret = issue_link(user, "verify", hours=VERIFY_HOURS, now=now)
-    mail.enqueue(user.email, "Conferma il tuo indirizzo e-mail su codesign",
-                 f"Per confermare che questo indirizzo è tuo apri il collegamento entro {VERIFY_HOURS} ore:\n"
-                 f"{verify_url(secret)}\n\nFinché non lo confermi, gli enti di cui fai parte non possono inviare "
-                 "proposte a tuo nome. Se non ti sei registrato tu su codesign, ignora questo messaggio.\n")
+    url = verify_url(secret)
+    notifications.mail_only(
+        Recipient.of(user), lambda: _("Conferma il tuo indirizzo e-mail su codesign"),
+        lambda: _("Per confermare che questo indirizzo è tuo apri il collegamento entro %(hours)s ore:",
+                  hours=VERIFY_HOURS)
+        + f"\n{url}\n\n" + _("Finché non lo confermi, gli enti di cui fai parte non possono inviare proposte a "
+                               "tuo nome. Se non ti sei registrato tu su codesign, ignora questo messaggio.") + "\n")
 
 
 def confirm_email(secret: str, *, now=None) -> User:
@@ -232,7 +243,7 @@ def confirm_email(secret: str, *, now=None) -> User:
 
 
 def invite(actor: User, email: str, name: str, role: Role, organization: Organization | None, invite_url, *,
-           subject: str, lead: str, trigger: str, now=None) -> User:
+           subject: Words, lead: Words, trigger: str, now=None) -> User:
     """Invite a person by e-mail to a role (in `organization`; None: the role anywhere will do): the account is
     created without a password (or, if the person is already registered, the role is added unless held) and a
     one-time link, valid INVITE_HOURS, lets them choose one. The answer is the same whether the address had an
@@ -244,9 +255,12 @@ def invite(actor: User, email: str, name: str, role: Role, organization: Organiz
                for m in user.memberships):
         grant_role(user, role, organization, actor=actor)
     secret = issue_link(user, "invite", hours=INVITE_HOURS, now=now)
-    mail.enqueue(user.email, subject,
-                 f"{lead}\nPer attivare l'account e scegliere la password apri questo collegamento entro {INVITE_HOURS} "
-                 f"ore:\n{invite_url(secret)}\n\nIl collegamento vale una volta sola.\n")
+    url = invite_url(secret)
+    notifications.mail_only(
+        Recipient.of(user), subject,
+        lambda: _written(lead) + "\n" + _("Per attivare l'account e scegliere la password apri questo collegamento "
+                                          "entro %(hours)s ore:", hours=INVITE_HOURS)
+        + f"\n{url}\n\n" + _("Il collegamento vale una volta sola.") + "\n")
     audit.record(actor=actor, entity_type="user", entity_id=user.id, trigger=trigger,
                  data={"organization_id": organization.id} if organization else None)
     return user
@@ -256,8 +270,10 @@ def invite_evaluator(actor: User, email: str, name: str, invite_url, *, now=None
     """An admin invites an evaluator by e-mail (a person who already evaluates keeps the role they have)."""
     if not actor.is_admin:
         raise Forbidden("solo un amministratore può invitare un valutatore")
-    return invite(actor, email, name, Role.evaluator, None, invite_url, subject="Invito a valutare su codesign",
-                  lead=f"{actor.name} ti ha invitato come componente di commissioni di valutazione su codesign.",
+    return invite(actor, email, name, Role.evaluator, None, invite_url,
+                  subject=lambda: _("Invito a valutare su codesign"),
+                  lead=lambda: _("%(person)s ti ha invitato come componente di commissioni di valutazione su "
+                                 "codesign.", person=actor.name),
                   trigger="invite_evaluator", now=now)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
@@ -65,7 +66,7 @@ def register():
     if form.validate_on_submit():
         try:
             user = ops.register(email=form.email.data, name=form.name.data, password=form.password.data,
-                                privacy=form.privacy.data, verify_url=_verify_url)
+                                privacy=form.privacy.data, verify_url=_verify_url, locale=str(get_locale()))
         except DomainError as exc:
             db.session.rollback()
             message = apply_errors(form, exc)

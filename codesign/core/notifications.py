@@ -4,12 +4,13 @@ event a person must act on or know; the modules say who and what, this module ho
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 from urllib.parse import urljoin
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request, url_for
+from flask_babel import force_locale
 from sqlalchemy.orm import Mapped, mapped_column
 
 from codesign.core import mail
@@ -18,10 +19,27 @@ from codesign.db import UTCDateTime, count_rows, db, utcnow
 
 
 class Recipient(NamedTuple):
-    """A person to tell: their account (whose page lists the notification) and their address."""
+    """A person to tell: their account (whose page lists the notification), their address, and the language they
+    read (None: Italian)."""
 
     id: int
     email: str
+    locale: str | None = None
+
+    @classmethod
+    def of(cls, user) -> "Recipient":
+        """A person's account as someone to tell."""
+        return cls(user.id, user.email, user.locale)
+
+
+# What a notification says: a text, or a function that writes it (with gettext) in the language in force when it
+# is called, so that each person reads it in theirs.
+Words = str | Callable[[], str]
+
+
+def written(words: Words) -> str:
+    """The words in the language in force."""
+    return words() if callable(words) else str(words)
 
 
 class Notification(db.Model):
@@ -60,21 +78,41 @@ def absolute(link: str) -> str:
     return link
 
 
-def notify(recipients: Iterable[Recipient], subject: str, body: str, *, link: str | None = None,
+def _language(locale: str | None) -> str:
+    return locale if locale in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _write(locale: str, subject: Words, body: Words) -> tuple[str, str]:
+    with force_locale(locale):
+        return written(subject)[:300], written(body)
+
+
+def notify(recipients: Iterable[Recipient], subject: Words, body: Words, *, link: str | None = None,
            now: dt.datetime | None = None) -> int:
-    """Tell each person once (a person named twice is told once): a mail in the outbox, with the link, and a
-    notification on their page, both in the caller's transaction. Returns how many people were told."""
+    """Tell each person once (a person named twice is told once), in their language: a mail in the outbox, with
+    the link, and a notification on their page, both in the caller's transaction. Returns how many people were
+    told."""
     now = now or utcnow()
-    subject = subject[:300]
-    text = body.rstrip("\n") + (f"\n\n{absolute(link)}\n" if link else "\n")
+    written: dict[str, tuple[str, str]] = {}
     told: set[int] = set()
     for person in recipients:
         if person.id in told:
             continue
         told.add(person.id)
-        mail.enqueue(person.email, subject, text)
-        db.session.add(Notification(user_id=person.id, subject=subject, body=body, link=link, created_at=now))
+        locale = _language(person.locale)
+        if locale not in written:
+            written[locale] = _write(locale, subject, body)
+        title, text = written[locale]
+        mail.enqueue(person.email, title, text.rstrip("\n") + (f"\n\n{absolute(link)}\n" if link else "\n"))
+        db.session.add(Notification(user_id=person.id, subject=title, body=text, link=link, created_at=now))
     return len(told)
+
+
+def mail_only(person: Recipient, subject: Words, body: Words) -> None:
+    """A mail in the person's language and nothing on their page: for what they read before they can sign in (a
+    link to confirm the address, to reset the password, to accept an invitation)."""
+    title, text = _write(_language(person.locale), subject, body)
+    mail.enqueue(person.email, title, text)
 
 
 def to_dict(n: Notification) -> dict:

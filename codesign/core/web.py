@@ -10,8 +10,8 @@ from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import (Blueprint, Flask, Response, abort, current_app, flash, g, jsonify, redirect, render_template,
-                   request, send_from_directory, session, url_for)
+from flask import (Blueprint, Flask, Response, abort, current_app, flash, g, has_request_context, jsonify, redirect,
+                   render_template, request, send_from_directory, session, url_for)
 from flask_babel import Babel, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -104,7 +104,13 @@ def ids_in_range():
 
 
 def select_locale():
+    """The language chosen in this session, else the one the signed-in person chose (kept on the account), else
+    Italian."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     lang = session.get("lang")
+    if lang not in current_app.config["LANGUAGES"] and current_user.is_authenticated:
+        lang = getattr(current_user, "locale", None)
     if lang in current_app.config["LANGUAGES"]:
         return lang
     return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -161,6 +167,8 @@ def home():
 def set_language(lang):
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang   # the person's mail comes in it too
     return redirect(safe_path(request.form.get("next"), url_for("core.home")))
 
 

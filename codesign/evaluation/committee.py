@@ -149,7 +149,7 @@ def appoint(actor, procedure, evaluators: list, substitutes: list) -> list[Commi
     db.session.flush()
     newcomers = [u for u in users.values() if u.id not in current]
     for substitute in (False, True):
-        notifications.notify([Recipient(u.id, u.email) for u in newcomers if wanted[u.id] is substitute],
+        notifications.notify([Recipient.of(u) for u in newcomers if wanted[u.id] is substitute],
                              f"Nomina nella commissione di valutazione: {procedure.title[:200]}",
                              appointment_text(procedure, substitute), link=notifications.path("evaluation.queue"))
     audit.record(actor=actor, entity_type="procedure", entity_id=procedure.id, trigger="appoint_committee",
@@ -170,7 +170,7 @@ def on_evaluation_started(ctx) -> None:
     """Effect of `start_evaluation`: the committee's members are told that their proposals wait for them."""
     procedure = ctx.row
     regular = [m.user for m in members(procedure.id) if not m.substitute and m.user.active]
-    notifications.notify([Recipient(u.id, u.email) for u in regular], f"Valutazione aperta: {procedure.title[:200]}",
+    notifications.notify([Recipient.of(u) for u in regular], f"Valutazione aperta: {procedure.title[:200]}",
                          f"La valutazione delle proposte dell'avviso «{procedure.title}» è aperta: le proposte da "
                          "valutare sono nella pagina «Valutazioni».", link=notifications.path("evaluation.queue"),
                          now=ctx.now)

@@ -284,7 +284,7 @@ def remind_evaluators(actor, procedure, *, now=None) -> dict:
                           f"si può inviare dal {format_rome(after)}")
     for m, n in owed.items():
         notifications.notify(
-            [Recipient(m.user.id, m.user.email)], f"Valutazioni da completare: {procedure.title[:200]}",
+            [Recipient.of(m.user)], f"Valutazioni da completare: {procedure.title[:200]}",
             (f"{n} proposta dell'avviso «{procedure.title}» aspetta" if n == 1 else
              f"{n} proposte dell'avviso «{procedure.title}» aspettano")
             + " ancora la tua valutazione definitiva: le trovi nella pagina «Valutazioni». L'amministrazione "

@@ -319,20 +319,20 @@ def remind_followers(now: dt.datetime) -> list[str]:
     for reminder in REMINDERS:
         column = getattr(Follow, reminder.column)
         rows = db.session.execute(
-            sa.select(Follow.id, Opportunity, User.id, User.email)
+            sa.select(Follow.id, Opportunity, User.id, User.email, User.locale)
             .join(Opportunity, Opportunity.id == Follow.opportunity_id)
             .join(User, User.id == Follow.user_id)
             .where(column.is_(None), User.active.is_(True),
                    Opportunity.deadline <= today + dt.timedelta(days=reminder.most),
                    Opportunity.deadline >= today + dt.timedelta(days=reminder.fewest))
             .order_by(Opportunity.deadline, Follow.id)).all()
-        for follow_id, o, user_id, email in rows:
+        for follow_id, o, user_id, email, locale in rows:
             won = db.session.execute(sa.update(Follow).where(Follow.id == follow_id, column.is_(None))
                                      .values({reminder.column: now}))
             if not won.rowcount:
                 continue
             days = (o.deadline - today).days
-            notifications.notify([Recipient(user_id, email)],
+            notifications.notify([Recipient(user_id, email, locale)],
                                  f"Promemoria: il bando «{o.title[:200]}» scade il {o.deadline.strftime('%d/%m/%Y')}",
                                  reminder_text(o, days), now=now,
                                  link=notifications.path("opportunities.detail", opportunity_id=o.id))

@@ -6,6 +6,7 @@ other representatives and removes members; anyone may leave, except the last leg
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -244,7 +245,7 @@ def decide_join(actor: User, request_id: int, approve: bool, *, organization: Or
     else:
         text = (f"La tua richiesta di unirti all'ente «{org.name}» su codesign non è stata accolta. Per chiarimenti "
                 "rivolgiti direttamente all'ente.")
-    notifications.notify([Recipient(req.user.id, req.user.email)],
+    notifications.notify([Recipient.of(req.user)],
                          f"Richiesta di unirti a {org.name[:200]}: " + ("accettata" if approve else "non accolta"),
                          text, link=notifications.path("organizations.page", org_id=org.id) if approve else None)
     audit.record(actor=actor, entity_type="organization", entity_id=org.id,
@@ -312,8 +313,10 @@ def invite_colleague(actor: User, administration: Organization, data, invite_url
     if known is not None and administration.id in known.administration_ids:
         raise Conflict(f"{clean.email} lavora già per {administration.name}")
     user = invite(actor, clean.email, clean.name, Role.admin, administration, invite_url,
-                  subject=f"Invito a lavorare per {administration.name[:200]} su codesign",
-                  lead=f"{actor.name} ti ha invitato a gestire gli avvisi di {administration.name} su codesign.",
+                  subject=lambda: _("Invito a lavorare per %(administration)s su codesign",
+                                    administration=administration.name[:200]),
+                  lead=lambda: _("%(person)s ti ha invitato a gestire gli avvisi di %(administration)s su codesign.",
+                                 person=actor.name, administration=administration.name),
                   trigger="invite_admin", now=now)
     return next(m for m in user.memberships if m.role == Role.admin and m.organization_id == administration.id)
 
@@ -355,15 +358,16 @@ def recipients(org_ids, role: Role) -> dict[int, list[Recipient]]:
     ids = set(org_ids)
     if not ids:
         return out
-    rows = db.session.execute(sa.select(Membership.organization_id, User.id, User.email)
+    rows = db.session.execute(sa.select(Membership.organization_id, User.id, User.email, User.locale)
                               .join(User, User.id == Membership.user_id)
                               .where(Membership.organization_id.in_(ids), Membership.role == role,
                                      User.active.is_(True)).order_by(User.email))
-    for org_id, user_id, email in rows:
-        out.setdefault(org_id, []).append(Recipient(user_id, email))
+    for org_id, user_id, email, locale in rows:
+        out.setdefault(org_id, []).append(Recipient(user_id, email, locale))
     return out
 
 
-def notify_members(org_id: int, role: Role, subject: str, body: str, *, link: str | None = None) -> None:
+def notify_members(org_id: int, role: Role, subject: notifications.Words, body: notifications.Words, *,
+                   link: str | None = None) -> None:
     """Tell every active member of an organisation in a role (a body's members, an administration's admins)."""
     notifications.notify(recipients({org_id}, role).get(org_id, []), subject, body, link=link)

@@ -6,6 +6,7 @@ the asker is told. The administration may also publish a clarification of its ow
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from codesign.auth.models import User
 from codesign.core import audit, notifications
@@ -59,10 +60,13 @@ def ask(actor, proc: Procedure, data: dict, *, now=None) -> CallQuestion:
     db.session.flush()
     audit.record(actor=actor, entity_type="procedure", entity_id=proc.id, trigger="ask_question", at=now,
                  data={"question_id": q.id})
-    notify_members(proc.administration_id, Role.admin, f"Nuova domanda di chiarimento: {proc.title}",
-                   f"{actor.name} ha inviato una domanda sull'avviso «{proc.title}»:\n\n{text}\n\n"
-                   "Rispondi dalla pagina di gestione dell'avviso: la domanda e la risposta saranno pubblicate "
-                   "tra i chiarimenti, senza il nome di chi l'ha posta.",
+    notify_members(proc.administration_id, Role.admin,
+                   lambda: _("Nuova domanda di chiarimento: %(title)s", title=proc.title),
+                   lambda: _("%(person)s ha inviato una domanda sull'avviso «%(call)s»:", person=actor.name,
+                             call=proc.title)
+                   + f"\n\n{text}\n\n"
+                   + _("Rispondi dalla pagina di gestione dell'avviso: la domanda e la risposta saranno pubblicate "
+                       "tra i chiarimenti, senza il nome di chi l'ha posta."),
                    link=notifications.path("procedures.manage", procedure_id=proc.id, anchor="chiarimenti"))
     return q
 
@@ -92,10 +96,13 @@ def answer(actor, proc: Procedure, q: CallQuestion, data: dict, *, now=None) -> 
                        "original": original if reworded and reworded != original else None})
     asker = db.session.get(User, q.asked_by_id) if q.asked_by_id is not None else None
     if asker is not None and asker.active:
-        notifications.notify([Recipient(asker.id, asker.email)], f"Risposta alla tua domanda: {proc.title}",
-                             f"L'amministrazione ha risposto alla tua domanda sull'avviso «{proc.title}».\n\n"
-                             f"Domanda: {q.question}\n\nRisposta: {text}\n\nLa risposta è pubblicata tra i "
-                             "chiarimenti dell'avviso, senza il tuo nome.",
+        notifications.notify([Recipient.of(asker)],
+                             lambda: _("Risposta alla tua domanda: %(title)s", title=proc.title),
+                             lambda: _("L'amministrazione ha risposto alla tua domanda sull'avviso «%(call)s».",
+                                       call=proc.title)
+                             + "\n\n" + _("Domanda: %(text)s", text=q.question)
+                             + "\n\n" + _("Risposta: %(text)s", text=text) + "\n\n"
+                             + _("La risposta è pubblicata tra i chiarimenti dell'avviso, senza il tuo nome."),
                              link=notifications.path("procedures.public_detail", procedure_id=proc.id,
                                                      anchor="chiarimenti"))
     return q

@@ -4,6 +4,7 @@ to the other party. The integration requests and their answers stand in the same
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from codesign.core import audit, files, notifications
 from codesign.core import validation as v
@@ -61,10 +62,11 @@ def post(actor, proposal: Proposal, text, *, filename: str | None = None, stream
                  data={"message_id": msg.id, "attachment_sha256": att.sha256 if att else None})
     writer = proposal.organization.name if side == BODY else proposal.procedure.administration.name
     tell = notify_admins if side == BODY else notify_body
-    tell(proposal, f"Nuovo messaggio sulla proposta: {proposal.title}",
-         f"{actor.name} ({writer}) ha scritto sulla proposta {numbered(proposal)} dell'avviso "
-         f"«{proposal.procedure.title}»:\n\n{text}"
-         + (f"\n\nAllegato: {att.name}" if att else "") + "\n\nRispondi dalla pagina della proposta.",
+    tell(proposal, lambda: _("Nuovo messaggio sulla proposta: %(title)s", title=proposal.title),
+         lambda: _("%(person)s (%(writer)s) ha scritto sulla proposta %(proposal)s dell'avviso «%(call)s»:",
+                   person=actor.name, writer=writer, proposal=numbered(proposal), call=proposal.procedure.title)
+         + f"\n\n{text}" + ("\n\n" + _("Allegato: %(name)s", name=att.name) if att else "")
+         + "\n\n" + _("Rispondi dalla pagina della proposta."),
          link=notifications.path("proposals.edit", proposal_id=proposal.id, anchor="messaggi"))
     return msg
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from codesign.auth.operations import system_user
 from codesign.core.errors import DomainError
@@ -35,10 +37,20 @@ def remind_integrations(now) -> list[str]:
         if not won.rowcount:
             continue
         left = (due - today).days
-        when = "oggi" if left == 0 else ("domani" if left == 1 else f"tra {left} giorni")
-        notify_body(p, f"Promemoria: l'integrazione della proposta «{p.title[:200]}» scade {when}",
-                    f"L'integrazione richiesta per la proposta {numbered(p)} dell'avviso "
-                    f"«{p.procedure.title}» non è ancora arrivata.\n\n" + integration_what_to_do(due))
+
+        def subject():
+            if left == 0:
+                return _("Promemoria: l'integrazione della proposta «%(title)s» scade oggi", title=p.title[:200])
+            if left == 1:
+                return _("Promemoria: l'integrazione della proposta «%(title)s» scade domani", title=p.title[:200])
+            return ngettext("Promemoria: l'integrazione della proposta «%(title)s» scade tra %(num)s giorno",
+                            "Promemoria: l'integrazione della proposta «%(title)s» scade tra %(num)s giorni",
+                            left, title=p.title[:200])
+
+        notify_body(p, subject,
+                    lambda: _("L'integrazione richiesta per la proposta %(proposal)s dell'avviso «%(call)s» non è "
+                              "ancora arrivata.", proposal=numbered(p), call=p.procedure.title)
+                    + "\n\n" + integration_what_to_do(due))
         db.session.commit()
         lines.append(f"Proposta {p.id}: promemoria dell'integrazione in scadenza il {due.strftime('%d/%m/%Y')}.")
     return lines
