@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from codesign.agreements import permissions
 from codesign.agreements.models import Agreement, PremisesHandover
@@ -182,9 +183,9 @@ def put_agreement(actor, proposal: Proposal, data: dict, *, now=None) -> Agreeme
                  data={"version": version.number, "cup": agreement.cup, "checks": changed})
     if agreement.ready_notified_at is None:
         agreement.ready_notified_at = now
-        notify_body(proposal, f"Convenzione pronta per la firma: {proposal.title}",
-                          f"La convenzione del progetto «{proposal.title}» è pronta: scaricala, firmala "
-                          "digitalmente e caricane la copia firmata nella pagina della convenzione.")
+        notify_body(proposal, lambda: _("Convenzione pronta per la firma: %(title)s", title=proposal.title),
+                    lambda: _("La convenzione del progetto «%(title)s» è pronta: scaricala, firmala digitalmente e "
+                              "caricane la copia firmata nella pagina della convenzione.", title=proposal.title))
     return agreement
 
 
@@ -356,9 +357,9 @@ def on_start(ctx: Context) -> None:
     agreement.started_on = ctx.params.get("start_date") or agreement.start_date
     if agreement.handovers:
         agreement.premises_handed_over_on = max(h.handed_over_on for h in agreement.handovers)
-    notify_body(p, f"Progetto avviato: {p.title}",
-                      f"Il progetto «{p.title}» è avviato dal {agreement.started_on.strftime('%d/%m/%Y')}. "
-                      "Il calendario delle relazioni periodiche è nella pagina del progetto.")
+    notify_body(p, lambda: _("Progetto avviato: %(title)s", title=p.title),
+                lambda: _("Il progetto «%(title)s» è avviato dal %(day)s. Il calendario delle relazioni periodiche "
+                          "è nella pagina del progetto.", title=p.title, day=agreement.started_on.strftime("%d/%m/%Y")))
 
 
 def on_revoke(ctx: Context) -> None:

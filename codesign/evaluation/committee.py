@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from codesign.auth.operations import get_user_by_email
 from codesign.core import audit, notifications
@@ -150,30 +151,36 @@ def appoint(actor, procedure, evaluators: list, substitutes: list) -> list[Commi
     newcomers = [u for u in users.values() if u.id not in current]
     for substitute in (False, True):
         notifications.notify([Recipient.of(u) for u in newcomers if wanted[u.id] is substitute],
-                             f"Nomina nella commissione di valutazione: {procedure.title[:200]}",
-                             appointment_text(procedure, substitute), link=notifications.path("evaluation.queue"))
+                             lambda: _("Nomina nella commissione di valutazione: %(title)s",
+                                       title=procedure.title[:200]),
+                             lambda: appointment_text(procedure, substitute),
+                             link=notifications.path("evaluation.queue"))
     audit.record(actor=actor, entity_type="procedure", entity_id=procedure.id, trigger="appoint_committee",
                  data={"evaluators": [e.lower() for e in evaluators], "substitutes": [e.lower() for e in substitutes]})
     return members(procedure.id)
 
 
 def appointment_text(procedure, substitute: bool) -> str:
-    role = "membro supplente" if substitute else "membro"
-    then = ("La valutazione è in corso: le proposte da valutare sono nella pagina «Valutazioni»."
+    text = (_("Sei stato nominato membro supplente della commissione di valutazione dell'avviso «%(call)s».",
+              call=procedure.title) if substitute else
+            _("Sei stato nominato membro della commissione di valutazione dell'avviso «%(call)s».",
+              call=procedure.title))
+    then = (_("La valutazione è in corso: le proposte da valutare sono nella pagina «Valutazioni».")
             if procedure.state == "evaluation" else
-            "Riceverai un avviso quando la valutazione sarà avviata; le proposte da valutare saranno nella pagina "
-            "«Valutazioni».")
-    return f"Sei stato nominato {role} della commissione di valutazione dell'avviso «{procedure.title}».\n\n{then}"
+            _("Riceverai un avviso quando la valutazione sarà avviata; le proposte da valutare saranno nella "
+              "pagina «Valutazioni»."))
+    return f"{text}\n\n{then}"
 
 
 def on_evaluation_started(ctx) -> None:
     """Effect of `start_evaluation`: the committee's members are told that their proposals wait for them."""
     procedure = ctx.row
     regular = [m.user for m in members(procedure.id) if not m.substitute and m.user.active]
-    notifications.notify([Recipient.of(u) for u in regular], f"Valutazione aperta: {procedure.title[:200]}",
-                         f"La valutazione delle proposte dell'avviso «{procedure.title}» è aperta: le proposte da "
-                         "valutare sono nella pagina «Valutazioni».", link=notifications.path("evaluation.queue"),
-                         now=ctx.now)
+    notifications.notify([Recipient.of(u) for u in regular],
+                         lambda: _("Valutazione aperta: %(title)s", title=procedure.title[:200]),
+                         lambda: _("La valutazione delle proposte dell'avviso «%(call)s» è aperta: le proposte da "
+                                   "valutare sono nella pagina «Valutazioni».", call=procedure.title),
+                         link=notifications.path("evaluation.queue"), now=ctx.now)
 
 
 def to_dict(procedure_id: int) -> dict:

@@ -6,6 +6,10 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from codesign.core import audit, notifications
 from codesign.core import validation as v
@@ -284,11 +288,12 @@ def remind_evaluators(actor, procedure, *, now=None) -> dict:
                           f"si può inviare dal {format_rome(after)}")
     for m, n in owed.items():
         notifications.notify(
-            [Recipient.of(m.user)], f"Valutazioni da completare: {procedure.title[:200]}",
-            (f"{n} proposta dell'avviso «{procedure.title}» aspetta" if n == 1 else
-             f"{n} proposte dell'avviso «{procedure.title}» aspettano")
-            + " ancora la tua valutazione definitiva: le trovi nella pagina «Valutazioni». L'amministrazione "
-            "approva la graduatoria quando tutte le valutazioni sono definitive.",
+            [Recipient.of(m.user)], lambda: _("Valutazioni da completare: %(title)s", title=procedure.title[:200]),
+            lambda: ngettext("%(num)s proposta dell'avviso «%(call)s» aspetta ancora la tua valutazione definitiva: "
+                             "la trovi nella pagina «Valutazioni».",
+                             "%(num)s proposte dell'avviso «%(call)s» aspettano ancora la tua valutazione "
+                             "definitiva: le trovi nella pagina «Valutazioni».", n, call=procedure.title)
+            + " " + _("L'amministrazione approva la graduatoria quando tutte le valutazioni sono definitive."),
             link=notifications.path("evaluation.queue"), now=now)
     result = {"reminded": len(owed), "reviews_missing": sum(owed.values())}
     audit.record(actor=actor, entity_type="procedure", entity_id=procedure.id, trigger="remind_evaluators",
@@ -431,17 +436,21 @@ def approve(ctx) -> None:
     scores = scores_text(procedure, data, approved_at=ctx.now, act_ref=act_ref)
     db.session.add(ApprovedRanking(procedure_id=procedure.id, approved_by_id=ctx.user.id,
                                    act_ref=act_ref, data=data, approved_at=ctx.now, scores=scores))
-    outcome_text = {"admitted": "ammessa alla co-progettazione", "reserve": "idonea non finanziata (in riserva)",
-                    "below_threshold": "non idonea"}
+    outcome_text = {"admitted": _l("ammessa alla co-progettazione"),
+                    "reserve": _l("idonea non finanziata (in riserva)"), "below_threshold": _l("non idonea")}
     told = recipients({p.organization_id for p in by_id.values()}, Role.applicant)
     for lot in result.lots.values():
         for e in lot.entries:
             p = by_id[e.proposal_id]
-            notifications.notify(told.get(p.organization_id, []), f"Esito della valutazione: {p.title}",
-                                 f"La graduatoria dell'avviso «{procedure.title}» è stata approvata.\n\n"
-                                 f"Proposta: {p.title} (n. {p.protocol_number}), lotto {lot_code(p)}\n"
-                                 f"Posizione: {e.rank}; punteggio: {e.total:.2f}\n"
-                                 f"Esito: {outcome_text[e.outcome]}",
+            notifications.notify(told.get(p.organization_id, []),
+                                 lambda: _("Esito della valutazione: %(title)s", title=p.title),
+                                 lambda: _("La graduatoria dell'avviso «%(call)s» è stata approvata.",
+                                           call=procedure.title) + "\n\n"
+                                 + _("Proposta: %(title)s (n. %(number)s), lotto %(lot)s", title=p.title,
+                                     number=p.protocol_number, lot=lot_code(p)) + "\n"
+                                 + _("Posizione: %(rank)s; punteggio: %(total)s", rank=e.rank,
+                                     total=format_decimal(e.total, format="#,##0.00")) + "\n"
+                                 + _("Esito: %(outcome)s", outcome=outcome_text[e.outcome]),
                                  link=notifications.path("proposals.edit", proposal_id=p.id), now=ctx.now)
             p.ranking_total = e.total
             p.allotted_amount = e.allotted if e.outcome == "admitted" else None

@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from codesign.core import audit
@@ -16,6 +17,7 @@ from codesign.core.calendar import add_months, format_rome, rome_today
 from codesign.core.enums import N_
 from codesign.core.errors import Conflict, GuardFailed, Invalid, NotFound
 from codesign.core.schemas import parse
+from codesign.core.web import format_money
 from codesign.core.workflow import Context, flush_or_conflict
 from codesign.db import db, utcnow
 from codesign.evaluation.operations import approved
@@ -51,10 +53,10 @@ def open_table(ctx: Context) -> None:
     deadline = add_months(rome_today(ctx.now), months)
     db.session.add(CodesignTable(proposal_id=proposal.id, opened_at=ctx.now, opened_by_id=ctx.user.id,
                                  deadline=deadline, last_activity_at=ctx.now))
-    notify_body(proposal, f"Tavolo di co-progettazione aperto: {proposal.title}",
-                 f"È stato aperto il tavolo di co-progettazione della proposta «{proposal.title}» "
-                 f"(avviso «{proposal.procedure.title}»).\nIl tavolo si conclude entro il "
-                 f"{deadline.strftime('%d/%m/%Y')}.\n")
+    notify_body(proposal, lambda: _("Tavolo di co-progettazione aperto: %(title)s", title=proposal.title),
+                lambda: _("È stato aperto il tavolo di co-progettazione della proposta «%(title)s» (avviso "
+                          "«%(call)s»).", title=proposal.title, call=proposal.procedure.title) + "\n"
+                + _("Il tavolo si conclude entro il %(day)s.", day=deadline.strftime("%d/%m/%Y")))
 
 
 def _close_table(proposal: Proposal, now: dt.datetime, outcome: str, final_version: int | None = None) -> None:
@@ -105,9 +107,10 @@ def record_meeting(actor, proposal: Proposal, data: dict, *, now=None) -> Meetin
     audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="record_meeting",
                  data={"meeting_id": meeting.id})
     when = format_rome(clean.held_at)
-    notify_body(proposal, f"Incontro del tavolo di co-progettazione: {when}",
-                 f"L'amministrazione ha fissato un incontro del tavolo di co-progettazione della proposta "
-                 f"«{proposal.title}».\nQuando: {when}\nDove: {clean.place}\n")
+    notify_body(proposal, lambda: _("Incontro del tavolo di co-progettazione: %(when)s", when=when),
+                lambda: _("L'amministrazione ha fissato un incontro del tavolo di co-progettazione della proposta "
+                          "«%(title)s».", title=proposal.title) + "\n"
+                + _("Quando: %(when)s", when=when) + "\n" + _("Dove: %(place)s", place=clean.place))
     return meeting
 
 
@@ -218,9 +221,13 @@ def save_version(actor, proposal: Proposal, data: dict, *, now=None) -> ProjectV
         raise Conflict("un'altra versione è stata salvata nello stesso momento: ricarica e riprova") from exc
     audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="save_version",
                  data={"number": version.number})
-    text = (f"È stata registrata la versione {version.number} del progetto «{proposal.title}» al tavolo di "
-            f"co-progettazione: esaminala.\n")
-    subject = f"Nuova versione del progetto da esaminare: {proposal.title}"
+    def text():
+        return _("È stata registrata la versione %(number)s del progetto «%(title)s» al tavolo di "
+                 "co-progettazione: esaminala.", number=version.number, title=proposal.title)
+
+    def subject():
+        return _("Nuova versione del progetto da esaminare: %(title)s", title=proposal.title)
+
     if permissions.is_admin(actor, proposal):
         notify_body(proposal, subject, text)
     else:
@@ -326,10 +333,11 @@ def flag_overdue_tables(now: dt.datetime) -> list[str]:
     for table in rows:
         table.overdue_flagged_at = now
         p = table.proposal
-        notify_admins(p, f"Tavolo di co-progettazione scaduto: {p.title}",
-                       f"Il tavolo di co-progettazione della proposta «{p.title}» (avviso «{p.procedure.title}») "
-                       f"doveva concludersi entro il {table.deadline.strftime('%d/%m/%Y')}: approva il progetto "
-                       "definitivo o chiudi il tavolo senza accordo.\n")
+        notify_admins(p, lambda: _("Tavolo di co-progettazione scaduto: %(title)s", title=p.title),
+                      lambda: _("Il tavolo di co-progettazione della proposta «%(title)s» (avviso «%(call)s») "
+                                "doveva concludersi entro il %(day)s: approva il progetto definitivo o chiudi il "
+                                "tavolo senza accordo.", title=p.title, call=p.procedure.title,
+                                day=table.deadline.strftime("%d/%m/%Y")))
         audit.record(actor=None, entity_type="proposal", entity_id=p.id, trigger="flag_overdue_table",
                      data={"deadline": table.deadline.isoformat()})
         done.append(f"tavolo della proposta {p.id} scaduto il {table.deadline.isoformat()}: segnalato")
@@ -370,10 +378,11 @@ def scroll(ctx: Context) -> None:
             p.allotted_amount = p.requested_amount
             proposal_workflow.cascade(p, "scroll_admitted", ctx.user, now=ctx.now, data={"lot": lot.code})
             admitted.append(p)
-            notify_body(p, f"Ammessa alla co-progettazione per scorrimento: {p.title}",
-                         f"Per scorrimento della graduatoria dell'avviso «{procedure.title}», la proposta "
-                         f"«{p.title}» (lotto {lot.code}) è ammessa alla co-progettazione con un contributo di "
-                         f"{_money(p.requested_amount)} EUR. L'amministrazione ti convocherà al tavolo.\n")
+            notify_body(p, lambda: _("Ammessa alla co-progettazione per scorrimento: %(title)s", title=p.title),
+                        lambda: _("Per scorrimento della graduatoria dell'avviso «%(call)s», la proposta «%(title)s» "
+                                  "(lotto %(lot)s) è ammessa alla co-progettazione con un contributo di %(amount)s. "
+                                  "L'amministrazione ti convocherà al tavolo.", call=procedure.title, title=p.title,
+                                  lot=lot.code, amount=format_money(p.requested_amount)))
         else:
             skipped.append(p.id)
     ctx.params["outcome"] = {"lot": lot.code, "admitted": [p.id for p in admitted], "skipped": skipped,

@@ -1,6 +1,8 @@
 """Each person reads their mail in their language: the language chosen on the site is kept on the account (and
 the site comes back in it at the next sign-in), registering in English makes an English account, and every event
 of a proposal is written for each member in theirs, through the outbox and a real SMTP server, once each."""
+import re
+
 import sqlalchemy as sa
 
 from codesign.auth.models import User
@@ -12,7 +14,7 @@ from codesign.organizations.models import Organization
 from tests.api.test_proposals_api import _to_admissibility
 from tests.conftest import csrf_token_from
 from tests.evaluation.test_notifications import smtp_server  # noqa: F401  (the fixture: a real SMTP server)
-from tests.helpers import World, transition
+from tests.helpers import Scenario, World, transition
 
 FORM = {"name": "Mary Green", "email": "mary@example.org", "password": "password-lunga",
         "confirm": "password-lunga", "privacy": "y"}
@@ -92,3 +94,22 @@ def test_every_event_in_each_members_language_once(client, make_user, token_for,
     assert sum("Subject: Proposal excluded: Orti condivisi" in b for b in to_english) == 1
     assert sum("Subject: Proposta esclusa: Orti condivisi" in b for b in to_italian) == 1
     assert not any("Proposta" in b.split("Subject: ")[1].split("\n")[0] for b in to_english)
+
+
+def test_the_outcome_and_the_committee_in_each_language(client, make_user, token_for):
+    s = Scenario(client, make_user, token_for)
+    english_body = next(iter(s.org_users.values()))
+    english_body.locale = "en"
+    db.session.commit()
+    s.all_reviews()
+    assert transition(client, "procedures", s.pid, s.admin_h, "approve_ranking").status_code == 200
+    (outcome,) = db.session.execute(sa.select(Notification).where(
+        Notification.user_id == english_body.id, Notification.subject.startswith("Outcome of the evaluation"))
+    ).scalars().all()
+    assert "has been approved" in outcome.body and "Rank: " in outcome.body and "; score: " in outcome.body
+    italian = db.session.execute(sa.select(Notification.body).where(
+        Notification.subject.startswith("Esito della valutazione"))).scalars().all()
+    assert len(italian) == 9 and all(re.search(r"punteggio: \d+,\d\d", b) for b in italian)
+    appointed = db.session.execute(sa.select(Notification.subject).where(
+        Notification.user_id == s.ev["e1"].id)).scalars().all()
+    assert appointed[0].startswith("Nomina nella commissione di valutazione")
