@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from codesign.agreements.models import Agreement
@@ -19,6 +20,7 @@ from codesign.core.calendar import add_months, rome_today
 from codesign.core.enums import N_
 from codesign.core.errors import Conflict, GuardFailed, Invalid, NotFound
 from codesign.core.schemas import parse
+from codesign.core.web import format_money
 from codesign.core.workflow import Context, flush_or_conflict
 from codesign.db import count_rows, db, utcnow
 from codesign.monitoring import permissions, rules
@@ -482,9 +484,10 @@ def record_payment(actor, proposal: Proposal, data: dict, *, now=None) -> Paymen
         raise Conflict("la tranche è stata registrata nello stesso momento da un'altra operazione") from exc
     audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="record_payment",
                  data={"tranche": t.number, "amount": _money(t.amount), "paid_on": clean.paid_on.isoformat()})
-    notify_body(proposal, f"Pagamento registrato: {proposal.title}",
-                      f"L'amministrazione ha registrato il pagamento della tranche {t.number} del progetto "
-                      f"«{proposal.title}»: {_money(t.amount)} EUR, disposto il {clean.paid_on.strftime('%d/%m/%Y')}.\n")
+    notify_body(proposal, lambda: _("Pagamento registrato: %(title)s", title=proposal.title),
+                lambda: _("L'amministrazione ha registrato il pagamento della tranche %(number)s del progetto "
+                          "«%(title)s»: %(amount)s, disposto il %(day)s.", number=t.number, title=proposal.title,
+                          amount=format_money(t.amount), day=clean.paid_on.strftime("%d/%m/%Y")))
     return payment
 
 
@@ -526,10 +529,12 @@ def reverse_payment(actor, payment_id: int, data: dict, *, now=None) -> Payment:
     audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="reverse_payment",
                  reason=clean.reason, data={"payment_id": payment.id, "tranche": payment.tranche_number,
                                             "amount": _money(amount), "reversed_on": clean.reversed_on.isoformat()})
-    notify_body(proposal, f"Storno di un pagamento: {proposal.title}",
-                      f"L'amministrazione ha stornato {_money(amount)} EUR del pagamento della tranche "
-                      f"{payment.tranche_number} del progetto «{proposal.title}» "
-                      f"(disposto il {payment.paid_on.strftime('%d/%m/%Y')}). Motivo: {clean.reason}\n")
+    notify_body(proposal, lambda: _("Storno di un pagamento: %(title)s", title=proposal.title),
+                lambda: _("L'amministrazione ha stornato %(amount)s del pagamento della tranche %(number)s del "
+                          "progetto «%(title)s» (disposto il %(day)s).", amount=format_money(amount),
+                          number=payment.tranche_number, title=proposal.title,
+                          day=payment.paid_on.strftime("%d/%m/%Y"))
+                + " " + _("Motivo: %(reason)s", reason=clean.reason))
     return payment
 
 
@@ -555,9 +560,10 @@ def flag_late_reports(now: dt.datetime) -> list[str]:
     for r in rows:
         r.late_flagged_at = now
         p = r.proposal
-        notify_body(p, f"Relazione in ritardo: {p.title}",
-                          f"La {rules.title(r)} del progetto «{p.title}» doveva essere presentata entro il "
-                          f"{r.due_on.strftime('%d/%m/%Y')}: compilala e presentala al più presto.\n")
+        notify_body(p, lambda: _("Relazione in ritardo: %(title)s", title=p.title),
+                    lambda: _("La %(report)s del progetto «%(title)s» doveva essere presentata entro il %(day)s: "
+                              "compilala e presentala al più presto.", report=rules.title(r), title=p.title,
+                              day=r.due_on.strftime("%d/%m/%Y")))
         audit.record(actor=None, entity_type="report", entity_id=r.id, trigger="flag_late_report",
                      data={"proposal_id": p.id, "number": r.number, "due_on": r.due_on.isoformat()})
         done.append(f"relazione n. {r.number} del progetto {p.id} scaduta il {r.due_on.isoformat()}: segnalata")
@@ -580,14 +586,17 @@ class Reminder:
 
 
 REMINDERS = (
-    Reminder("before", N_("15 giorni prima della scadenza"), -15, -1, "Promemoria: relazione da presentare entro il {due}",
-             "La {title} del progetto «{project}» va presentata entro il {due}, tra {days} giorni. "
-             "Compilala e presentala in codesign.\n"),
-    Reminder("due", N_("alla scadenza"), 0, 14, "Relazione in scadenza il {due}: {project}",
-             "La {title} del progetto «{project}» va presentata entro il {due} e non è ancora stata presentata.\n"),
-    Reminder("after", N_("15 giorni dopo la scadenza"), 15, None, "Relazione ancora mancante: {project}",
-             "La {title} del progetto «{project}» doveva essere presentata entro il {due}: sono passati {late} "
-             "giorni. Presentala al più presto: le quote del contributo legate alla relazione restano sospese.\n"),
+    Reminder("before", N_("15 giorni prima della scadenza"), -15, -1,
+             N_("Promemoria: relazione da presentare entro il %(due)s"),
+             N_("La %(title)s del progetto «%(project)s» va presentata entro il %(due)s, tra %(days)s giorni. "
+                "Compilala e presentala in codesign.")),
+    Reminder("due", N_("alla scadenza"), 0, 14, N_("Relazione in scadenza il %(due)s: %(project)s"),
+             N_("La %(title)s del progetto «%(project)s» va presentata entro il %(due)s e non è ancora stata "
+                "presentata.")),
+    Reminder("after", N_("15 giorni dopo la scadenza"), 15, None, N_("Relazione ancora mancante: %(project)s"),
+             N_("La %(title)s del progetto «%(project)s» doveva essere presentata entro il %(due)s: sono passati "
+                "%(late)s giorni. Presentala al più presto: le quote del contributo legate alla relazione restano "
+                "sospese.")),
 )
 
 REMINDER_LABELS = {r.kind: r.label for r in REMINDERS}
@@ -616,9 +625,10 @@ def remind_reports(now: dt.datetime) -> list[str]:
             except IntegrityError:
                 continue
             p = r.proposal
-            words = {"title": rules.title(r), "project": p.title, "due": r.due_on.strftime("%d/%m/%Y"),
-                     "days": (r.due_on - today).days, "late": (today - r.due_on).days}
-            notify_body(p, reminder.subject.format(**words), reminder.text.format(**words))
+            words = {"project": p.title, "due": r.due_on.strftime("%d/%m/%Y"), "days": (r.due_on - today).days,
+                     "late": (today - r.due_on).days}
+            notify_body(p, lambda: _(reminder.subject, **words),
+                        lambda: _(reminder.text, title=rules.title(r), **words))
             done.append(f"promemoria «{reminder.kind}» per la relazione {r.number} del progetto {p.id} "
                         f"(scadenza {r.due_on.isoformat()})")
         db.session.commit()

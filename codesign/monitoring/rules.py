@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from codesign.agreements.operations import final_version
 from codesign.db import db
@@ -173,6 +174,9 @@ def changes(before: dict, after: dict) -> dict:
 
 
 def title(report) -> str:
-    kind = "finale" if report.final else "periodica"
-    return (f"relazione {kind} n. {report.number} ({report.period_start.strftime('%d/%m/%Y')}–"
-            f"{report.period_end.strftime('%d/%m/%Y')})")
+    """The report as a message names it, in the language in force."""
+    words = {"number": report.number, "start": report.period_start.strftime("%d/%m/%Y"),
+             "end": report.period_end.strftime("%d/%m/%Y")}
+    if report.final:
+        return _("relazione finale n. %(number)s (%(start)s–%(end)s)", **words)
+    return _("relazione periodica n. %(number)s (%(start)s–%(end)s)", **words)

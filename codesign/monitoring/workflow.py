@@ -3,6 +3,8 @@ calendar is `due`, the body submits it, the administration approves it or return
 body submits it again after correcting it."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from codesign.core.enums import N_
 from codesign.core.workflow import Context, Transition, Workflow
 from codesign.monitoring import rules
@@ -44,26 +46,30 @@ def on_submit(ctx: Context) -> None:
     r.submissions.append(ReportSubmission(number=number, content=rules.snapshot(r), submitted_at=ctx.now,
                                           submitted_by_id=getattr(ctx.user, "id", None)))
     p = r.proposal
-    notify_admins(p, f"Relazione da esaminare: {p.title}",
-                        f"L'ente «{p.organization.name}» ha presentato la {rules.title(r)} del progetto «{p.title}» "
-                        f"(avviso «{p.procedure.title}»): esaminala e approvala o restituiscila con una motivazione.\n")
+    notify_admins(p, lambda: _("Relazione da esaminare: %(title)s", title=p.title),
+                  lambda: _("L'ente «%(body)s» ha presentato la %(report)s del progetto «%(title)s» (avviso "
+                            "«%(call)s»): esaminala e approvala o restituiscila con una motivazione.",
+                            body=p.organization.name, report=rules.title(r), title=p.title, call=p.procedure.title))
 
 
 def on_approve(ctx: Context) -> None:
     r = ctx.row
     r.approved_at = ctx.now
     p = r.proposal
-    notify_body(p, f"Relazione approvata: {p.title}",
-                      f"L'amministrazione ha approvato la {rules.title(r)} del progetto «{p.title}».\n")
+    notify_body(p, lambda: _("Relazione approvata: %(title)s", title=p.title),
+                lambda: _("L'amministrazione ha approvato la %(report)s del progetto «%(title)s».",
+                          report=rules.title(r), title=p.title))
 
 
 def on_return(ctx: Context) -> None:
     r = ctx.row
     r.return_reason = ctx.params["reason"]
     p = r.proposal
-    notify_body(p, f"Relazione restituita: {p.title}",
-                      f"L'amministrazione ha restituito la {rules.title(r)} del progetto «{p.title}» perché sia "
-                      f"corretta.\nMotivazione: {r.return_reason}\nCorreggila e presentala di nuovo.\n")
+    notify_body(p, lambda: _("Relazione restituita: %(title)s", title=p.title),
+                lambda: _("L'amministrazione ha restituito la %(report)s del progetto «%(title)s» perché sia "
+                          "corretta.", report=rules.title(r), title=p.title) + "\n"
+                + _("Motivazione: %(reason)s", reason=r.return_reason) + "\n"
+                + _("Correggila e presentala di nuovo."))
 
 
 TABLE = [

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from codesign.auth.models import User
@@ -333,8 +335,9 @@ def remind_followers(now: dt.datetime) -> list[str]:
                 continue
             days = (o.deadline - today).days
             notifications.notify([Recipient(user_id, email, locale)],
-                                 f"Promemoria: il bando «{o.title[:200]}» scade il {o.deadline.strftime('%d/%m/%Y')}",
-                                 reminder_text(o, days), now=now,
+                                 lambda: _("Promemoria: il bando «%(title)s» scade il %(day)s", title=o.title[:200],
+                                           day=o.deadline.strftime("%d/%m/%Y")),
+                                 lambda: reminder_text(o, days), now=now,
                                  link=notifications.path("opportunities.detail", opportunity_id=o.id))
             done.append(f"promemoria a {days} giorni dalla scadenza del bando {o.id} per {email}")
         db.session.commit()
@@ -342,12 +345,16 @@ def remind_followers(now: dt.datetime) -> list[str]:
 
 
 def reminder_text(o: Opportunity, days: int) -> str:
-    """A follower's reminder; the notification adds the link to the call's page in codesign."""
-    when = "oggi è l'ultimo giorno" if days == 0 else ("manca 1 giorno" if days == 1 else f"mancano {days} giorni")
-    return (f"Segui il bando «{o.title}» ({o.funder}, {o.programme}).\n"
-            f"Scade il {o.deadline.strftime('%d/%m/%Y')}: {when}.\n\n"
-            f"Il bando sul sito del finanziatore: {o.link}\n\n"
-            "Per non ricevere altri promemoria, smetti di seguirlo dalla scheda del bando in codesign:")
+    """A follower's reminder, in the language in force; the notification adds the link to the call's page in
+    codesign."""
+    when = _("oggi è l'ultimo giorno") if days == 0 else ngettext("manca %(num)s giorno", "mancano %(num)s giorni",
+                                                                  days)
+    return "\n".join((
+        _("Segui il bando «%(title)s» (%(funder)s, %(programme)s).", title=o.title, funder=o.funder,
+          programme=o.programme),
+        _("Scade il %(day)s: %(when)s.", day=o.deadline.strftime("%d/%m/%Y"), when=when), "",
+        _("Il bando sul sito del finanziatore: %(link)s", link=o.link), "",
+        _("Per non ricevere altri promemoria, smetti di seguirlo dalla scheda del bando in codesign:")))
 
 
 # --- applications: who answers an opportunity, and with whom ------------------------------------------------------
@@ -527,16 +534,26 @@ def propose(actor, o: Opportunity, data: dict, *, now=None) -> tuple[list[Notice
     return sent, skipped
 
 
-def notice_text(o: Opportunity, message: str | None, sender: str | None) -> tuple[str, str]:
-    """The subject and text of a notice; the notification adds the link to the call's page in codesign."""
-    who = ", ".join(OPEN_TO[a].removeprefix("aperto ") for a in APPLICANTS if a in (o.eligible or []))
-    text = ((message.strip() + "\n\n") if message and message.strip() else "") + (
-        f"{sender or 'La Città metropolitana'} vi segnala il bando «{o.title}» ({o.funder}, {o.programme}).\n"
-        f"Aperto {who}; temi: {', '.join(o.themes or [])}.\n"
-        f"Apertura {o.opens_on.strftime('%d/%m/%Y')}, scadenza {o.deadline.strftime('%d/%m/%Y')}.\n\n"
-        f"Il bando sul sito del finanziatore: {o.link}\n\n"
-        "La scheda in codesign, dove potete seguirlo e ricevere i promemoria della scadenza:")
-    return f"Un bando per voi: {o.title[:200]}", text
+OPEN_TO_WHOM = {"municipality": N_("ai comuni"), "ets": N_("agli enti del Terzo settore"),
+                "partnership": N_("ai partenariati")}
+
+
+def notice_text(o: Opportunity, message: str | None, sender: str | None):
+    """The subject and text of a notice, as functions that write them in the reader's language; the notification
+    adds the link to the call's page in codesign."""
+    def text():
+        who = ", ".join(_(OPEN_TO_WHOM[a]) for a in APPLICANTS if a in (o.eligible or []))
+        lead = (message.strip() + "\n\n") if message and message.strip() else ""
+        return lead + "\n".join((
+            _("%(sender)s vi segnala il bando «%(title)s» (%(funder)s, %(programme)s).",
+              sender=sender or _("La Città metropolitana"), title=o.title, funder=o.funder, programme=o.programme),
+            _("Aperto %(whom)s; temi: %(themes)s.", whom=who, themes=", ".join(o.themes or [])),
+            _("Apertura %(opens)s, scadenza %(deadline)s.", opens=o.opens_on.strftime("%d/%m/%Y"),
+              deadline=o.deadline.strftime("%d/%m/%Y")),
+            "", _("Il bando sul sito del finanziatore: %(link)s", link=o.link), "",
+            _("La scheda in codesign, dove potete seguirlo e ricevere i promemoria della scadenza:")))
+
+    return (lambda: _("Un bando per voi: %(title)s", title=o.title[:200])), text
 
 
 def notices_of(actor, o: Opportunity) -> list[Notice]:

@@ -200,11 +200,12 @@ def request_to_join(actor: User, data, *, now=None) -> JoinRequest:
             raise Conflict("hai già chiesto di unirti a questo ente") from None
     req.state, req.message, req.created_at = "pending", clean.message, now
     req.decided_at = req.decided_by_id = None
-    notify_members(org.id, Role.applicant, f"Richiesta di unirsi a {org.name[:200]}",
-                   f"{actor.name} ({actor.email}) chiede di unirsi all'ente «{org.name}» su codesign.\n"
-                   + (f"\nIl suo messaggio: {clean.message}\n" if clean.message else "")
-                   + "\nPuoi accettare o rifiutare la richiesta dalla pagina dei membri dell'ente. "
-                   "Chi entra potrà lavorare alle proposte dell'ente.",
+    notify_members(org.id, Role.applicant, lambda: _("Richiesta di unirsi a %(body)s", body=org.name[:200]),
+                   lambda: _("%(person)s (%(email)s) chiede di unirsi all'ente «%(body)s» su codesign.",
+                             person=actor.name, email=actor.email, body=org.name) + "\n"
+                   + ("\n" + _("Il suo messaggio: %(text)s", text=clean.message) + "\n" if clean.message else "")
+                   + "\n" + _("Puoi accettare o rifiutare la richiesta dalla pagina dei membri dell'ente. Chi entra "
+                              "potrà lavorare alle proposte dell'ente."),
                    link=notifications.path("organizations.page", org_id=org.id))
     audit.record(actor=actor, entity_type="organization", entity_id=org.id, trigger="request_to_join",
                  data={"request_id": req.id}, at=now)
@@ -240,14 +241,20 @@ def decide_join(actor: User, request_id: int, approve: bool, *, organization: Or
     org = req.organization
     if approve:
         grant_role(req.user, Role.applicant, org, actor=actor)
-        text = (f"{actor.name} ha accettato la tua richiesta: ora fai parte dell'ente «{org.name}» su codesign e puoi "
-                "lavorare alle sue proposte.")
-    else:
-        text = (f"La tua richiesta di unirti all'ente «{org.name}» su codesign non è stata accolta. Per chiarimenti "
-                "rivolgiti direttamente all'ente.")
-    notifications.notify([Recipient.of(req.user)],
-                         f"Richiesta di unirti a {org.name[:200]}: " + ("accettata" if approve else "non accolta"),
-                         text, link=notifications.path("organizations.page", org_id=org.id) if approve else None)
+
+    def subject():
+        if approve:
+            return _("Richiesta di unirti a %(body)s: accettata", body=org.name[:200])
+        return _("Richiesta di unirti a %(body)s: non accolta", body=org.name[:200])
+
+    def text():
+        if approve:
+            return _("%(person)s ha accettato la tua richiesta: ora fai parte dell'ente «%(body)s» su codesign e "
+                     "puoi lavorare alle sue proposte.", person=actor.name, body=org.name)
+        return _("La tua richiesta di unirti all'ente «%(body)s» su codesign non è stata accolta. Per chiarimenti "
+                 "rivolgiti direttamente all'ente.", body=org.name)
+
+    notifications.notify([Recipient.of(req.user)], subject, text, link=notifications.path("organizations.page", org_id=org.id) if approve else None)
     audit.record(actor=actor, entity_type="organization", entity_id=org.id,
                  trigger="approve_join" if approve else "refuse_join",
                  data={"request_id": req.id, "user_id": req.user_id}, at=now)

@@ -113,3 +113,20 @@ def test_the_outcome_and_the_committee_in_each_language(client, make_user, token
     appointed = db.session.execute(sa.select(Notification.subject).where(
         Notification.user_id == s.ev["e1"].id)).scalars().all()
     assert appointed[0].startswith("Nomina nella commissione di valutazione")
+
+
+def test_a_join_request_and_its_answer_in_each_language(client, make_user, token_for):
+    w = World(client, make_user, token_for, bodies=1)
+    founder = w.applicants[0]
+    founder.locale = "en"
+    asker = make_user("applicant")
+    db.session.commit()
+    org = db.session.get(Organization, w.orgs[0])
+    r = client.post("/api/v1/join-requests", json={"tax_code": org.tax_code, "message": "Curo i progetti"},
+                    headers=token_for(asker))
+    assert r.status_code == 201, r.json
+    (asked,) = db.session.execute(sa.select(Notification).where(Notification.user_id == founder.id)).scalars().all()
+    assert asked.subject == f"Request to join {org.name}" and "Their message: Curo i progetti" in asked.body
+    assert client.post(f"/api/v1/join-requests/{r.json['id']}/approve", headers=w.headers[0]).status_code == 200
+    (answer,) = db.session.execute(sa.select(Notification).where(Notification.user_id == asker.id)).scalars().all()
+    assert answer.subject == f"Richiesta di unirti a {org.name}: accettata"
