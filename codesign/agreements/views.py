@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from codesign.agreements import operations as agreements
 from codesign.agreements import permissions
 from codesign.agreements.forms import ActionForm, AgreementForm, HandoverForm, SignedCopyForm, check_choice
+from codesign.core.confirm import confirmation
 from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors
@@ -209,6 +210,11 @@ def fire(proposal_id: int, trigger: str):
     given = {"reason": (form.reason.data or "").strip() or None,
              "start_date": form.start_date.data.isoformat() if form.start_date.data else None}
     params = proposal_workflow.accepted(trigger, given)
+    asked = confirmation(proposal_workflow, proposal, trigger, params=params,
+                         subject=_("Progetto «%(title)s»", title=proposal.title),
+                         back=url_for("agreements.page", proposal_id=proposal.id))
+    if asked is not None:
+        return asked
     try:
         props.fire(current_user, proposal, trigger, params=params)
     except DomainError as exc:

@@ -565,15 +565,16 @@ def markdown(workflow: Workflow, *, heading_level: int = 2) -> str:
     lines += [f"| `{code}` | {_md(label)} |" for code, label in workflow.states.items()]
     lines += ["", f"{h}# Diagram", "", "```mermaid", workflow.mermaid(), "```", ""]
     lines += [f"{h}# Transitions", "",
-              "| trigger | from | to | who | guards | required parameters |",
-              "| --- | --- | --- | --- | --- | --- |"]
+              "| trigger | from | to | who | guards | required parameters | confirmed on pages with |",
+              "| --- | --- | --- | --- | --- | --- | --- |"]
     for t in workflow.table:
         trigger = f"`{t.trigger}`" + (f" ({_md(t.label)})" if t.label else "")
         sources = ", ".join(f"`{s}`" for s in t.sources)
         who = ", ".join(f"`{w}`" for w in sorted(t.who))
         guards = "<br>".join(_guard_text(g) for g in workflow.guards_of(t)) or "—"
         needs = ", ".join(f"`{p}`" for p in t.needs) or "—"
-        lines.append(f"| {trigger} | {sources} | `{t.dest}` | {who} | {guards} | {needs} |")
+        confirm = _md(t.confirm) if t.confirm else "— (fires at the click)"
+        lines.append(f"| {trigger} | {sources} | `{t.dest}` | {who} | {guards} | {needs} | {confirm} |")
     lines.append("")
     return "\n".join(lines)
 

@@ -52,6 +52,9 @@ class Transition:
     effect: Callable[["Context"], None] | None = None   # runs after the state changed, same transaction
     style: str = "primary"              # "primary", "danger", …: how pages present the button
     params: type[Input] | None = None   # the parameters a caller may give, declared once (default: a reason)
+    # An irreversible move declares what it does and who is told: every page that offers it asks once before it
+    # fires (core/confirm.py), with these words. Empty: the move fires at the click.
+    confirm: str = ""
 
 
 class ReasonParams(Input):

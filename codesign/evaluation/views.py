@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 from codesign.auth import operations as auth_ops
 from codesign.auth.forms import InviteForm
 from codesign.auth.models import User
+from codesign.core.confirm import confirmation
 from codesign.core.enums import Role
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors
@@ -348,6 +349,11 @@ def approve(procedure_id: int):
     act_ref = (form.act_ref.data or "").strip()
     if act_ref:
         params["act_ref"] = act_ref
+    asked = confirmation(procedure_wf, proc, "approve_ranking", params=params,
+                         subject=_("Avviso «%(title)s»", title=proc.title),
+                         back=url_for("evaluation.progress", procedure_id=proc.id))
+    if asked is not None:
+        return asked
     try:
         procs.fire(current_user, proc, "approve_ranking", **params)
     except DomainError as exc:

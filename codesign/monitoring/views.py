@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from codesign.agreements.operations import final_version
+from codesign.core.confirm import confirmation
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors, choice_list
 from codesign.core.web import format_money
@@ -21,7 +22,7 @@ from codesign.db import db, utcnow
 from codesign.core.exports import download
 from codesign.monitoring import exports
 from codesign.monitoring import operations as monitoring
-from codesign.monitoring import permissions
+from codesign.monitoring import permissions, rules
 from codesign.monitoring.forms import (BLANK_ROWS, PaymentForm, ReceiptForm, ReversalForm, ReviewForm, SubmitForm,
                                        report_form, report_form_data)
 from codesign.monitoring.schemas import MAX_RECEIPTS, MAX_ROWS
@@ -219,6 +220,11 @@ def transition(report_id: int, trigger: str):
     if not form.validate_on_submit():
         return _render_report(r, status=422, review_form=form if trigger in ADMIN_TRIGGERS else None)
     params = {"reason": form.reason.data} if trigger == "return" and form.reason.data else {}
+    asked = confirmation(workflow, r, trigger, params=params,
+                         subject=_("Progetto «%(title)s»", title=r.proposal.title) + " · " + rules.title(r),
+                         back=url_for("monitoring.report", report_id=r.id))
+    if asked is not None:
+        return asked
     try:
         monitoring.fire(current_user, r, trigger, params=params)
     except DomainError as exc:
@@ -328,6 +334,10 @@ def complete(proposal_id: int):
     form = SubmitForm()
     if not form.validate_on_submit():
         return _render_project(p, status=422, message=_("Il modulo è scaduto: ricarica la pagina e riprova."))
+    asked = confirmation(proposal_workflow, p, "complete", subject=_("Progetto «%(title)s»", title=p.title),
+                         back=url_for("monitoring.project", proposal_id=p.id))
+    if asked is not None:
+        return asked
     try:
         props.fire(current_user, p, "complete")
     except DomainError as exc:

@@ -76,7 +76,9 @@ TABLE = [
     Transition("submit", ("due", "returned"), "submitted", APPLICANT, (project_started, content_complete),
                label=N_("Presenta la relazione"), effect=on_submit),
     Transition("approve", ("submitted",), "approved", ADMIN, (project_started,),
-               label=N_("Approva la relazione"), effect=on_approve),
+               label=N_("Approva la relazione"), effect=on_approve,
+               confirm=N_("La relazione è approvata e non si modifica più: le quote del contributo legate a essa si "
+                          "possono pagare; l'ente riceve l'avviso.")),
     Transition("return", ("submitted",), "returned", ADMIN, (project_started,), needs=("reason",),
                label=N_("Restituisci per correzioni"), effect=on_return, style="danger"),
 ]

@@ -19,10 +19,11 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from codesign.auth.models import User
+from codesign.core import files
 from codesign.core.audit import AuditRecord
+from codesign.core.confirm import confirmation
 from codesign.core.enums import Role
 from codesign.core.errors import Conflict, DomainError, GuardFailed, IllegalTransition, Invalid
-from codesign.core import files
 from codesign.core.forms import apply_errors, choice_list, refusal
 from codesign.core.web import PageSections, Pager, format_datetime_rome
 from codesign.db import count_rows, db, utcnow
@@ -415,6 +416,11 @@ def transition(procedure_id: int, trigger: str):
         return _manage_page(proc, 422, action_form=(trigger, form))
     given = {"reason": (form.reason.data or "").strip() or None, "lot": form.lot.data or None}
     params = workflow.accepted(trigger, given)
+    board = request.form.get("back") == "board" and "tables.board" in current_app.view_functions
+    asked = confirmation(workflow, proc, trigger, params=params, subject=_("Avviso «%(title)s»", title=proc.title),
+                         back=url_for("tables.board" if board else "procedures.manage", procedure_id=proc.id))
+    if asked is not None:
+        return asked
     try:
         procs.fire(current_user, proc, trigger, **params)
     except GuardFailed as exc:
@@ -431,7 +437,7 @@ def transition(procedure_id: int, trigger: str):
     flash(_("Operazione eseguita: %(label)s. Stato attuale: %(state)s.", label=label,
             state=_state_label(proc.state)), "success")
     # the co-design board offers the same buttons; it names itself as where to come back (never a URL)
-    if request.form.get("back") == "board" and "tables.board" in current_app.view_functions:
+    if board:
         return redirect(url_for("tables.board", procedure_id=proc.id), 303)
     return redirect(url_for("procedures.manage", procedure_id=proc.id), 303)
 

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from codesign.core import files, receipts
+from codesign.core.confirm import confirmation
 from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, TooLarge
 from codesign.core.forms import apply_errors
@@ -51,6 +52,13 @@ def share_pct(value) -> str:
     if value is None:
         return "–"
     return format_decimal(Decimal(value), format="#,##0.##") + "%"
+
+
+def _label_of(p) -> str:
+    """A proposal as a confirmation names it: its receipt number once it has one, and its title."""
+    if p.protocol_number:
+        return _("Proposta n. %(number)s «%(title)s»", number=p.protocol_number, title=p.title)
+    return _("Proposta «%(title)s»", title=p.title)
 
 
 def _label(trigger: str) -> str:
@@ -327,6 +335,10 @@ def transition(proposal_id: int, trigger: str):
     if form.note.data:
         params["note"] = form.note.data
     params = workflow.accepted(trigger, params)
+    asked = confirmation(workflow, p, trigger, params=params, subject=_label_of(p),
+                         back=url_for("proposals.edit", proposal_id=p.id))
+    if asked is not None:
+        return asked
     try:
         props.fire(current_user, p, trigger, params=params)
     except DomainError as exc:
@@ -531,6 +543,10 @@ def admin_transition(proposal_id: int, trigger: str):
     form = AdminActionForm().keep_only(candidate.needs if candidate else ())
     if not form.validate_on_submit():
         return _admissibility_page(proc, AdminFailure(proposal_id, trigger, form), 422)
+    asked = confirmation(workflow, p, trigger, params=form.params(), subject=_label_of(p),
+                         back=url_for("proposals.admissibility", procedure_id=proc.id, _anchor=f"proposta-{p.id}"))
+    if asked is not None:
+        return asked
     try:
         props.fire(current_user, p, trigger, params=form.params())
     except DomainError as exc:

@@ -148,10 +148,13 @@ TABLE = [
     Transition("submit", ("draft",), "submitted", APPLICANT, (call_open, sender_confirmed, complete_for_submission),
                label=N_("Invia la proposta"), effect=effects.on_submit, params=SubmitParams),
     Transition("withdraw", ("draft", "submitted"), "withdrawn", APPLICANT, (call_open,),
-               label=N_("Ritira la proposta"), style="danger"),
+               label=N_("Ritira la proposta"), style="danger",
+               confirm=N_("La proposta è ritirata: non partecipa più all'avviso e non si può ripresentare.")),
     Transition("request_integration", ("submitted",), "integration_requested", ADMIN, (ADMISSIBILITY, due_date_valid),
                needs=("reason", "due"), label=N_("Richiedi integrazione (soccorso istruttorio)"),
-               effect=effects.on_request_integration, params=IntegrationRequestParams),
+               effect=effects.on_request_integration, params=IntegrationRequestParams,
+               confirm=N_("L'ente riceve la richiesta con il motivo e il termine; se non risponde entro quel giorno la"
+                          " proposta è esclusa.")),
     Transition("provide_integration", ("integration_requested",), "submitted", APPLICANT,
                (ADMISSIBILITY, integration_not_expired), label=N_("Invia l'integrazione"),
                effect=effects.on_provide_integration, params=IntegrationParams),
@@ -159,7 +162,9 @@ TABLE = [
                label=N_("Dichiara ammissibile")),
     Transition("exclude", ("submitted", "integration_requested"), "excluded", frozenset({"admin", "system"}),
                (ADMISSIBILITY, integration_expired_if_pending), needs=("reason",), label=N_("Escludi"),
-               effect=effects.on_exclude, style="danger"),
+               effect=effects.on_exclude, style="danger",
+               confirm=N_("La proposta è esclusa con la motivazione indicata e l'ente riceve l'avviso. Non si torna "
+                          "indietro.")),
     Transition("rank_admitted", ("admissible",), "admitted", CASCADE,
                label=N_("Ammessa alla co-progettazione (calcolato all'approvazione della graduatoria)")),
     Transition("rank_reserve", ("admissible",), "reserve", CASCADE,
@@ -171,19 +176,32 @@ TABLE = [
     Transition("scroll_admitted", ("reserve",), "admitted", CASCADE,
                label=N_("Ammessa per scorrimento della graduatoria")),
     Transition("start_codesign", ("admitted",), "in_codesign", ADMIN, (CODESIGN,),
-               label=N_("Apri il tavolo di co-progettazione")),
+               label=N_("Apri il tavolo di co-progettazione"),
+               confirm=N_("Si apre il tavolo di co-progettazione con l'ente, con la sua scadenza; l'ente riceve "
+                          "l'avviso.")),
     Transition("finalize", ("in_codesign",), "finalized", ADMIN, (CODESIGN,),
-               label=N_("Approva il progetto definitivo")),
+               label=N_("Approva il progetto definitivo"),
+               confirm=N_("Il progetto definitivo è approvato: il tavolo si chiude e l'ente riceve l'avviso; si passa "
+                          "alla convenzione.")),
     Transition("fail_codesign", ("in_codesign",), "codesign_failed", ADMIN, (CODESIGN,), needs=("reason",),
-               label=N_("Chiudi il tavolo senza accordo"), style="danger"),
+               label=N_("Chiudi il tavolo senza accordo"), style="danger",
+               confirm=N_("Il tavolo si chiude senza accordo con la motivazione indicata; l'ente riceve l'avviso e il "
+                          "budget torna disponibile per lo scorrimento.")),
     Transition("sign_agreement", ("finalized",), "agreement_signed", ADMIN, (AGREEMENTS,),
-               label=N_("Registra la convenzione sottoscritta")),
+               label=N_("Registra la convenzione sottoscritta"),
+               confirm=N_("La convenzione è registrata come sottoscritta e il progetto diventa pubblico tra quelli "
+                          "finanziati; l'ente riceve l'avviso.")),
     Transition("start", ("agreement_signed",), "started", ADMIN, (IMPLEMENTATION,),
-               label=N_("Avvia il progetto"), params=StartParams),
+               label=N_("Avvia il progetto"), params=StartParams,
+               confirm=N_("Il progetto è avviato alla data indicata: comincia il calendario delle relazioni e l'ente "
+                          "riceve l'avviso.")),
     Transition("complete", ("started",), "completed", ADMIN, (IMPLEMENTATION,),
-               label=N_("Dichiara concluso il progetto")),
+               label=N_("Dichiara concluso il progetto"),
+               confirm=N_("Il progetto è dichiarato concluso e l'ente riceve l'avviso.")),
     Transition("revoke", ("agreement_signed", "started"), "revoked", ADMIN, (IMPLEMENTATION,), needs=("reason",),
-               label=N_("Revoca il contributo"), style="danger"),
+               label=N_("Revoca il contributo"), style="danger",
+               confirm=N_("Il contributo è revocato con la motivazione indicata; l'ente riceve l'avviso. Non si torna "
+                          "indietro.")),
 ]
 
 

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from codesign.core.confirm import confirmation
 from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors, choice_list
@@ -226,6 +227,11 @@ def fire(proposal_id: int, trigger: str):
             _("Il modulo è scaduto: ricarica la pagina e riprova.")]})
     given = {"reason": (form.reason.data or "").strip() or None}
     params = proposal_workflow.accepted(trigger, given)
+    asked = confirmation(proposal_workflow, proposal, trigger, params=params,
+                         subject=_("Proposta «%(title)s»", title=proposal.title),
+                         back=url_for("tables.table", proposal_id=proposal.id))
+    if asked is not None:
+        return asked
     try:
         props.fire(current_user, proposal, trigger, params=params)
     except Invalid as exc:

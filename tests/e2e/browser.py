@@ -139,6 +139,11 @@ class Visitor:
         self.check(shot=shot)
         return self.page
 
+    def confirm(self, *, shot: str | None = None):
+        """On the step that asks before an irreversible move: it says what happens, then confirm."""
+        assert self.page.locator("#consequence").count() == 1, f"{self.who}: {self.page.url}: no confirmation step"
+        return self.submit(self.page.locator("#confirm-button"), shot=shot)
+
     # checks -----------------------------------------------------------------------------------
     def check(self, *, shot: str | None = None) -> None:
         page = self.page

@@ -130,7 +130,8 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
     assert "Bozza" in admin.text() or "bozza" in admin.text()
     manage_url = page.url
     procedure_id = int(re.search(r"/gestione/avvisi/(\d+)", manage_url).group(1))
-    admin.submit(button(page, "Pubblica l'avviso"))
+    admin.submit(button(page, "Pubblica l'avviso"), shot="conferma-pubblicazione")
+    admin.confirm()
     assert "Pubblicato" in admin.text() or "pubblicato" in admin.text()
 
     # --- a citizen finds the call ----------------------------------------------------------------
@@ -204,6 +205,7 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
 
         page = admin.visit(f"/gestione/avvisi/{procedure_id}")
         admin.submit(button(page, "Avvia la verifica di ammissibilità"))
+        admin.confirm()
         page = admin.visit(f"/gestione/avvisi/{procedure_id}/ammissibilita", shot="ammissibilita")
 
         # soccorso istruttorio for the second body, which answers it
@@ -212,7 +214,8 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
         request.locator("summary").click()
         labelled(request, "Motivazione").fill("Allegare l'accordo di partenariato firmato.")
         labelled(request, "Termine per l'integrazione").fill((after_deadline.date() + dt.timedelta(days=10)).isoformat())
-        admin.submit(request.get_by_role("button", name=re.compile("Conferma: Richiedi integrazione")))
+        admin.submit(request.get_by_role("button", name=re.compile("Richiedi integrazione")))
+        admin.confirm()
 
         ente2 = applicants[1]
         page = ente2.visit(f"/proposte/{proposal_ids[1]}")
@@ -238,6 +241,7 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
         admin.submit(button(page, "Salva la commissione"))
         page = admin.visit(f"/gestione/avvisi/{procedure_id}")
         admin.submit(button(page, "Avvia la valutazione"))
+        admin.confirm()
 
         refs = [wanted[b["ref"]]["ref"] for b in bodies]
         reviews = {(r["evaluator"], r["proposal"]): r for r in SCENARIO["reviews"]}
@@ -270,6 +274,7 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
         page = admin.visit(f"/gestione/avvisi/{procedure_id}/valutazione", shot="valutazione-avanzamento")
         labelled(page, "Estremi dell'atto di approvazione").fill("Determinazione dirigenziale n. 77 del 12/05/2021")
         admin.submit(button(page, "Approva e pubblica la graduatoria"))
+        admin.confirm()
 
         page = citizen.visit(f"/avvisi/{procedure_id}/graduatoria", shot="graduatoria")
         text = citizen.text()
@@ -290,6 +295,7 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
         # --- the admin opens the co-design phase; the board lists A1 and A2 admitted, A3 in reserve -------
         page = admin.visit(manage_path := f"/gestione/avvisi/{procedure_id}")
         admin.submit(button(page, "Avvia la co-progettazione"))
+        admin.confirm()
         assert state_of(page, "procedure") == "codesign"
         board = f"/gestione/avvisi/{procedure_id}/coprogettazione"
         page = admin.visit(board)
@@ -302,6 +308,7 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
         table = f"/proposte/{a1}/tavolo"
         page = admin.visit(table)
         admin.submit(action(page, "start_codesign"))
+        admin.confirm()
         assert state_of(page) == "in_codesign"
         first_day = after_deadline.date() + dt.timedelta(days=7)
         meetings = [(first_day, "10:00", "Palazzo Marino, sala Alessi", "Giulia Bianchi (Comune, RUP)\nReferente 1 (Il Portico)", ""),
@@ -388,6 +395,7 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
         page = admin.visit(table, shot="tavolo")
         assert page.locator(".alert-warning").count() == 0
         admin.submit(action(page, "finalize"))
+        admin.confirm()
         assert state_of(page) == "finalized"
         page = ente1.visit("/le-mie-proposte")
         assert "Il progetto definitivo è approvato" in ente1.text()
@@ -395,9 +403,11 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
         # --- A2's table closes without agreement; lot A's ranking scrolls to A3 --------------------------------
         page = admin.visit(f"/proposte/{a2}/tavolo")
         admin.submit(action(page, "start_codesign"))
+        admin.confirm()
         form = page.locator("form", has=action(page, "fail_codesign"))
         labelled(form, "Motivazione").fill("L'ente ha rinunciato: non dispone più dei locali.")
         admin.submit(action(form, "fail_codesign"))
+        admin.confirm()
         assert state_of(page) == "codesign_failed" and "non dispone più dei locali" in admin.text()
         ente2.visit("/le-mie-proposte")
         assert "si è chiuso senza accordo" in ente2.text()
@@ -405,6 +415,7 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
         form = page.locator("form", has=action(page, "scroll_ranking"))
         labelled(form, "Lotto").select_option("A")
         admin.submit(action(form, "scroll_ranking"))
+        admin.confirm()
         page = admin.visit(board, shot="coprogettazione")
         assert page.locator(f"#proposta-{a3}").get_attribute("data-state") == "admitted"
         # the approved ranking stays as approved; the notices beside it tell what became of A2 and A3
@@ -423,6 +434,7 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
         db.session.remove()
         page = admin.visit(manage_path)
         admin.submit(action(page, "close_codesign"))
+        admin.confirm()
         assert state_of(page, "procedure") == "agreements"
 
         # --- A1's agreement: the terms, the PDF -----------------------------------------------------------------
@@ -463,6 +475,7 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
         assert page.locator("#signed-title + ul li").count() == 1
         page = admin.visit(agreement)
         admin.submit(action(page, "sign_agreement"))
+        admin.confirm()
         assert state_of(page) == "agreement_signed"
         ente1.visit("/le-mie-proposte")
         assert "La convenzione è sottoscritta" in ente1.text()
@@ -470,6 +483,7 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
         # --- the implementation phase; the project starts ---------------------------------------------------
         page = admin.visit(manage_path)
         admin.submit(action(page, "start_implementation"))
+        admin.confirm()
         assert state_of(page, "procedure") == "implementation"
         started = planned_start + dt.timedelta(days=14)
         page = admin.visit(agreement)
@@ -481,6 +495,7 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
         assert "Consegna dei locali n. 1 registrata." in admin.text()
         labelled(page, "Data di avvio effettiva").fill(started.isoformat())
         admin.submit(action(page, "start"))
+        admin.confirm()
         assert state_of(page) == "started" and f"{started:%d/%m/%Y}" in admin.text()
         ente1.visit("/le-mie-proposte")
         assert "Il progetto è avviato" in ente1.text()

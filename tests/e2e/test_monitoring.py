@@ -79,6 +79,7 @@ def test_report_returned_corrected_approved_and_paid(journey, client, make_user,
     page = admin.visit(f"/relazioni/{rid}")
     assert "Indicatore P3: da 250 a 262" in admin.text()
     admin.submit(button(page, "Approva la relazione"))
+    admin.confirm()
     db.session.expire_all()
     assert db.session.get(Report, rid).state == "approved"
 
@@ -139,7 +140,9 @@ def test_revoked_completed_and_concluded(journey, client, make_user, token_for):
     assert "Operazione non eseguita" in admin.text()
     page.locator("form", has=page.locator('button[data-trigger="revoke"]')).get_by_label("Motivazione").fill(
         "L'ente ha rinunciato prima dell'avvio.")
-    admin.submit(page.locator('button[data-trigger="revoke"]'))
+    admin.submit(page.locator('button[data-trigger="revoke"]'), shot="conferma-revoca")
+    assert "L'ente ha rinunciato prima dell'avvio." in admin.text()     # the reason shown on the step
+    admin.confirm()
     db.session.expire_all()
     assert db.session.get(Proposal, s.ids["A3"]).state == "revoked"
 
@@ -148,6 +151,7 @@ def test_revoked_completed_and_concluded(journey, client, make_user, token_for):
     run_to_complete(client, s)
     page = admin.visit(f"/gestione/avvisi/{s.pid}")
     admin.submit(page.locator('button[data-trigger="conclude"]'))
+    admin.confirm()
     db.session.expire_all()
     assert db.session.get(Procedure, s.pid).state == "concluded"
 

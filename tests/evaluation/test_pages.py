@@ -150,7 +150,7 @@ def test_worked_example_through_the_pages(client, login, scenario, monkeypatch):
     assert not re.search(r"\d+,\d\d", board) and "Motivazione" not in board
     assert "Anteprima della graduatoria" in html and "76,33" in html
     assert 'data-trigger="approve_ranking"' in html and 'name="act_ref"' in html
-    r = _post(client, f"/gestione/avvisi/{s.pid}/valutazione/approva", {"act_ref": "Determina n. 77 del 2021"})
+    r = _post(client, f"/gestione/avvisi/{s.pid}/valutazione/approva", {"act_ref": "Determina n. 77 del 2021", "confirmed": "yes"})
     assert r.status_code == 303 and r.headers["Location"].endswith(f"/avvisi/{s.pid}/graduatoria")
     assert db.session.get(Procedure, s.pid).state == "ranked"
     assert db.session.get(Proposal, s.ids["A1"]).state == "admitted"
@@ -347,7 +347,7 @@ def test_ranking_hidden_until_approved(client, login, scenario):
     # approving too early through the page: 409 naming what is missing, nothing changes
     _, html = _page(client, f"/gestione/avvisi/{s.pid}/valutazione")
     assert "manca la valutazione definitiva" in html and "Anteprima della graduatoria" not in html
-    r = _post(client, f"/gestione/avvisi/{s.pid}/valutazione/approva", {"act_ref": "Determina"})
+    r = _post(client, f"/gestione/avvisi/{s.pid}/valutazione/approva", {"act_ref": "Determina", "confirmed": "yes"})
     assert r.status_code == 409 and "manca la valutazione definitiva" in r.get_data(as_text=True)
     assert db.session.get(Procedure, s.pid).state == "evaluation"
 

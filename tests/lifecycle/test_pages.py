@@ -45,7 +45,7 @@ def test_board_table_versions_diff_and_finalize_through_the_pages(client, s, log
     table_url = f"/proposte/{a1}/tavolo"
     r = client.get(table_url)
     assert r.status_code == 200 and 'data-trigger="start_codesign"' in html(r)
-    r = post(client, f"{table_url}/azioni/start_codesign", {}, table_url)
+    r = post(client, f"{table_url}/azioni/start_codesign", {"confirmed": "yes"}, table_url)
     assert r.status_code == 303 and state(a1) == "in_codesign"
     # a meeting, with its minutes written afterwards
     r = post(client, f"{table_url}/incontri", {"meeting-date": "2021-05-10", "meeting-time": "10:00",
@@ -77,7 +77,7 @@ def test_board_table_versions_diff_and_finalize_through_the_pages(client, s, log
     r = post(client, form_url, v1, form_url)
     assert r.status_code == 303, html(r)[:3000]
     # finalize refused: the budget lines do not add up; the page lists why and nothing changes
-    r = post(client, f"{table_url}/azioni/finalize", {}, table_url)
+    r = post(client, f"{table_url}/azioni/finalize", {"confirmed": "yes"}, table_url)
     assert r.status_code == 409 and "le voci di budget sommano a 90000.00" in html(r)
     assert state(a1) == "in_codesign"
     r = post(client, form_url, {**v1, "add_line": "1"}, form_url)
@@ -91,7 +91,7 @@ def test_board_table_versions_diff_and_finalize_through_the_pages(client, s, log
     page = html(r)
     assert "Prima stesura" in page and "Versione concordata" in page and "aggiunta" in page
     assert client.get(f"{table_url}/versioni/2").status_code == 200
-    r = post(client, f"{table_url}/azioni/finalize", {}, table_url)
+    r = post(client, f"{table_url}/azioni/finalize", {"confirmed": "yes"}, table_url)
     assert r.status_code == 303 and state(a1) == "finalized"
     # the body sees the table, a stranger does not
     client.get("/esci") if False else None
@@ -113,7 +113,7 @@ def test_the_body_shares_documents_and_versions_and_sees_its_next_step(client, s
                     data={"csrf_token": token, "doc-file": (io.BytesIO(b"not a pdf"), "x.pdf")})
     assert r.status_code == 422 and "PDF" in html(r)
     # the body cannot fire the admin's actions
-    r = client.post(f"{table_url}/azioni/finalize", data={"csrf_token": token})
+    r = client.post(f"{table_url}/azioni/finalize", data={"csrf_token": token, "confirmed": "yes"})
     assert r.status_code in (403, 409) and state(a1) == "in_codesign"
     page = html(client.get("/le-mie-proposte"))
     assert "Tavolo di co-progettazione" in page and "partecipa agli incontri" in page
@@ -155,23 +155,23 @@ def test_agreement_page_draft_pdf_signed_copy_sign_and_start(client, s, login):
     assert project_cup(a1) in page and "36.000,00" in page and "manca il CUP" not in page
     r = client.get(f"{url}.pdf")
     assert r.status_code == 200 and r.get_data().startswith(b"%PDF")
-    r = post(client, f"{url}/azioni/sign_agreement", {}, url) if 'data-trigger="sign_agreement"' in page else None
+    r = post(client, f"{url}/azioni/sign_agreement", {"confirmed": "yes"}, url) if 'data-trigger="sign_agreement"' in page else None
     assert r is None  # not offered before the signed copy: the page says why
     assert "manca la copia firmata" in page
     token = csrf_token_from(page)
     r = client.post(f"{url}/copia-firmata", content_type="multipart/form-data",
                     data={"csrf_token": token, "copy-file": (io.BytesIO(PDF), "firmata.pdf")})
     assert r.status_code == 303
-    r = post(client, f"{url}/azioni/sign_agreement", {}, url)
+    r = post(client, f"{url}/azioni/sign_agreement", {"confirmed": "yes"}, url)
     assert r.status_code == 303 and state(a1) == "agreement_signed"
     transition(client, "procedures", s.pid, s.admin_h, "start_implementation")
-    r = post(client, f"{url}/azioni/start", {"act-start_date": "2021-09-15"}, url)   # the premises not handed over
+    r = post(client, f"{url}/azioni/start", {"act-start_date": "2021-09-15", "confirmed": "yes"}, url)   # the premises not handed over
     assert r.status_code == 409 and "verbale di consegna dei locali" in html(r) and state(a1) == "agreement_signed"
     r = client.post(f"{url}/consegne/1", content_type="multipart/form-data", data={
         "csrf_token": csrf_token_from(html(client.get(url))), "h1-handed_over_on": "2021-09-14",
         "h1-condition": "Buono stato", "h1-file": (io.BytesIO(PDF), "verbale-consegna.pdf")})
     assert r.status_code == 303, html(r)[:3000]
-    r = post(client, f"{url}/azioni/start", {"act-start_date": "2021-09-15"}, url)
+    r = post(client, f"{url}/azioni/start", {"act-start_date": "2021-09-15", "confirmed": "yes"}, url)
     assert r.status_code == 303 and state(a1) == "started"
     assert "15/09/2021" in html(client.get(url))
 
@@ -187,5 +187,10 @@ def test_the_board_offers_the_procedures_moves_with_their_reasons(client, s, log
     transition(client, "proposals", s.ids["A2"], s.admin_h, "fail_codesign", reason="rinuncia")
     r = post(client, f"/gestione/avvisi/{s.pid}/azioni/scroll_ranking",
              {"scroll_ranking-lot": "A", "back": "board"}, board)
+    asked = html(r)   # the step that asks: the lot and the way back carried, "Annulla" back to the board
+    assert r.status_code == 200 and "Conferma: Scorri la graduatoria" in asked and f'href="{board}"' in asked
+    assert 'name="scroll_ranking-lot" value="A"' in asked and state(s.ids["A3"]) == "reserve"
+    r = post(client, f"/gestione/avvisi/{s.pid}/azioni/scroll_ranking",
+             {"scroll_ranking-lot": "A", "back": "board", "confirmed": "yes"}, board)
     assert r.status_code == 303 and r.headers["Location"].endswith(board)
     assert state(s.ids["A3"]) == "admitted"

@@ -145,7 +145,7 @@ def test_revoke_and_conclude_through_the_pages(client, s):
     # a reason is required: the page says so and nothing changes
     r = post(admin, f"{url}/azioni/revoke", {"act-reason": ""}, url)
     assert r.status_code == 422 and state(s.ids["A3"]) == "agreement_signed"
-    r = post(admin, f"{url}/azioni/revoke", {"act-reason": "Rinuncia dell'ente"}, url)
+    r = post(admin, f"{url}/azioni/revoke", {"act-reason": "Rinuncia dell'ente", "confirmed": "yes"}, url)
     assert r.status_code == 303 and state(s.ids["A3"]) == "revoked"
     assert "revocata" in admin.get(url).get_data(as_text=True)
     # the call's page: conclude is not offered while A1 runs, and says why
@@ -155,7 +155,7 @@ def test_revoke_and_conclude_through_the_pages(client, s):
     run_to_complete(client, s)
     html = admin.get(manage).get_data(as_text=True)
     assert f'action="{manage}/azioni/conclude"' in html
-    r = post(admin, f"{manage}/azioni/conclude", {}, manage)
+    r = post(admin, f"{manage}/azioni/conclude", {"confirmed": "yes"}, manage)
     assert r.status_code in (302, 303)
     db.session.expire_all()
     assert db.session.get(Procedure, s.pid).state == "concluded"

@@ -147,7 +147,7 @@ def test_report_form_review_and_dashboards(client, s):
     html = admin.get(url).get_data(as_text=True)
     assert "Che cosa è cambiato rispetto alla presentazione precedente" in html
     assert "Indicatore P1: da 80 a 95" in html
-    assert post(admin, f"{url}/azioni/approve", {}, url).status_code == 302
+    assert post(admin, f"{url}/azioni/approve", {"confirmed": "yes"}, url).status_code == 302
     assert report(rid).state == "approved"
     # the project's dashboard, for both parties; the admin records a payment
     purl = f"/proposte/{s.ids['A1']}/monitoraggio"
@@ -170,7 +170,7 @@ def test_report_form_review_and_dashboards(client, s):
     assert r.status_code == 302 and db.session.query(Payment).one().amount == Decimal("36000.00")
     assert "Mandato 7" in admin.get(purl).get_data(as_text=True)
     # complete is refused while reports are pending
-    r = post(admin, f"/proposte/{s.ids['A1']}/monitoraggio/concludi", {}, purl)
+    r = post(admin, f"/proposte/{s.ids['A1']}/monitoraggio/concludi", {"confirmed": "yes"}, purl)
     assert r.status_code == 409 and state(s.ids["A1"]) == "started"
     # the proposal page links the dashboard; the call's dashboard lists the project
     assert purl in body.get(f"/proposte/{s.ids['A1']}").get_data(as_text=True)

@@ -209,7 +209,8 @@ def test_admin_creates_the_worked_example_and_publishes_it(client, make_user, lo
     assert f'action="/gestione/avvisi/{proc.id}/azioni/publish"' in html
     assert f'action="/gestione/avvisi/{proc.id}/azioni/cancel"' in html and 'id="cancel-reason"' in html
 
-    r = post_form(f"/gestione/avvisi/{proc.id}/azioni/publish", {}, get_url=f"/gestione/avvisi/{proc.id}")
+    r = post_form(f"/gestione/avvisi/{proc.id}/azioni/publish", {"confirmed": "yes"},
+                  get_url=f"/gestione/avvisi/{proc.id}")
     assert r.status_code == 303
     db.session.expire_all()
     proc = db.session.get(Procedure, proc.id)
@@ -294,7 +295,8 @@ def test_cancel_needs_a_reason(client, make_user, login, post_form):
     assert r.status_code == 422 and 'id="cancel-reason-error"' in html_of(r)
     db.session.expire_all()
     assert db.session.get(Procedure, proc.id).state == "published"
-    r = post_form(f"{url}/azioni/cancel", {"cancel-reason": "Risorse non più disponibili"}, get_url=url)
+    r = post_form(f"{url}/azioni/cancel", {"cancel-reason": "Risorse non più disponibili", "confirmed": "yes"},
+                  get_url=url)
     assert r.status_code == 303
     db.session.expire_all()
     proc = db.session.get(Procedure, proc.id)

@@ -270,6 +270,8 @@ def test_withdraw_a_draft_through_the_page(client, make_user, token_for, login):
     login(w.applicants[0])
     assert f'action="/proposte/{pid}/azioni/withdraw"' in _html(client.get(f"/proposte/{pid}"))
     r = _post(client, f"/proposte/{pid}/azioni/withdraw")
+    assert r.status_code == 200 and "Conferma: Ritira la proposta" in _html(r) and _state(pid) == "draft"
+    r = _post(client, f"/proposte/{pid}/azioni/withdraw", {"confirmed": "yes"})
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/proposte/{pid}")
     assert _state(pid) == "withdrawn"
     # an admin trigger is not an applicant's page action
@@ -345,7 +347,8 @@ def test_admissibility_with_soccorso_istruttorio(client, make_user, token_for, l
     # soccorso istruttorio: reason and due date
     due = (dt.date.today() + dt.timedelta(days=10)).isoformat()
     r = _post(client, f"/gestione/proposte/{p1}/azioni/request_integration",
-              {"reason": "Manca il documento d'identità del legale rappresentante.", "due": due}, token_url=page)
+              {"reason": "Manca il documento d'identità del legale rappresentante.", "due": due, "confirmed": "yes"},
+              token_url=page)
     assert r.status_code == 302 and r.headers["Location"].endswith(f"#proposta-{p1}")
     assert _state(p1) == "integration_requested"
     html = _html(client.get(page))
@@ -398,7 +401,7 @@ def test_admissibility_with_soccorso_istruttorio(client, make_user, token_for, l
     assert f'id="exclude-{p2}-reason-error"' in html and 'aria-invalid="true"' in html and "<details" in html
     assert re.search(r"<details[^>]*open", html)
     assert _state(p2) == "submitted"
-    r = _post(client, f"/gestione/proposte/{p2}/azioni/exclude", {"reason": "Proposta fuori ambito."},
+    r = _post(client, f"/gestione/proposte/{p2}/azioni/exclude", {"reason": "Proposta fuori ambito.", "confirmed": "yes"},
               token_url=page)
     assert r.status_code == 302
     p = db.session.get(Proposal, p2)
