@@ -745,6 +745,11 @@ def catalogue() -> dict[tuple[str, str], dict]:
         ("get", "/procedures/{}"): op(
             "getProcedure", "Un avviso", "chiunque (le bozze solo agli admin)", tag="procedures", public=True,
             response=ref("Procedure"), errors=(404,)),
+        ("delete", "/procedures/{}"): op(
+            "deleteProcedure", "Elimina un avviso mai pubblicato", "admin dell'amministrazione dell'avviso",
+            tag="procedures", status=204, errors=(401, 403, 404, 409),
+            description="Con i lotti, i criteri e i documenti; il registro delle operazioni ne conserva traccia. Un "
+                        "avviso pubblicato resta agli atti (409: si può revocare in autotutela)."),
         ("get", "/procedures/{}/documents"): op(
             "listCallDocuments", "I documenti dell'avviso: l'avviso, gli allegati, i moduli, gli atti",
             "chiunque (le bozze solo agli admin)", tag="procedures", public=True, paged=True,
@@ -832,6 +837,15 @@ def catalogue() -> dict[tuple[str, str], dict]:
         ("patch", "/proposals/{}"): op(
             "updateProposal", "Modifica una proposta in bozza", "l'ente che l'ha redatta", tag="proposals",
             body=ref("ProposalPatch"), response=ref("Proposal"), errors=WRITE),
+        ("delete", "/proposals/{}"): op(
+            "deleteProposal", "Elimina una proposta mai inviata", "l'ente che l'ha redatta", tag="proposals",
+            status=204, errors=(401, 403, 404, 409),
+            description="Con i suoi documenti. Una proposta inviata non si elimina (409: si può ritirare finché "
+                        "l'avviso è aperto)."),
+        ("delete", "/proposals/{}/attachments/{}"): op(
+            "removeAttachment", "Toglie un documento da una proposta in bozza", "l'ente che l'ha redatta",
+            tag="proposals", status=204, errors=(401, 403, 404, 409),
+            description="Dopo l'invio i documenti restano agli atti (409)."),
         ("post", "/proposals/{}/transitions"): op(
             "fireProposalTransition", "Esegue un'operazione della macchina della proposta",
             "per operazione: applicant (submit, withdraw, provide_integration), admin (le altre)",

@@ -43,6 +43,13 @@ def patch_procedure(procedure_id: int):
     return jsonify(procs.to_dict(proc, user))
 
 
+@bp.delete("/procedures/<int:procedure_id>")
+def delete_procedure(procedure_id: int):
+    user = require_caller()
+    procs.delete_draft(user, procs.get_visible(user, procedure_id))
+    return "", 204
+
+
 @bp.post("/procedures/<int:procedure_id>/transitions")
 def procedure_transition(procedure_id: int):
     user = require_caller()
@@ -153,6 +160,20 @@ def patch_proposal(proposal_id: int):
     proposal = props.get_visible(user, proposal_id)
     props.update_proposal(user, proposal, json_body())
     return jsonify(props.to_dict(proposal, user))
+
+
+@bp.delete("/proposals/<int:proposal_id>")
+def delete_proposal(proposal_id: int):
+    user = require_caller()
+    props.delete_draft(user, props.get_visible(user, proposal_id))
+    return "", 204
+
+
+@bp.delete("/proposals/<int:proposal_id>/attachments/<int:attachment_id>")
+def remove_attachment(proposal_id: int, attachment_id: int):
+    user = require_caller()
+    props.remove_attachment(user, props.get_visible(user, proposal_id), attachment_id)
+    return "", 204
 
 
 @bp.post("/proposals/<int:proposal_id>/transitions")

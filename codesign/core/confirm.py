@@ -18,7 +18,7 @@ CONFIRMED = "confirmed"   # the form field that says the person confirmed
 def confirmation(workflow, row, trigger: str, *, subject: str, back: str, params: dict | None = None):
     """The page that asks before `trigger` moves `row`, or None (fire it now)."""
     t = next((x for x in workflow.by_trigger.get(trigger, ()) if row.state in x.sources), None)
-    if t is None or not t.confirm or request.form.get(CONFIRMED) == "yes":
+    if t is None or not t.confirm or confirmed():
         return None
     params = dict(params or {})
     if any(params.get(name) is None or not str(params[name]).strip() for name in t.needs):
@@ -27,8 +27,18 @@ def confirmation(workflow, row, trigger: str, *, subject: str, back: str, params
         workflow.check(row, trigger, current_user, params=params)
     except DomainError:
         return None
+    return ask(_(t.label or trigger), _(t.confirm), subject=subject, back=back, danger=t.style == "danger")
+
+
+def confirmed() -> bool:
+    """Whether the posted form is the confirmation of its step."""
+    return request.form.get(CONFIRMED) == "yes"
+
+
+def ask(label: str, consequence: str, *, subject: str, back: str, danger: bool = False) -> str:
+    """The step that asks before an irreversible operation (a machine's move, or deleting a draft): the posted
+    form's fields carried, the reason given shown, "Conferma: <label>" to post them again confirmed."""
     fields = [(name, value) for name, value in request.form.items(multi=True) if name not in ("csrf_token", CONFIRMED)]
-    shown = {name: value for name, value in fields if name.endswith("reason") and value}
-    return render_template("confirm.html", label=_(t.label or trigger), consequence=_(t.confirm), subject=subject,
-                           action=request.path, fields=fields, back=back, danger=t.style == "danger",
-                           reason=next(iter(shown.values()), None))
+    reason = next((value for name, value in fields if name.endswith("reason") and value), None)
+    return render_template("confirm.html", label=label, consequence=consequence, subject=subject,
+                           action=request.path, fields=fields, back=back, danger=danger, reason=reason)

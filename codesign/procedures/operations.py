@@ -5,13 +5,13 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from codesign.core import audit
+from codesign.core import audit, files
 from codesign.core.errors import Forbidden, GuardFailed, Invalid, NotFound
 from codesign.core.validation import aware_datetime
 from codesign.db import count_rows, db, utcnow
 from codesign.organizations.models import Organization
 from codesign.procedures import validation
-from codesign.procedures.models import Criterion, Lot, Procedure
+from codesign.procedures.models import CallDocument, Criterion, Lot, Procedure
 from codesign.procedures.workflow import workflow
 
 PUBLIC_STATES = tuple(s for s in workflow.states if s != "draft")
@@ -92,6 +92,22 @@ def update_procedure(actor, proc: Procedure, data: dict, *, now: dt.datetime | N
     audit.record(actor=actor, entity_type="procedure", entity_id=proc.id, trigger="extend_deadline",
                  data={"from": old.isoformat(), "to": new.isoformat()})
     return proc
+
+
+def delete_draft(actor, proc: Procedure) -> None:
+    """An admin deletes a call never published, with its lots, criteria and documents; the audit keeps that it
+    existed. A published call stays on file (it may be revoked, not deleted)."""
+    require_admin(actor, proc)
+    if proc.state != "draft":
+        raise GuardFailed("un avviso pubblicato resta agli atti: non si elimina, si può revocare in autotutela")
+    audit.record(actor=actor, entity_type="procedure", entity_id=proc.id, trigger="delete_draft",
+                 data={"title": proc.title, "administration_id": proc.administration_id})
+    digests = [d.sha256 for d in db.session.execute(sa.select(CallDocument).where(
+        CallDocument.procedure_id == proc.id)).scalars()]
+    db.session.execute(sa.delete(CallDocument).where(CallDocument.procedure_id == proc.id))
+    db.session.delete(proc)
+    db.session.flush()
+    files.release(*digests)
 
 
 # The proposals module, above this one, tells how many proposals each call holds per state (the pages show

@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 from codesign.auth.models import User
 from codesign.core import files
 from codesign.core.audit import AuditRecord
-from codesign.core.confirm import confirmation
+from codesign.core.confirm import ask, confirmation, confirmed
 from codesign.core.enums import Role
 from codesign.core.errors import Conflict, DomainError, GuardFailed, IllegalTransition, Invalid
 from codesign.core.forms import apply_errors, choice_list, refusal
@@ -542,3 +542,22 @@ def publish_clarification(procedure_id: int):
                             failure=refusal(form, exc, _("Pubblicazione di un chiarimento")))
     flash(_("Chiarimento pubblicato sulla pagina dell'avviso."), "success")
     return _back_to(proc, "chiarimenti")
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/elimina", methods=["POST"])
+@admin_required
+def delete_draft(procedure_id: int):
+    proc = _admin_proc(procedure_id, for_update=True)
+    if proc.state == "draft" and not confirmed():
+        return ask(_("Elimina la bozza"), _("La bozza dell'avviso è eliminata con i suoi lotti, criteri e documenti; "
+                                           "il registro delle operazioni ne conserva traccia."),
+                   subject=_("Avviso «%(title)s»", title=proc.title),
+                   back=url_for("procedures.manage", procedure_id=proc.id), danger=True)
+    title = proc.title
+    try:
+        procs.delete_draft(current_user, proc)
+    except DomainError as exc:
+        db.session.rollback()
+        return _manage_page(proc, exc.status, failure={"label": _("Elimina la bozza"), "reasons": [exc.message]})
+    flash(_("Bozza «%(title)s» eliminata.", title=title), "success")
+    return redirect(url_for("procedures.admin_list"), 303)

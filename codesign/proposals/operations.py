@@ -236,6 +236,38 @@ def forget_attachment(att: Attachment) -> None:
     files.release(att.sha256)
 
 
+def _require_draft_of_member(actor, proposal: Proposal, refusal: str) -> None:
+    if not is_member(actor, proposal):
+        raise Forbidden("solo l'ente che ha redatto la proposta può farlo")
+    if proposal.state != "draft":
+        raise GuardFailed(refusal)
+
+
+def remove_attachment(actor, proposal: Proposal, attachment_id: int) -> Attachment:
+    """The body removes a document from its draft; once the proposal is sent what it carried stays on file."""
+    att = db.session.get(Attachment, attachment_id)
+    if att is None or att.proposal_id != proposal.id:
+        raise NotFound("documento non trovato")
+    _require_draft_of_member(actor, proposal, "la proposta è stata inviata: i suoi documenti restano agli atti")
+    audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="remove_attachment",
+                 data={"attachment_id": att.id, "kind": att.kind, "sha256": att.sha256})
+    forget_attachment(att)
+    return att
+
+
+def delete_draft(actor, proposal: Proposal) -> None:
+    """The body deletes a proposal it never sent, with its documents; the audit keeps that it existed."""
+    _require_draft_of_member(actor, proposal, "la proposta è stata inviata: non si elimina, si può solo ritirare "
+                                              "finché l'avviso è aperto")
+    audit.record(actor=actor, entity_type="proposal", entity_id=proposal.id, trigger="delete_draft",
+                 data={"title": proposal.title, "procedure_id": proposal.procedure_id,
+                       "organization_id": proposal.organization_id})
+    for att in list(proposal.attachments):
+        forget_attachment(att)
+    db.session.delete(proposal)
+    db.session.flush()
+
+
 def add_attachment(actor, proposal: Proposal, *, kind: str, filename: str, stream) -> Attachment:
     """Store a PDF by content hash; allowed to the body while drafting or answering an integration, and
     to whoever the later modules' rules allow (ATTACHMENT_RULES)."""

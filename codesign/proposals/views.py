@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from codesign.core import files, receipts
-from codesign.core.confirm import confirmation
+from codesign.core.confirm import ask, confirmation, confirmed
 from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, TooLarge
 from codesign.core.forms import apply_errors
@@ -291,6 +291,37 @@ def upload(proposal_id: int):
         return _render_proposal(p, status=exc.status, upload_form=form, message=message, reasons=reasons)
     flash(_("Documento «%(name)s» allegato.", name=att.name), "success")
     return redirect(url_for("proposals.edit", proposal_id=p.id, _anchor="allegati"))
+
+
+@bp.route("/proposte/<int:proposal_id>/allegati/<int:attachment_id>/togli", methods=["POST"])
+@login_required
+def remove_attachment(proposal_id: int, attachment_id: int):
+    p = props.get_visible(current_user, proposal_id)
+    try:
+        att = props.remove_attachment(current_user, p, attachment_id)
+    except DomainError as exc:
+        message, reasons = _failure(None, exc)
+        return _render_proposal(p, status=exc.status, message=message, reasons=reasons)
+    flash(_("Documento «%(name)s» tolto dalla bozza.", name=att.name), "success")
+    return redirect(url_for("proposals.edit", proposal_id=p.id, _anchor="allegati"), 303)
+
+
+@bp.route("/proposte/<int:proposal_id>/elimina", methods=["POST"])
+@login_required
+def delete_draft(proposal_id: int):
+    p = props.get_visible(current_user, proposal_id)
+    if props.is_member(current_user, p) and p.state == "draft" and not confirmed():
+        return ask(_("Elimina la bozza"), _("La bozza della proposta è eliminata con i suoi documenti; non si può "
+                                           "recuperare."), subject=_label_of(p),
+                   back=url_for("proposals.edit", proposal_id=p.id), danger=True)
+    title = p.title
+    try:
+        props.delete_draft(current_user, p)
+    except DomainError as exc:
+        message, reasons = _failure(None, exc)
+        return _render_proposal(p, status=exc.status, message=message, reasons=reasons)
+    flash(_("Bozza «%(title)s» eliminata.", title=title), "success")
+    return redirect(url_for("proposals.dashboard"), 303)
 
 
 @bp.route("/proposte/<int:proposal_id>/messaggi", methods=["POST"])
