@@ -7,6 +7,7 @@ from flask import Flask
 from codesign.agreements import operations as agreements
 from codesign.agreements import permissions
 from codesign.agreements.views import bp
+from codesign.proposals import next_step
 from codesign.proposals import operations as proposals
 from codesign.proposals.workflow import workflow as proposal_workflow
 
@@ -21,3 +22,5 @@ def init_app(app: Flask) -> None:
     proposal_workflow.contribute("start", guard=agreements.start_guard, effect=agreements.on_start)
     proposal_workflow.contribute("start", guard=agreements.handovers_recorded)
     proposal_workflow.contribute("revoke", effect=agreements.on_revoke)
+    next_step.register(next_step.BODY, "finalized", agreements.body_next_step_finalized)
+    next_step.register(next_step.ADMIN, "finalized", agreements.admin_next_step_finalized)

@@ -15,8 +15,9 @@ from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors
 from codesign.db import db, utcnow
+from codesign.proposals import next_step
 from codesign.proposals import operations as props
-from codesign.proposals.workflow import NEXT_STEP, STATES
+from codesign.proposals.workflow import STATES
 from codesign.proposals.workflow import workflow as proposal_workflow
 
 bp = Blueprint("agreements", __name__)
@@ -106,7 +107,8 @@ def _render(proposal, status=200, *, form=None, copy_form=None, action_form=None
         action_form=action_form or ActionForm(formdata=None, prefix="act"), actions=actions, blocked=blocked,
         waiting=waiting, handover_forms=handover_forms,
         signed=signed, checks=agreements.CHECKS, check_states=agreements.CHECK_STATES, state_label=_(STATES[proposal.state]),
-        next_step=NEXT_STEP.get(proposal.state), failure=failure), status
+        next_step=next_step.for_party(proposal, utcnow(), member=props.is_member(current_user, proposal),
+                                      admin=admin), failure=failure), status
 
 
 @bp.route("/proposte/<int:proposal_id>/convenzione", methods=["GET", "POST"])

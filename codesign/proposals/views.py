@@ -29,7 +29,8 @@ from codesign.proposals import operations as props
 from codesign.proposals.forms import (AdminActionForm, MessageForm, NewProposalForm, ProposalContentForm, UploadForm,
                                       action_form, attachment_kind_choices, attachment_kind_titles,
                                       format_partners)
-from codesign.proposals.workflow import NEXT_STEP, rome_today, workflow
+from codesign.proposals import next_step
+from codesign.proposals.workflow import rome_today, workflow
 
 bp = Blueprint("proposals", __name__)
 # Sections that later modules add to the body's dashboard (the funding opportunities that match its bodies), keyed
@@ -203,7 +204,8 @@ def _render_proposal(p, *, status=200, content_form=None, upload_form=None, act_
         upload_form=upload_form, act_form=act_form, shown_declarations=shown_declarations,
         show_note=answering, buttons=buttons, blocked=blocked, given=given, message=message, reasons=reasons,
         failed_trigger=failed_trigger, kind_titles=attachment_kind_titles(p.procedure), state_label=_state_label(p.state),
-        next_step=NEXT_STEP.get(p.state), today=rome_today(now), conversation=conversation,
+        next_step=next_step.for_party(p, now, member=member, admin=admin), today=rome_today(now),
+        conversation=conversation,
         message_form=message_form, party=party), status
 
 
@@ -217,8 +219,11 @@ def dashboard():
         now = utcnow()
         calls, _total = procs.list_visible(current_user, states=("published",), limit=50)
         open_calls = [c for c in calls if not c.deadline_passed(now)]
+    now = utcnow()
+    steps = {p.id: next_step.for_body(p, now) if props.is_member(current_user, p) else next_step.for_admin(p, now)
+             for p in proposals}
     return render_template("proposals/dashboard.html", proposals=proposals, open_calls=open_calls,
-                           states=workflow.states, next_steps=NEXT_STEP, today=rome_today(utcnow()),
+                           states=workflow.states, next_steps=steps, today=rome_today(now),
                            sections=DASHBOARD_SECTIONS(current_user) if current_user.is_applicant else [])
 
 

@@ -30,27 +30,6 @@ STATES = {
     "revoked": N_("revocata"),
 }
 
-# What the applicant should do next, per state (shown on their dashboard).
-NEXT_STEP = {
-    "draft": N_("Completa la proposta e inviala prima della scadenza."),
-    "submitted": N_("L'amministrazione sta verificando l'ammissibilità."),
-    "integration_requested": N_("Rispondi alla richiesta di integrazione entro la data indicata."),
-    "admissible": N_("La commissione sta valutando la proposta."),
-    "admitted": N_("La proposta è ammessa alla co-progettazione: l'amministrazione ti convocherà al tavolo."),
-    "reserve": N_("La proposta è idonea ma non finanziata: potrà essere ammessa per scorrimento della graduatoria."),
-    "below_threshold": N_("La proposta non ha raggiunto il punteggio minimo."),
-    "excluded": N_("La proposta è stata esclusa: leggi la motivazione."),
-    "withdrawn": N_("Hai ritirato la proposta."),
-    "in_codesign": N_("Il tavolo di co-progettazione è aperto: partecipa agli incontri e registra le versioni del progetto."),
-    "finalized": N_("Il progetto definitivo è approvato: scarica la convenzione, firmala e caricane la copia firmata."),
-    "codesign_failed": N_("Il tavolo di co-progettazione si è chiuso senza accordo: leggi la motivazione."),
-    "agreement_signed": N_("La convenzione è sottoscritta: l'amministrazione avvierà il progetto."),
-    "started": N_("Il progetto è avviato: presenta le relazioni periodiche secondo il calendario."),
-    "completed": N_("Il progetto è concluso."),
-    "revoked": N_("Il contributo è stato revocato: leggi la motivazione."),
-}
-
-
 def rome_today(now: dt.datetime) -> dt.date:
     return now.astimezone(ROME).date()
 

@@ -22,8 +22,9 @@ from codesign.core.web import format_money
 from codesign.db import db, utcnow
 from codesign.procedures import operations as procs
 from codesign.procedures.workflow import workflow as procedure_workflow
+from codesign.proposals import next_step
 from codesign.proposals import operations as props
-from codesign.proposals.workflow import NEXT_STEP, STATES
+from codesign.proposals.workflow import STATES
 from codesign.proposals.workflow import workflow as proposal_workflow
 from codesign.tables import operations as tables
 from codesign.tables import permissions
@@ -124,7 +125,8 @@ def _render_table(proposal, status=200, *, meeting_form=None, document_form=None
         minutes_forms=minutes_forms if admin and open_ else {},
         document_form=document_form or (DocumentForm(formdata=None, prefix="doc") if open_ else None),
         reason_form=reason_form or ReasonForm(formdata=None, prefix="act"), failure=failure,
-        state_label=_state_label(proposal.state), next_step=NEXT_STEP.get(proposal.state),
+        state_label=_state_label(proposal.state),
+        next_step=next_step.for_party(proposal, now, member=props.is_member(current_user, proposal), admin=admin),
         today=now.astimezone(ROME).date()), status
 
 

@@ -178,7 +178,7 @@ def test_applicant_journey_from_draft_to_receipt(client, make_user, token_for, l
     html = _html(client.get("/le-mie-proposte"))
     _one_h1(html)
     assert "Portineria sociale di via Padova" in html and f'href="/proposte/{p.id}/ricevuta"' in html
-    assert "presentata" in html and "sta verificando" in html
+    assert "presentata" in html and "puoi ancora ritirarla" in html   # the call is still open
     assert audit.verify()[0]
 
 
