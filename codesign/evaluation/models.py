@@ -81,3 +81,7 @@ class ApprovedRanking(db.Model):
     # The anonymised scores the ranking was computed from (evaluation.open_scores), kept as the exact text
     # published, so its SHA-256 never changes; absent for rankings approved before it was kept.
     scores: Mapped[str | None] = mapped_column(sa.Text)
+    # What decided each proposal's outcome (operations.explain_outcomes), keyed by its id as text: its rank, its
+    # scores before re-scaling, the rule (threshold, a criterion's minimum, the lot's budget when its turn came);
+    # absent for rankings approved before it was kept.
+    explanations: Mapped[dict | None] = mapped_column(sa.JSON)

@@ -427,6 +427,56 @@ def published_scores(procedure) -> str:
     return stored.scores
 
 
+def explain_outcomes(procedure, result) -> dict:
+    """What decided each proposal's outcome, kept with the approved ranking (the body's page explains it): its
+    rank among the lot's n, the scores shown and before re-scaling, and the rule: `threshold` (total under it),
+    `criterion_minimum` (the criteria under their minimum), `budget` (eligible, but what the lot had left when its
+    turn came did not cover the amount) or `admitted`."""
+    minima = {c.code: Decimal(c.min_points) for c in procedure.criteria if c.min_points is not None}
+    out = {}
+    for code, lot in result.lots.items():
+        budget = procedure.lot_by_code(code)
+        left = Decimal(budget.budget) if budget is not None else Decimal(0)
+        for e in lot.entries:
+            short = sorted(c for c, m in minima.items() if c in e.raw_criteria and e.raw_criteria[c] < m)
+            if e.outcome == "admitted":
+                decided = "admitted"
+            elif e.outcome == "reserve":
+                decided = "budget"
+            else:
+                decided = "criterion_minimum" if short and e.raw_total >= procedure.threshold else "threshold"
+            out[str(e.proposal_id)] = {
+                "lot": code, "rank": e.rank, "of": len(lot.entries), "total": f"{e.total:.2f}",
+                "raw_total": f"{e.raw_total:.2f}", "criteria": {k: f"{v:.2f}" for k, v in e.criteria.items()},
+                "raw_criteria": {k: f"{v:.2f}" for k, v in e.raw_criteria.items()}, "decided_by": decided,
+                "short_of": short, "left_at_turn": f"{left:.2f}", "allotted": f"{e.allotted:.2f}"}
+            if e.outcome == "admitted":
+                left -= e.allotted
+    return out
+
+
+def outcome_of(proposal) -> dict | None:
+    """A ranked proposal's outcome as the approved ranking explained it, with the committee's reasons per criterion
+    (the counted final reviews', without names); None before the approval, or for a ranking approved before the
+    explanations were kept."""
+    stored = approved(proposal.procedure)
+    explained = (stored.explanations or {}).get(str(proposal.id)) if stored is not None else None
+    if explained is None:
+        return None
+    conflicted = sa.select(ConflictDeclaration.user_id).where(ConflictDeclaration.proposal_id == proposal.id,
+                                                              ConflictDeclaration.conflict.is_(True))
+    rows = db.session.execute(
+        sa.select(ReviewScore.criterion_code, ReviewScore.reason).join(Review, Review.id == ReviewScore.review_id)
+        .where(Review.proposal_id == proposal.id, Review.final.is_(True), Review.user_id.not_in(conflicted),
+               ReviewScore.reason.is_not(None))
+        .order_by(Review.id, ReviewScore.id))
+    reasons: dict[str, list[str]] = {}
+    for code, reason in rows:
+        if reason.strip():
+            reasons.setdefault(code, []).append(reason.strip())
+    return {**explained, "reasons": reasons, "approved_at": stored.approved_at}
+
+
 def approve(ctx) -> None:
     """Effect of `approve_ranking`: store the ranking and move each admissible proposal to its outcome."""
     procedure = ctx.row
@@ -435,7 +485,8 @@ def approve(ctx) -> None:
     act_ref = ctx.params.get("act_ref")
     scores = scores_text(procedure, data, approved_at=ctx.now, act_ref=act_ref)
     db.session.add(ApprovedRanking(procedure_id=procedure.id, approved_by_id=ctx.user.id,
-                                   act_ref=act_ref, data=data, approved_at=ctx.now, scores=scores))
+                                   act_ref=act_ref, data=data, approved_at=ctx.now, scores=scores,
+                                   explanations=explain_outcomes(procedure, result)))
     outcome_text = {"admitted": _l("ammessa alla co-progettazione"),
                     "reserve": _l("idonea non finanziata (in riserva)"), "below_threshold": _l("non idonea")}
     told = recipients({p.organization_id for p in by_id.values()}, Role.applicant)

@@ -6,13 +6,15 @@ from flask import Flask
 
 from codesign.evaluation import committee
 from codesign.evaluation import operations as ev
-from codesign.evaluation.views import bp
+from codesign.evaluation.views import bp, outcome_section
 from codesign.procedures.workflow import workflow as procedure_workflow
 from codesign.proposals import operations as proposals
+from codesign.proposals.views import register_proposal_section
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    register_proposal_section(outcome_section)
     proposals.register_viewer(committee.evaluator_can_view, committee.evaluator_condition)
     proposals.register_redactor(ev.redact_for_evaluator)
     proposals.register_committee_reader(ev.committee_reads_documents)

@@ -25,7 +25,7 @@ from codesign.core.confirm import confirmation
 from codesign.core.enums import Role
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors
-from codesign.core.web import standalone_script
+from codesign.core.web import format_money, standalone_script
 from codesign.db import db, utcnow
 from codesign.evaluation import committee as committees
 from codesign.evaluation import documents, open_scores
@@ -461,3 +461,52 @@ def _pdf(data: bytes, filename: str, *, public: bool) -> Response:
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "public, max-age=300" if public else "private, no-store"})
+
+
+# --- the outcome on the proposal's page (proposals.views.register_proposal_section) --------------------------------
+def _num(value) -> str:
+    return format_decimal(Decimal(str(value)), format="#,##0.##")
+
+
+OUTCOME_OF = {"admitted": "admitted", "budget": "reserve", "threshold": "below_threshold",
+              "criterion_minimum": "below_threshold"}
+
+
+def _why(p: Proposal, o: dict) -> list[str]:
+    """Why the proposal got its outcome, in words: the rule that decided it."""
+    proc = p.procedure
+    if o["decided_by"] == "admitted":
+        return [_("Ammessa alla co-progettazione: è idonea e il budget del lotto %(lot)s copriva l'importo "
+                  "richiesto; contributo assegnato %(amount)s.", lot=o["lot"], amount=format_money(o["allotted"]))]
+    if o["decided_by"] == "budget":
+        return [_("Idonea ma non finanziata: quando è arrivato il suo turno nel lotto %(lot)s restavano %(left)s, "
+                  "meno dell'importo richiesto (%(requested)s). Può essere ammessa per scorrimento della graduatoria, "
+                  "se si libera budget.", lot=o["lot"], left=format_money(o["left_at_turn"]),
+                  requested=format_money(p.requested_amount))]
+    out = []
+    if Decimal(o["raw_total"]) < Decimal(proc.threshold):
+        out.append(_("Non idonea: il punteggio totale %(total)s è inferiore alla soglia di %(threshold)s punti.",
+                     total=_num(o["raw_total"]), threshold=_num(proc.threshold)))
+    titles = {c.code: c for c in proc.criteria}
+    for code in o["short_of"]:
+        c = titles.get(code)
+        out.append(_("Non idonea: nel criterio %(code)s «%(title)s» il punteggio %(score)s è inferiore al minimo di "
+                     "%(min)s punti.", code=code, title=c.title if c else code,
+                     score=_num(o["raw_criteria"][code]), min=_num(c.min_points) if c else ""))
+    return out
+
+
+def outcome_section(p: Proposal):
+    """The proposal's outcome explained, for its body and the call's administration, once the ranking is
+    approved: rank, total, each criterion's score with the committee's reasons, and the rule that decided."""
+    if not (props.is_member(current_user, p) or props.is_admin(current_user, p)):
+        return None
+    o = ev.outcome_of(p)
+    if o is None:
+        return None
+    proc = p.procedure
+    rows = [{"code": c.code, "title": c.title, "max": c.max_points, "min": c.min_points,
+             "score": o["criteria"].get(c.code), "raw": o["raw_criteria"].get(c.code), "short": c.code in o["short_of"],
+             "reasons": o["reasons"].get(c.code, [])} for c in proc.criteria]
+    return {"template": "evaluation/_outcome.html", "outcome": o, "criteria_rows": rows, "why": _why(p, o),
+            "rescaled": bool(proc.rescale), "outcome_label": documents.OUTCOMES[OUTCOME_OF[o["decided_by"]]]}

@@ -38,6 +38,11 @@ bp = Blueprint("proposals", __name__)
 DASHBOARD_SECTIONS = PageSections()
 register_dashboard_section = DASHBOARD_SECTIONS.register
 
+# Sections that later modules add to a proposal's page (the outcome of its evaluation, explained), keyed by the
+# proposal; each decides for whom it has something to show.
+PROPOSAL_SECTIONS = PageSections()
+register_proposal_section = PROPOSAL_SECTIONS.register
+
 # Which buttons belong to which page follows from the table: who may fire each transition.
 APPLICANT_TRIGGERS = frozenset(t.trigger for t in workflow.table if "applicant" in t.who)
 ADMIN_TRIGGERS = frozenset(t.trigger for t in workflow.table if "admin" in t.who)
@@ -206,7 +211,7 @@ def _render_proposal(p, *, status=200, content_form=None, upload_form=None, act_
         failed_trigger=failed_trigger, kind_titles=attachment_kind_titles(p.procedure), state_label=_state_label(p.state),
         next_step=next_step.for_party(p, now, member=member, admin=admin), today=rome_today(now),
         conversation=conversation,
-        message_form=message_form, party=party), status
+        message_form=message_form, party=party, sections=PROPOSAL_SECTIONS(p)), status
 
 
 # --- applicant pages -------------------------------------------------------------------------------------------

@@ -292,6 +292,10 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
         assert hashlib.sha256(scores).hexdigest() in text, "the page prints the scores file's fingerprint"
         assert b"Valutatore 1" not in scores and b'"evaluator": "V1"' in scores
 
+        # the first body reads why its proposal got its outcome
+        page = applicants[0].visit(f"/proposte/{proposal_ids[0]}#esito", shot="esito-spiegato")
+        assert "Esito della valutazione" in applicants[0].text() and "contributo assegnato" in applicants[0].text()
+
         # --- the admin opens the co-design phase; the board lists A1 and A2 admitted, A3 in reserve -------
         page = admin.visit(manage_path := f"/gestione/avvisi/{procedure_id}")
         admin.submit(button(page, "Avvia la co-progettazione"))
