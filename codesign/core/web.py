@@ -261,6 +261,21 @@ def format_number(value) -> str:
     return format_decimal(Decimal(value), format="#,##0.###")
 
 
+def format_score(value) -> str:
+    """A score or a percentage's number as the reader's language writes it: 30, 8,5, 516.500 (no trailing
+    zeros)."""
+    if value is None or value == "":
+        return ""
+    return format_decimal(Decimal(str(value)), format="#,##0.##")
+
+
+def format_percent(value) -> str:
+    """A percentage as people write it, in the reader's language: 10 -> "10%", 9.5 -> "9,5%", none -> "–"."""
+    if value is None or value == "":
+        return "–"
+    return format_score(value) + "%"
+
+
 # JSON errors for /api/ paths, in the shape API.md fixes.
 ERROR_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
@@ -343,6 +358,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["num_it"] = format_score
+    app.jinja_env.filters["share_pct"] = format_percent
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor

@@ -7,12 +7,10 @@ request commits once, in `after_request`.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from functools import wraps
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -25,7 +23,7 @@ from codesign.core.confirm import ask, confirmation, confirmed
 from codesign.core.enums import Role
 from codesign.core.errors import Conflict, DomainError, GuardFailed, IllegalTransition, Invalid
 from codesign.core.forms import apply_errors, choice_list, refusal
-from codesign.core.web import PageSections, Pager, format_datetime_rome
+from codesign.core.web import PageSections, Pager, format_datetime_rome, format_score
 from codesign.db import count_rows, db, utcnow
 from codesign.organizations.operations import administrations_of
 from codesign.procedures import operations as procs
@@ -57,14 +55,6 @@ DOCUMENT_KINDS = {"call": _l("Avviso"), "annex": _l("Allegato"), "form": _l("Mod
 
 
 # --- template helpers ---------------------------------------------------------------------------------
-@bp.app_template_filter("num_it")
-def format_number(value) -> str:
-    """A score or a percentage the Italian way: 30, 8,5, 516.500 (no trailing zeros)."""
-    if value is None or value == "":
-        return ""
-    return format_decimal(Decimal(str(value)), format="#,##0.##")
-
-
 def _user():
     return current_user if current_user.is_authenticated else None
 
@@ -104,10 +94,10 @@ def explain(proc: Procedure) -> dict:
         if any(c.min_points is not None for c in proc.criteria):
             out["threshold"] = _("Sono idonee le proposte che ottengono almeno %(threshold)s punti su 100 e, nei "
                                  "criteri che lo prevedono, almeno il punteggio minimo indicato.",
-                                 threshold=format_number(proc.threshold))
+                                 threshold=format_score(proc.threshold))
         else:
             out["threshold"] = _("Sono idonee le proposte che ottengono almeno %(threshold)s punti su 100.",
-                                 threshold=format_number(proc.threshold))
+                                 threshold=format_score(proc.threshold))
     if proc.rescale:
         out["rescale"] = _("È prevista la riparametrazione: in ogni lotto, tra le proposte idonee, il punteggio "
                            "migliore di ciascun criterio è riportato al punteggio massimo e gli altri in "

@@ -20,7 +20,7 @@ from codesign.core.confirm import ask, confirmation, confirmed
 from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, TooLarge
 from codesign.core.forms import apply_errors
-from codesign.core.web import PageSections, format_datetime_rome, format_money, standalone_script
+from codesign.core.web import PageSections, format_datetime_rome, format_money, format_percent, standalone_script
 from codesign.db import db, utcnow
 from codesign.organizations import operations as orgs
 from codesign.procedures import operations as procs
@@ -52,14 +52,6 @@ ADMISSIBILITY_LIMIT = 500
 
 
 # --- small helpers -----------------------------------------------------------------------------------------
-@bp.app_template_filter("share_pct")
-def share_pct(value) -> str:
-    """A percentage as people write it, in the page's language: 10 -> "10%", 9.5 -> "9,5%"."""
-    if value is None:
-        return "–"
-    return format_decimal(Decimal(value), format="#,##0.##") + "%"
-
-
 def _label_of(p) -> str:
     """A proposal as a confirmation names it: its receipt number once it has one, and its title."""
     if p.protocol_number:
@@ -474,8 +466,9 @@ def admissibility_checks(p, proc, today) -> list[Check]:
     total = (p.requested_amount or 0) + (p.cofinancing_amount or 0)
     share_ok = bool(total) and p.cofinancing_amount * 100 >= minimum * total
     checks.append(Check(_("Quota di cofinanziamento"), "ok" if share_ok else "missing",
-                        _("%(share)s (minimo %(minimum)s)", share=share_pct(p.cofinancing_share if total else None),
-                          minimum=share_pct(minimum))))
+                        _("%(share)s (minimo %(minimum)s)",
+                          share=format_percent(p.cofinancing_share if total else None),
+                          minimum=format_percent(minimum))))
     within = p.requested_amount <= p.lot.budget
     checks.append(Check(_("Contributo entro il budget del lotto"), "ok" if within else "missing",
                         _("%(requested)s su %(budget)s", requested=format_money(p.requested_amount),

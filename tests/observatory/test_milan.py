@@ -144,6 +144,7 @@ def test_a_procedure_projects_page_shows_its_place_and_its_good_practice(client,
     assert (r.json["origin"], r.json["municipio"], r.json["nil_name"]) == ("procedure", 5, "Lodi - Corvetto")
     html = client.get(f"/progetti/{proposal}").get_data(as_text=True)
     assert "Nel catalogo dei progetti del territorio" in html and "Municipio 5" in html and "Lodi - Corvetto" in html
+    assert "01/09/2021 – 31/08/2023" in html and "2021-09-01" not in html     # days as people write them
     assert "/buone-pratiche/" not in html
     assert client.put(f"{API}/projects/{pid}/good-practice", headers=s.admin_h, json=WRITE_UP).status_code == 200
     html = client.get(f"/progetti/{proposal}").get_data(as_text=True)

@@ -48,7 +48,7 @@ def test_admin_registers_edits_and_updates_a_project(client, make_user, login, p
     project_url = r.headers["Location"]
     html = client.get(project_url).get_data(as_text=True)
     assert "Casa di quartiere Giambellino" in html and "1.500.000,00" in html and "250.000,50" in html
-    assert "35%" in html and "Registrazione" in html
+    assert "35%" in html and "35.00%" not in html and "Registrazione" in html
     assert post_form(url, FORM).status_code == 422 and projects() == 1      # the CUP is taken
 
     pid = int(project_url.rstrip("/").rsplit("/", 1)[-1])

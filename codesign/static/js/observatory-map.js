@@ -27,7 +27,7 @@
       },
       onEachFeature: function (feature, shape) {
         var f = byCode[feature.properties.code] || {projects: 0, public_funding: "0", paid_amount: "0"};
-        var text = feature.properties.name + ": " + f.projects + " " + d.labelProjects;
+        var text = feature.properties.name + ": " + f.projects + " " + (f.projects === 1 ? d.labelProject : d.labelProjects);
         if (f.projects) {
           text += " · " + d.labelPublic + " " + money.format(Number(f.public_funding)) +
                   " · " + d.labelPaid + " " + money.format(Number(f.paid_amount));
