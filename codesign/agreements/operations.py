@@ -362,20 +362,16 @@ def on_start(ctx: Context) -> None:
                           "è nella pagina del progetto.", title=p.title, day=agreement.started_on.strftime("%d/%m/%Y")))
 
 
-def _signed_copy_uploaded(p: Proposal) -> bool:
-    return any(a.kind == permissions.SIGNED_AGREEMENT for a in p.attachments)
-
-
 def body_next_step_finalized(p: Proposal, now) -> str | None:
     """The body's next step once the final project is approved: upload the signed copy, or wait for the record."""
-    if _signed_copy_uploaded(p):
+    if _signed_copy(p) is not None:
         return _("La copia firmata della convenzione è caricata: l'amministrazione completerà le verifiche e "
                  "registrerà la convenzione sottoscritta.")
     return None
 
 
 def admin_next_step_finalized(p: Proposal, now) -> str | None:
-    if _signed_copy_uploaded(p):
+    if _signed_copy(p) is not None:
         return _("La copia firmata è caricata: completa le verifiche delle dichiarazioni e registra la convenzione "
                  "sottoscritta.")
     return None

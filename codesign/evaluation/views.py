@@ -25,7 +25,7 @@ from codesign.core.confirm import confirmation
 from codesign.core.enums import Role
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors
-from codesign.core.web import format_money, standalone_script
+from codesign.core.web import format_money, format_score, standalone_script
 from codesign.db import db, utcnow
 from codesign.evaluation import committee as committees
 from codesign.evaluation import documents, open_scores
@@ -464,10 +464,6 @@ def _pdf(data: bytes, filename: str, *, public: bool) -> Response:
 
 
 # --- the outcome on the proposal's page (proposals.views.register_proposal_section) --------------------------------
-def _num(value) -> str:
-    return format_decimal(Decimal(str(value)), format="#,##0.##")
-
-
 OUTCOME_OF = {"admitted": "admitted", "budget": "reserve", "threshold": "below_threshold",
               "criterion_minimum": "below_threshold"}
 
@@ -486,13 +482,13 @@ def _why(p: Proposal, o: dict) -> list[str]:
     out = []
     if Decimal(o["raw_total"]) < Decimal(proc.threshold):
         out.append(_("Non idonea: il punteggio totale %(total)s è inferiore alla soglia di %(threshold)s punti.",
-                     total=_num(o["raw_total"]), threshold=_num(proc.threshold)))
+                     total=format_score(o["raw_total"]), threshold=format_score(proc.threshold)))
     titles = {c.code: c for c in proc.criteria}
     for code in o["short_of"]:
         c = titles.get(code)
         out.append(_("Non idonea: nel criterio %(code)s «%(title)s» il punteggio %(score)s è inferiore al minimo di "
                      "%(min)s punti.", code=code, title=c.title if c else code,
-                     score=_num(o["raw_criteria"][code]), min=_num(c.min_points) if c else ""))
+                     score=format_score(o["raw_criteria"][code]), min=format_score(c.min_points) if c else ""))
     return out
 
 

@@ -80,6 +80,10 @@ class Procedure(db.Model):
     def deadline_passed(self, now: dt.datetime) -> bool:
         return self.submission_deadline is not None and now >= self.submission_deadline
 
+    def open_for_proposals(self, now: dt.datetime) -> bool:
+        """Published, with a deadline not yet passed: proposals are taken (and the deadline may be extended)."""
+        return self.state == "published" and self.submission_deadline is not None and now < self.submission_deadline
+
     @property
     def question_deadline(self) -> dt.datetime | None:
         """Until when questions are taken: the call's own term, else five days before the submission deadline

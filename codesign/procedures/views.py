@@ -158,7 +158,7 @@ def public_list():
         Procedure.id.desc(),
     ))
     items = [{"proc": p, "state_label": _state_label(p.state),
-              "open": p.state == "published" and p.submission_deadline is not None and not p.deadline_passed(now)}
+              "open": p.open_for_proposals(now)}
              for p in rows]
     return render_template("procedures/public_list.html", items=items, pager=pager)
 
@@ -171,7 +171,7 @@ register_call_section = CALL_SECTIONS.register
 def _public_page(proc: Procedure, status: int = 200, *, question_form=None, failure=None):
     user = _user()
     now = utcnow()
-    is_open = proc.state == "published" and proc.submission_deadline is not None and not proc.deadline_passed(now)
+    is_open = proc.open_for_proposals(now)
     can_ask = questions.may_ask(user, proc, now)
     if can_ask and question_form is None:
         question_form = QuestionForm(formdata=None)
@@ -375,7 +375,7 @@ def _manage_page(proc: Procedure, status: int = 200, *, failure=None, action_for
         if "reason" in t.needs:
             forms[t.trigger].reason.flags.required = True
         forms[t.trigger].lot.choices = choice_list([(lot.code, f"{lot.code} – {lot.title}") for lot in proc.lots])
-    can_extend = proc.state == "published" and not proc.deadline_passed(now)
+    can_extend = proc.open_for_proposals(now)
     if can_extend and extend_form is None:
         extend_form = ExtendForm(formdata=None, prefix="extend", meta={"csrf": False})
     counts = procs.proposal_counts([proc.id]).get(proc.id, [])

@@ -22,11 +22,6 @@ def register(role: str, state: str, sentence: Callable[[Proposal, dt.datetime], 
     _REGISTERED[(role, state)] = sentence
 
 
-def _call_open(p: Proposal, now: dt.datetime) -> bool:
-    proc = p.procedure
-    return proc.state == "published" and proc.submission_deadline is not None and now < proc.submission_deadline
-
-
 def _due(p: Proposal) -> str:
     req = p.open_integration
     return req.due.strftime("%d/%m/%Y") if req is not None else ""
@@ -35,12 +30,12 @@ def _due(p: Proposal) -> str:
 def _body_default(p: Proposal, now: dt.datetime) -> str:
     proc, state = p.procedure, p.state
     if state == "draft":
-        if _call_open(p, now):
+        if proc.open_for_proposals(now):
             return _("Completa la proposta e inviala entro il %(when)s (ora italiana).",
                      when=format_rome(proc.submission_deadline))
         return _("L'avviso non accetta più proposte: questa bozza non si può inviare.")
     if state == "submitted":
-        if _call_open(p, now):
+        if proc.open_for_proposals(now):
             return _("Proposta inviata. Fino alla scadenza (%(when)s) puoi ancora ritirarla; dopo, l'amministrazione "
                      "ne verifica l'ammissibilità.", when=format_rome(proc.submission_deadline))
         if proc.state == "admissibility":
@@ -78,7 +73,7 @@ def _admin_default(p: Proposal, now: dt.datetime) -> str:
     if state == "draft":
         return _("Bozza dell'ente, non ancora inviata.")
     if state == "submitted":
-        if _call_open(p, now):
+        if proc.open_for_proposals(now):
             return _("Proposta ricevuta: l'ente può ritirarla fino alla scadenza; la verifica comincia dopo.")
         if proc.state == "admissibility":
             return _("Da verificare: dichiarala ammissibile, escludila con una motivazione o chiedi un'integrazione.")

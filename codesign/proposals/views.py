@@ -229,7 +229,7 @@ def dashboard():
 def new(procedure_id: int):
     proc = procs.get_visible(current_user, procedure_id)
     now = utcnow()
-    accepting = proc.state == "published" and not proc.deadline_passed(now)
+    accepting = proc.open_for_proposals(now)
     bodies = orgs.organizations_of(current_user) if current_user.is_applicant else []
     form = NewProposalForm()
     form.organization_id.choices = [(o.id, o.name) for o in bodies]

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from codesign.procedures.models import Procedure
 from codesign.proposals import next_step
 from codesign.proposals.workflow import STATES
 from tests.conftest import csrf_token_from
@@ -17,7 +18,7 @@ EARLIER = NOW - dt.timedelta(days=2)
 
 def proposal(state, *, call="published", deadline=LATER, attachments=(), due=dt.date(2026, 12, 20)):
     integration = SimpleNamespace(due=due, answered_at=None)
-    return SimpleNamespace(state=state, procedure=SimpleNamespace(state=call, submission_deadline=deadline),
+    return SimpleNamespace(state=state, procedure=Procedure(state=call, submission_deadline=deadline),
                            open_integration=integration if state == "integration_requested" else None,
                            attachments=list(attachments))
 
