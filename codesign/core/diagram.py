@@ -36,7 +36,6 @@ from codesign.paths import PACKAGE_DIR
 
 # --- look (Bootstrap Italia palette; every text/background pair is at least 4.5:1) ------------------------
 FONT = "'Titillium Web', Geneva, Tahoma, sans-serif"
-MONO = "'Roboto Mono', Menlo, Consolas, monospace"
 INK = "#17324d"          # text on white: 12.9:1
 MUTED = "#455b71"        # secondary text on white: 7.1:1
 LINE = "#5d7083"         # box borders and edges
@@ -46,11 +45,12 @@ CURRENT_TEXT = "#ffffff"
 NEXT_LINE = "#0066cc"    # transitions leaving the current state
 
 LABEL_SIZE = 13          # state label (bold)
-CODE_SIZE = 11.5         # state code and triggers (monospace)
+MOVE_SIZE = 11.5         # the moves' labels on the arrows, a group's words
 BOX_PAD_X = 14
 BOX_MIN_W = 120
-BOX_H = 50
-BOX_H_CURRENT = 68
+BOX_H = 40
+BOX_H_CURRENT = 60
+GROUP_H = 30
 TRIGGER_H = 20           # height of an edge label's box
 DUMMY_W = 6
 GAP_X = 22
@@ -68,13 +68,18 @@ def _text_width(text: str, size: float, *, bold=False, mono=False) -> float:
 # --- the graph from the table ------------------------------------------------------------------------------
 @dataclass
 class _Edge:
-    source: str
+    source: str                # a state, or a group's id ("@cancel") for a move drawn once from many states
     dest: str
     triggers: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)   # the moves' labels, as drawn
 
     @property
     def label(self) -> str:
-        return " / ".join(self.triggers)
+        return " / ".join(self.words)
+
+
+# A move allowed from this many states or more is drawn once, from a dashed box naming them, not once per state.
+GROUP_FROM = 3
 
 
 def initial_state(workflow: Workflow) -> str:
@@ -82,21 +87,44 @@ def initial_state(workflow: Workflow) -> str:
     return initial if initial in workflow.states else next(iter(workflow.states))
 
 
-def _edges(workflow: Workflow) -> list[_Edge]:
-    """One edge per (source, destination), its triggers in the table's order."""
+def group_words(workflow: Workflow, sources: tuple[str, ...], labels: dict[str, str], _) -> str:
+    """What a group's box says: the run of states it stands for ("da ogni stato tra «bozza» e «convenzioni»"),
+    or the states one by one when they are not a run of the table's order."""
+    order = list(workflow.states)
+    at = sorted(order.index(s) for s in sources)
+    if at == list(range(at[0], at[-1] + 1)):
+        return _("da ogni stato tra «%(first)s» e «%(last)s»", first=labels[order[at[0]]], last=labels[order[at[-1]]])
+    return _("da: %(list)s", list=", ".join(labels[order[i]] for i in at))
+
+
+def groups(workflow: Workflow) -> dict[str, tuple[str, ...]]:
+    """The moves drawn once from many states: the group's id ("@" and the trigger) and the states it stands for."""
+    return {f"@{t.trigger}": t.sources for t in workflow.table if len(t.sources) >= GROUP_FROM}
+
+
+def _edges(workflow: Workflow, _=None) -> list[_Edge]:
+    """One edge per (source, destination), its moves in the table's order, named by their labels (through `_`,
+    the page's translation); a move from many states is one edge from its group."""
+    _ = _ or _identity
     by_pair: dict[tuple[str, str], _Edge] = {}
     for t in workflow.table:
-        for s in t.sources:
+        sources = (f"@{t.trigger}",) if len(t.sources) >= GROUP_FROM else t.sources
+        for s in sources:
             edge = by_pair.setdefault((s, t.dest), _Edge(s, t.dest))
             if t.trigger not in edge.triggers:
                 edge.triggers.append(t.trigger)
+                edge.words.append(_(t.label) if t.label else t.trigger)
     return list(by_pair.values())
 
 
 def layers(workflow: Workflow) -> dict[str, int]:
-    """Each state's layer: the longest path from the initial state once cycles are cut (back edges of
-    a depth-first walk in table order); unreachable states in one layer after the others."""
+    """Each state's layer (and each group's): the longest path from the initial state once cycles are cut (back
+    edges of a depth-first walk in table order); unreachable states in one layer after the others."""
     adjacency: dict[str, list[str]] = {s: [] for s in workflow.states}
+    for gid, sources in groups(workflow).items():  # a group sits below the states it stands for
+        adjacency[gid] = []
+        for s in sources:
+            adjacency[s].append(gid)
     for e in _edges(workflow):
         if e.source != e.dest and e.dest not in adjacency[e.source]:
             adjacency[e.source].append(e.dest)
@@ -124,7 +152,7 @@ def layers(workflow: Workflow) -> dict[str, int]:
             if (u, v) not in back:
                 layer[v] = max(layer.get(v, 0), layer[u] + 1)
     last = max(layer.values()) + 1
-    for s in workflow.states:
+    for s in adjacency:
         layer.setdefault(s, last)
     return layer
 
@@ -167,8 +195,8 @@ def _isotonic(targets: list[float]) -> list[float]:
 
 
 class _Layout:
-    def __init__(self, workflow: Workflow, current_state: str | None, labels: dict[str, str]):
-        """`labels`: each state's label as drawn (in the page's language)."""
+    def __init__(self, workflow: Workflow, current_state: str | None, labels: dict[str, str], _=None):
+        """`labels`: each state's label as drawn (in the page's language); `_`: the page's translation."""
         self.workflow = workflow
         self.current = current_state
         self.layer = layers(workflow)
@@ -177,18 +205,21 @@ class _Layout:
         self.loops: list[_Edge] = []
         self.flat: list[_Edge] = []        # edges between two states of the same layer
         self.max_rank = 2 * max(self.layer.values())
-        self.ranks: list[list[str]] = [[] for _ in range(self.max_rank + 1)]
+        self.ranks: list[list[str]] = [[] for _r in range(self.max_rank + 1)]
 
-        edges = _edges(workflow)
+        edges = _edges(workflow, _)
         loop_labels = {e.source: e.label for e in edges if e.source == e.dest}
         for code, label in labels.items():
             h = BOX_H_CURRENT if code == current_state else BOX_H
-            w = max(BOX_MIN_W, _text_width(label, LABEL_SIZE, bold=True) + 2 * BOX_PAD_X,
-                    _text_width(f"({code})", CODE_SIZE, mono=True) + 2 * BOX_PAD_X)
+            w = max(BOX_MIN_W, _text_width(label, LABEL_SIZE, bold=True) + 2 * BOX_PAD_X)
             right = w / 2
             if code in loop_labels:
-                right += LOOP_W + 6 + _text_width(loop_labels[code], CODE_SIZE, mono=True)
+                right += LOOP_W + 6 + _text_width(loop_labels[code], MOVE_SIZE)
             self._add(_Node(code, "state", 2 * self.layer[code], w / 2, right, h, text=label))
+        for gid, sources in groups(workflow).items():
+            text = group_words(workflow, sources, labels, _ or _identity)
+            w = max(BOX_MIN_W, _text_width(text, MOVE_SIZE) + 2 * BOX_PAD_X)
+            self._add(_Node(gid, "group", 2 * self.layer[gid], w / 2, w / 2, GROUP_H, text=text))
 
         for i, e in enumerate(edges):
             if e.source == e.dest:
@@ -206,7 +237,7 @@ class _Layout:
             for r in range(top + 1, bottom):
                 nid = f"#{i}:{r}"
                 if r == label_rank:
-                    w = _text_width(e.label, CODE_SIZE, mono=True) + 10
+                    w = _text_width(e.label, MOVE_SIZE) + 10
                     self._add(_Node(nid, "label", r, w / 2, w / 2, TRIGGER_H, text=e.label))
                     label_id = nid
                 else:
@@ -338,7 +369,11 @@ def _id_prefix(workflow: Workflow, current_state: str | None) -> str:
 
 
 def _state_words(workflow: Workflow, code: str, _=_identity) -> str:
-    return f"{_(workflow.states[code])} ({code})"
+    return f"«{_(workflow.states[code])}»"
+
+
+def _move_words(t, _=_identity) -> str:
+    return f"«{_(t.label)}»" if t.label else t.trigger
 
 
 def description(workflow: Workflow, current_state: str | None = None, locale: str | None = None) -> str:
@@ -355,13 +390,13 @@ def description(workflow: Workflow, current_state: str | None = None, locale: st
                        list="; ".join(words(s) for s in finals)))
     moves = []
     for t in workflow.table:
-        moves.append(_("l'operazione %(trigger)s porta da %(sources)s a %(dest)s", trigger=t.trigger,
+        moves.append(_("%(move)s porta da %(sources)s a %(dest)s", move=_move_words(t, _),
                        sources=", ".join(words(s) for s in t.sources), dest=words(t.dest)))
     if moves:
         parts.append(_("Transizioni: %(list)s.", list="; ".join(moves)))
     if current_state in workflow.states:
         parts.append(_("Stato attuale: %(state)s.", state=words(current_state)))
-        nxt = [t.trigger for t in workflow.table if current_state in t.sources]
+        nxt = [_move_words(t, _) for t in workflow.table if current_state in t.sources]
         parts.append(_("Operazioni previste dallo stato attuale: %(list)s.",
                        list=", ".join(dict.fromkeys(nxt)) or _("nessuna")))
     return " ".join(parts)
@@ -418,7 +453,8 @@ def _svg(workflow: Workflow, current_state: str | None, pid: str, locale: str | 
     _ = _translator(locale)
     labels = {code: _(label) for code, label in workflow.states.items()}
     current_words = _("stato attuale")
-    lay = _Layout(workflow, current_state, labels)
+    lay = _Layout(workflow, current_state, labels, _)
+    group_of = groups(workflow)
     if current_state:
         title = _("Diagramma degli stati: %(name)s, stato attuale «%(state)s»", name=_(workflow.name),
                   state=labels[current_state])
@@ -442,19 +478,22 @@ def _svg(workflow: Workflow, current_state: str | None, pid: str, locale: str | 
     out.append("</defs>")
     out.append(f'<rect x="0" y="0" width="{_f(W)}" height="{_f(H)}" fill="#ffffff"/>')
 
+    def leaves_current(edge: _Edge) -> bool:
+        return current_state is not None and current_state in group_of.get(edge.source, (edge.source,))
+
     def stroke(edge: _Edge) -> tuple[str, str, str]:
-        if current_state is not None and edge.source == current_state:
+        if leaves_current(edge):
             return NEXT_LINE, "2.2", f"url(#{pid}-arrow-next)"
         return LINE, "1.4", f"url(#{pid}-arrow)"
 
     def trigger_label(x: float, y: float, text: str, edge: _Edge, anchor="middle") -> list[str]:
-        w = _text_width(text, CODE_SIZE, mono=True) + 8
+        w = _text_width(text, MOVE_SIZE) + 8
         rx = x - w / 2 if anchor == "middle" else x - 4
-        weight = ' font-weight="700"' if current_state is not None and edge.source == current_state else ""
+        weight = ' font-weight="700"' if leaves_current(edge) else ""
         return [f'<rect x="{_f(rx)}" y="{_f(y - TRIGGER_H / 2 + 1)}" width="{_f(w)}" height="{_f(TRIGGER_H - 2)}" '
                 f'rx="3" fill="#ffffff" fill-opacity="0.92"/>',
-                f'<text x="{_f(x)}" y="{_f(y + 4)}" text-anchor="{anchor}" font-family={quoteattr(MONO)} '
-                f'font-size="{CODE_SIZE}" fill="{INK}"{weight}>{escape(text)}</text>']
+                f'<text x="{_f(x)}" y="{_f(y + 4)}" text-anchor="{anchor}" '
+                f'font-size="{MOVE_SIZE}" fill="{INK}"{weight}>{escape(text)}</text>']
 
     # edges first, boxes on top
     out.append('<g class="transitions">')
@@ -524,14 +563,21 @@ def _svg(workflow: Workflow, current_state: str | None, pid: str, locale: str | 
         if code in finals:  # a state with no way out: double border
             out.append(f'<rect x="{_f(x + 3.5)}" y="{_f(y + 3.5)}" width="{_f(w - 7)}" height="{_f(h - 7)}" rx="6" '
                        f'fill="none" stroke="{text if current else line}" stroke-width="1"/>')
-        base = y + 21
+        base = y + (24 if current else h / 2 + 5)
         out.append(f'<text x="{_f(n.x)}" y="{_f(base)}" text-anchor="middle" font-size="{LABEL_SIZE}" '
                    f'font-weight="700" fill="{text}">{escape(n.text)}</text>')
-        out.append(f'<text x="{_f(n.x)}" y="{_f(base + 17)}" text-anchor="middle" font-family={quoteattr(MONO)} '
-                   f'font-size="{CODE_SIZE}" fill="{sub}">({escape(code)})</text>')
         if current:
-            out.append(f'<text x="{_f(n.x)}" y="{_f(base + 36)}" text-anchor="middle" font-size="12" '
+            out.append(f'<text x="{_f(n.x)}" y="{_f(base + 22)}" text-anchor="middle" font-size="12" '
                        f'font-weight="700" fill="{text}">▶ {escape(current_words)}</text>')
+        out.append("</g>")
+    for gid, sources in group_of.items():  # a move from many states: a dashed box naming them
+        n = lay.nodes[gid]
+        x, y, w, h = n.x - n.left, n.y - n.height / 2, 2 * n.left, n.height
+        out.append(f'<g class="group" data-group={quoteattr(gid)} data-sources={quoteattr(" ".join(sources))}>')
+        out.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(w)}" height="{_f(h)}" rx="8" fill="#ffffff" '
+                   f'stroke="{LINE}" stroke-width="1.2" stroke-dasharray="5 3"/>')
+        out.append(f'<text x="{_f(n.x)}" y="{_f(n.y + 4)}" text-anchor="middle" font-size="{MOVE_SIZE}" '
+                   f'fill="{INK}">{escape(n.text)}</text>')
         out.append("</g>")
     out.append("</g>")
     out.append("</svg>")

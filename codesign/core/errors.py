@@ -72,4 +72,5 @@ class Invalid(DomainError):
     status, code = 422, "invalid"
 
     def __init__(self, fields: dict[str, str], message: str | None = None):
+        self.explained = message is not None  # the message names what is wrong in words, not by field names
         super().__init__(message or "Dati non validi: " + "; ".join(f"{k}: {v}" for k, v in fields.items()), fields)

@@ -23,6 +23,8 @@ def apply_errors(form, exc: DomainError) -> str | None:
                 field.errors = list(field.errors) + [message]
             else:
                 leftover.append(f"{name}: {message}")
+        if leftover and exc.explained:
+            return exc.message
         return "; ".join(leftover) or None
     return exc.message
 

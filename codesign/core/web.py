@@ -5,7 +5,7 @@ import datetime as dt
 import math
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -274,6 +274,14 @@ def format_percent(value) -> str:
     if value is None or value == "":
         return "–"
     return format_score(value) + "%"
+
+
+def format_share(part, whole) -> str:
+    """`part` as a percentage of `whole`, rounded down to two decimals and written the reader's way, so that a
+    share under a minimum never reads as the minimum itself (9,9995% -> "9,99%")."""
+    if not whole:
+        return "–"
+    return format_percent((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_FLOOR))
 
 
 # JSON errors for /api/ paths, in the shape API.md fixes.

@@ -18,15 +18,22 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine
 
 from codesign.core import audit
+from codesign.core.enums import N_
 from codesign.core.errors import Conflict, DomainError, Forbidden, GuardFailed, IllegalTransition, Invalid
 from codesign.core.schemas import Input, Text, parse
 from codesign.db import db, utcnow
 
 Guard = Callable[["Context"], "str | list[str] | None"]
+
+# How a refusal names a parameter a transition needs and the caller did not give ("«Escludi» richiede la motivazione").
+NEEDED_WORDS = {"reason": N_("la motivazione"), "due": N_("il termine per integrare"), "lot": N_("il lotto"),
+                "cup": N_("il CUP"), "public_funding": N_("il finanziamento pubblico"),
+                "planned_start": N_("la data di inizio prevista"), "planned_end": N_("la data di fine prevista")}
 
 
 def _reasons(guards, ctx) -> list[str]:
@@ -233,9 +240,11 @@ class Workflow:
         if reason is not None:
             params["reason"] = reason
         t, ctx = self.check(row, trigger, user, now=now, params=params)
-        missing = {p: "campo obbligatorio" for p in t.needs if params.get(p) in (None, "")}
+        missing = [p for p in t.needs if params.get(p) in (None, "")]
         if missing:
-            raise Invalid(missing)
+            raise Invalid({p: "campo obbligatorio" for p in missing},
+                          _("«%(label)s» richiede %(what)s.", label=_(t.label or trigger),
+                            what=", ".join(_(NEEDED_WORDS.get(p, p)) for p in missing)))
         source = row.state
         ok = self.machine.events[trigger].trigger(row)
         if not ok:  # pragma: no cover - sources and guards are checked above

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from codesign.agreements.operations import final_version
+from codesign.core.web import format_money
 from codesign.db import db
 from codesign.monitoring.models import Report
 
@@ -99,7 +100,7 @@ def report_overspending(report, version) -> list[dict]:
 
 def overspending_text(rows) -> str:
     return "; ".join(f"{r['category'] + ' – ' if r['category'] else 'totale fonte '}{r['funding_source']}: "
-                     f"{r['spent']:.2f} su {r['budget']:.2f} euro" for r in rows)
+                     f"{format_money(r['spent'])} su {format_money(r['budget'])}" for r in rows)
 
 
 def content_problems(report, version, over=None) -> list[str]:
@@ -107,13 +108,13 @@ def content_problems(report, version, over=None) -> list[str]:
     receipts, the final report's sustainability; a justification when the spending goes beyond the budget)."""
     problems = []
     if not (report.narrative or "").strip():
-        problems.append("manca la descrizione delle attività svolte (narrative)")
+        problems.append("manca la descrizione delle attività svolte")
     values = report.indicators or {}
     missing = [c for c in indicator_codes(version) if c not in values]
     if missing:
         problems.append("manca il valore raggiunto degli indicatori: " + ", ".join(missing))
     if not report.expenses:
-        problems.append("mancano le spese sostenute nel periodo (expenses)")
+        problems.append("mancano le spese sostenute nel periodo")
     unproven = lines_without_receipts(report.expenses)
     if unproven:
         problems.append("mancano i giustificativi (fatture, ricevute, cedolini) delle spese alle righe "
@@ -121,11 +122,10 @@ def content_problems(report, version, over=None) -> list[str]:
     if report.cofinancing_amount is None:
         problems.append("manca il cofinanziamento apportato nel periodo")
     if report.final and not (report.sustainability or "").strip():
-        problems.append("la relazione finale deve descrivere come proseguono le attività dopo il periodo finanziato "
-                        "(sustainability)")
+        problems.append("la relazione finale deve descrivere come proseguono le attività dopo il periodo finanziato")
     if over and not (report.overspending_justification or "").strip():
         problems.append("la spesa supera il budget del progetto definitivo (" + overspending_text(over) + "): "
-                        "scrivi perché (overspending_justification)")
+                        "scrivi perché")
     return problems
 
 

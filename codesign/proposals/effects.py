@@ -11,6 +11,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from codesign.core import receipts
+from codesign.core.web import format_money, format_percent, format_share
 from codesign.core.workflow import Context
 from codesign.db import db
 from codesign.procedures.models import Procedure
@@ -29,12 +30,12 @@ def submission_problems(proposal: Proposal, declarations, *, check_declarations:
         problems.append("indicare il contributo richiesto")
     if proposal.requested_amount is not None and proposal.requested_amount > proposal.lot.budget:
         problems.append(f"il contributo richiesto supera il budget del lotto {proposal.lot.code} "
-                        f"({proposal.lot.budget} EUR)")
-    share = proposal.cofinancing_share
+                        f"({format_money(proposal.lot.budget)})")
     minimum = proc.cofinancing_min_pct or Decimal(0)
     total = (proposal.requested_amount or 0) + (proposal.cofinancing_amount or 0)
     if total and Decimal(proposal.cofinancing_amount) * 100 < minimum * Decimal(total):
-        problems.append(f"la quota di cofinanziamento ({share}%) è inferiore al minimo dell'avviso ({minimum}%)")
+        problems.append(f"la quota di cofinanziamento ({format_share(proposal.cofinancing_amount, total)}) è inferiore "
+                        f"al minimo dell'avviso ({format_percent(minimum)})")
     kinds = {a.kind for a in proposal.attachments}
     for req in proc.required_attachments or []:
         if req["kind"] not in kinds:

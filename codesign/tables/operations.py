@@ -17,7 +17,7 @@ from codesign.core.calendar import add_months, format_rome, rome_today
 from codesign.core.enums import N_
 from codesign.core.errors import Conflict, GuardFailed, Invalid, NotFound
 from codesign.core.schemas import parse
-from codesign.core.web import format_money
+from codesign.core.web import format_money, format_percent, format_share
 from codesign.core.workflow import Context, flush_or_conflict
 from codesign.db import db, utcnow
 from codesign.evaluation.operations import approved
@@ -297,21 +297,22 @@ def finalize_problems(proposal: Proposal) -> list[str]:
     problems = []
     allotted = proposal.allotted_amount if proposal.allotted_amount is not None else proposal.requested_amount
     if v.requested_amount > allotted:
-        problems.append(f"il contributo richiesto nella versione {v.number} ({_money(v.requested_amount)} EUR) supera "
-                        f"l'importo assegnato in graduatoria ({_money(allotted)} EUR)")
+        problems.append(f"il contributo richiesto nella versione {v.number} ({format_money(v.requested_amount)}) supera "
+                        f"l'importo assegnato in graduatoria ({format_money(allotted)})")
     minimum = proposal.procedure.cofinancing_min_pct or Decimal(0)
     total = v.requested_amount + v.cofinancing_amount
     if total == 0 or v.cofinancing_amount * 100 < minimum * total:
-        share = (v.cofinancing_amount * 100 / total).quantize(Decimal("0.01")) if total else Decimal(0)
-        problems.append(f"la quota di cofinanziamento della versione {v.number} ({share}%) è inferiore al minimo "
-                        f"dell'avviso ({minimum}%)")
+        problems.append(f"la quota di cofinanziamento della versione {v.number} "
+                        f"({format_share(v.cofinancing_amount, total)}) è inferiore al minimo dell'avviso "
+                        f"({format_percent(minimum)})")
     totals = budget_totals(v)
     if totals["budget_lines"] != total:
-        problems.append(f"le voci di budget sommano a {_money(totals['budget_lines'])} EUR invece di "
-                        f"{_money(total)} EUR (contributo più cofinanziamento)")
+        problems.append(f"le voci di budget sommano a {format_money(totals['budget_lines'])} invece di "
+                        f"{format_money(total)} (contributo più cofinanziamento)")
     if totals["cofinancing_lines"] != v.cofinancing_amount:
-        problems.append(f"le voci con fonte «cofinanziamento dell'ente» ({COFINANCING}) sommano a {_money(totals['cofinancing_lines'])} EUR "
-                        f"invece del cofinanziamento di {_money(v.cofinancing_amount)} EUR")
+        problems.append(f"le voci con fonte «cofinanziamento dell'ente» sommano a "
+                        f"{format_money(totals['cofinancing_lines'])} invece del cofinanziamento di "
+                        f"{format_money(v.cofinancing_amount)}")
     return problems
 
 

@@ -360,8 +360,8 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
         # finalize is not offered: the page says why; fired anyway (a page left open, a script) it is refused
         # with 409 and every reason, and nothing changes
         page = admin.visit(table)
-        reasons = ["le voci di budget sommano a 90000.00 EUR invece di 100000.00 EUR",
-                   "le voci con fonte «cofinanziamento dell'ente» (cofinancing) sommano a 0.00 EUR invece del cofinanziamento di 10000.00 EUR"]
+        reasons = ["le voci di budget sommano a 90.000,00 € invece di 100.000,00 €",
+                   "le voci con fonte «cofinanziamento dell'ente» sommano a 0,00 € invece del cofinanziamento di 10.000,00 €"]
         warning = page.locator(".alert-warning").inner_text()
         assert all(r in warning for r in reasons), warning
         assert action(page, "finalize").count() == 0

@@ -59,12 +59,12 @@ def test_svg_is_wellformed_accessible_and_complete(wf):
     assert set(root.get("aria-labelledby").split()) == {title.get("id"), desc.get("id")} <= ids
     all_text = texts(root)
     for code, label in wf.states.items():
-        assert f"({code})" in all_text and label in all_text, code
-        assert f"{label} ({code})" in desc.text  # the states in words, too
+        assert label in all_text and f"({code})" not in all_text, code  # words, never the internal code
+        assert f"«{label}»" in desc.text  # the states in words, too
     labels = {part for t in all_text for part in t.split(" / ")}
-    for trigger in wf.triggers():
-        assert trigger in labels, trigger
-        assert f"l'operazione {trigger} porta da" in desc.text
+    for t in wf.table:
+        assert t.label in labels and t.trigger not in labels, t.trigger  # each arrow named by its move's label
+        assert f"«{t.label}» porta da" in desc.text
     assert set(state_groups(root)) == set(wf.states)
     assert "current" not in " ".join(g.get("class", "") for g in root.iter(f"{SVG}g"))
     assert "stato attuale" not in " ".join(all_text)
@@ -82,7 +82,7 @@ def test_every_state_can_be_the_highlighted_one(wf):
         assert float(box.get("stroke-width")) >= 2 * float(other.get("stroke-width"))  # thicker border
         assert box.get("fill") != other.get("fill")
         assert any("stato attuale" in t for t in texts(groups[current]))  # in words, not by colour alone
-        assert f"Stato attuale: {wf.states[current]} ({current})" in root.find(f"{SVG}desc").text
+        assert f"Stato attuale: «{wf.states[current]}»" in root.find(f"{SVG}desc").text
         assert root.get("data-current-state") == current
 
 
@@ -130,9 +130,30 @@ def test_layers_follow_the_longest_path_and_put_unreachable_states_last():
 
 def test_transitions_sharing_source_and_destination_share_one_arrow():
     who = frozenset({"admin"})
-    wf = toy([Transition("x", ("a",), "b", who), Transition("y", ("a",), "b", who)], {"a": "uno", "b": "due"})
+    wf = toy([Transition("x", ("a",), "b", who, label="Avanti"), Transition("y", ("a",), "b", who)],
+             {"a": "uno", "b": "due"})
     root = parse(diagram.svg(wf))
-    assert "x / y" in texts(root)
+    assert "Avanti / y" in texts(root)  # a move without a label falls back to its trigger
+
+
+def test_a_move_from_many_states_is_one_arrow_from_a_box_naming_them():
+    root = parse(diagram.svg(procedure_wf, "evaluation"))
+    arrows = [g for g in root.iter(f"{SVG}g") if "cancel" in (g.get("data-triggers") or "").split()]
+    assert len(arrows) == 1 and arrows[0].get("data-source") == "@cancel" and arrows[0].get("data-dest") == "cancelled"
+    assert "Revoca in autotutela" in texts(arrows[0])
+    group = next(g for g in root.iter(f"{SVG}g") if g.get("data-group") == "@cancel")
+    cancel = next(t for t in procedure_wf.table if t.trigger == "cancel")
+    assert group.get("data-sources").split() == list(cancel.sources)
+    assert texts(group) == ["da ogni stato tra «bozza» e «convenzionamento»"]
+    assert arrows[0].find(f"{SVG}path").get("stroke") == diagram.NEXT_LINE  # "evaluation" is one of them
+    assert diagram.layers(procedure_wf)["@cancel"] > diagram.layers(procedure_wf)["agreements"]
+    # two states are drawn as two arrows; states not a run of the table's order are named one by one
+    who = frozenset({"admin"})
+    wf = toy([Transition("go", ("a",), "b", who), Transition("on", ("b",), "c", who),
+              Transition("stop", ("a", "c", "d"), "e", who, label="Ferma")],
+             {"a": "uno", "b": "due", "c": "tre", "d": "quattro", "e": "fine"})
+    group = next(g for g in parse(diagram.svg(wf)).iter(f"{SVG}g") if g.get("data-group") == "@stop")
+    assert texts(group) == ["da: uno, tre, quattro"]
 
 
 def test_ids_differ_between_diagrams_and_unknown_states_are_ignored():

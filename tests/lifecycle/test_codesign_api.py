@@ -85,8 +85,8 @@ def test_table_meetings_versions_diff_finalize(client, s):
     assert len(reasons) == 4, reasons
     assert any("supera l'importo assegnato" in x for x in reasons)
     assert any("cofinanziamento" in x and "inferiore al minimo" in x for x in reasons)
-    assert any("le voci di budget sommano a 94000.00" in x for x in reasons)
-    assert any("(cofinancing) sommano a 4000.00" in x for x in reasons)
+    assert any("le voci di budget sommano a 94.000,00 €" in x for x in reasons)
+    assert any("«cofinanziamento dell'ente» sommano a 4.000,00 €" in x for x in reasons)
     assert state(a1) == "in_codesign"
     # the admin saves version 2, which holds
     v2 = version_body("90000.00", "10000.00", summary="Versione concordata")

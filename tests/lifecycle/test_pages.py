@@ -78,7 +78,7 @@ def test_board_table_versions_diff_and_finalize_through_the_pages(client, s, log
     assert r.status_code == 303, html(r)[:3000]
     # finalize refused: the budget lines do not add up; the page lists why and nothing changes
     r = post(client, f"{table_url}/azioni/finalize", {"confirmed": "yes"}, table_url)
-    assert r.status_code == 409 and "le voci di budget sommano a 90000.00" in html(r)
+    assert r.status_code == 409 and "le voci di budget sommano a 90.000,00" in html(r)
     assert state(a1) == "in_codesign"
     r = post(client, form_url, {**v1, "add_line": "1"}, form_url)
     assert r.status_code == 200 and 'name="v-budget_lines-1-amount"' in html(r)

@@ -35,7 +35,7 @@ def test_overspending_needs_a_justification_and_is_shown_to_both(client, s):
                                     "spent": "85000.00"}]
     r = transition(client, "reports", second, h1, "submit")
     assert r.status_code == 409
-    assert any("supera il budget" in x and "personale – FSE: 85000.00 su 80000.00 euro" in x
+    assert any("supera il budget" in x and "personale – FSE: 85.000,00 € su 80.000,00 €" in x
                for x in r.json["error"]["reasons"]), r.json
     # the admin sees the same before it is submitted
     assert client.get(f"{API}/reports/{second}", headers=s.admin_h).json["overspending"] == got["overspending"]
