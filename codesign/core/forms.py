@@ -4,12 +4,15 @@ import re
 from decimal import Decimal
 
 from babel.numbers import NumberFormatError, parse_decimal
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
+from werkzeug.datastructures import MultiDict
+from wtforms import FieldList, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from codesign.core.errors import DomainError, GuardFailed, Invalid, TooLarge
+from codesign.core.web import format_score
 from codesign.db import db
 
 
@@ -86,6 +89,9 @@ class AmountField(StringField):
     `data` keeps what was typed (so a wrong value is shown back as typed); `decimal_text` is the value
     for the domain, in plain decimal notation with a dot."""
 
+    invalid = _l("Importo non valido: scrivi le cifre con la virgola per i decimali (al massimo due) e, se vuoi, "
+                 "il punto per le migliaia, es. 1.500,50.")
+
     def __init__(self, label=None, validators=None, **kwargs):
         render_kw = {"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false"}
         render_kw.update(kwargs.pop("render_kw", None) or {})
@@ -101,10 +107,52 @@ class AmountField(StringField):
             return
         value = parse_amount(self.data)
         if value is None or value < 0 or value.as_tuple().exponent < -2:
-            raise ValidationError(_l("Importo non valido: scrivi le cifre con la virgola per i decimali (al "
-                                     "massimo due) e, se vuoi, il punto per le migliaia, es. 1.500,50."))
+            raise ValidationError(self.invalid)
 
     @property
     def decimal_text(self) -> str | None:
         value = parse_amount(self.data) if self.data else None
         return None if value is None else format(value, "f")
+
+
+class NumberField(AmountField):
+    """A number that is not an amount (a percentage, a score), typed as people write it: "10,5" or "10.5"."""
+
+    invalid = _l("Numero non valido: scrivi le cifre con la virgola per i decimali (al massimo due), es. 10,5.")
+
+
+def amount_input(value) -> str:
+    """An amount as a form shows it back to be changed, the reader's way ("200.000,00"); AmountField reads it."""
+    return "" if value is None else format_decimal(Decimal(value), format="#,##0.00")
+
+
+def number_input(value) -> str:
+    """A number as a form shows it back ("8,5", "30"); NumberField reads it."""
+    return "" if value is None else format_score(value)
+
+
+# --- lists of rows (FieldList of FormFields) -------------------------------------------------------------------
+def change_rows(form, formdata) -> bool:
+    """The buttons of a list of rows, without JavaScript: `add_row=<list>` appends an empty row to that FieldList,
+    `remove_row=<list>-<n>` takes row n away (the rows after it move up). True when the post was one of them: the
+    page then shows the form again and nothing is saved."""
+    add, remove = formdata.get("add_row"), formdata.get("remove_row")
+    if add is None and remove is None:
+        return False
+    if remove:
+        name, _sep, n = remove.rpartition("-")
+        rows = getattr(form, name, None)
+        if isinstance(rows, FieldList) and n.isdecimal():
+            gone = f"{rows.name}-{n}-"
+            form.process(formdata=MultiDict([(k, v) for k, v in formdata.items(multi=True)
+                                             if not k.startswith(gone) and k != "remove_row"]))
+    else:
+        rows = getattr(form, add, None)
+        if isinstance(rows, FieldList):
+            rows.append_entry()
+    return True
+
+
+def row_is_empty(row) -> bool:
+    """A row of a FieldList where nothing was typed (left out of what is saved)."""
+    return not any((f.data or "").strip() if isinstance(f.data, str) else f.data for f in row)

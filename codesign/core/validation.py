@@ -17,6 +17,8 @@ _DECIMAL_RE = re.compile(r"^-?\d+(\.\d+)?$")
 
 def money(value, *, allow_zero=True) -> Decimal:
     """A non-negative amount with at most two decimals, given as a string (or int) in plain notation."""
+    if value is None or value == "":
+        raise ValueError("campo obbligatorio")
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
         raise ValueError("importo non valido: usare una stringa in notazione decimale, es. \"1000.00\"")
     text = str(value).strip()
@@ -38,6 +40,8 @@ def money(value, *, allow_zero=True) -> Decimal:
 
 
 def decimal_value(value, *, lo=None, hi=None, places=2) -> Decimal:
+    if value is None or value == "":
+        raise ValueError("campo obbligatorio")
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
         raise ValueError("valore non valido: usare una stringa in notazione decimale")
     text = str(value).strip()

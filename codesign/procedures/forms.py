@@ -2,8 +2,9 @@
 call's data lives in `codesign.procedures.validation`, called by the operations.
 
 The lists of the call (funding sources, lots, criteria, indicators, declarations, required attachments)
-are textareas with one item per line and the item's fields separated by `|`. `ProcedureForm.to_data()`
-turns the form into the same dict the API takes; `ProcedureForm.initial()` does the reverse.
+are rows of fields (a FieldList of FormFields), added and taken away with buttons that work without
+JavaScript (`core.forms.change_rows`). `ProcedureForm.to_data()` turns the form into the same dict the API
+takes; `ProcedureForm.initial()` does the reverse.
 """
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, SelectField, StringField,
+                     TextAreaField, TimeField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from codesign.core.forms import choice_list
+from codesign.core.forms import (AmountField, NumberField, amount_input, choice_list, number_input, row_is_empty)
 from codesign.core.validation import aware_datetime
 from codesign.procedures.schemas import MAX_ANSWER, MAX_QUESTION
 
@@ -28,126 +30,104 @@ SCALAR_TEXT = ("title", "programme", "cup", "rup", "office", "contact_email", "c
 # The moments typed as a day and an hour in Rome: the API's field and the form's two fields.
 MOMENTS = {"submission_deadline": ("submission_date", "submission_time"),
            "questions_until": ("questions_date", "questions_time")}
-SCALAR_NUMBERS = ("min_publication_days", "budget_total", "cofinancing_min_pct", "codesign_months",
-                  "startup_months", "monitoring_months", "reporting_every_months", "threshold")
-DECIMALS = ("budget_total", "cofinancing_min_pct", "threshold")
-
-
-class ListSpec:
-    """One list of the call as a textarea: its columns (API keys), how many are required, which are decimals."""
-
-    def __init__(self, keys: tuple[str, ...], required: int, decimals: tuple[str, ...] = ()):
-        self.keys = keys
-        self.required = required
-        self.decimals = decimals
-
-
-LISTS = {
-    "funding_sources": ListSpec(("code", "share_pct"), 2, ("share_pct",)),
-    "lots": ListSpec(("code", "title", "budget"), 3, ("budget",)),
-    "criteria": ListSpec(("code", "title", "max_points", "min_points"), 3, ("max_points", "min_points")),
-    "indicators": ListSpec(("code", "title", "unit"), 2),
-    "declarations": ListSpec(("code", "text"), 2),
-    "required_attachments": ListSpec(("kind", "title"), 2),
-}
-
-# The column names people read, for the messages about a line.
-COLUMN_LABELS = {
-    "code": _l("codice"),
-    "kind": _l("tipo"),
-    "title": _l("titolo"),
-    "text": _l("testo"),
-    "unit": _l("unità di misura"),
-    "share_pct": _l("quota %"),
-    "budget": _l("budget"),
-    "max_points": _l("punteggio massimo"),
-    "min_points": _l("punteggio minimo"),
-}
+SCALAR_INTEGERS = ("min_publication_days", "codesign_months", "startup_months", "monitoring_months",
+                   "reporting_every_months")
+SCALAR_DECIMALS = ("budget_total", "cofinancing_min_pct", "threshold")
 
 _ELEMENT_RE = re.compile(r"^elemento (\d+): (?:(\w+): )?(.*)$", re.S)
 
 
-def _decimal_text(value: str) -> str:
-    """Accept the Italian decimal comma when it is the only separator ("10,5" -> "10.5")."""
-    value = value.strip()
-    if "," in value and "." not in value and value.count(",") == 1:
-        return value.replace(",", ".")
-    return value
+def _code(label, description=None):
+    return StringField(label, validators=[Optional(), Length(max=20)], description=description,
+                       render_kw={"autocomplete": "off", "spellcheck": "false"})
 
 
-MONEY = ("budget_total", "budget")
+class FundingRow(Form):
+    code = _code(_l("Fonte"), _l("Per esempio FSE, FESR, fondi propri."))
+    share_pct = NumberField(_l("Quota (%)"))
 
 
-def _format_number(value, key: str | None = None) -> str:
-    """A Decimal as the plain notation the form takes back: amounts with two decimals, other numbers
-    without trailing zeros."""
-    if value is None:
-        return ""
-    if key in MONEY:
-        return f"{value:.2f}"
-    text = f"{value:f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+class LotRow(Form):
+    code = _code(_l("Codice del lotto"), _l("Per esempio A."))
+    title = StringField(_l("Titolo del lotto"), validators=[Optional(), Length(max=300)])
+    budget = AmountField(_l("Budget del lotto (euro)"))
 
 
-def parse_lines(name: str, text: str | None) -> tuple[list[dict], list[int], str | None]:
-    """A textarea's lines as the API's list of objects.
-
-    Returns (items, line_numbers, error): line_numbers[i] is the textarea line of items[i], so the
-    domain's "elemento i" can be reported as the line a person sees; `error` names a malformed line.
-    """
-    spec = LISTS[name]
-    items, lines = [], []
-    for number, raw in enumerate((text or "").splitlines(), start=1):
-        if not raw.strip():
-            continue
-        parts = [p.strip() for p in raw.split("|", len(spec.keys) - 1)]
-        if len(parts) < spec.required:
-            return [], [], _("riga %(line)s: servono %(n)s campi separati da «|» (%(columns)s)", line=number,
-                             n=spec.required,
-                             columns=", ".join(str(COLUMN_LABELS[k]) for k in spec.keys[:spec.required]))
-        item = {}
-        for key, value in zip(spec.keys, parts + [""] * (len(spec.keys) - len(parts))):
-            if key in spec.decimals:
-                value = _decimal_text(value)
-            if value == "" and spec.keys.index(key) >= spec.required:
-                value = None  # an optional trailing column left empty
-            item[key] = value
-        items.append(item)
-        lines.append(number)
-    return items, lines, None
+class CriterionRow(Form):
+    code = _code(_l("Numero del criterio"), _l("Per esempio 1; lo si usa per i pari merito."))
+    title = StringField(_l("Criterio"), validators=[Optional(), Length(max=400)])
+    max_points = NumberField(_l("Punteggio massimo"))
+    min_points = NumberField(_l("Punteggio minimo (facoltativo)"),
+                             description=_l("Sotto questo punteggio la proposta non è idonea."))
 
 
-def list_error_message(message: str, line_numbers: list[int]) -> str:
-    """The domain's "elemento 2: budget: …" as "riga 3, budget: …" (the line in the textarea)."""
+class IndicatorRow(Form):
+    code = _code(_l("Codice dell'indicatore"), _l("Per esempio P1."))
+    title = StringField(_l("Indicatore"), validators=[Optional(), Length(max=300)])
+    unit = StringField(_l("Unità di misura (facoltativa)"), validators=[Optional(), Length(max=50)],
+                       description=_l("Per esempio: persone."))
+
+
+class DeclarationRow(Form):
+    text = TextAreaField(_l("Testo della dichiarazione"), validators=[Optional(), Length(max=2000)],
+                         render_kw={"rows": 2})
+    code = _code(_l("Codice breve (facoltativo)"), _l("Se lo lasci vuoto, lo assegna il sistema."))
+
+
+class AttachmentRow(Form):
+    title = StringField(_l("Documento richiesto"), validators=[Optional(), Length(max=300)],
+                        description=_l("Per esempio: Piano economico."))
+    kind = _code(_l("Codice breve (facoltativo)"), _l("Se lo lasci vuoto, lo assegna il sistema."))
+
+
+# Each list of the call: its row, and the prefix of the codes the form gives to rows left without one.
+ROWS = {"funding_sources": (FundingRow, None), "lots": (LotRow, None), "criteria": (CriterionRow, None),
+        "indicators": (IndicatorRow, None), "declarations": (DeclarationRow, "D"),
+        "required_attachments": (AttachmentRow, "A")}
+LISTS = tuple(ROWS)
+
+
+def _rows(row, label, description):
+    return FieldList(FormField(row), label=label, description=description, min_entries=1)
+
+
+def _row_values(row) -> dict:
+    """A row as the API's object: numbers in plain notation (or as typed when they do not read, so that the
+    domain names them), optional columns left empty as null."""
+    out = {}
+    for f in row:
+        value = f.decimal_text if isinstance(f, AmountField) and f.decimal_text is not None else (f.data or "").strip()
+        out[f.short_name] = value or (None if f.short_name in ("min_points", "unit") or isinstance(f, AmountField)
+                                      else "")
+    return out
+
+
+def _given_codes(items: list[dict], key: str, prefix: str) -> None:
+    """Codes for the rows left without one: the prefix and the first free number (D1, D2, …)."""
+    used = {item[key] for item in items if item[key]}
+    n = 0
+    for item in items:
+        if not item[key]:
+            n += 1
+            while f"{prefix}{n}" in used:
+                n += 1
+            item[key] = f"{prefix}{n}"
+
+
+def list_error_path(name: str, message: str, rows: list[int]) -> tuple[str, str]:
+    """The domain's "elemento 2: budget: …" about a list as the path of the row's field it names
+    (`lots.3.budget`, the row as the form holds it) and the message; a message about the whole list stays on it."""
     m = _ELEMENT_RE.match(message)
     if not m:
-        return message
+        return name, message
     index = int(m.group(1)) - 1
-    line = line_numbers[index] if 0 <= index < len(line_numbers) else index + 1
+    row = rows[index] if 0 <= index < len(rows) else index
     key, rest = m.group(2), m.group(3)
-    if key and key in COLUMN_LABELS:
-        return _("riga %(line)s, %(column)s: %(message)s", line=line, column=COLUMN_LABELS[key], message=rest)
-    if key:
-        rest = f"{key}: {rest}"
-    return _("riga %(line)s: %(message)s", line=line, message=rest)
-
-
-def format_lines(name: str, items: list[dict] | None) -> str:
-    spec = LISTS[name]
-    out = []
-    for item in items or []:
-        values = []
-        for key in spec.keys:
-            value = item.get(key)
-            if key in spec.decimals and value is not None and not isinstance(value, str):
-                value = _format_number(value, key)
-            values.append("" if value is None else str(value))
-        while len(values) > spec.required and values[-1] == "":
-            values.pop()
-        out.append(" | ".join(values))
-    return "\n".join(out)
+    row_class = ROWS[name][0]
+    if key and hasattr(row_class, key):
+        return f"{name}.{row}.{key}", rest
+    first = "kind" if name == "required_attachments" else "code"
+    return f"{name}.{row}.{first}", (f"{key}: {rest}" if key else rest)
 
 
 def _rome_date_field(label, **kwargs):
@@ -197,11 +177,9 @@ class ProcedureForm(FlaskForm):
         _l("Periodo minimo di pubblicazione (giorni)"),
         _l("Giorni che devono passare almeno tra la pubblicazione e la scadenza; di solito da 15 a 30."),
         inputmode="numeric")
-    budget_total = _number(_l("Budget totale (euro)"),
-                           _l("Importo in euro con il punto per i decimali e senza separatore delle migliaia, "
-                              "per esempio 516500.00."))
-    cofinancing_min_pct = _number(_l("Quota minima di cofinanziamento (%)"),
-                                  _l("Percentuale da 0 a 100, per esempio 10."))
+    budget_total = AmountField(_l("Budget totale (euro)"), description=_l("Per esempio 516.500,00."))
+    cofinancing_min_pct = NumberField(_l("Quota minima di cofinanziamento (%)"),
+                                      description=_l("Percentuale da 0 a 100, per esempio 10."))
     submission_date = _rome_date_field(_l("Scadenza: giorno"), validators=[Optional()],
                                        description=_l("Giorno di scadenza per la presentazione delle proposte."))
     submission_time = _rome_time_field(_l("Scadenza: ora"), validators=[Optional()],
@@ -226,35 +204,25 @@ class ProcedureForm(FlaskForm):
                            description=_l("In ogni lotto, tra le proposte che superano la soglia, il punteggio "
                                           "migliore di ciascun criterio è riportato al massimo e gli altri in "
                                           "proporzione."))
-    threshold = _number(_l("Soglia di punteggio"),
-                        _l("Punteggio totale minimo (da 0 a 100) per essere idonei, per esempio 60."))
+    threshold = NumberField(_l("Soglia di punteggio"),
+                            description=_l("Punteggio totale minimo (da 0 a 100) per essere idonei, per esempio 60."))
     tie_break_criterion = StringField(_l("Criterio per i pari merito"), validators=[Length(max=20)],
                                       description=_l("Codice del criterio che decide tra proposte con lo stesso "
                                                      "punteggio, per esempio 1."))
-    funding_sources = TextAreaField(
-        _l("Fonti di finanziamento"), render_kw={"rows": 3},
-        description=_l("Una fonte per riga: codice | quota percentuale. Per esempio: FSE | 100. "
-                       "Le quote devono sommare a 100."))
-    lots = TextAreaField(
-        _l("Lotti"), render_kw={"rows": 4},
-        description=_l("Un lotto per riga: codice | titolo | budget in euro. Per esempio: "
-                       "A | Portinerie sociali | 200000.00. I budget devono sommare al budget totale."))
-    criteria = TextAreaField(
-        _l("Criteri di valutazione"), render_kw={"rows": 6},
-        description=_l("Un criterio per riga: codice | titolo | punteggio massimo | punteggio minimo (facoltativo). "
-                       "Per esempio: 3 | Coinvolgimento di inquilini ERP | 20 | 8. "
-                       "I punteggi massimi devono sommare a 100."))
-    indicators = TextAreaField(
-        _l("Indicatori"), render_kw={"rows": 4},
-        description=_l("Un indicatore per riga: codice | titolo | unità di misura (facoltativa). "
-                       "Per esempio: P1 | Partecipanti alle attività | persone."))
-    declarations = TextAreaField(
-        _l("Dichiarazioni richieste"), render_kw={"rows": 4},
-        description=_l("Una dichiarazione per riga: codice | testo. Per esempio: "
-                       "runts | Dichiaro l'iscrizione al RUNTS."))
-    required_attachments = TextAreaField(
-        _l("Allegati obbligatori"), render_kw={"rows": 3},
-        description=_l("Un allegato per riga: tipo | titolo. Per esempio: budget | Piano economico."))
+    funding_sources = _rows(FundingRow, _l("Fonti di finanziamento"), _l("Le quote devono sommare a 100."))
+    lots = _rows(LotRow, _l("Lotti"), _l("I budget dei lotti devono sommare al budget totale."))
+    criteria = _rows(CriterionRow, _l("Criteri di valutazione"), _l("I punteggi massimi devono sommare a 100."))
+    indicators = _rows(IndicatorRow, _l("Indicatori"),
+                       _l("Gli indicatori che ogni progetto misura nelle relazioni di monitoraggio."))
+    declarations = _rows(DeclarationRow, _l("Dichiarazioni richieste"),
+                         _l("Ciò che l'ente dichiara inviando la proposta, per esempio: Dichiaro l'iscrizione al "
+                            "RUNTS."))
+    required_attachments = _rows(AttachmentRow, _l("Allegati obbligatori"),
+                                 _l("I documenti che ogni proposta deve allegare."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.list_problems: dict[str, list[str]] = {}  # what the domain says about a whole list
 
     def set_administrations(self, organizations) -> None:
         """Offer the choice only to an admin of more than one administration."""
@@ -266,18 +234,17 @@ class ProcedureForm(FlaskForm):
 
     def to_data(self) -> tuple[dict, dict[str, str], dict[str, list[int]]]:
         """The API's body, the problems found before the domain is asked (per form field), and, per list,
-        the textarea line of each item."""
+        the form's row of each item (rows where nothing was typed are left out)."""
         data: dict = {}
         problems: dict[str, str] = {}
-        lines: dict[str, list[int]] = {}
+        rows: dict[str, list[int]] = {}
         for name in SCALAR_TEXT + ("tie_break_criterion",):
             value = (self[name].data or "").strip()
             data[name] = value or None
-        for name in SCALAR_NUMBERS:
-            value = (self[name].data or "").strip()
-            if name in DECIMALS:
-                value = _decimal_text(value)
-            data[name] = value or None
+        for name in SCALAR_INTEGERS:
+            data[name] = (self[name].data or "").strip() or None
+        for name in SCALAR_DECIMALS:
+            data[name] = self[name].decimal_text or (self[name].data or "").strip() or None
         data["scoring"] = self.scoring.data or None
         data["rescale"] = bool(self.rescale.data)
         for key, (day, hour) in MOMENTS.items():
@@ -290,25 +257,26 @@ class ProcedureForm(FlaskForm):
                 problems[hour.name] = _("Indicare anche l'ora.")
             else:
                 data[key] = rome_datetime(day.data, hour.data)
-        for name in LISTS:
-            items, numbers, error = parse_lines(name, self[name].data)
-            if error:
-                problems[name] = error
-            else:
-                data[name] = items
-                lines[name] = numbers
+        for name, (_row, prefix) in ROWS.items():
+            entries = [(i, entry.form) for i, entry in enumerate(self[name].entries) if not row_is_empty(entry.form)]
+            data[name] = [_row_values(row) for _i, row in entries]
+            rows[name] = [i for i, _row in entries]
+            if prefix:
+                _given_codes(data[name], "kind" if name == "required_attachments" else "code", prefix)
         if getattr(self, "show_administration", False) and self.administration.data:
             data["administration"] = self.administration.data
-        return data, problems, lines
+        return data, problems, rows
 
     @staticmethod
     def initial(proc) -> dict:
-        """The form's values for an existing call."""
+        """The form's values for an existing call, numbers written the reader's way."""
         values = {name: getattr(proc, name) or "" for name in SCALAR_TEXT + ("tie_break_criterion",)}
-        for name in SCALAR_NUMBERS:
+        for name in SCALAR_INTEGERS:
             value = getattr(proc, name)
-            values[name] = "" if value is None else (
-                _format_number(value, name) if name in DECIMALS else str(value))
+            values[name] = "" if value is None else str(value)
+        values["budget_total"] = amount_input(proc.budget_total)
+        values["cofinancing_min_pct"] = number_input(proc.cofinancing_min_pct)
+        values["threshold"] = number_input(proc.threshold)
         values["scoring"] = proc.scoring or ""
         values["rescale"] = bool(proc.rescale)
         values["version"] = str(proc.version)
@@ -317,14 +285,15 @@ class ProcedureForm(FlaskForm):
                 local = getattr(proc, key).astimezone(ROME)
                 values[day] = local.date()
                 values[hour] = local.time().replace(second=0, microsecond=0)
-        values["funding_sources"] = format_lines("funding_sources", proc.funding_sources)
-        values["declarations"] = format_lines("declarations", proc.declarations)
-        values["required_attachments"] = format_lines("required_attachments", proc.required_attachments)
-        values["indicators"] = format_lines("indicators", proc.indicators)
-        values["lots"] = format_lines("lots", [{"code": lot.code, "title": lot.title, "budget": lot.budget}
-                                               for lot in proc.lots])
-        values["criteria"] = format_lines("criteria", [{"code": c.code, "title": c.title, "max_points": c.max_points,
-                                                        "min_points": c.min_points} for c in proc.criteria])
+        values["funding_sources"] = [{"code": f["code"], "share_pct": number_input(f["share_pct"])}
+                                     for f in proc.funding_sources or []]
+        values["declarations"] = [dict(d) for d in proc.declarations or []]
+        values["required_attachments"] = [dict(a) for a in proc.required_attachments or []]
+        values["indicators"] = [{**i, "unit": i.get("unit") or ""} for i in proc.indicators or []]
+        values["lots"] = [{"code": lot.code, "title": lot.title, "budget": amount_input(lot.budget)}
+                          for lot in proc.lots]
+        values["criteria"] = [{"code": c.code, "title": c.title, "max_points": number_input(c.max_points),
+                               "min_points": number_input(c.min_points)} for c in proc.criteria]
         return values
 
 

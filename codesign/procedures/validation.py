@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from codesign.core import validation as v
 from codesign.core.errors import Invalid
+from codesign.core.web import format_money, format_percent, format_score
 
 CUP_RE = re.compile(r"^[A-Z0-9]{15}$")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ./-]{4,38}$")
@@ -200,11 +201,12 @@ def publish_problems(p, now: dt.datetime) -> list[str]:
     elif p.budget_total is not None:
         total = sum((lot.budget for lot in p.lots), Decimal(0))
         if total != p.budget_total:
-            problems.append(f"la somma dei budget dei lotti ({total}) è diversa dal budget totale ({p.budget_total})")
+            problems.append(f"la somma dei budget dei lotti ({format_money(total)}) è diversa dal budget totale "
+                            f"({format_money(p.budget_total)})")
     if p.funding_sources:
         share = sum((Decimal(f["share_pct"]) for f in p.funding_sources), Decimal(0))
         if share != 100:
-            problems.append(f"le quote delle fonti di finanziamento sommano a {share}%, non a 100%")
+            problems.append(f"le quote delle fonti di finanziamento sommano a {format_percent(share)}, non a 100%")
     else:
         problems.append("indicare almeno una fonte di finanziamento")
     if not p.criteria:
@@ -212,7 +214,7 @@ def publish_problems(p, now: dt.datetime) -> list[str]:
     else:
         points = sum((c.max_points for c in p.criteria), Decimal(0))
         if points != 100:
-            problems.append(f"i punteggi massimi dei criteri sommano a {points}, non a 100")
+            problems.append(f"i punteggi massimi dei criteri sommano a {format_score(points)}, non a 100")
         for c in p.criteria:
             if c.min_points is not None and c.min_points > c.max_points:
                 problems.append(f"criterio {c.code}: il minimo supera il massimo")

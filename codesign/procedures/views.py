@@ -22,7 +22,7 @@ from codesign.core.audit import AuditRecord
 from codesign.core.confirm import ask, confirmation, confirmed
 from codesign.core.enums import Role
 from codesign.core.errors import Conflict, DomainError, GuardFailed, IllegalTransition, Invalid
-from codesign.core.forms import apply_errors, choice_list, refusal
+from codesign.core.forms import apply_errors, change_rows, choice_list, refusal
 from codesign.core.web import PageSections, Pager, format_datetime_rome, format_score
 from codesign.db import count_rows, db, utcnow
 from codesign.organizations.operations import administrations_of
@@ -31,7 +31,7 @@ from codesign.procedures import validation
 from codesign.procedures import documents as call_documents
 from codesign.procedures import questions
 from codesign.procedures.forms import (LISTS, MOMENTS, ActionForm, AnswerForm, CallDocumentForm, ClarificationForm,
-                                       ExtendForm, ProcedureForm, QuestionForm, list_error_message, rome_datetime)
+                                       ExtendForm, ProcedureForm, QuestionForm, list_error_path, rome_datetime)
 from codesign.procedures.models import Procedure
 from codesign.procedures.workflow import workflow
 
@@ -231,9 +231,10 @@ def admin_list():
                            administrations=administrations_of(current_user))
 
 
-def _apply_domain_errors(form: ProcedureForm, exc: DomainError, lines: dict[str, list[int]],
+def _apply_domain_errors(form: ProcedureForm, exc: DomainError, rows: dict[str, list[int]],
                          skip=()) -> str | None:
-    """The domain's per-field messages onto the form's fields; list messages name the textarea's line."""
+    """The domain's per-field messages onto the form's fields; a message about a list's item goes beside the
+    field of its row (never twice on a field that already says what is wrong)."""
     if not isinstance(exc, Invalid):
         return exc.message
     fields = {}
@@ -241,7 +242,15 @@ def _apply_domain_errors(form: ProcedureForm, exc: DomainError, lines: dict[str,
         if name in skip:
             continue
         if name in LISTS:
-            message = list_error_message(message, lines.get(name, []))
+            path, message = list_error_path(name, message, rows.get(name, []))
+            if path != name:
+                parts = path.split(".")
+                if form[name].entries[int(parts[1])].form[parts[2]].errors:
+                    continue
+                name = path
+            else:
+                form.list_problems.setdefault(name, []).append(message)
+                continue
         if name in MOMENTS:
             name = MOMENTS[name][0]
         fields[name] = message
@@ -253,22 +262,22 @@ def _apply_domain_errors(form: ProcedureForm, exc: DomainError, lines: dict[str,
 def _save(form: ProcedureForm, save, *, partial: bool):
     """Run the form through the domain. Returns the procedure, or None when the form must be shown again."""
     form.validate()
-    data, problems, lines = form.to_data()
+    data, problems, rows = form.to_data()
     for name, message in problems.items():
         form[name].errors = list(form[name].errors) + [message]
-    if any(f.errors for f in form):
+    if any(f.errors for f in form) or form.list_problems:
         # Ask the domain about the rest too, without touching the database, so that every field is told.
         try:
             validation.parse(data, partial=partial)
         except Invalid as exc:
-            skip = {n for n in exc.fields if n in form and form[n].errors}
-            _apply_domain_errors(form, exc, lines, skip=skip)
+            skip = {n for n in exc.fields if n in form and n not in LISTS and form[n].errors}
+            _apply_domain_errors(form, exc, rows, skip=skip)
         return None
     try:
         return save(data)
     except DomainError as exc:
         db.session.rollback()
-        message = _apply_domain_errors(form, exc, lines)
+        message = _apply_domain_errors(form, exc, rows)
         if message:
             flash(message, "danger")
         return None
@@ -291,6 +300,8 @@ def _saved(proc: Procedure, message: str):
 def new():
     form = ProcedureForm()
     form.set_administrations(_admin_organizations())
+    if request.method == "POST" and change_rows(form, request.form):
+        return render_template("procedures/form.html", form=form, proc=None)
     if request.method == "POST":
         proc = _save(form, lambda data: procs.create_procedure(current_user, data), partial=False)
         if proc is not None:
@@ -310,6 +321,8 @@ def edit(procedure_id: int):
         form = ProcedureForm(data=ProcedureForm.initial(proc))
         return render_template("procedures/form.html", form=form, proc=proc)
     form = ProcedureForm()
+    if change_rows(form, request.form):
+        return render_template("procedures/form.html", form=form, proc=proc)
     if form.version.data and form.version.data != str(proc.version):
         flash(_("Qualcun altro ha modificato l'avviso mentre lo stavi modificando: ricarica la pagina e riprova."),
               "danger")

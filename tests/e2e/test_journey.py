@@ -25,10 +25,12 @@ import datetime as dt
 import hashlib
 import io
 import re
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import time_machine
+from babel.numbers import format_decimal
 
 from codesign.core.mail import OutboxMessage
 from codesign.core.tick import run_tick
@@ -41,8 +43,16 @@ CALL = SCENARIO["call"]
 API = "/api/v1"
 
 
-def lines(rows, *keys) -> str:
-    return "\n".join(" | ".join(str(r[k]) for k in keys if r.get(k) not in (None, "")) for r in rows)
+def fill_rows(person, page, name, add, rows, *keys, shot=None):
+    """A list of the call typed row by row, as a person does: "Aggiungi …" for each row after the first (the page
+    comes back with what was typed), then the row's fields; amounts the Italian way."""
+    for i, row in enumerate(rows):
+        if i:
+            person.submit(button(page, add), shot=shot if i == len(rows) - 1 else None)
+        for k in keys:
+            value = "" if row.get(k) is None else str(row[k])
+            page.locator(f"#{name}-{i}-{k}").fill(format_decimal(Decimal(value), "#,##0.00", locale="it") if k == "budget"
+                                                   else value)
 
 
 def submit_a3(client, headers, procedure_id) -> int:
@@ -106,25 +116,28 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
         "Responsabile del procedimento (RUP)": CALL["rup"],
         "Atto di approvazione": CALL["act_ref"],
         "Periodo minimo di pubblicazione (giorni)": "2",
-        "Budget totale (euro)": CALL["budget_total"],
+        "Budget totale (euro)": "516.500,00",
         "Quota minima di cofinanziamento (%)": CALL["cofinancing_min_pct"],
-        "Fonti di finanziamento": "FSE | 100",
-        "Lotti": lines(CALL["lots"], "code", "title", "budget"),
         "Scadenza: giorno": deadline_day.isoformat(),
         "Scadenza: ora": "12:00",
         "Durata della co-progettazione (mesi)": "3",
         "Durata dello start-up (mesi)": "24",
         "Durata del monitoraggio (mesi)": "24",
         "Periodicità delle relazioni (mesi)": "6",
-        "Criteri di valutazione": lines(CALL["criteria"], "code", "title", "max_points", "min_points"),
         "Soglia di punteggio": CALL["threshold"],
         "Criterio per i pari merito": CALL["tie_break_criterion"],
-        "Allegati obbligatori": "progetto | Proposta progettuale",
-        "Dichiarazioni richieste": lines(CALL["declarations"], "code", "text"),
-        "Indicatori": lines(CALL["indicators"], "code", "title", "unit"),
     }
     for label, value in form.items():
         labelled(page, label).fill(value)
+    fill_rows(admin, page, "funding_sources", "Aggiungi una fonte", [{"code": "FSE", "share_pct": "100"}],
+              "code", "share_pct")
+    fill_rows(admin, page, "lots", "Aggiungi un lotto", CALL["lots"], "code", "title", "budget", shot="avviso-modulo")
+    fill_rows(admin, page, "criteria", "Aggiungi un criterio", CALL["criteria"], "code", "title", "max_points",
+              "min_points")
+    fill_rows(admin, page, "required_attachments", "Aggiungi un allegato",
+              [{"kind": "progetto", "title": "Proposta progettuale"}], "kind", "title")
+    fill_rows(admin, page, "declarations", "Aggiungi una dichiarazione", CALL["declarations"], "code", "text")
+    fill_rows(admin, page, "indicators", "Aggiungi un indicatore", CALL["indicators"], "code", "title", "unit")
     labelled(page, "Metodo di valutazione").select_option("coefficients")
     admin.submit(button(page, "Salva la bozza"))
     assert "Bozza" in admin.text() or "bozza" in admin.text()

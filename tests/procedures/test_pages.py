@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html as html_lib
 import re
 from zoneinfo import ZoneInfo
 
@@ -44,19 +45,23 @@ def form_data(call: dict | None = None, deadline: dt.datetime | None = None, **o
         "scoring": call["scoring"],
         "threshold": call["threshold"],
         "tie_break_criterion": call["tie_break_criterion"],
-        "funding_sources": "\n".join(f"{f['code']} | {f['share_pct']}" for f in call["funding_sources"]),
-        "lots": "\n".join(f"{lot['code']} | {lot['title']} | {lot['budget']}" for lot in call["lots"]),
-        "criteria": "\n".join(f"{c['code']} | {c['title']} | {c['max_points']}"
-                              + (f" | {c['min_points']}" if c["min_points"] is not None else "")
-                              for c in call["criteria"]),
-        "indicators": "\n".join(f"{i['code']} | {i['title']} | {i['unit']}" for i in call["indicators"]),
-        "declarations": "\n".join(f"{d['code']} | {d['text']}" for d in call["declarations"]),
-        "required_attachments": "\n".join(f"{a['kind']} | {a['title']}" for a in call["required_attachments"]),
+        **rows("funding_sources", call["funding_sources"], "code", "share_pct"),
+        **rows("lots", call["lots"], "code", "title", "budget"),
+        **rows("criteria", call["criteria"], "code", "title", "max_points", "min_points"),
+        **rows("indicators", call["indicators"], "code", "title", "unit"),
+        **rows("declarations", call["declarations"], "code", "text"),
+        **rows("required_attachments", call["required_attachments"], "kind", "title"),
     }
     if call.get("rescale"):
         data["rescale"] = "y"
     data.update(overrides)
     return data
+
+
+def rows(name: str, items: list[dict], *keys: str) -> dict:
+    """A list of the call as the form's rows post it (`lots-0-code`, …)."""
+    return {f"{name}-{i}-{k}": "" if item.get(k) is None else str(item[k])
+            for i, item in enumerate(items) for k in keys}
 
 
 def make_call(admin, *, state="published", title=None, deadline=None, **overrides) -> Procedure:
@@ -180,8 +185,11 @@ def test_admin_creates_the_worked_example_and_publishes_it(client, make_user, lo
     page = client.get("/gestione/avvisi/nuovo")
     html = html_of(page)
     assert page.status_code == 200 and html.count("<h1") == 1
-    assert '<label for="lots" class="active">' in html and 'aria-describedby="lots-help"' in html
-    assert "A | Portinerie sociali | 200000.00" in html  # the help text's example
+    # the lists as rows of labelled fields, one empty row each, with buttons that work without JavaScript
+    assert '<fieldset class="mb-4 form-rows" id="lots" aria-describedby="lots-help">' in html
+    assert '<label for="lots-0-budget" class="form-label fw-semibold d-block">Budget del lotto (euro)</label>' in html
+    assert 'name="add_row" value="lots"' in html and 'name="remove_row" value="lots-0"' in html
+    assert "|" not in re.sub(r"(?s)<script.*?</script>|<style.*?</style>", "", html.split("<main")[1]).split("</form>")[0]
 
     deadline = future(40).replace(second=0)
     r = post_form("/gestione/avvisi/nuovo", form_data(deadline=deadline))
@@ -232,10 +240,13 @@ def test_admin_edits_a_draft_through_the_form(client, make_user, login, post_for
     login(admin)
     url = f"/gestione/avvisi/{proc.id}/modifica"
     html = html_of(client.get(url))
-    assert "A | Portinerie sociali | 200000.00" in html and "3 | Coinvolgimento attivo" in html
-    data = form_data(title="Quartieri Connessi 3", lots="A | Portinerie sociali | 316500.00\n"
-                                                        "B | Servizi innovativi e animazione | 200000.00",
-                     version=str(proc.version))
+    assert 'id="lots-0-budget" inputmode="decimal" name="lots-0-budget" spellcheck="false" type="text" ' \
+           'value="200.000,00"' in html  # the reader's way, read back by the form
+    assert 'name="criteria-2-title" type="text" value="Coinvolgimento attivo' in html
+    assert 'name="criteria-2-min_points" spellcheck="false" type="text" value="8"' in html
+    data = form_data(title="Quartieri Connessi 3", version=str(proc.version))
+    data.update({"lots-0-budget": "316.500,00", "lots-1-budget": "200000", "budget_total": "516.500,00",
+                 "lots-2-code": "", "lots-2-title": "", "lots-2-budget": ""})  # a row emptied is taken away
     r = post_form(url, data)
     assert r.status_code == 303, html_of(r)[:2000]
     db.session.expire_all()
@@ -261,7 +272,8 @@ def test_admin_edits_a_draft_through_the_form(client, make_user, login, post_for
 def test_publish_refused_lists_every_unmet_rule_and_changes_nothing(client, make_user, login, post_form):
     admin = make_user("admin", org="Comune di Milano")
     login(admin)
-    r = post_form("/gestione/avvisi/nuovo", {"title": "Avviso incompleto", "criteria": "1 | Qualità | 30"})
+    r = post_form("/gestione/avvisi/nuovo", {"title": "Avviso incompleto", "criteria-0-code": "1",
+                                              "criteria-0-title": "Qualità", "criteria-0-max_points": "30"})
     assert r.status_code == 303
     proc = db.session.execute(sa.select(Procedure)).unique().scalar_one()
     manage_url = f"/gestione/avvisi/{proc.id}"
@@ -305,10 +317,12 @@ def test_cancel_needs_a_reason(client, make_user, login, post_form):
 
 
 @pytest.mark.parametrize("overrides, errors", [
-    ({"cup": "XYZ", "budget_total": "-5", "lots": "A | Portinerie sociali"},
-     {"cup": "15 lettere e cifre", "budget_total": "negativo", "lots": "riga 1: servono 3 campi"}),
-    ({"lots": "A | Portinerie sociali | 200000.00\n\nB | Servizi | -5", "criteria": "1 | Qualità | 30 | 40"},
-     {"lots": "riga 3, budget: l&#39;importo non può essere negativo", "criteria": "riga 1"}),
+    ({"cup": "XYZ", "budget_total": "-5", "lots-0-budget": ""},
+     {"cup": "15 lettere e cifre", "budget_total": "Importo non valido", "lots-0-budget": "campo obbligatorio"}),
+    ({"lots-1-budget": "-5", "criteria-0-min_points": "40", "criteria-1-max_points": "venti"},
+     {"lots-1-budget": "Importo non valido", "criteria-0-min_points": "il minimo non può superare il massimo",
+      "criteria-1-max_points": "Numero non valido"}),
+    ({"lots-1-code": "A"}, {"lots-1-code": "codice «A» ripetuto"}),
     ({"title": "", "submission_date": "31/02/2026", "scoring": "voti"},
      {"title": "bbligatorio", "submission_date": "Data non valida", "scoring": "opzione valida"}),
     ({"contact_email": "ufficio@", "contact_phone": "chiamare", "questions_time": "10:00"},
@@ -322,12 +336,39 @@ def test_bad_input_is_shown_per_field_and_nothing_is_stored(client, make_user, l
     assert r.status_code == 422
     html = html_of(r)
     assert "Il modulo contiene errori" in html
+    summary = html[html.index('id="error-summary"'):]
+    summary = summary[:summary.index("</div>")]
     for name, text in errors.items():
         assert f'id="{name}-error"' in html, name
         error = html[html.index(f'id="{name}-error"'):]
-        assert text in error[:error.index("</div>")], (name, error[:300])
+        assert text in html_lib.unescape(error[:error.index("</div>")]), (name, error[:300])
+        assert f'href="#{name}"' in summary, (name, summary)  # the summary links to the field, row included
         assert 'aria-invalid="true"' in html
     assert count(Procedure) == 0 and count(AuditRecord) == audit_before
+
+
+def test_rows_are_added_and_taken_away_without_saving(client, make_user, login, post_form):
+    login(make_user("admin", org="Comune di Milano"))
+    data = form_data()
+    r = post_form("/gestione/avvisi/nuovo", {**data, "add_row": "lots"})
+    html = html_of(r)
+    assert r.status_code == 200 and 'id="lots-3-code"' in html and 'id="lots-4-code"' not in html
+    assert 'value="Portinerie sociali"' in html  # what was typed stays
+    r = post_form("/gestione/avvisi/nuovo", {**data, "remove_row": "criteria-0"})
+    html = html_of(r)
+    assert 'name="criteria-0-title" type="text" value="' + CALL["criteria"][1]["title"] in html  # the next moved up
+    assert f'id="criteria-{len(CALL["criteria"]) - 1}-code"' not in html
+    assert count(Procedure) == 0
+    # rows left empty are not saved; declarations and attachments without a code get one
+    extra = {"lots-3-code": "", "lots-3-title": "", "lots-3-budget": "",
+             "declarations-3-text": "Dichiaro di aver letto l'avviso.", "declarations-3-code": "",
+             "required_attachments-0-title": "Lettera di intenti", "required_attachments-0-kind": ""}
+    r = post_form("/gestione/avvisi/nuovo", {**data, **extra})
+    assert r.status_code == 303, html_of(r)[:2000]
+    proc = db.session.execute(sa.select(Procedure)).unique().scalar_one()
+    assert [lot.code for lot in proc.lots] == [lot["code"] for lot in CALL["lots"]]
+    assert proc.declarations[-1] == {"code": "D1", "text": "Dichiaro di aver letto l'avviso."}
+    assert proc.required_attachments[-1] == {"kind": "A1", "title": "Lettera di intenti"}
 
 
 def test_min_publication_days_zero_is_a_warning_not_an_error(client, make_user, login, post_form):
