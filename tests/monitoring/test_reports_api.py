@@ -111,7 +111,7 @@ def test_whole_calendar_to_complete(client, s):
     assert put(client, ids[3], h1, content()).status_code == 200
     prove(client, ids[3], h1)
     r = act(client, ids[3], h1, "submit")
-    assert r.status_code == 409 and "sustainability" in r.json["error"]["message"]
+    assert r.status_code == 409 and "come proseguono le attività" in r.json["error"]["message"]
     assert pay(client, s, 3).status_code == 409
     assert put(client, ids[3], h1, content(final=True)).status_code == 200
     assert act(client, ids[3], h1, "submit").status_code == 200
