@@ -155,11 +155,17 @@ class Visitor:
         assert not blocking or not self.journey.strict, f"{self.who} on {page.url}: axe-core found\n" + json.dumps(blocking, indent=1)
         if shot:
             self.journey.screenshot(page, f"{shot}-desktop")
+        overlaps = page.evaluate(OVERLAP_JS)
+        assert not overlaps, f"{self.who}: {page.url}: at 1280 pixels, drawn over each other: {overlaps}"
         page.set_viewport_size(PHONE)
         try:
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"] + 1, (f"{page.url}: {width}px wide at a 375-pixel viewport; "
                                                  f"too wide: {page.evaluate(WIDEST_JS, PHONE['width'])}")
+            overlaps = page.evaluate(OVERLAP_JS)
+            assert not overlaps, f"{self.who}: {page.url}: at 375 pixels, drawn over each other: {overlaps}"
+            scrolled = page.evaluate(STACKED_JS)
+            assert not scrolled, f"{self.who}: {page.url}: lists that scroll sideways on a phone: {scrolled}"
             if shot:
                 self.journey.screenshot(page, f"{shot}-phone")
         finally:
@@ -179,6 +185,41 @@ WIDEST_JS = """(limit) => {
   }
   return out.slice(0, 8);
 }"""
+
+
+# What a person reads or types that another of them covers: labels, headings, legends, text boxes and buttons, each
+# pair that intersects by more than a few pixels (one inside the other, as a label around its box, is not covering).
+OVERLAP_JS = """() => {
+  const seen = [];
+  const sel = 'label, h1, h2, h3, h4, h5, h6, legend, button, input:not([type=hidden]):not([type=checkbox])' +
+              ':not([type=radio]), select, textarea';
+  for (const el of document.querySelectorAll(sel)) {
+    const r = el.getBoundingClientRect();
+    const st = getComputedStyle(el);
+    if (r.width < 4 || r.height < 4 || st.visibility === 'hidden' || st.opacity === '0') continue;
+    if (!el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;  // a closed <details>
+    if (el.closest('.visually-hidden, .visually-hidden-focusable, [aria-hidden=true], svg, .leaflet-container')) continue;
+    seen.push([el, r]);
+  }
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                       ' «' + (el.innerText || el.value || '').trim().slice(0, 30) + '»';
+  const out = [];
+  for (let i = 0; i < seen.length; i++) {
+    for (let j = i + 1; j < seen.length; j++) {
+      const [a, ra] = seen[i], [b, rb] = seen[j];
+      if (a.contains(b) || b.contains(a)) continue;
+      const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+      const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+      if (w > 4 && h > 4) out.push(name(a) + ' / ' + name(b));
+    }
+  }
+  return out.slice(0, 8);
+}"""
+
+# The lists made to stack on a phone (table-stack) that still scroll sideways.
+STACKED_JS = """() => [...document.querySelectorAll('table.table-stack')]
+  .filter(t => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .map(t => (t.caption ? t.caption.innerText : t.className).trim().slice(0, 60))"""
 
 
 def run_axe(page) -> list[dict]:

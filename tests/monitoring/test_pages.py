@@ -12,6 +12,7 @@ from codesign.monitoring import operations as monitoring
 from codesign.monitoring.models import Payment, Report
 from codesign.organizations.models import Membership
 from tests.conftest import csrf_token_from
+from tests.foundation.test_phone_lists import assert_every_cell_is_labelled
 from tests.helpers import PDF
 from tests.monitoring.conftest import API, content, report_ids, sign_and_start, state
 
@@ -86,6 +87,7 @@ def test_report_form_review_and_dashboards(client, s):
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and 'name="csrf_token"' in html
     assert '<label class="visually-hidden" for="exp_0_amount">' in html and 'for="ind_P1"' in html
+    assert_every_cell_is_labelled(html)  # the expenses stack into labelled rows on a phone
     assert "Relazione periodica n. 1" in html and "Prima di presentare la relazione" in html
     assert "sustainability" not in html             # not the final report
     # a wrong amount: 422, nothing stored
