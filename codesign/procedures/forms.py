@@ -333,7 +333,7 @@ class QuestionForm(FlaskForm):
 
     question = TextAreaField(_l("La tua domanda"), validators=[DataRequired(message=REQUIRED),
                                                                Length(max=MAX_QUESTION)],
-                             render_kw={"rows": 4, "maxlength": MAX_QUESTION},
+                             render_kw={"rows": 4},
                              description=_l("La risposta sarà pubblicata tra i chiarimenti, senza il tuo nome."))
 
 
@@ -342,10 +342,10 @@ class AnswerForm(FlaskForm):
 
     question = TextAreaField(_l("Domanda come sarà pubblicata"),
                              validators=[DataRequired(message=REQUIRED), Length(max=MAX_QUESTION)],
-                             render_kw={"rows": 3, "maxlength": MAX_QUESTION},
+                             render_kw={"rows": 3},
                              description=_l("Riformulala se nomina chi l'ha posta o un ente riconoscibile."))
     answer = TextAreaField(_l("Risposta"), validators=[DataRequired(message=REQUIRED), Length(max=MAX_ANSWER)],
-                           render_kw={"rows": 4, "maxlength": MAX_ANSWER})
+                           render_kw={"rows": 4})
 
 
 class ClarificationForm(FlaskForm):
@@ -353,6 +353,6 @@ class ClarificationForm(FlaskForm):
 
     question = TextAreaField(_l("Domanda o tema"), validators=[DataRequired(message=REQUIRED),
                                                                Length(max=MAX_QUESTION)],
-                             render_kw={"rows": 2, "maxlength": MAX_QUESTION})
+                             render_kw={"rows": 2})
     answer = TextAreaField(_l("Chiarimento"), validators=[DataRequired(message=REQUIRED), Length(max=MAX_ANSWER)],
-                           render_kw={"rows": 4, "maxlength": MAX_ANSWER})
+                           render_kw={"rows": 4})

@@ -216,7 +216,7 @@ def test_conflict_declared_through_the_page(client, login, scenario, monkeypatch
     # a conflict needs its description: 422, the error on the textarea, nothing stored
     r = _declare(client, pid, conflict=True)
     html = r.get_data(as_text=True)
-    assert r.status_code == 422 and 'id="note-error"' in html and 'aria-describedby="note-help note-error"' in html
+    assert r.status_code == 422 and 'id="note-error"' in html and 'aria-describedby="note-help note-error note-count"' in html
     assert db.session.execute(sa.select(ConflictDeclaration)).first() is None
     # no answer at all: 422 on the radio group
     r = _post(client, f"/valutazioni/proposte/{pid}", {"action": "declare"})

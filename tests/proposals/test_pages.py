@@ -96,7 +96,7 @@ def test_applicant_journey_from_draft_to_receipt(client, make_user, token_for, l
     assert 'inputmode="decimal"' in html and 'aria-live="polite"' in html
     assert 'id="organization_id"' in html and "Cooperativa Sociale Il Portico" in html
     assert 'for="lot"' in html and "Portinerie sociali" in html
-    assert 'aria-describedby="partners-help"' in html
+    assert 'aria-describedby="partners-help partners-count"' in html
 
     r = _post(client, url, {"organization_id": str(w.orgs[0]), "lot": "A", "title": "Portineria di via Padova",
                             "summary": "Una portineria sociale nel quartiere.", "requested_amount": "90000,50",

@@ -3,6 +3,8 @@ so a share under the call's minimum never reads as the minimum; amounts written 
 from decimal import Decimal
 
 from codesign.core.web import format_share
+from codesign.db import db
+from codesign.proposals.models import Proposal
 from tests.proposals.test_pages import _expire_and_start_admissibility, _html, _post, _state, _submitted, _world
 from tests.helpers import transition
 
@@ -38,3 +40,21 @@ def test_a_missing_reason_is_named_in_words(client, make_user, token_for, login)
     assert f'<a href="#exclude-{pid}-reason">Motivazione</a>: campo obbligatorio' in html  # beside its field
     assert _state(pid) == "submitted"
 
+
+
+def test_a_long_text_says_how_much_room_is_left_and_is_never_cut(client, make_user, token_for, login):
+    w = _world(client, make_user, token_for)
+    login(w.applicants[0])
+    page = f"/avvisi/{w.procedure_id}/proposta"
+    html = _html(client.get(page))
+    box = html[html.index('<textarea'):html.index('</textarea>')]
+    assert 'data-max="20000"' in box and "maxlength" not in box and 'aria-describedby="summary-help summary-count"' in box
+    assert '<small id="summary-count"' in html and "Al massimo 20.000 caratteri." in html
+    assert 'src="/static/js/char-count.js"' in html
+    r = _post(client, page, {"organization_id": str(w.orgs[0]), "lot": "A", "title": "Portineria",
+                              "summary": "x" * 20001, "requested_amount": "1000", "cofinancing_amount": "0"},
+              token_url=page)
+    html = _html(r)
+    error = html[html.index('id="summary-error"'):][:300]
+    assert r.status_code == 422 and "più lungo di 20000 caratteri" in error, error  # refused whole, not cut
+    assert db.session.query(Proposal).count() == 0
