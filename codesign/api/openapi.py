@@ -33,7 +33,7 @@ from codesign.opportunities.models import APPLICANTS, FUNDER_LEVELS
 from codesign.opportunities.schemas import ApplicationIn, NoticeIn, OpportunityIn
 from codesign.opportunities.workflow import workflow as application_workflow
 from codesign.organizations.schemas import InviteIn, JoinRequestIn, MemberPatch, OrganizationIn, OrganizationPatch
-from codesign.procedures.schemas import AnswerIn, ClarificationIn, QuestionIn
+from codesign.procedures.schemas import AnswerIn, ClarificationIn, ErratumIn, QuestionIn
 from codesign.procedures.workflow import workflow as procedure_workflow
 from codesign.proposals.workflow import workflow as proposal_workflow
 from codesign.tables.schemas import MeetingIn, MeetingPatch, VersionIn
@@ -41,7 +41,7 @@ from codesign.transparency.operations import PUBLIC_STATES
 
 # Bodies declared once as pydantic models (core/schemas.py): their JSON Schemas are the document's, so the
 # two cannot drift. The older endpoints' schemas below are still written by hand (layers issue, in progress).
-DECLARED = (QuestionIn, ClarificationIn, AnswerIn,
+DECLARED = (QuestionIn, ClarificationIn, AnswerIn, ErratumIn,
             MeetingIn, MeetingPatch, VersionIn, AgreementIn, ReportIn, PaymentIn, ReversalIn, ProjectIn, ProjectPatch,
             UpdateIn, GoodPracticeIn,
             OpportunityIn, ApplicationIn, NoticeIn, OrganizationIn, OrganizationPatch, JoinRequestIn, MemberPatch,
@@ -274,6 +274,13 @@ def schemas() -> dict:
         "asked_by_id": {**INTEGER, "description": "solo per l'amministrazione dell'avviso; null per un "
                                                   "chiarimento pubblicato d'ufficio"},
     }, ["id", "question", "asked_at", "answer", "answered_at"])
+    s["CallNotice"] = obj({
+        "id": INTEGER, "kind": {"type": "string", "enum": ["erratum", "extension"],
+                                "description": "una rettifica, o la proroga della scadenza"},
+        "published_at": DATETIME, "title": nullable(STRING), "text": nullable(STRING),
+        "previous_deadline": nullable({**DATETIME, "description": "la scadenza prima della proroga"}),
+        "new_deadline": nullable({**DATETIME, "description": "la scadenza dopo la proroga"}),
+    }, ["id", "kind", "published_at", "title", "text", "previous_deadline", "new_deadline"])
     s["MessageUpload"] = obj({
         "text": {"type": "string", "maxLength": 5000, "description": "il messaggio"},
         "file": {"type": "string", "contentMediaType": "application/pdf", "description": "un documento PDF (facoltativo)"},
@@ -780,6 +787,16 @@ def catalogue() -> dict[tuple[str, str], dict]:
             response=ref("CallQuestion"), errors=WRITE,
             description="`question` riformula la domanda per la pubblicazione; chi l'ha posta è avvisato. 409 se "
                         "ha già una risposta."),
+        ("get", "/procedures/{}/notices"): op(
+            "listCallNotices", "Le rettifiche e le proroghe dell'avviso, datate, dalla prima",
+            "chiunque (le bozze solo agli admin)", tag="procedures", public=True, paged=True,
+            response=array(ref("CallNotice")), errors=(404,)),
+        ("post", "/procedures/{}/errata"): op(
+            "publishCallErratum", "Pubblica una rettifica all'avviso", "admin dell'amministrazione dell'avviso",
+            tag="procedures", status=201, body=ref("ErratumIn"), response=ref("CallNotice"), errors=WRITE,
+            description="Pubblicata subito, con la data, e mai ritirata; gli enti con una proposta all'avviso (anche "
+                        "in bozza) e chi ha posto domande sono avvisati. 409 su un avviso in bozza, concluso o "
+                        "revocato."),
         ("patch", "/procedures/{}"): op(
             "updateProcedure", "Modifica un avviso", "admin", tag="procedures", body=ref("ProcedurePatch"),
             response=ref("Procedure"), errors=WRITE),

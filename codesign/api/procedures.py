@@ -7,6 +7,7 @@ from codesign.api import (bp, caller, json_body, list_response, page_args, paged
                           uploaded_file)
 from codesign.core import receipts
 from codesign.procedures import documents as call_documents
+from codesign.procedures import notices
 from codesign.procedures import operations as procs
 from codesign.procedures import questions
 from codesign.proposals import messages
@@ -114,6 +115,19 @@ def answer_question(procedure_id: int, question_id: int):
     procs.require_admin(user, proc)
     q = questions.answer(user, proc, questions.get(proc, question_id), json_body())
     return jsonify(questions.to_dict(q, for_admin=True))
+
+
+@bp.get("/procedures/<int:procedure_id>/notices")
+def list_call_notices(procedure_id: int):
+    proc = procs.get_visible(caller(), procedure_id)
+    return paged(notices.of_call(proc), notices.to_dict)
+
+
+@bp.post("/procedures/<int:procedure_id>/errata")
+def publish_erratum(procedure_id: int):
+    user = require_caller()
+    proc = procs.get_visible(user, procedure_id)
+    return jsonify(notices.to_dict(notices.publish_erratum(user, proc, json_body()))), 201
 
 
 # --- proposals ----------------------------------------------------------------------------------------

@@ -348,6 +348,15 @@ class AnswerForm(FlaskForm):
                            render_kw={"rows": 4})
 
 
+class ErratumForm(FlaskForm):
+    """An erratum to a published call (avviso di rettifica)."""
+
+    title = StringField(_l("Che cosa si rettifica"), validators=[DataRequired(message=REQUIRED), Length(max=300)],
+                        description=_l("Per esempio: Art. 6 – Budget del lotto B."))
+    text = TextAreaField(_l("Testo della rettifica"), validators=[DataRequired(message=REQUIRED),
+                                                                  Length(max=MAX_ANSWER)], render_kw={"rows": 5})
+
+
 class ClarificationForm(FlaskForm):
     """A clarification the administration publishes of its own."""
 

@@ -163,4 +163,27 @@ class CallQuestion(db.Model):
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the clarification's date
 
 
+
+class CallNotice(db.Model):
+    """A dated notice on a published call: an erratum (avviso di rettifica) the administration writes, or the
+    extension of the deadline (proroga), with the deadline before and after. Public with the call; never removed."""
+    __tablename__ = "call_notices"
+    __table_args__ = (sa.CheckConstraint("kind IN ('erratum', 'extension')", name="kind_valid"),
+                      sa.CheckConstraint("kind <> 'erratum' OR (title IS NOT NULL AND text IS NOT NULL)",
+                                         name="erratum_has_text"),
+                      sa.CheckConstraint("kind <> 'extension' OR (previous_deadline IS NOT NULL AND "
+                                         "new_deadline IS NOT NULL)", name="extension_has_dates"),
+                      sa.Index("ix_call_notices_procedure", "procedure_id", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(sa.ForeignKey("procedures.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    title: Mapped[str | None] = mapped_column(sa.Text)
+    text: Mapped[str | None] = mapped_column(sa.Text)
+    previous_deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    new_deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+
 files.holds_files(CallDocument.sha256)

@@ -5,13 +5,16 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from flask_babel import gettext as _
+
 from codesign.core import audit, files
+from codesign.core.calendar import format_rome
 from codesign.core.errors import Forbidden, GuardFailed, Invalid, NotFound
 from codesign.core.validation import aware_datetime
 from codesign.db import count_rows, db, utcnow
 from codesign.organizations.models import Organization
-from codesign.procedures import validation
-from codesign.procedures.models import CallDocument, Criterion, Lot, Procedure
+from codesign.procedures import audience, validation
+from codesign.procedures.models import CallDocument, CallNotice, Criterion, Lot, Procedure
 from codesign.procedures.workflow import workflow
 
 PUBLIC_STATES = tuple(s for s in workflow.states if s != "draft")
@@ -88,9 +91,14 @@ def update_procedure(actor, proc: Procedure, data: dict, *, now: dt.datetime | N
         raise GuardFailed("la nuova scadenza deve essere successiva a quella attuale (solo proroga)")
     old = proc.submission_deadline
     proc.submission_deadline = new
+    db.session.add(CallNotice(procedure_id=proc.id, kind="extension", previous_deadline=old, new_deadline=new,
+                              published_at=now, published_by_id=actor.id))   # dated on the call's page
     db.session.flush()
     audit.record(actor=actor, entity_type="procedure", entity_id=proc.id, trigger="extend_deadline",
                  data={"from": old.isoformat(), "to": new.isoformat()})
+    audience.tell(proc, lambda: _("Scadenza prorogata: %(title)s", title=proc.title[:200]),
+                  lambda: _("La scadenza dell'avviso «%(call)s» è prorogata dal %(old)s al %(new)s (ora italiana).",
+                            call=proc.title, old=format_rome(old), new=format_rome(new)), now=now)
     return proc
 
 

@@ -21,6 +21,13 @@ class ClarificationIn(Input):
     answer: Text(MAX_ANSWER)
 
 
+class ErratumIn(Input):
+    """An erratum (avviso di rettifica) to a published call: what it corrects, and the correction."""
+
+    title: Text(300)
+    text: Text(MAX_ANSWER)
+
+
 class AnswerIn(Input):
     """The administration's answer to a question; `question` rewords it for publication (so that nobody is named
     or recognised), else it is published as asked."""

@@ -29,8 +29,10 @@ from codesign.organizations.operations import administrations_of
 from codesign.procedures import operations as procs
 from codesign.procedures import validation
 from codesign.procedures import documents as call_documents
+from codesign.procedures import notices
 from codesign.procedures import questions
 from codesign.procedures.forms import (LISTS, MOMENTS, ActionForm, AnswerForm, CallDocumentForm, ClarificationForm,
+                                       ErratumForm,
                                        ExtendForm, ProcedureForm, QuestionForm, list_error_path, rome_datetime)
 from codesign.procedures.models import Procedure
 from codesign.procedures.workflow import workflow
@@ -49,6 +51,7 @@ AUDIT_LABELS = {
     "ask_question": _l("domanda di chiarimento ricevuta"),
     "answer_question": _l("risposta pubblicata tra i chiarimenti"),
     "publish_clarification": _l("chiarimento pubblicato"),
+    "publish_erratum": _l("rettifica pubblicata"),
 }
 DOCUMENT_KINDS = {"call": _l("Avviso"), "annex": _l("Allegato"), "form": _l("Modulo"),
                   "act": _l("Atto di approvazione")}
@@ -180,7 +183,7 @@ def _public_page(proc: Procedure, status: int = 200, *, question_form=None, fail
         countdown=countdown(proc.submission_deadline, now), rules=explain(proc), is_admin=procs.is_admin_of(user, proc),
         sections=CALL_SECTIONS(proc), documents=call_documents.of_call(proc), document_kinds=DOCUMENT_KINDS,
         clarifications=questions.clarifications(proc), own_questions=questions.pending(user, proc),
-        questions_open=questions.open_for_questions(proc, now), question_form=question_form if can_ask else None,
+        notices=notices.of_call(proc), questions_open=questions.open_for_questions(proc, now), question_form=question_form if can_ask else None,
         failure=failure)
     return html, status
 
@@ -357,7 +360,8 @@ def _blocked_actions(proc: Procedure, allowed: set[str]) -> list[tuple]:
     return workflow.blocked(proc, current_user)
 
 
-def _clarification_forms(proc: Procedure, *, doc_form=None, answer_form=None, clar_form=None) -> dict:
+def _clarification_forms(proc: Procedure, *, doc_form=None, answer_form=None, clar_form=None,
+                         erratum_form=None) -> dict:
     """The manage page's documents and questions, with their forms (the one just refused keeps its input)."""
     if doc_form is None:
         doc_form = CallDocumentForm(formdata=None, prefix="doc", meta={"csrf": False})
@@ -370,7 +374,11 @@ def _clarification_forms(proc: Procedure, *, doc_form=None, answer_form=None, cl
     can_publish = proc.state not in ("draft", "cancelled")
     if clar_form is None and can_publish:
         clar_form = ClarificationForm(formdata=None, prefix="clar", meta={"csrf": False})
+    if erratum_form is None and proc.state in notices.ERRATA_STATES:
+        erratum_form = ErratumForm(formdata=None, prefix="erratum", meta={"csrf": False})
     return {"documents": call_documents.of_call(proc), "document_kinds": DOCUMENT_KINDS,
+            "notices": notices.of_call(proc),
+            "erratum_form": erratum_form if proc.state in notices.ERRATA_STATES else None,
             "doc_form": doc_form if proc.state != "cancelled" else None, "waiting": waiting,
             "answer_forms": answer_forms, "clarifications": questions.clarifications(proc),
             "clar_form": clar_form if can_publish else None}
@@ -545,6 +553,28 @@ def publish_clarification(procedure_id: int):
                             failure=refusal(form, exc, _("Pubblicazione di un chiarimento")))
     flash(_("Chiarimento pubblicato sulla pagina dell'avviso."), "success")
     return _back_to(proc, "chiarimenti")
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/rettifiche", methods=["POST"])
+@admin_required
+def publish_erratum(procedure_id: int):
+    proc = _admin_proc(procedure_id, for_update=True)
+    form = ErratumForm(prefix="erratum", meta={"csrf": False})  # the CSRF token is checked for every POST
+    if not form.validate():
+        return _manage_page(proc, 422, erratum_form=form)
+    label = _("Pubblica la rettifica")
+    if not confirmed():
+        return ask(label, _("La rettifica «%(title)s» è pubblicata subito sulla pagina dell'avviso, con la data di "
+                            "oggi, e non si può ritirare; gli enti con una proposta all'avviso e chi ha posto domande "
+                            "ricevono un avviso.", title=form.title.data),
+                   subject=_("Avviso «%(title)s»", title=proc.title),
+                   back=url_for("procedures.manage", procedure_id=proc.id, _anchor="erratum-form-title"))
+    try:
+        notices.publish_erratum(current_user, proc, {"title": form.title.data, "text": form.text.data})
+    except DomainError as exc:
+        return _manage_page(proc, exc.status, erratum_form=form, failure=refusal(form, exc, label))
+    flash(_("Rettifica pubblicata sulla pagina dell'avviso; gli enti interessati sono stati avvisati."), "success")
+    return _back_to(proc, "rettifiche")
 
 
 @bp.route("/gestione/avvisi/<int:procedure_id>/elimina", methods=["POST"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from codesign.core import tick
+from codesign.procedures import audience
 from codesign.procedures import operations as procedures
 from codesign.procedures.workflow import workflow as procedure_workflow
 from codesign.proposals import messages, notify, rules
@@ -18,6 +19,7 @@ from codesign.proposals.workflow import workflow as proposal_workflow
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     procedures.register_proposal_counter(rules.counts_by_state)
+    audience.register_call_bodies(rules.call_bodies)
     tick.register(app, remind_integrations)
     tick.register(app, exclude_unanswered_integrations)
     proposals.declare_document_kind(messages.KIND, (proposals.BODY, proposals.ADMIN), listed=False)

@@ -11,6 +11,12 @@ from codesign.proposals.models import PROPOSAL_STATES, Proposal
 from codesign.proposals.workflow import STATES
 
 
+def call_bodies(procedure) -> set[int]:
+    """The bodies working on a call: those with a proposal to it, a draft included, not withdrawn."""
+    return set(db.session.execute(sa.select(Proposal.organization_id).where(
+        Proposal.procedure_id == procedure.id, Proposal.state != "withdrawn")).scalars())
+
+
 def counts_by_state(procedure_ids) -> dict[int, list[tuple[str, str, int]]]:
     """Per procedure, the number of proposals in each state (drafts excluded): ONE grouped query."""
     ids = list(procedure_ids)
