@@ -13,7 +13,7 @@ from codesign.agreements.forms import ActionForm, AgreementForm, HandoverForm, S
 from codesign.core.confirm import confirmation
 from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, Invalid
-from codesign.core.forms import apply_errors
+from codesign.core.forms import apply_errors, change_rows
 from codesign.db import db, utcnow
 from codesign.proposals import next_step
 from codesign.proposals import operations as props
@@ -120,8 +120,7 @@ def page(proposal_id: int):
     permissions.require_admin(current_user, proposal)
     agreement = agreements.agreement_of(proposal)
     form = _form_for(proposal, agreement, formdata=request.form)
-    if "add_premises" in request.form or "add_tranche" in request.form:
-        (form.premises if "add_premises" in request.form else form.tranches).append_entry()
+    if change_rows(form, request.form):  # one row more or less, nothing saved
         _label_rows(form)
         return _render(proposal, form=form)
     label = _("Salva la convenzione")

@@ -21,7 +21,7 @@ def apply_errors(form, exc: DomainError) -> str | None:
     if isinstance(exc, Invalid):
         leftover = []
         for name, message in exc.fields.items():
-            field = _field_at(form, name)
+            field = field_at(form, name)
             if field is not None and hasattr(field, "errors") and not isinstance(field.errors, dict):
                 field.errors = list(field.errors) + [message]
             else:
@@ -46,7 +46,7 @@ def refusal(form, exc: DomainError, label: str) -> dict | None:
     return {"label": label, "reasons": [message]} if message else None
 
 
-def _field_at(form, path: str):
+def field_at(form, path: str):
     """The field a domain path names: `title`, or `activities.0.end_month` inside a FieldList of FormFields."""
     node = form
     for part in path.split("."):

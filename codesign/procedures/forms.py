@@ -96,7 +96,8 @@ def _row_values(row) -> dict:
     domain names them), optional columns left empty as null."""
     out = {}
     for f in row:
-        value = f.decimal_text if isinstance(f, AmountField) and f.decimal_text is not None else (f.data or "").strip()
+        typed = (f.data or "").strip()
+        value = (f.decimal_text or typed) if isinstance(f, AmountField) else typed
         out[f.short_name] = value or (None if f.short_name in ("min_points", "unit") or isinstance(f, AmountField)
                                       else "")
     return out

@@ -22,7 +22,7 @@ from codesign.core.audit import AuditRecord
 from codesign.core.confirm import ask, confirmation, confirmed
 from codesign.core.enums import Role
 from codesign.core.errors import Conflict, DomainError, GuardFailed, IllegalTransition, Invalid
-from codesign.core.forms import apply_errors, change_rows, choice_list, refusal
+from codesign.core.forms import apply_errors, change_rows, choice_list, field_at, refusal
 from codesign.core.web import PageSections, Pager, format_datetime_rome, format_score
 from codesign.db import count_rows, db, utcnow
 from codesign.organizations.operations import administrations_of
@@ -247,8 +247,8 @@ def _apply_domain_errors(form: ProcedureForm, exc: DomainError, rows: dict[str, 
         if name in LISTS:
             path, message = list_error_path(name, message, rows.get(name, []))
             if path != name:
-                parts = path.split(".")
-                if form[name].entries[int(parts[1])].form[parts[2]].errors:
+                at = field_at(form, path)
+                if at is not None and at.errors:
                     continue
                 name = path
             else:

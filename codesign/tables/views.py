@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from codesign.core.confirm import confirmation
 from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, Invalid
-from codesign.core.forms import apply_errors, choice_list
+from codesign.core.forms import apply_errors, change_rows, choice_list
 from codesign.core.web import format_money
 from codesign.db import db, utcnow
 from codesign.procedures import operations as procs
@@ -258,8 +258,7 @@ def new_version(proposal_id: int):
     if request.method == "GET":
         return _render_version_form(proposal, _version_form_for(proposal, latest), latest)
     form = _version_form_for(proposal, latest, formdata=request.form)
-    if "add_activity" in request.form or "add_line" in request.form:  # one more empty row, nothing saved
-        (form.activities if "add_activity" in request.form else form.budget_lines).append_entry()
+    if change_rows(form, request.form):  # one row more or less, nothing saved
         _version_form_choices(proposal, form)
         return _render_version_form(proposal, form, latest)
     if not form.validate_on_submit():

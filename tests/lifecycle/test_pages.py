@@ -80,7 +80,7 @@ def test_board_table_versions_diff_and_finalize_through_the_pages(client, s, log
     r = post(client, f"{table_url}/azioni/finalize", {"confirmed": "yes"}, table_url)
     assert r.status_code == 409 and "le voci di budget sommano a 90.000,00" in html(r)
     assert state(a1) == "in_codesign"
-    r = post(client, form_url, {**v1, "add_line": "1"}, form_url)
+    r = post(client, form_url, {**v1, "add_row": "budget_lines"}, form_url)
     assert r.status_code == 200 and 'name="v-budget_lines-1-amount"' in html(r)
     v2 = {**v1, "v-summary": "Versione concordata", "v-budget_lines-1-category": "personale",
           "v-budget_lines-1-funding_source": "cofinancing", "v-budget_lines-1-amount": "10000,00"}
