@@ -16,12 +16,15 @@ from codesign.core.web import format_score
 from codesign.db import db
 
 
-def apply_errors(form, exc: DomainError) -> str | None:
-    """Attach per-field messages to the form; return the message that belongs to no field."""
+def apply_errors(form, exc: DomainError, where: dict | None = None) -> str | None:
+    """Attach per-field messages to the form; return the message that belongs to no field. `where`: the field a
+    domain path names when the form does not hold it at that path (the body left blank rows out), a path's parent
+    standing for what is inside it."""
     if isinstance(exc, Invalid):
         leftover = []
+        where = where or {}
         for name, message in exc.fields.items():
-            field = field_at(form, name)
+            field = where.get(name) or where.get(name.rpartition(".")[0]) or field_at(form, name)
             if field is not None and hasattr(field, "errors") and not isinstance(field.errors, dict):
                 field.errors = list(field.errors) + [message]
             else:
@@ -148,7 +151,7 @@ def change_rows(form, formdata) -> bool:
                                              if not k.startswith(gone) and k != "remove_row"]))
     else:
         rows = getattr(form, add, None)
-        if isinstance(rows, FieldList):
+        if isinstance(rows, FieldList) and not (rows.max_entries and len(rows) >= rows.max_entries):
             rows.append_entry()
     return True
 

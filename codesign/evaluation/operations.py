@@ -82,7 +82,9 @@ def _value(procedure, criterion, raw) -> Decimal:
     return v.decimal_value(raw, lo=Decimal(0), hi=criterion.max_points)
 
 
-def save_review(user, proposal, data: dict) -> Review:
+def _checked_review(user, proposal, data: dict):
+    """The review's values checked (scores, reasons, a final one complete) and the evaluator's right to write
+    it (seat, assignment, declaration, not yet final): what to write, or the refusal."""
     if not isinstance(data, dict):
         raise Invalid({"body": "atteso un oggetto JSON"})
     proc = proposal.procedure
@@ -128,6 +130,17 @@ def save_review(user, proposal, data: dict) -> Review:
     review = _review(user, proposal)
     if review is not None and review.final:
         raise Conflict("la valutazione è definitiva e non si può più modificare")
+    return criteria, scores, reasons, final, clean, seat, review
+
+
+def check_review(user, proposal, data: dict) -> None:
+    """Refuse what `save_review` would refuse, writing nothing: the page asks before a final review only when
+    it would be accepted."""
+    _checked_review(user, proposal, data)
+
+
+def save_review(user, proposal, data: dict) -> Review:
+    criteria, scores, reasons, final, clean, seat, review = _checked_review(user, proposal, data)
     if review is None:
         review = Review(proposal_id=proposal.id, user_id=user.id)
         db.session.add(review)

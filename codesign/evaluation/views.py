@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 from codesign.auth import operations as auth_ops
 from codesign.auth.forms import InviteForm
 from codesign.auth.models import User
-from codesign.core.confirm import confirmation
+from codesign.core.confirm import ask, confirmation, confirmed
 from codesign.core.enums import Role
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors
@@ -38,7 +38,7 @@ from codesign.procedures import operations as procs
 from codesign.procedures.models import Procedure
 from codesign.procedures.workflow import workflow as procedure_wf
 from codesign.proposals import operations as props
-from codesign.proposals.forms import attachment_kind_titles
+from codesign.proposals.forms import attachment_kind_titles, proposal_label
 from codesign.proposals.models import Proposal
 
 bp = Blueprint("evaluation", __name__)
@@ -221,14 +221,22 @@ def _save_review(p: Proposal, *, final: bool):
     form = review_form(p.procedure, meta={"csrf": False})
     if not form.validate():
         return _proposal_page(p, status=422, form=form)
+    data = form.to_data(final=final)
+    ask_first = final and not confirmed()   # a final review is asked once, when it would be accepted
     try:
-        ev.save_review(current_user, p, form.to_data(final=final))
+        (ev.check_review if ask_first else ev.save_review)(current_user, p, data)
     except Invalid as exc:
         db.session.rollback()
         leftover = form.apply_domain_errors(exc.fields)
         return _proposal_page(p, status=exc.status, form=form, reasons=leftover or None)
     except DomainError as exc:
         return _failure_page(lambda **kw: _proposal_page(p, form=form, **kw), exc)
+    if ask_first:
+        return ask(_("Valutazione definitiva"),
+                   _("La valutazione diventa definitiva con i valori e le motivazioni inseriti e non si potrà più "
+                     "modificare; entra nel calcolo della graduatoria quando tutta la commissione avrà concluso."),
+                   subject=proposal_label(p),
+                   back=url_for("evaluation.proposal", proposal_id=p.id, _anchor="valutazione"))
     if final:
         flash(_("Valutazione definitiva confermata: non si può più modificare."), "success")
     else:

@@ -8,10 +8,11 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DateField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from codesign.core.forms import choice_list
+from codesign.core.forms import amount_input, choice_list, row_is_empty
+from codesign.monitoring.schemas import MAX_ROWS
 from codesign.proposals.forms import REQUIRED, AmountField
 
 _VALUE_RE = re.compile(r"^\d{1,15}([.,]\d{1,6})?$")
@@ -33,8 +34,19 @@ class ValueField(StringField):
         return self.data.strip().replace(",", ".") if self.data and self.data.strip() else None
 
 
+class ExpenseRow(Form):
+    """One expense of the report (the choices of category and source are the final project's: `report_form`)."""
+
+    category = SelectField(_l("Categoria di spesa"), validators=[Optional()])
+    funding_source = SelectField(_l("Fonte di finanziamento"), validators=[Optional()])
+    amount = AmountField(_l("Importo in euro"), validators=[Optional()])
+    description = StringField(_l("Descrizione"), validators=[Optional(), Length(max=2000)])
+    receipts = HiddenField()            # the ids of the row's receipts, carried as the row moves
+
+
 class ReportForm(FlaskForm):
-    """The content of a report; the indicator fields and the expense rows are added per report by `report_form`."""
+    """The content of a report; the indicator fields and the expense rows (`expenses`, a FieldList of ExpenseRow)
+    are added per report by `report_form`."""
 
     narrative = TextAreaField(_l("Attività svolte nel periodo"), validators=[Optional(), Length(max=100_000)],
                               render_kw={"rows": 8},
@@ -54,71 +66,60 @@ class ReportForm(FlaskForm):
                        "per presentare la relazione quando la spesa lo supera."))
 
     indicator_fields: list[tuple[str, str]] = []
-    expense_rows: list[dict[str, str]] = []
-    receipt_fields: list[str] = []      # per row: the hidden field with the ids of the row's receipts
 
-    def body(self, final: bool) -> tuple[dict, dict[str, str]]:
-        """The API's body, and where each of its fields is on this form (for the domain's 422 messages)."""
-        where = {"narrative": "narrative", "cofinancing_amount": "cofinancing_amount",
-                 "sustainability": "sustainability"}
+    def body(self, final: bool) -> tuple[dict, dict[str, object]]:
+        """The API's body, and the field each of its paths names on this form (for the domain's 422 messages)."""
+        where = {name: self[name] for name in ("narrative", "cofinancing_amount", "sustainability",
+                                                "overspending_justification")}
         indicators = {}
         for code, name in self.indicator_fields:
             value = self[name].decimal_text
             if value is not None:
                 indicators[code] = value
-                where[f"indicators.{code}"] = name
+                where[f"indicators.{code}"] = self[name]
         expenses = []
-        for row, receipts in zip(self.expense_rows, self.receipt_fields):
-            values = {k: (self[name].data or "").strip() for k, name in row.items()}
-            if not any(values.values()):
+        for entry in self.expenses:
+            row = entry.form
+            if row_is_empty([row.category, row.funding_source, row.amount, row.description]):
                 continue                    # a blank row, or one the person emptied: gone, with its receipts
             i = len(expenses)
-            for k, name in row.items():
-                where[f"expenses.{i}.{k}"] = name
-            where[f"expenses.{i}.receipts"] = row["description"]
-            expenses.append({"category": values["category"], "funding_source": values["funding_source"],
-                             "amount": self[row["amount"]].decimal_text or "", "description": values["description"],
-                             "receipts": [int(x) for x in (self[receipts].data or "").split() if x.isdecimal()]})
+            for k in ("category", "funding_source", "amount", "description"):
+                where[f"expenses.{i}.{k}"] = row[k]
+            where[f"expenses.{i}"] = where[f"expenses.{i}.receipts"] = row.description
+            expenses.append({"category": row.category.data or "", "funding_source": row.funding_source.data or "",
+                             "amount": row.amount.decimal_text or "", "description": (row.description.data or "").strip(),
+                             "receipts": [int(x) for x in (row.receipts.data or "").split() if x.isdecimal()]})
         body = {"narrative": self.narrative.data or "", "indicators": indicators, "expenses": expenses,
                 "cofinancing_amount": self.cofinancing_amount.decimal_text,
                 "overspending_justification": self.overspending_justification.data or None}
-        where["overspending_justification"] = "overspending_justification"
         if final:
             body["sustainability"] = self.sustainability.data or None
         return body, where
 
 
 def report_form(report, version, indicator_titles: dict[str, str], categories: list[str], sources: list[str],
-                extra_rows: int = 0, **kwargs) -> ReportForm:
-    """A ReportForm with a field per indicator of the final project and a row per expense (those stored, then
-    three blank ones, and `extra_rows` more when the person asked for them)."""
+                rows: int = 0, **kwargs) -> ReportForm:
+    """A ReportForm with a field per indicator of the final project and the expense rows (those given or posted,
+    and empty ones up to `rows`), choosing among the final project's categories and sources."""
+
+    class _Row(ExpenseRow):
+        pass
+
+    _Row.category = SelectField(_l("Categoria di spesa"), validators=[Optional()],
+                                choices=choice_list([("", _l("— scegli —"))] + [(c, c) for c in categories]))
+    _Row.funding_source = SelectField(_l("Fonte di finanziamento"), validators=[Optional()],
+                                      choices=choice_list([("", _l("— scegli —"))] + [(s, s) for s in sources]))
 
     class _Form(ReportForm):
         pass
 
+    _Form.expenses = FieldList(FormField(_Row), label=_l("Spese sostenute nel periodo"), max_entries=MAX_ROWS,
+                               min_entries=min(rows, MAX_ROWS))
     codes = [i["code"] for i in (version.indicators if version is not None else []) or []]
     _Form.indicator_fields = [(code, f"ind_{code}") for code in codes]
     for code, name in _Form.indicator_fields:
         setattr(_Form, name, ValueField(_l("%(title)s (%(code)s)", title=indicator_titles.get(code, code),
                                            code=code), validators=[Optional()]))
-    rows = len(report.expenses or []) + BLANK_ROWS + extra_rows
-    _Form.expense_rows, _Form.receipt_fields = [], []
-    category_choices = choice_list([("", _l("— scegli —"))] + [(c, c) for c in categories])
-    source_choices = choice_list([("", _l("— scegli —"))] + [(s, s) for s in sources])
-    for i in range(rows):
-        n = i + 1
-        names = {"category": f"exp_{i}_category", "funding_source": f"exp_{i}_funding_source",
-                 "amount": f"exp_{i}_amount", "description": f"exp_{i}_description"}
-        setattr(_Form, names["category"], SelectField(_l("Categoria di spesa, riga %(n)s", n=n),
-                                                      choices=category_choices, validators=[Optional()]))
-        setattr(_Form, names["funding_source"], SelectField(_l("Fonte di finanziamento, riga %(n)s", n=n),
-                                                            choices=source_choices, validators=[Optional()]))
-        setattr(_Form, names["amount"], AmountField(_l("Importo in euro, riga %(n)s", n=n), validators=[Optional()]))
-        setattr(_Form, names["description"], StringField(_l("Descrizione, riga %(n)s", n=n),
-                                                         validators=[Optional(), Length(max=2000)]))
-        setattr(_Form, f"exp_{i}_receipts", HiddenField())
-        _Form.expense_rows.append(names)
-        _Form.receipt_fields.append(f"exp_{i}_receipts")
     return _Form(**kwargs)
 
 
@@ -126,14 +127,13 @@ def report_form_data(report) -> dict:
     """What the form shows for a stored report (amounts with the Italian comma)."""
     data = {"narrative": report.narrative or "", "sustainability": report.sustainability or "",
             "overspending_justification": report.overspending_justification or "",
-            "cofinancing_amount": f"{report.cofinancing_amount:.2f}".replace(".", ",")
-            if report.cofinancing_amount is not None else ""}
+            "cofinancing_amount": amount_input(report.cofinancing_amount),
+            "expenses": [{"category": e["category"], "funding_source": e["funding_source"],
+                          "amount": amount_input(e["amount"]), "description": e.get("description", ""),
+                          "receipts": " ".join(str(x) for x in e.get("receipts", []))}
+                         for e in report.expenses or []]}
     for code, value in (report.indicators or {}).items():
         data[f"ind_{code}"] = str(value).replace(".", ",")
-    for i, e in enumerate(report.expenses or []):
-        data.update({f"exp_{i}_category": e["category"], f"exp_{i}_funding_source": e["funding_source"],
-                     f"exp_{i}_amount": str(e["amount"]).replace(".", ","), f"exp_{i}_description": e.get("description", ""),
-                     f"exp_{i}_receipts": " ".join(str(x) for x in e.get("receipts", []))})
     return data
 
 

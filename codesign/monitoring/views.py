@@ -6,17 +6,14 @@ renders the page again with the error's status (422 invalid input, 409 a guard o
 every reason). The request commits once, in `after_request`. Buttons come from the report machine's table."""
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.datastructures import MultiDict
 
 from codesign.agreements.operations import final_version
 from codesign.core.confirm import confirmation
 from codesign.core.errors import DomainError, GuardFailed, Invalid
-from codesign.core.forms import apply_errors, choice_list
+from codesign.core.forms import apply_errors, change_rows, choice_list
 from codesign.core.web import format_money
 from codesign.db import db, utcnow
 from codesign.core.exports import download
@@ -25,7 +22,7 @@ from codesign.monitoring import operations as monitoring
 from codesign.monitoring import permissions, rules
 from codesign.monitoring.forms import (BLANK_ROWS, PaymentForm, ReceiptForm, ReversalForm, ReviewForm, SubmitForm,
                                        report_form, report_form_data)
-from codesign.monitoring.schemas import MAX_RECEIPTS, MAX_ROWS
+from codesign.monitoring.schemas import MAX_RECEIPTS
 from codesign.monitoring.workflow import workflow
 from codesign.procedures import operations as procs
 from codesign.proposals import operations as props
@@ -52,49 +49,16 @@ def _choices(version):
     return categories, sources
 
 
-def _form_for(report, version, formdata=..., rows: int = 0):
-    """The report's form: from the stored report (formdata None), from what was posted (the default), or from
-    `formdata`; with at least `rows` expense rows."""
+def _form_for(report, version, formdata=...):
+    """The report's form: from the stored report with blank expense rows (formdata None), from what was posted
+    (the default), or from `formdata`."""
     categories, sources = _choices(version)
     titles = {i["code"]: i.get("title", i["code"]) for i in report.proposal.procedure.indicators or []}
     kwargs = {} if formdata is ... else {"formdata": formdata}
     if formdata is None:
         kwargs["data"] = report_form_data(report)
-    extra = max(0, min(rows, MAX_ROWS) - len(report.expenses or []) - BLANK_ROWS)
-    return report_form(report, version, titles, categories, sources, extra_rows=extra, **kwargs)
-
-
-_ROW_FIELD = re.compile(r"^exp_(\d+)_(category|funding_source|amount|description|receipts)$")
-
-
-def _rows_posted(formdata) -> int:
-    """How many expense rows the posted form had (those added without saving included)."""
-    return max((int(m.group(1)) + 1 for k in formdata if (m := _ROW_FIELD.match(k))), default=0)
-
-
-def _without_row(formdata, gone: int) -> MultiDict:
-    """What was posted, with expense row `gone` taken out and the rows after it moved up by one."""
-    out = MultiDict()
-    for key, values in formdata.lists():
-        m = _ROW_FIELD.match(key)
-        if m is None:
-            out.setlist(key, values)
-        elif int(m.group(1)) != gone:
-            i = int(m.group(1))
-            out.setlist(f"exp_{i - 1 if i > gone else i}_{m.group(2)}", values)
-    return out
-
-
-def _carry(form, where: dict[str, str], exc: Invalid) -> str | None:
-    """The domain's 422 messages onto the form's fields (`expenses.0.amount` → the row's field)."""
-    leftover = []
-    for path, message in exc.fields.items():
-        name = where.get(path) or where.get(path.rsplit(".", 1)[0])
-        if name is not None and name in form:
-            form[name].errors = list(form[name].errors) + [message]
-        else:
-            leftover.append(f"{path}: {message}")
-    return "; ".join(leftover) or None
+    rows = len(report.expenses or []) + BLANK_ROWS if formdata is None else 0
+    return report_form(report, version, titles, categories, sources, rows=rows, **kwargs)
 
 
 def _render_report(report, *, status=200, form=None, review_form=None, message=None, reasons=None,
@@ -138,9 +102,7 @@ def _failure(exc: DomainError, form=None, where=None):
     db.session.rollback()
     if isinstance(exc, GuardFailed):
         return None, exc.reasons
-    if isinstance(exc, Invalid) and form is not None and where is not None:
-        return _carry(form, where, exc), None
-    return (apply_errors(form, exc) if form is not None else exc.message), None
+    return (apply_errors(form, exc, where) if form is not None else exc.message), None
 
 
 @bp.route("/relazioni/<int:report_id>", methods=["GET", "POST"])
@@ -153,15 +115,9 @@ def report(report_id: int):
         return _render_report(r, status=409 if permissions.is_owner(current_user, r) else 403,
                               message=_("La relazione non si può modificare ora."))
     version = final_version(r.proposal)
-    if "add_row" in request.form or "remove_row" in request.form:   # the rows change, nothing is saved
-        formdata, rows = request.form, _rows_posted(request.form)
-        gone = request.form.get("remove_row", "")
-        if gone.isdecimal() and int(gone) < rows:
-            formdata, rows = _without_row(formdata, int(gone)), rows - 1
-        elif "add_row" in request.form:
-            rows += 1
-        return _render_report(r, form=_form_for(r, version, formdata=formdata, rows=rows))
-    form = _form_for(r, version, rows=_rows_posted(request.form))
+    form = _form_for(r, version)
+    if change_rows(form, request.form):   # one expense row more or less, nothing saved
+        return _render_report(r, form=form)
     if not form.validate_on_submit():
         return _render_report(r, status=422, form=form)
     body, where = form.body(r.final)

@@ -15,6 +15,13 @@ from codesign.core.forms import AmountField
 REQUIRED = _l("Campo obbligatorio.")
 
 
+def proposal_label(p) -> str:
+    """A proposal as a confirmation names it: its receipt number once it has one, and its title."""
+    if p.protocol_number:
+        return _("Proposta n. %(number)s «%(title)s»", number=p.protocol_number, title=p.title)
+    return _("Proposta «%(title)s»", title=p.title)
+
+
 def parse_partners(text: str | None) -> list[dict]:
     """One partner per line, `name | tax code | role` (the role may be left out)."""
     partners = []

@@ -28,7 +28,7 @@ from codesign.proposals import messages
 from codesign.proposals import operations as props
 from codesign.proposals.forms import (AdminActionForm, MessageForm, NewProposalForm, ProposalContentForm, UploadForm,
                                       action_form, attachment_kind_choices, attachment_kind_titles,
-                                      format_partners)
+                                      format_partners, proposal_label)
 from codesign.proposals import next_step
 from codesign.proposals.workflow import rome_today, workflow
 
@@ -52,13 +52,6 @@ ADMISSIBILITY_LIMIT = 500
 
 
 # --- small helpers -----------------------------------------------------------------------------------------
-def _label_of(p) -> str:
-    """A proposal as a confirmation names it: its receipt number once it has one, and its title."""
-    if p.protocol_number:
-        return _("Proposta n. %(number)s «%(title)s»", number=p.protocol_number, title=p.title)
-    return _("Proposta «%(title)s»", title=p.title)
-
-
 def _label(trigger: str) -> str:
     transitions = workflow.by_trigger.get(trigger) or []
     return _(transitions[0].label) if transitions and transitions[0].label else trigger
@@ -314,7 +307,7 @@ def delete_draft(proposal_id: int):
     p = props.get_visible(current_user, proposal_id)
     if props.is_member(current_user, p) and p.state == "draft" and not confirmed():
         return ask(_("Elimina la bozza"), _("La bozza della proposta è eliminata con i suoi documenti; non si può "
-                                           "recuperare."), subject=_label_of(p),
+                                           "recuperare."), subject=proposal_label(p),
                    back=url_for("proposals.edit", proposal_id=p.id), danger=True)
     title = p.title
     try:
@@ -368,7 +361,7 @@ def transition(proposal_id: int, trigger: str):
     if form.note.data:
         params["note"] = form.note.data
     params = workflow.accepted(trigger, params)
-    asked = confirmation(workflow, p, trigger, params=params, subject=_label_of(p),
+    asked = confirmation(workflow, p, trigger, params=params, subject=proposal_label(p),
                          back=url_for("proposals.edit", proposal_id=p.id))
     if asked is not None:
         return asked
@@ -577,7 +570,7 @@ def admin_transition(proposal_id: int, trigger: str):
     form = AdminActionForm().keep_only(candidate.needs if candidate else ())
     if not form.validate_on_submit():
         return _admissibility_page(proc, AdminFailure(proposal_id, trigger, form), 422)
-    asked = confirmation(workflow, p, trigger, params=form.params(), subject=_label_of(p),
+    asked = confirmation(workflow, p, trigger, params=form.params(), subject=proposal_label(p),
                          back=url_for("proposals.admissibility", procedure_id=proc.id, _anchor=f"proposta-{p.id}"))
     if asked is not None:
         return asked

@@ -35,6 +35,7 @@ bp = Blueprint("tables", __name__)
 ROME = ZoneInfo("Europe/Rome")
 # The proposal triggers of the co-design phase, fired from the table page (the later ones from the agreement page).
 TABLE_TRIGGERS = ("start_codesign", "finalize", "fail_codesign")
+SCROLL = "scroll_ranking"   # the procedure's move that admits the reserve proposals the budget left allows
 
 
 def _state_label(state: str) -> str:
@@ -62,12 +63,15 @@ def board(procedure_id: int):
         state = None
     rows = tables.board(current_user, proc, lot=lot, state=state)
     budgets = [{"lot": lt, "left": tables.available_budget(proc, lt)} for lt in proc.lots]
+    actions, blocked = procedure_workflow.actions(proc, current_user), procedure_workflow.blocked(proc, current_user)
+    scroll = {"label": _(procedure_workflow.by_trigger[SCROLL][0].label),
+              "offered": any(t.trigger == SCROLL for t in actions),
+              "blocked": any(t.trigger == SCROLL for t, _reasons in blocked)}
     return render_template(
         "tables/board.html", proc=proc, rows=rows, budgets=budgets, lot=lot, state=state,
         states=[(s, _state_label(s)) for s in POST_RANKING], state_label=_state_label, next_action=NEXT_ACTION,
-        proc_state_label=_(procedure_workflow.states[proc.state]),
-        proc_actions=procedure_workflow.actions(proc, current_user), proc_blocked=procedure_workflow.blocked(proc, current_user),
-        today=utcnow().astimezone(ROME).date())
+        proc_state_label=_(procedure_workflow.states[proc.state]), proc_actions=actions, proc_blocked=blocked,
+        scroll=scroll, today=utcnow().astimezone(ROME).date())
 
 
 # --- the table -------------------------------------------------------------------------------------------------

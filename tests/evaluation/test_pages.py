@@ -50,8 +50,11 @@ def _declare(client, pid, *, conflict=False, note=""):
                  {"action": "declare", "conflict": "yes" if conflict else "no", "note": note})
 
 
-def _review_form(scores: dict, reasons: dict | None = None, *, final: bool) -> dict:
+def _review_form(scores: dict, reasons: dict | None = None, *, final: bool, confirmed: bool = True) -> dict:
+    """The scoring form as posted; a final review as confirmed on the step that asks, unless told otherwise."""
     data = {"action": "final" if final else "draft"}
+    if final and confirmed:
+        data["confirmed"] = "yes"
     for i, code in enumerate(CODES):
         data[f"score_{i}"] = _it(scores.get(code, ""))
         data[f"reason_{i}"] = (reasons or {}).get(code, "")
@@ -267,8 +270,19 @@ def test_scoring_errors_and_final_review_locked(client, login, scenario):
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and html.count("manca la motivazione") >= len(CODES)
     assert all(f'id="reason_{i}-error"' in html for i in range(len(CODES)))
-    # final with everything: locked, shown read-only
+    # ... and is refused before anything is asked, unconfirmed too
+    r = _post(client, url, _review_form(full, final=True, confirmed=False))
+    assert r.status_code == 422 and "Conferma: Valutazione definitiva" not in r.get_data(as_text=True)
+    # final with everything: asked once, with what it means, the values carried; nothing stored until confirmed
     reasons = {c: f"ragione {c}" for c in CODES}
+    r = _post(client, url, _review_form(full, reasons, final=True, confirmed=False))
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Conferma: Valutazione definitiva" in html
+    assert "non si potrà più modificare" in html and "Proposta n. " in html
+    assert 'name="action" value="final"' in html and 'name="reason_0" value="ragione 1"' in html
+    assert 'name="confirmed" value="yes"' in html and f'href="{url}#valutazione"' in html
+    assert db.session.execute(sa.select(Review)).first() is None
+    # confirmed: locked, shown read-only
     assert _post(client, url, _review_form(full, reasons, final=True)).status_code == 303
     _, html = _page(client, url)
     assert "Valutazione definitiva confermata" in html and 'name="score_0"' not in html

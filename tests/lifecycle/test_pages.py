@@ -128,6 +128,8 @@ def test_agreement_page_draft_pdf_signed_copy_sign_and_start(client, s, login):
     finish_codesign(client, s)
     a1 = s.ids["A1"]
     login(s.admin)
+    board = html(client.get(f"/gestione/avvisi/{s.pid}/coprogettazione"))   # co-design closed: no scrolling said
+    assert "Fase della procedura:" in board and "Scorri la graduatoria" not in board
     url = f"/proposte/{a1}/convenzione"
     r = client.get(url)
     assert r.status_code == 200 and "Predisponi la convenzione" in html(r)
@@ -181,6 +183,7 @@ def test_the_board_offers_the_procedures_moves_with_their_reasons(client, s, log
     board = f"/gestione/avvisi/{s.pid}/coprogettazione"
     page = html(client.get(board))
     assert 'data-trigger="scroll_ranking"' in page
+    assert "«Scorri la graduatoria», tra le operazioni della procedura qui sotto" in page   # where it is
     # close_codesign is explained, not offered, while tables are pending
     assert 'data-trigger="close_codesign"' not in page and "ancora ammesse" in page
     transition(client, "proposals", s.ids["A2"], s.admin_h, "start_codesign")

@@ -72,9 +72,9 @@ def report(rid) -> Report:
 
 
 FORM = {"narrative": "Aperto lo spazio di via Odazio.", "ind_P1": "80", "ind_P3": "250,5",
-        "exp_0_category": "personale", "exp_0_funding_source": "FSE", "exp_0_amount": "15000,00",
-        "exp_0_description": "educatori", "exp_1_category": "", "exp_1_funding_source": "", "exp_1_amount": "",
-        "exp_1_description": "", "cofinancing_amount": "2500"}
+        "expenses-0-category": "personale", "expenses-0-funding_source": "FSE", "expenses-0-amount": "15000,00",
+        "expenses-0-description": "educatori", "expenses-1-category": "", "expenses-1-funding_source": "", "expenses-1-amount": "",
+        "expenses-1-description": "", "cofinancing_amount": "2500"}
 
 
 def test_report_form_review_and_dashboards(client, s):
@@ -86,12 +86,12 @@ def test_report_form_review_and_dashboards(client, s):
     r = body.get(url)
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and 'name="csrf_token"' in html
-    assert '<label class="visually-hidden" for="exp_0_amount">' in html and 'for="ind_P1"' in html
+    assert '<label class="visually-hidden" for="expenses-0-amount">' in html and 'for="ind_P1"' in html
     assert_every_cell_is_labelled(html)  # the expenses stack into labelled rows on a phone
     assert "Relazione periodica n. 1" in html and "Prima di presentare la relazione" in html
     assert "sustainability" not in html             # not the final report
     # a wrong amount: 422, nothing stored
-    r = post(body, url, {**FORM, "exp_0_amount": "quindicimila"}, url)
+    r = post(body, url, {**FORM, "expenses-0-amount": "quindicimila"}, url)
     assert r.status_code == 422 and "Importo non valido" in r.get_data(as_text=True)
     assert report(rid).narrative is None
     # a negative indicator value is refused by the domain (422 on its field), nothing stored
@@ -106,7 +106,7 @@ def test_report_form_review_and_dashboards(client, s):
     assert stored.expenses == [{"category": "personale", "funding_source": "FSE", "amount": "15000.00",
                                 "description": "educatori", "receipts": []}]
     html = body.get(url).get_data(as_text=True)
-    assert 'value="15000,00"' in html and "mancano i giustificativi (fatture, ricevute, cedolini)" in html
+    assert 'value="15.000,00"' in html and "mancano i giustificativi (fatture, ricevute, cedolini)" in html
     assert "Nessun giustificativo per questa riga." in html and 'for="r1-file"' in html
     # without a receipt the line cannot be submitted (409, the line named)
     r = post(body, f"{url}/azioni/submit", {}, url)
@@ -123,7 +123,7 @@ def test_report_form_review_and_dashboards(client, s):
     got = body.get(f"/allegati/{att_id}")
     assert got.status_code == 200 and got.data == PDF
     # saving the form again keeps the line's receipt (the row carries it)
-    assert post(body, url, {**FORM, "exp_0_receipts": str(att_id)}, url).status_code == 302
+    assert post(body, url, {**FORM, "expenses-0-receipts": str(att_id)}, url).status_code == 302
     assert report(rid).expenses[0]["receipts"] == [att_id]
     assert "Presenta la relazione" in body.get(url).get_data(as_text=True)
     # submitted
@@ -143,7 +143,7 @@ def test_report_form_review_and_dashboards(client, s):
     html = body.get(url).get_data(as_text=True)
     assert "Manca il dettaglio delle ore" in html and 'name="narrative"' in html
     # the body cannot approve from the page
-    assert post(body, url, {**FORM, "ind_P1": "95", "exp_0_receipts": str(att_id)}, url).status_code == 302
+    assert post(body, url, {**FORM, "ind_P1": "95", "expenses-0-receipts": str(att_id)}, url).status_code == 302
     assert post(body, f"{url}/azioni/submit", {}, url).status_code == 302
     assert post(body, f"{url}/azioni/approve", {}, url).status_code == 403
     html = admin.get(url).get_data(as_text=True)

@@ -9,6 +9,7 @@ from PIL import Image
 
 from codesign.db import db
 from codesign.monitoring.models import ExpenseReceipt, Report
+from codesign.monitoring.schemas import MAX_ROWS
 from codesign.proposals import operations as props
 from codesign.proposals.models import Attachment
 from tests.conftest import csrf_token_from
@@ -125,7 +126,8 @@ def test_at_most_twenty_receipts_a_line(client, s):
     assert r.status_code == 409 and "20 giustificativi" in r.json["error"]["message"]
 
 
-def test_rows_added_and_taken_out_without_javascript(client, s):
+def report_page(client, s):
+    """The body's member on their first report's page: who, the report, its address, and a way to post its form."""
     As.current.clear()
     body = As(client, member_of(s))
     rid = report_ids(client, s)[0]
@@ -135,30 +137,58 @@ def test_rows_added_and_taken_out_without_javascript(client, s):
         page = body.get(url)
         return body.post(url, data={**data, "csrf_token": csrf_token_from(page.get_data(as_text=True))})
 
+    return body, rid, url, send
+
+
+def test_rows_added_and_taken_out_without_javascript(client, s):
+    body, rid, url, send = report_page(client, s)
     html = body.get(url).get_data(as_text=True)
-    assert 'name="exp_2_category"' in html and 'name="exp_3_category"' not in html
+    assert 'name="expenses-2-category"' in html and 'name="expenses-3-category"' not in html
     # one more row, nothing saved; what was typed stays
-    rows = {**FORM, "exp_2_category": "", "exp_2_funding_source": "", "exp_2_amount": "", "exp_2_description": ""}
-    r = send({**rows, "add_row": "1"})
+    rows = {**FORM, "expenses-2-category": "", "expenses-2-funding_source": "", "expenses-2-amount": "", "expenses-2-description": ""}
+    r = send({**rows, "add_row": "expenses"})
     html = r.get_data(as_text=True)
-    assert r.status_code == 200 and 'name="exp_3_category"' in html and 'value="educatori"' in html
+    assert r.status_code == 200 and 'name="expenses-3-category"' in html and 'value="educatori"' in html
     db.session.expire_all()
     assert db.session.get(Report, rid).narrative is None
     # a fourth line typed in the added row, then the first taken out: the others move up, nothing saved
-    four = {**rows, "exp_3_category": "attrezzature", "exp_3_funding_source": "FSE", "exp_3_amount": "800",
-            "exp_3_description": "proiettore"}
-    r = send({**four, "remove_row": "0"})
+    four = {**rows, "expenses-3-category": "attrezzature", "expenses-3-funding_source": "FSE", "expenses-3-amount": "800",
+            "expenses-3-description": "proiettore"}
+    r = send({**four, "remove_row": "expenses-0"})
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and 'value="educatori"' not in html and 'value="proiettore"' in html
-    assert 'name="exp_2_description" type="text" value="proiettore"' in html
+    assert 'name="expenses-2-description" type="text" value="proiettore"' in html
     # saved with the fourth row: two lines in the report, the blank ones left out
-    r = send({**four, "exp_1_category": "personale", "exp_1_funding_source": "FSE", "exp_1_amount": "100",
-              "exp_1_description": "coordinamento"})
+    r = send({**four, "expenses-1-category": "personale", "expenses-1-funding_source": "FSE", "expenses-1-amount": "100",
+              "expenses-1-description": "coordinamento"})
     assert r.status_code == 302, r.get_data(as_text=True)[:500]
     db.session.expire_all()
     assert [e["description"] for e in db.session.get(Report, rid).expenses] == ["educatori", "coordinamento",
                                                                                 "proiettore"]
     html = body.get(url).get_data(as_text=True)
-    assert 'name="exp_5_category"' in html and html.count('name="remove_row"') == 6
+    assert 'name="expenses-5-category"' in html and html.count('name="remove_row"') == 6
     prove(client, rid, s.org_h["ets1"])
     assert "Nessun giustificativo per questa riga." not in body.get(url).get_data(as_text=True)
+
+
+def test_a_rows_error_beside_its_own_field_after_blank_rows(client, s):
+    """The body leaves blank rows out, so the domain's `expenses.0` is the form's second row: the message lands
+    there, the summary links it, nothing is stored; adding rows stops at the domain's limit."""
+    body, rid, url, send = report_page(client, s)
+    rows = {"narrative": "N", "cofinancing_amount": "0",
+            "expenses-0-category": "", "expenses-0-funding_source": "", "expenses-0-amount": "",
+            "expenses-0-description": "",
+            "expenses-1-category": "", "expenses-1-funding_source": "FSE", "expenses-1-amount": "100",
+            "expenses-1-description": "coordinamento"}
+    r = send(rows)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422, html[:500]
+    assert 'id="expenses-1-category-error"' in html and 'id="expenses-0-category-error"' not in html
+    assert 'href="#expenses-1-category"' in html and "Spese sostenute nel periodo, riga 2, Categoria di spesa" in html
+    db.session.expire_all()
+    assert db.session.get(Report, rid).narrative is None
+    many = {f"expenses-{i}-description": "" for i in range(MAX_ROWS)}
+    r = send({**many, "add_row": "expenses"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and f'name="expenses-{MAX_ROWS - 1}-description"' in html
+    assert f'name="expenses-{MAX_ROWS}-description"' not in html
