@@ -273,8 +273,9 @@ def test_worked_example_through_the_pages(journey, make_user, token_for, client,
                     page.locator(f"[name=reason_{i}]").fill(f"Motivazione del criterio {criterion['code']}.")
                 if k == 1 and pid == proposal_ids[0]:
                     person.submit(button(page, "Salva bozza"), shot="valutazione-modulo")
-                person.submit(button(page, "Conferma valutazione definitiva"))
-                person.confirm(shot="valutazione-conferma" if k == 1 and pid == proposal_ids[0] else None)
+                person.submit(button(page, "Conferma valutazione definitiva"),
+                              shot="valutazione-conferma" if k == 1 and pid == proposal_ids[0] else None)
+                person.confirm()
         for k, user in enumerate(evaluator_users, start=1):  # A3's reviews, through the API
             h, review = token_for(user), reviews[(f"e{k}", "A3")]
             r = client.put(f"{API}/proposals/{a3}/conflict", headers=h, json={"conflict": False})
