@@ -55,6 +55,7 @@ def main():
     from codesign.db import db
     from codesign.organizations.models import Organization
     from codesign.procedures import operations as procs
+    from codesign.procedures.workflow import workflow as procedure_workflow
     from codesign.proposals import operations as props
     app = create_app()
     upgrade(app)
@@ -67,7 +68,7 @@ def main():
         admin = auth_ops.create_user(email="admin@bench.example", name="Admin", password="password-bench")
         auth_ops.grant_role(admin, Role.admin, pa)
         proc = procs.create_procedure(admin, call)
-        procs.fire(admin, proc, "publish")
+        procedure_workflow.fire(proc, "publish", admin)
         for c in range(args.clients):
             from stdnum import luhn
 

@@ -40,6 +40,7 @@ def main():
     from codesign.db import db
     from codesign.organizations.models import Organization
     from codesign.procedures import operations as procs
+    from codesign.procedures.workflow import workflow as procedure_workflow
     from codesign.proposals.models import Proposal
     app = create_app({"SERVER_NAME": "localhost"})
     upgrade(app)
@@ -51,7 +52,7 @@ def main():
         admin = auth_ops.create_user(email="admin@bench.example", name="Admin", password="password-bench")
         auth_ops.grant_role(admin, Role.admin, pa)
         proc = procs.create_procedure(admin, call)
-        procs.fire(admin, proc, "publish")
+        procedure_workflow.fire(proc, "publish", admin)
         token = auth_ops.issue_token(admin)
         db.session.commit()
         orgs = [{"name": f"Ente {i}", "kind": "ets"} for i in range(args.proposals)]

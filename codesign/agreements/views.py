@@ -217,7 +217,7 @@ def fire(proposal_id: int, trigger: str):
     if asked is not None:
         return asked
     try:
-        props.fire(current_user, proposal, trigger, params=params)
+        proposal_workflow.fire(proposal, trigger, current_user, params)
     except DomainError as exc:
         db.session.rollback()
         if isinstance(exc, Invalid):

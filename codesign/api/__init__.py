@@ -7,7 +7,7 @@ from flask import Blueprint, g, jsonify, request
 
 from codesign.auth.operations import user_for_token
 from codesign.core.errors import BadRequest, Invalid, Unauthorized
-from codesign.core.schemas import INT_MAX
+from codesign.core.schemas import INT_MAX, check_json
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -43,11 +43,17 @@ def require_caller():
 
 
 def json_body() -> dict:
-    data = request.get_json(silent=True)
+    """The request's JSON object, checked before any operation reads it (core.schemas.check_json): a body nested
+    beyond the limit (even one the decoder cannot follow), a NUL or a lone surrogate never reaches a handler."""
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        raise BadRequest("Il corpo della richiesta è annidato troppo in profondità") from None
     if data is None:
         raise BadRequest("Il corpo della richiesta deve essere JSON valido (Content-Type: application/json)")
     if not isinstance(data, dict):
         raise BadRequest("Il corpo della richiesta deve essere un oggetto JSON")
+    check_json(data)
     return data
 
 

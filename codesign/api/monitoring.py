@@ -6,6 +6,7 @@ from flask import jsonify
 
 from codesign.api import bp, json_body, list_response, page_args, paged, require_caller, transition_body, uploaded_file
 from codesign.monitoring import operations as monitoring
+from codesign.monitoring.workflow import workflow as report_workflow
 from codesign.procedures import operations as procs
 from codesign.proposals import operations as props
 
@@ -52,7 +53,7 @@ def remove_receipt(report_id: int, n: int, receipt_id: int):
 def report_transition(report_id: int):
     user = require_caller()
     trigger, params = transition_body()
-    report = monitoring.fire(user, monitoring.get_report(user, report_id), trigger, params=params)
+    report = report_workflow.fire(monitoring.get_report(user, report_id), trigger, user, params)
     return jsonify(monitoring.to_dict(report, user, content=True))
 
 

@@ -12,6 +12,7 @@ from codesign.core.schemas import INT_MAX
 from codesign.observatory import operations as observatory
 from codesign.opportunities import imports
 from codesign.opportunities import operations as opportunities
+from codesign.opportunities.workflow import workflow as application_workflow
 
 FILTERS = {"municipality": 120, "theme": 200, "eligible": 20, "funder_level": 20, "organization": 20}
 
@@ -102,8 +103,7 @@ def get_application(application_id: int):
 def application_transition(application_id: int):
     user = require_caller()
     trigger, params = transition_body()
-    a = opportunities.fire_application(user, opportunities.get_application(user, application_id), trigger,
-                                       params=params)
+    a = application_workflow.fire(opportunities.get_application(user, application_id), trigger, user, params)
     return jsonify(opportunities.application_dict(a))
 
 

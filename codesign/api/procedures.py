@@ -10,8 +10,10 @@ from codesign.procedures import documents as call_documents
 from codesign.procedures import notices
 from codesign.procedures import operations as procs
 from codesign.procedures import questions
+from codesign.procedures.workflow import workflow as procedure_workflow
 from codesign.proposals import messages
 from codesign.proposals import operations as props
+from codesign.proposals.workflow import workflow as proposal_workflow
 
 
 # --- procedures -------------------------------------------------------------------------------------
@@ -56,7 +58,7 @@ def procedure_transition(procedure_id: int):
     user = require_caller()
     trigger, params = transition_body()
     proc = procs.get_visible(user, procedure_id)
-    procs.fire(user, proc, trigger, **params)
+    procedure_workflow.fire(proc, trigger, user, params)
     return jsonify(procs.to_dict(proc, user))
 
 
@@ -195,7 +197,7 @@ def proposal_transition(proposal_id: int):
     user = require_caller()
     trigger, params = transition_body()
     proposal = props.get_visible(user, proposal_id)
-    props.fire(user, proposal, trigger, params=params)
+    proposal_workflow.fire(proposal, trigger, user, params)
     return jsonify(props.to_dict(proposal, user))
 
 

@@ -123,22 +123,45 @@ def _message(err: dict) -> str:
         return template
 
 
-def _depth(value, level=0) -> int:
-    if level > MAX_DEPTH:
-        return level
-    if isinstance(value, dict):
-        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level + 1)
-    return level
+def check_json(data: Any) -> None:
+    """A decoded JSON body as the application may read it, checked before any operation sees it: nested at most
+    MAX_DEPTH levels (400), and no text, key or value, with a NUL or a lone surrogate, which no database keeps (422
+    naming every place). Walked without recursion, so no body can exhaust the stack."""
+    errors: dict[str, str] = {}
+    stack = [(data, 0, "")]
+    while stack:
+        value, level, path = stack.pop()
+        if isinstance(value, dict):
+            items = value.items()
+        elif isinstance(value, list):
+            items = ((str(i), v) for i, v in enumerate(value))
+        else:
+            if isinstance(value, str):
+                _storable_at(errors, path or "body", value)
+            continue
+        if level >= MAX_DEPTH:
+            raise BadRequest("Il corpo della richiesta è annidato troppo in profondità "
+                             f"(al massimo {MAX_DEPTH} livelli)")
+        for key, item in items:
+            if isinstance(value, dict):
+                _storable_at(errors, path or "body", key)
+            stack.append((item, level + 1, f"{path}.{key}" if path else key))
+    if errors:
+        raise Invalid(errors)
+
+
+def _storable_at(errors: dict[str, str], path: str, text: str) -> None:
+    try:
+        storable(text)
+    except ValueError as exc:
+        errors.setdefault(path, str(exc))
 
 
 def parse(model: type[BaseModel], data: Any) -> Any:
     """Validate `data` (a decoded JSON value) against `model`: the model, or Invalid with every field's message."""
     if not isinstance(data, dict):
         raise BadRequest("Il corpo della richiesta deve essere un oggetto JSON")
-    if _depth(data) > MAX_DEPTH:
-        raise BadRequest("Il corpo della richiesta è annidato troppo in profondità")
+    check_json(data)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -82,7 +82,10 @@ class Context:
     probe: bool = False
 
 
-def flush_or_conflict(message: str) -> None:
+STALE = "Un'altra operazione ha modificato questo elemento nello stesso momento: ricarica e riprova."
+
+
+def flush_or_conflict(message: str = STALE) -> None:
     """Flush the session; when a versioned row changed meanwhile (optimistic locking), roll back and answer 409
     with `message`, which says what changed and to reload."""
     try:
@@ -94,8 +97,11 @@ def flush_or_conflict(message: str) -> None:
 
 class Workflow:
     def __init__(self, name: str, entity_type: str, states: dict[str, str], table: list[Transition],
-                 relation: Callable[[Any, Any], Iterable[str]], initial: str):
+                 relation: Callable[[Any, Any], Iterable[str]], initial: str, *,
+                 audit_data: Callable[[Any], dict] | None = None, on_move: Callable[["Context"], None] | None = None):
         self.name = name
+        self.audit_data = audit_data   # row -> what every move's audit record says about the row
+        self.on_move = on_move         # runs after every move's effects (e.g. the row's "updated at")
         self.entity_type = entity_type
         self.states = states
         self.table = table
@@ -235,45 +241,51 @@ class Workflow:
         return out
 
     # --- firing ----------------------------------------------------------------------------------
-    def fire(self, row, trigger: str, user, *, now=None, reason: str | None = None, data: dict | None = None,
-             **params):
-        if reason is not None:
-            params["reason"] = reason
+    def fire(self, row, trigger: str, user, params: dict | None = None, *, now=None):
+        """The one way to move a row, for the API, the pages, the command line and the clock alike: the caller's
+        `params` (a dict, as a body or a form gives them) parsed by the trigger's declared model (422 per field; the
+        operation's own arguments, the row, the user and the time, are never among them), then the refusals that
+        apply, the move, its effects and its audit record in the caller's transaction; a row another request
+        changed meanwhile answers 409."""
+        params = self.parse_params(trigger, dict(params or {}))
         t, ctx = self.check(row, trigger, user, now=now, params=params)
         missing = [p for p in t.needs if params.get(p) in (None, "")]
         if missing:
             raise Invalid({p: "campo obbligatorio" for p in missing},
                           _("«%(label)s» richiede %(what)s.", label=_(t.label or trigger),
                             what=", ".join(_(NEEDED_WORDS.get(p, p)) for p in missing)))
-        source = row.state
-        ok = self.machine.events[trigger].trigger(row)
-        if not ok:  # pragma: no cover - sources and guards are checked above
-            raise IllegalTransition(f"L'operazione «{trigger}» non è riuscita.")
-        try:
-            self._run_effects(t, ctx)
-            audit.record(actor=user, entity_type=self.entity_type, entity_id=row.id, trigger=trigger,
-                         from_state=source, to_state=row.state, reason=params.get("reason"), data=data)
-        except StaleDataError as exc:
-            db.session.rollback()
-            raise Conflict("Un'altra operazione ha modificato questo elemento nello stesso momento: ricarica e riprova.") from exc
-        return row
+        return self._move(t, ctx)
 
-    def cascade(self, row, trigger: str, user, *, now=None, data: dict | None = None, **params):
+    def cascade(self, row, trigger: str, user, *, now=None, data: dict | None = None):
         """Fire a transition that another machine's transition causes (e.g. the ranking's outcomes):
-        source and guards are checked as usual; the role check is the causing transition's."""
+        source and guards are checked as usual; the role check is the causing transition's. `data`: what the
+        audit record adds about the cause."""
         t = self._candidate(row, trigger)
         if t is None or "cascade" not in t.who:
             raise IllegalTransition(
                 f"L'operazione «{trigger}» non è consentita nello stato «{self.states[row.state]}».")
-        ctx = Context(row=row, user=user, now=now or utcnow(), params=params, roles=frozenset({"cascade"}))
+        ctx = Context(row=row, user=user, now=now or utcnow(), roles=frozenset({"cascade"}))
         reasons = _reasons(self.guards_of(t), ctx)
         if reasons:
             raise GuardFailed(reasons)
-        source = row.state
-        self.machine.events[trigger].trigger(row)
-        self._run_effects(t, ctx)
-        audit.record(actor=user, entity_type=self.entity_type, entity_id=row.id, trigger=trigger,
-                     from_state=source, to_state=row.state, reason=params.get("reason"), data=data)
+        return self._move(t, ctx, data)
+
+    def _move(self, t: Transition, ctx: Context, data: dict | None = None):
+        row, source = ctx.row, ctx.row.state
+        ok = self.machine.events[t.trigger].trigger(row)
+        if not ok:  # pragma: no cover - sources and guards are checked above
+            raise IllegalTransition(f"L'operazione «{t.trigger}» non è riuscita.")
+        try:
+            self._run_effects(t, ctx)
+            if self.on_move is not None:
+                self.on_move(ctx)
+            audit.record(actor=ctx.user, entity_type=self.entity_type, entity_id=row.id, trigger=t.trigger,
+                         from_state=source, to_state=row.state, reason=ctx.params.get("reason"),
+                         data={**(self.audit_data(row) if self.audit_data else {}), **(data or {})} or None)
+            db.session.flush()
+        except StaleDataError as exc:
+            db.session.rollback()
+            raise Conflict(STALE) from exc
         return row
 
     # --- documentation -------------------------------------------------------------------------

@@ -21,10 +21,13 @@ from codesign.db import db
 from codesign.evaluation import committee
 from codesign.evaluation import operations as evaluation
 from codesign.monitoring import operations as monitoring
+from codesign.monitoring.workflow import workflow as report_workflow
 from codesign.organizations.models import Membership, Organization
 from codesign.procedures import operations as procs
 from codesign.procedures.models import Procedure
+from codesign.procedures.workflow import workflow as procedure_workflow
 from codesign.proposals import operations as props
+from codesign.proposals.workflow import workflow as proposal_workflow
 from codesign.tables import operations as tables
 
 OPEN_CALL_CUP = "B41H26000990006"
@@ -57,7 +60,7 @@ def load(data: dict, accounts) -> None:
             .replace(hour=11, minute=0, second=0, microsecond=0).isoformat(),
         })
         proc = procs.create_procedure(admin, open_call)
-        procs.fire(admin, proc, "publish")
+        procedure_workflow.fire(proc, "publish", admin)
     if not _exists(LIFECYCLE_CUP):
         _whole_lifecycle(data, admin)
 
@@ -66,7 +69,7 @@ def _worked_example(data: dict, admin, call: dict | None = None):
     call = call or data["call"]
     deadline = aware_datetime(call["submission_deadline"])
     proc = procs.create_procedure(admin, call)
-    procs.fire(admin, proc, "publish", now=deadline - dt.timedelta(days=30))
+    procedure_workflow.fire(proc, "publish", admin, now=deadline - dt.timedelta(days=30))
     orgs = {o["ref"]: db.session.execute(sa.select(Organization).where(Organization.tax_code == o["tax_code"]))
             .scalar_one() for o in data["organizations"]}
     members = {}
@@ -81,9 +84,9 @@ def _worked_example(data: dict, admin, call: dict | None = None):
             "summary": f"{p['title']}: attività nel quartiere per il lotto {p['lot']}.",
             "requested_amount": p["requested_amount"], "cofinancing_amount": p["cofinancing_amount"],
         }, now=at)
-        props.fire(user, proposal, "submit", now=at, params={"declarations": declarations})
-    procs.fire(admin, proc, "close", now=deadline)
-    procs.fire(admin, proc, "start_admissibility", now=deadline + dt.timedelta(days=1))
+        proposal_workflow.fire(proposal, "submit", user, {"declarations": declarations}, now=at)
+    procedure_workflow.fire(proc, "close", admin, now=deadline)
+    procedure_workflow.fire(proc, "start_admissibility", admin, now=deadline + dt.timedelta(days=1))
     return proc
 
 
@@ -110,13 +113,12 @@ def _whole_lifecycle(data: dict, admin) -> None:
     for p in sorted(data["proposals"], key=lambda x: x["protocol_order"]):
         by_ref[p["ref"]] = next(x for x in props.list_visible(admin, proc, limit=1000)[0] if x.title == p["title"])
         if p["admissible"]:
-            props.fire(admin, by_ref[p["ref"]], "declare_admissible", now=deadline + dt.timedelta(days=3))
+            proposal_workflow.fire(by_ref[p["ref"]], "declare_admissible", admin, now=deadline + dt.timedelta(days=3))
         else:
-            props.fire(admin, by_ref[p["ref"]], "exclude", now=deadline + dt.timedelta(days=3),
-                       params={"reason": "manca la documentazione richiesta dall'avviso"})
+            proposal_workflow.fire(by_ref[p["ref"]], "exclude", admin, {"reason": "manca la documentazione richiesta dall'avviso"}, now=deadline + dt.timedelta(days=3))
     evaluators = [f"valutatore{i}@comune.milano.example" for i in range(1, len(data["evaluators"]) + 1)]
     committee.appoint(admin, proc, evaluators, [])
-    procs.fire(admin, proc, "start_evaluation", now=deadline + dt.timedelta(days=5))
+    procedure_workflow.fire(proc, "start_evaluation", admin, now=deadline + dt.timedelta(days=5))
     for rv in data["reviews"]:
         user = auth_ops.get_user_by_email(evaluators[data["evaluators"].index(rv["evaluator"])])
         proposal = by_ref[rv["proposal"]]
@@ -125,12 +127,12 @@ def _whole_lifecycle(data: dict, admin) -> None:
         if not rv.get("conflict"):
             evaluation.save_review(user, proposal, {"scores": rv["scores"], "final": True,
                                                     "reasons": {k: "Valutazione motivata nel verbale" for k in rv["scores"]}})
-    procs.fire(admin, proc, "approve_ranking", act_ref="Determina n. 3301 del 20/03/2024")
-    procs.fire(admin, proc, "open_codesign")
+    procedure_workflow.fire(proc, "approve_ranking", admin, {"act_ref": "Determina n. 3301 del 20/03/2024"})
+    procedure_workflow.fire(proc, "open_codesign", admin)
     amounts = {p["ref"]: (p["requested_amount"], p["cofinancing_amount"]) for p in data["proposals"]}
     # A1: two meetings (the second still to be held) and two versions; A2 renounces; the ranking scrolls
     a1 = by_ref["A1"]
-    props.fire(admin, a1, "start_codesign")
+    proposal_workflow.fire(a1, "start_codesign", admin)
     now = dt.datetime.now(dt.timezone.utc)
     tables.record_meeting(admin, a1, {"held_at": (now - dt.timedelta(days=20)).isoformat(),
                                       "place": "Palazzo Marino, sala Alessi",
@@ -141,16 +143,16 @@ def _whole_lifecycle(data: dict, admin) -> None:
                                       "place": "Via Odazio 9, Milano", "participants": []})
     tables.save_version(admin, a1, _version(a1, "95000.00", "8000.00", "Prima stesura del progetto"))
     tables.save_version(admin, a1, _version(a1, *amounts["A1"], "Versione concordata al tavolo"))
-    props.fire(admin, a1, "finalize")
-    props.fire(admin, by_ref["A2"], "start_codesign")
-    props.fire(admin, by_ref["A2"], "fail_codesign", params={"reason": "L'ente ha rinunciato al contributo"})
-    procs.fire(admin, proc, "scroll_ranking", lot="A")
+    proposal_workflow.fire(a1, "finalize", admin)
+    proposal_workflow.fire(by_ref["A2"], "start_codesign", admin)
+    proposal_workflow.fire(by_ref["A2"], "fail_codesign", admin, {"reason": "L'ente ha rinunciato al contributo"})
+    procedure_workflow.fire(proc, "scroll_ranking", admin, {"lot": "A"})
     for ref in ("A3", "A4", "B2", "C1", "C2"):
         p = by_ref[ref]
-        props.fire(admin, p, "start_codesign")
+        proposal_workflow.fire(p, "start_codesign", admin)
         tables.save_version(admin, p, _version(p, *amounts[ref], "Progetto definitivo"))
-        props.fire(admin, p, "finalize")
-    procs.fire(admin, proc, "close_codesign")
+        proposal_workflow.fire(p, "finalize", admin)
+    procedure_workflow.fire(proc, "close_codesign", admin)
     # A1's, C1's and A3's agreements signed and the projects started; B2's drafted, waiting for the body's signature
     terms = {"start_date": "2024-07-01", "premises": [{"address": "Via Odazio 9, Milano",
                                                        "description": "locale al piano terra, 120 mq"}],
@@ -163,15 +165,15 @@ def _whole_lifecycle(data: dict, admin) -> None:
         agreements.put_agreement(admin, by_ref[ref], terms | {"cup": cup, "start_date": start})
         props.add_attachment(admin, by_ref[ref], kind="signed_agreement", filename="convenzione-firmata.pdf",
                              stream=io.BytesIO(DEMO_PDF))
-        props.fire(admin, by_ref[ref], "sign_agreement")
+        proposal_workflow.fire(by_ref[ref], "sign_agreement", admin)
     agreements.put_agreement(admin, by_ref["B2"], terms | {"cup": B2_CUP})
-    procs.fire(admin, proc, "start_implementation")
+    procedure_workflow.fire(proc, "start_implementation", admin)
     for ref, (cup, start) in starts.items():
         handed = dt.date.fromisoformat(start) - dt.timedelta(days=3)
         agreements.record_handover(admin, by_ref[ref], 1, {"handed_over_on": handed.isoformat(), "condition": (
             "Locale in buono stato, impianti a norma; consegnate tre copie delle chiavi. Da tinteggiare la sala "
             "piccola.")}, filename="verbale-consegna-via-odazio.pdf", stream=io.BytesIO(DEMO_PDF))
-        props.fire(admin, by_ref[ref], "start", params={"start_date": start})
+        proposal_workflow.fire(by_ref[ref], "start", admin, {"start_date": start})
     _monitoring(admin, by_ref)
 
 
@@ -205,11 +207,11 @@ def _report(admin, report, day: str, values: tuple[str, str], *, spent: str, out
     for n, name in ((1, "fattura-educatori"), (2, "registro-volontari")):
         monitoring.add_receipt(body, report, n, filename=f"{name}-relazione-{report.number}.pdf",
                                stream=io.BytesIO(DEMO_PDF), now=when)
-    monitoring.fire(body, report, "submit", now=when)
+    report_workflow.fire(report, "submit", body, now=when)
     if outcome == "returned":
-        monitoring.fire(admin, report, "return", now=when + dt.timedelta(days=7), params={"reason": reason})
+        report_workflow.fire(report, "return", admin, {"reason": reason}, now=when + dt.timedelta(days=7))
     elif outcome == "approved":
-        monitoring.fire(admin, report, "approve", now=when + dt.timedelta(days=8))
+        report_workflow.fire(report, "approve", admin, now=when + dt.timedelta(days=8))
 
 
 def _pay(admin, proposal, tranche: int, day: str, reference: str):
@@ -232,14 +234,14 @@ def _monitoring(admin, by_ref) -> None:
     monitoring.save_report(_body_user(a1), r1, {"narrative": r1.narrative + " Allegato il registro di dicembre.",
                                                 "indicators": r1.indicators, "expenses": r1.expenses,
                                                 "cofinancing_amount": str(r1.cofinancing_amount)}, now=_at("2025-02-03"))
-    monitoring.fire(_body_user(a1), r1, "submit", now=_at("2025-02-03"))
-    monitoring.fire(admin, r1, "approve", now=_at("2025-02-10"))
+    report_workflow.fire(r1, "submit", _body_user(a1), now=_at("2025-02-03"))
+    report_workflow.fire(r1, "approve", admin, now=_at("2025-02-10"))
     _report(admin, r2, "2025-07-20", ("150", "600"), spent="23000.00")
     _pay(admin, a1, 2, "2025-08-05", "Mandato n. 3120/2025")
     _report(admin, r3, "2026-01-25", ("230", "900"), spent="22000.00")
     _report(admin, r4, "2026-07-25", ("310", "1180"), spent="21500.00")
     _pay(admin, a1, 3, "2026-08-20", "Mandato n. 2987/2026")
-    props.fire(admin, a1, "complete")
+    proposal_workflow.fire(a1, "complete", admin)
 
     _pay(admin, c1, 1, "2024-10-15", "Mandato n. 5120/2024")
     r1, r2, r3, _r4 = monitoring.reports(admin, c1)[0]

@@ -363,7 +363,7 @@ def approve(procedure_id: int):
     if asked is not None:
         return asked
     try:
-        procs.fire(current_user, proc, "approve_ranking", **params)
+        procedure_wf.fire(proc, "approve_ranking", current_user, params)
     except DomainError as exc:
         return _failure_page(lambda **kw: _progress_page(proc, approve_form=form, **kw), exc, form)
     flash(_("Graduatoria approvata e pubblicata."), "success")

@@ -256,15 +256,6 @@ def expense_lines(report: Report) -> list[dict]:
             for e in report.expenses or []]
 
 
-def fire(actor, report: Report, trigger: str, *, now=None, params: dict | None = None) -> Report:
-    """Parse the trigger's parameters (422 on bad ones), then fire it on the report machine."""
-    clean = workflow.parse_params(trigger, dict(params or {}))
-    workflow.fire(report, trigger, actor, now=now, data={"proposal_id": report.proposal_id, "number": report.number},
-                  **clean)
-    _flush_or_conflict()
-    return report
-
-
 def submissions(user, report: Report) -> list[dict]:
     """Every submitted version of the report, each with what changed since the previous one."""
     permissions.require_party(user, report.proposal)

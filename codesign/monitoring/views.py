@@ -182,7 +182,7 @@ def transition(report_id: int, trigger: str):
     if asked is not None:
         return asked
     try:
-        monitoring.fire(current_user, r, trigger, params=params)
+        workflow.fire(r, trigger, current_user, params)
     except DomainError as exc:
         message, reasons = _failure(exc, form)
         if isinstance(exc, Invalid) and "reason" in exc.fields:
@@ -295,7 +295,7 @@ def complete(proposal_id: int):
     if asked is not None:
         return asked
     try:
-        props.fire(current_user, p, "complete")
+        proposal_workflow.fire(p, "complete", current_user)
     except DomainError as exc:
         message, reasons = _failure(exc)
         return _render_project(props.get_visible(current_user, proposal_id), status=exc.status, message=message,

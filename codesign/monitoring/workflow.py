@@ -94,4 +94,8 @@ def relation(user, report) -> set[str]:
     return roles
 
 
-workflow = Workflow(N_("relazione"), "report", STATES, TABLE, relation, initial="due")
+def audit_data(report) -> dict:
+    return {"proposal_id": report.proposal_id, "number": report.number}
+
+
+workflow = Workflow(N_("relazione"), "report", STATES, TABLE, relation, initial="due", audit_data=audit_data)

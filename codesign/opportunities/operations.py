@@ -23,7 +23,6 @@ from codesign.core.enums import N_, OrgKind, Role
 from codesign.core.errors import Conflict, Invalid, NotFound, Unauthorized
 from codesign.core.notifications import Recipient
 from codesign.core.schemas import money_text, parse
-from codesign.core.workflow import flush_or_conflict
 from codesign.db import db, utcnow
 from codesign.observatory import operations as observatory
 from codesign.observatory.models import Project
@@ -403,16 +402,6 @@ def get_application(actor, application_id: int) -> Application:
     a = db.session.get(Application, application_id)
     if a is None or not actor.is_admin:
         raise NotFound("candidatura non trovata")
-    return a
-
-
-def fire_application(actor, a: Application, trigger: str, *, now=None, params: dict | None = None) -> Application:
-    """Parse the trigger's parameters (422 on bad ones), then fire it on the application machine."""
-    clean = application_workflow.parse_params(trigger, dict(params or {}))
-    application_workflow.fire(a, trigger, actor, now=now, data={"opportunity_id": a.opportunity_id}, **clean)
-    a.updated_at = now or utcnow()
-    flush_or_conflict("la candidatura è stata modificata nello stesso momento da un'altra operazione: ricarica e "
-                      "riprova")
     return a
 
 

@@ -272,7 +272,7 @@ def application_step(application_id: int):
     if fund is not None and not fund.validate_on_submit():
         return _applications_page(o, fund_forms={a.id: fund}, status=422)
     try:
-        opportunities.fire_application(current_user, a, trigger, params=fund.params() if fund else {})
+        application_workflow.fire(a, trigger, current_user, fund.params() if fund else {})
     except DomainError as exc:
         db.session.rollback()
         message = apply_errors(fund, exc) if fund is not None else exc.message

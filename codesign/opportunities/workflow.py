@@ -75,4 +75,13 @@ def relation(user, application) -> set[str]:
     return {"admin"} if user.is_admin else set()
 
 
-workflow = Workflow(N_("candidatura a un bando"), "application", STATES, TABLE, relation, initial="interested")
+def audit_data(application) -> dict:
+    return {"opportunity_id": application.opportunity_id}
+
+
+def touched(ctx: Context) -> None:
+    ctx.row.updated_at = ctx.now
+
+
+workflow = Workflow(N_("candidatura a un bando"), "application", STATES, TABLE, relation, initial="interested",
+                    audit_data=audit_data, on_move=touched)

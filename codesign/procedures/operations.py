@@ -132,12 +132,6 @@ def proposal_counts(procedure_ids) -> dict[int, list[tuple[str, str, int]]]:
     return _COUNTERS[0](list(procedure_ids)) if _COUNTERS else {}
 
 
-def fire(actor, proc: Procedure, trigger: str, *, now=None, **params) -> Procedure:
-    """Parse the trigger's declared parameters (422 on bad ones), then fire it on the machine."""
-    clean = workflow.parse_params(trigger, params)
-    return workflow.fire(proc, trigger, actor, now=now, **clean)
-
-
 def is_admin_of(user, proc: Procedure) -> bool:
     return user is not None and proc.administration_id in user.administration_ids
 

@@ -433,7 +433,7 @@ def transition(procedure_id: int, trigger: str):
     if asked is not None:
         return asked
     try:
-        procs.fire(current_user, proc, trigger, **params)
+        workflow.fire(proc, trigger, current_user, params)
     except GuardFailed as exc:
         db.session.rollback()
         return _manage_page(proc, 409, failure={"label": label, "reasons": exc.reasons}, action_form=(trigger, form))

@@ -384,12 +384,6 @@ def receipt_text(proposal: Proposal) -> str:
     return proposal.receipt or receipts.sign(receipt_of(proposal))
 
 
-def fire(actor, proposal: Proposal, trigger: str, *, now=None, params: dict | None = None) -> Proposal:
-    """Parse the trigger's declared parameters (422 on bad ones), then fire it on the machine."""
-    clean = workflow.parse_params(trigger, dict(params or {}))
-    return workflow.fire(proposal, trigger, actor, now=now, **clean)
-
-
 def to_dict(p: Proposal, user=None, *, now=None) -> dict:
     req = p.open_integration
     return {

@@ -70,7 +70,7 @@ def exclude_unanswered_integrations(now) -> list[str]:
             db.session.rollback()
             continue
         try:
-            workflow.fire(proposal, "exclude", system_user(), now=now, reason="integrazione non pervenuta nei termini")
+            workflow.fire(proposal, "exclude", system_user(), {"reason": "integrazione non pervenuta nei termini"}, now=now)
             db.session.commit()
             lines.append(f"Proposta {pid} esclusa: integrazione non pervenuta nei termini.")
         except DomainError:

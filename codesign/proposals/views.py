@@ -366,7 +366,7 @@ def transition(proposal_id: int, trigger: str):
     if asked is not None:
         return asked
     try:
-        props.fire(current_user, p, trigger, params=params)
+        workflow.fire(p, trigger, current_user, params)
     except DomainError as exc:
         message, reasons = _failure(form, exc)
         return _render_proposal(p, status=exc.status, act_form=form, message=message, reasons=reasons,
@@ -575,7 +575,7 @@ def admin_transition(proposal_id: int, trigger: str):
     if asked is not None:
         return asked
     try:
-        props.fire(current_user, p, trigger, params=form.params())
+        workflow.fire(p, trigger, current_user, form.params())
     except DomainError as exc:
         message, reasons = _failure(form, exc)
         failure = AdminFailure(proposal_id, trigger, form, message, reasons or [])

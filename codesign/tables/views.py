@@ -239,7 +239,7 @@ def fire(proposal_id: int, trigger: str):
     if asked is not None:
         return asked
     try:
-        props.fire(current_user, proposal, trigger, params=params)
+        proposal_workflow.fire(proposal, trigger, current_user, params)
     except Invalid as exc:
         apply_errors(form, exc)
         return _fail(proposal, exc, label, reason_form=form)

@@ -9,6 +9,7 @@ from codesign.core import audit
 from codesign.db import db
 from codesign.procedures.models import Procedure
 from codesign.proposals.models import Attachment, Proposal
+from codesign.proposals.workflow import workflow as proposal_workflow
 from tests.helpers import PDF, World, transition
 
 
@@ -71,8 +72,6 @@ def test_submission_one_second_late_is_refused(client, make_user, token_for):
 
 
 def test_deadline_edge_through_the_service(app_ctx, client, make_user, token_for):
-    from codesign.proposals import operations as props
-
     w = World(client, make_user, token_for)
     w.publish()
     pid = w.draft()
@@ -84,11 +83,11 @@ def test_deadline_edge_through_the_service(app_ctx, client, make_user, token_for
     from codesign.core.errors import GuardFailed
 
     with pytest.raises(GuardFailed):
-        props.fire(w.applicants[0], proposal, "submit", now=deadline, params={"declarations": decl})
+        proposal_workflow.fire(proposal, "submit", w.applicants[0], {"declarations": decl}, now=deadline)
     db.session.rollback()
     proposal = db.session.get(Proposal, pid)
-    props.fire(w.applicants[0], proposal, "submit", now=deadline - dt.timedelta(seconds=1),
-               params={"declarations": decl})
+    proposal_workflow.fire(proposal, "submit", w.applicants[0], {"declarations": decl},
+                           now=deadline - dt.timedelta(seconds=1))
     db.session.commit()
     assert db.session.get(Proposal, pid).protocol_number == 1
 

@@ -15,6 +15,7 @@ from codesign.db import db, utcnow
 from codesign.procedures import operations as procs
 from codesign.procedures.models import Procedure
 from codesign.procedures.validation import publish_problems
+from codesign.procedures.workflow import workflow as procedure_workflow
 from tests.helpers import SCENARIO, World, call_body, future
 
 ROME = ZoneInfo("Europe/Rome")
@@ -72,7 +73,7 @@ def make_call(admin, *, state="published", title=None, deadline=None, **override
         body["title"] = title
     proc = procs.create_procedure(admin, body)
     if state != "draft":
-        procs.fire(admin, proc, "publish")
+        procedure_workflow.fire(proc, "publish", admin)
     if state not in ("draft", "published"):
         proc.state = state
         proc.submission_deadline = utcnow() - dt.timedelta(days=1)
@@ -263,7 +264,7 @@ def test_admin_edits_a_draft_through_the_form(client, make_user, login, post_for
     proc = db.session.get(Procedure, proc.id)
     assert proc.contact_email == "welfare@comune.milano.it"
     assert proc.questions_until.astimezone(ROME).time() == dt.time(9, 0)
-    procs.fire(admin, proc, "publish")
+    procedure_workflow.fire(proc, "publish", admin)
     db.session.commit()
     r = client.get(url)
     assert r.status_code == 303 and r.headers["Location"].endswith(f"/gestione/avvisi/{proc.id}")

@@ -125,7 +125,7 @@ def test_guard_refusal_changes_nothing(actors):
     version = proc.version
     n = audit.verify()[1]
     with pytest.raises(GuardFailed, match="non è ancora scaduto"):
-        procs.fire(actors["admin"], proc, "close")
+        procedure_wf.fire(proc, "close", actors["admin"])
     db.session.rollback()
     proc = db.session.get(type(proc), proc.id)
     assert proc.state == "published" and proc.version == version and audit.verify()[1] == n
@@ -134,7 +134,7 @@ def test_guard_refusal_changes_nothing(actors):
 def test_parameters_are_required(actors):
     proc = _procedure(actors, "draft")
     with pytest.raises(Invalid) as exc:
-        procs.fire(actors["admin"], proc, "cancel")
+        procedure_wf.fire(proc, "cancel", actors["admin"])
     assert "reason" in exc.value.fields
 
 
@@ -142,7 +142,7 @@ def test_transition_writes_one_audit_record(actors):
     from codesign.core.audit import AuditRecord
 
     proc = _procedure(actors, "draft")
-    procs.fire(actors["admin"], proc, "cancel", reason="errore materiale")
+    procedure_wf.fire(proc, "cancel", actors["admin"], {"reason": "errore materiale"})
     db.session.commit()
     rec = db.session.query(AuditRecord).filter_by(entity_type="procedure", entity_id=proc.id,
                                                   trigger="cancel").one()
