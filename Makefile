@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test assets messages screenshots clean
+.PHONY: run test install install-test assets messages screenshots bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ test: install-test
 # The browser journey again, keeping its screenshots and axe-core report in docs/screenshots/ (needs Chromium).
 screenshots: install-test
 	CODESIGN_SCREENSHOTS=docs/screenshots CODESIGN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/e2e/test_journey.py tests/e2e/test_monitoring.py tests/e2e/test_observatory.py -q
+
+# The benchmarks of docs/performance.md (PostgreSQL on 127.0.0.1:5432, user postgres); PROPOSALS sets the size.
+PROPOSALS ?= 1000
+bench: install-test
+	$(BIN)/python bench/evaluation.py --proposals $(PROPOSALS)
+	$(BIN)/python bench/pages.py --proposals $(PROPOSALS)
 
 # Re-extract the translatable strings and merge them into the catalogs (then translate the new ones).
 messages: $(BIN)/python

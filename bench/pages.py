@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import os
 import statistics
 import sys
 import time
@@ -18,6 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.common import fresh_database, published_call  # noqa: E402
 
 
 def main():
@@ -27,34 +26,16 @@ def main():
     args = ap.parse_args()
     import sqlalchemy as sa
 
-    eng = sa.create_engine(f"{args.pg}/postgres", isolation_level="AUTOCOMMIT")
-    with eng.connect() as c:
-        c.execute(sa.text("DROP DATABASE IF EXISTS codesign_bench_pages WITH (FORCE)"))
-        c.execute(sa.text("CREATE DATABASE codesign_bench_pages"))
-    os.environ["CODESIGN_DATABASE_URL"] = f"{args.pg}/codesign_bench_pages"
-    os.environ.setdefault("CODESIGN_INSTANCE_PATH", str(ROOT / "instance" / "bench"))
+    fresh_database(args.pg, "codesign_bench_pages")
     from codesign import create_app
-    from codesign.auth import operations as auth_ops
-    from codesign.core.enums import Role
     from codesign.core.migrate import upgrade
     from codesign.db import db
     from codesign.organizations.models import Organization
-    from codesign.procedures import operations as procs
-    from codesign.procedures.workflow import workflow as procedure_workflow
     from codesign.proposals.models import Proposal
     app = create_app({"SERVER_NAME": "localhost"})
     upgrade(app)
-    call = json.loads((ROOT / "codesign/demo/quartieri-connessi.json").read_text())["call"]
-    call["submission_deadline"] = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=10)).isoformat()
     with app.app_context():
-        pa = Organization(name="Comune di Milano", kind="pa")
-        db.session.add(pa)
-        admin = auth_ops.create_user(email="admin@bench.example", name="Admin", password="password-bench")
-        auth_ops.grant_role(admin, Role.admin, pa)
-        proc = procs.create_procedure(admin, call)
-        procedure_workflow.fire(proc, "publish", admin)
-        token = auth_ops.issue_token(admin)
-        db.session.commit()
+        proc, admin, token = published_call(app)
         orgs = [{"name": f"Ente {i}", "kind": "ets"} for i in range(args.proposals)]
         db.session.execute(sa.insert(Organization), orgs)
         org_ids = db.session.execute(sa.select(Organization.id).where(Organization.kind == "ets")

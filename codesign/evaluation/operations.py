@@ -220,23 +220,89 @@ def _load_evaluation_data(procedure):
     return proposals, ms, conflicts, reviews
 
 
-def progress(procedure) -> dict:
-    """Per proposal: who must review it and how far each is. Never scores."""
-    proposals, ms, conflicts, reviews = _evaluation_data(procedure)
-    regular = [m for m in ms if not m.substitute]
-    subs = [m for m in ms if m.substitute]
-    rows, missing = [], []
-    conflicted_by = {}
-    for (pid, uid), d in conflicts.items():  # one pass, not one per proposal (proposals x declarations)
+def _needed(ms, conflicted: set[int]) -> list:
+    """The members whose final review a proposal needs: the regular members without a conflict on it, and the
+    substitutes without one when fewer than MIN_REVIEWS regular members remain."""
+    needed = [m for m in ms if not m.substitute and m.user_id not in conflicted]
+    if len(needed) < committee.MIN_REVIEWS:
+        needed += [m for m in ms if m.substitute and m.user_id not in conflicted]
+    return needed
+
+
+MAX_REASONS = 10  # a refusal names this many missing reviews, then says how many more
+
+
+def _missing(proposals, ms, conflicted_by: dict[int, set[int]], finals: set[tuple[int, int]]) -> list[str]:
+    """Why the ranking cannot be computed yet: each needed review not final, and each proposal left with fewer than
+    MIN_REVIEWS evaluators without a conflict; the first MAX_REASONS of them, then how many more.
+    `proposals`: (id, title, protocol number) in the board's order; `finals`: (proposal id, user id) pairs."""
+    missing, more = [], 0
+    asked_for: dict[frozenset, tuple[list, int]] = {}  # conflicted members -> who is asked, how many (most: none)
+    for pid, title, number in proposals:
+        conflicted = frozenset(conflicted_by.get(pid, ()))
+        if conflicted not in asked_for:
+            needed = _needed(ms, conflicted)
+            asked_for[conflicted] = ([m for m in ms if m in needed], len(needed))  # the committee's order
+        asked, n_needed = asked_for[conflicted]
+        done = 0
+        for m in asked:
+            if (pid, m.user_id) in finals:
+                done += 1
+            elif len(missing) < MAX_REASONS:
+                missing.append(f"«{title}» (n. {number}): manca la valutazione definitiva di {m.user.name}")
+            else:
+                more += 1
+        if done < committee.MIN_REVIEWS and n_needed < committee.MIN_REVIEWS:
+            if len(missing) < MAX_REASONS:
+                missing.append(f"«{title}» (n. {number}): meno di 3 valutatori senza conflitto, nominare dei supplenti")
+            else:
+                more += 1
+    if more:
+        missing.append(ngettext("… e un'altra valutazione o nomina mancante.",
+                                "… e altre %(count)s valutazioni o nomine mancanti.", more, count=format_decimal(more)))
+    return missing
+
+
+def _readiness(procedure):
+    """What the ranking's readiness depends on, as plain rows: the admissible proposals (id, title, number) in the
+    board's order, who declared a conflict on which, whose reviews are final. Taken from the evaluation data when
+    this unit of work has loaded it (the board), else read without loading any proposal, declaration or review
+    as an object (the call's page, the API): three statements whatever the number of proposals."""
+    loaded = db.session.info.get(_DATA_KEY, {}).get(procedure.id)
+    if loaded is not None:
+        return _plain(loaded)
+    admissible = sa.select(Proposal.id).where(Proposal.procedure_id == procedure.id, Proposal.state == "admissible")
+    proposals = db.session.execute(admissible.add_columns(Proposal.title, Proposal.protocol_number)
+                                   .order_by(Proposal.protocol_number)).all()
+    conflicted_by: dict[int, set[int]] = {}
+    for pid, uid in db.session.execute(sa.select(ConflictDeclaration.proposal_id, ConflictDeclaration.user_id).where(
+            ConflictDeclaration.proposal_id.in_(admissible), ConflictDeclaration.conflict)):
+        conflicted_by.setdefault(pid, set()).add(uid)
+    finals = {(pid, uid) for pid, uid in db.session.execute(sa.select(Review.proposal_id, Review.user_id).where(
+        Review.proposal_id.in_(admissible), Review.final))}
+    return proposals, conflicted_by, finals
+
+
+def _plain(data):
+    """_readiness's rows from the loaded evaluation data (one pass over declarations and reviews)."""
+    proposals, _ms, conflicts, reviews = data
+    conflicted_by: dict[int, set[int]] = {}
+    for (pid, uid), d in conflicts.items():
         if d.conflict:
             conflicted_by.setdefault(pid, set()).add(uid)
+    return ([(p.id, p.title, p.protocol_number) for p in proposals], conflicted_by,
+            {key for key, r in reviews.items() if r.final})
+
+
+def progress(procedure) -> dict:
+    """Per proposal: who must review it and how far each is. Never scores."""
+    data = _evaluation_data(procedure)
+    proposals, ms, conflicts, reviews = data
+    plain, conflicted_by, finals = _plain(data)
+    rows = []
     for p in proposals:
-        conflicted = conflicted_by.get(p.id, set())
-        needed = [m for m in regular if m.user_id not in conflicted]
-        if len(needed) < committee.MIN_REVIEWS:
-            needed += [m for m in subs if m.user_id not in conflicted]
+        needed = _needed(ms, conflicted_by.get(p.id, set()))
         cells = []
-        finals = 0
         for m in ms:
             d = conflicts.get((p.id, m.user_id))
             r = reviews.get((p.id, m.user_id))
@@ -246,7 +312,6 @@ def progress(procedure) -> dict:
                 status = "not_needed"
             elif r is not None and r.final:
                 status = "final"
-                finals += 1
             elif r is not None:
                 status = "draft"
             elif d is not None:
@@ -254,13 +319,8 @@ def progress(procedure) -> dict:
             else:
                 status = "todo"
             cells.append({"member": m, "status": status})
-            if m in needed and status != "final":
-                missing.append(f"«{p.title}» (n. {p.protocol_number}): manca la valutazione definitiva di {m.user.name}")
-        if finals < committee.MIN_REVIEWS and len(needed) < committee.MIN_REVIEWS:
-            missing.append(f"«{p.title}» (n. {p.protocol_number}): meno di 3 valutatori senza conflitto, "
-                           "nominare dei supplenti")
-        rows.append({"proposal": p, "cells": cells, "finals": finals})
-    return {"members": ms, "rows": rows, "missing": missing}
+        rows.append({"proposal": p, "cells": cells, "finals": sum(c["status"] == "final" for c in cells)})
+    return {"members": ms, "rows": rows, "missing": _missing(plain, ms, conflicted_by, finals)}
 
 
 OWED = ("todo", "declared", "draft")  # a needed review not yet final (progress()'s cells)
@@ -315,9 +375,18 @@ def remind_evaluators(actor, procedure, *, now=None) -> dict:
 
 
 def ranking_problems(procedure) -> list[str]:
-    if committee.committee_problem(procedure):
-        return [committee.committee_problem(procedure)]
-    return progress(procedure)["missing"]
+    """Why the ranking cannot be computed yet (the approve_ranking guard, the preview): read from plain rows, so
+    the call's page does not load the committee's work to say whether the ranking is ready."""
+    cache = db.session.info.setdefault(_DATA_KEY, {})  # asked twice by a page (its buttons, what is blocked)
+    if ("problems", procedure.id) not in cache:
+        problem = committee.committee_problem(procedure)
+        if problem:
+            cache[("problems", procedure.id)] = [problem]
+        else:
+            proposals, conflicted_by, finals = _readiness(procedure)
+            cache[("problems", procedure.id)] = _missing(proposals, committee.members(procedure.id), conflicted_by,
+                                                         finals)
+    return list(cache[("problems", procedure.id)])
 
 
 def _counted_reviews(procedure) -> dict[int, list[Review]]:

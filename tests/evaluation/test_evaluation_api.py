@@ -47,6 +47,21 @@ def test_worked_example_ranking_to_the_cent(client, scenario):
     assert audit.verify()[0]
 
 
+def test_a_refusal_names_ten_missing_reviews_then_counts_the_rest(client, scenario):
+    s = scenario
+    number = {ref: db.session.get(Proposal, pid).protocol_number for ref, pid in s.ids.items()}
+    admissible = sorted((p for p in SCENARIO["proposals"] if p["admissible"]), key=lambda p: number[p["ref"]])
+    r = client.get(f"/api/v1/procedures/{s.pid}/ranking", headers=s.admin_h)
+    reasons = r.json["error"]["reasons"]
+    assert r.status_code == 409 and len(reasons) == 11, reasons
+    # the first proposal in the board's order, each member in the committee's order, then how many more
+    first = admissible[0]
+    assert reasons[:3] == [f"«{first['title']}» (n. {number[first['ref']]}): manca la valutazione definitiva di "
+                           f"{s.ev[e].name}" for e in ("e1", "e2", "e3")]
+    assert all("manca la valutazione definitiva" in x for x in reasons[:10])
+    assert reasons[10] == f"… e altre {3 * len(admissible) - 10} valutazioni o nomine mancanti."
+
+
 def test_refusals_change_nothing(client, scenario):
     s = scenario
     a1 = s.ids["A1"]

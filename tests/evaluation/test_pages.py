@@ -408,17 +408,22 @@ def _counts(client, login, count_queries, make_user, token_for, monkeypatch, ext
             # the board, its preview and the approve_ranking guard share one load of the evaluation data
             loads = [st for st in q.statements if re.search(r"FROM reviews?\b", st) and st.lstrip().startswith("SELECT")]
             assert len(loads) == 1, loads
+        if name.startswith("call page"):
+            # whether the ranking may be approved is read from plain rows: no review or declaration as an object
+            assert not [st for st in q.statements if "reviews.updated_at" in st or "conflict_declarations.note" in st]
 
     login(s.ev["e1"])
     measure("queue (evaluation under way)", "/valutazioni")
     login(s.admin)
     measure("board (reviews missing)", f"/gestione/avvisi/{s.pid}/valutazione")
+    measure("call page (reviews missing)", f"/gestione/avvisi/{s.pid}")
     assert s.review("e1", "A2", next(rv for rv in SCENARIO["reviews"]
                                      if (rv["evaluator"], rv["proposal"]) == ("e1", "A2"))["scores"]).status_code == 200
     login(s.ev["e1"])
     measure("queue (all final)", "/valutazioni")
     login(s.admin)
     measure("board (preview)", f"/gestione/avvisi/{s.pid}/valutazione")
+    measure("call page (ranking ready)", f"/gestione/avvisi/{s.pid}")
     assert transition(client, "procedures", s.pid, s.admin_h, "approve_ranking").status_code == 200
     measure("minutes", f"/gestione/avvisi/{s.pid}/verbale.pdf")
     _logout(client)
