@@ -7,7 +7,7 @@ from flask import Blueprint, g, jsonify, request
 
 from codesign.auth.operations import user_for_token
 from codesign.core.errors import BadRequest, Invalid, Unauthorized
-from codesign.core.schemas import INT_MAX, check_json
+from codesign.core.schemas import INT_MAX, TOO_DEEP, check_json
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -48,7 +48,7 @@ def json_body() -> dict:
     try:
         data = request.get_json(silent=True)
     except RecursionError:
-        raise BadRequest("Il corpo della richiesta è annidato troppo in profondità") from None
+        raise BadRequest(TOO_DEEP) from None
     if data is None:
         raise BadRequest("Il corpo della richiesta deve essere JSON valido (Content-Type: application/json)")
     if not isinstance(data, dict):

@@ -123,6 +123,9 @@ def _message(err: dict) -> str:
         return template
 
 
+TOO_DEEP = f"Il corpo della richiesta è annidato troppo in profondità (al massimo {MAX_DEPTH} livelli)"
+
+
 def check_json(data: Any) -> None:
     """A decoded JSON body as the application may read it, checked before any operation sees it: nested at most
     MAX_DEPTH levels (400), and no text, key or value, with a NUL or a lone surrogate, which no database keeps (422
@@ -132,6 +135,8 @@ def check_json(data: Any) -> None:
     while stack:
         value, level, path = stack.pop()
         if isinstance(value, dict):
+            for key in value:
+                _storable_at(errors, path or "body", key)
             items = value.items()
         elif isinstance(value, list):
             items = ((str(i), v) for i, v in enumerate(value))
@@ -140,11 +145,8 @@ def check_json(data: Any) -> None:
                 _storable_at(errors, path or "body", value)
             continue
         if level >= MAX_DEPTH:
-            raise BadRequest("Il corpo della richiesta è annidato troppo in profondità "
-                             f"(al massimo {MAX_DEPTH} livelli)")
+            raise BadRequest(TOO_DEEP)
         for key, item in items:
-            if isinstance(value, dict):
-                _storable_at(errors, path or "body", key)
             stack.append((item, level + 1, f"{path}.{key}" if path else key))
     if errors:
         raise Invalid(errors)

@@ -85,7 +85,7 @@ class Context:
 STALE = "Un'altra operazione ha modificato questo elemento nello stesso momento: ricarica e riprova."
 
 
-def flush_or_conflict(message: str = STALE) -> None:
+def flush_or_conflict(message: str) -> None:
     """Flush the session; when a versioned row changed meanwhile (optimistic locking), roll back and answer 409
     with `message`, which says what changed and to reload."""
     try:

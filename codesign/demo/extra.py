@@ -115,7 +115,9 @@ def _whole_lifecycle(data: dict, admin) -> None:
         if p["admissible"]:
             proposal_workflow.fire(by_ref[p["ref"]], "declare_admissible", admin, now=deadline + dt.timedelta(days=3))
         else:
-            proposal_workflow.fire(by_ref[p["ref"]], "exclude", admin, {"reason": "manca la documentazione richiesta dall'avviso"}, now=deadline + dt.timedelta(days=3))
+            proposal_workflow.fire(by_ref[p["ref"]], "exclude", admin,
+                                   {"reason": "manca la documentazione richiesta dall'avviso"},
+                                   now=deadline + dt.timedelta(days=3))
     evaluators = [f"valutatore{i}@comune.milano.example" for i in range(1, len(data["evaluators"]) + 1)]
     committee.appoint(admin, proc, evaluators, [])
     procedure_workflow.fire(proc, "start_evaluation", admin, now=deadline + dt.timedelta(days=5))

@@ -221,8 +221,9 @@ def _load_evaluation_data(procedure):
 
 
 def _needed(ms, conflicted: set[int]) -> list:
-    """The members whose final review a proposal needs: the regular members without a conflict on it, and the
-    substitutes without one when fewer than MIN_REVIEWS regular members remain."""
+    """The members whose final review a proposal needs, in the committee's order (committee.members: regular
+    members first): the regular members without a conflict on it, and the substitutes without one when fewer than
+    MIN_REVIEWS regular members remain."""
     needed = [m for m in ms if not m.substitute and m.user_id not in conflicted]
     if len(needed) < committee.MIN_REVIEWS:
         needed += [m for m in ms if m.substitute and m.user_id not in conflicted]
@@ -237,22 +238,21 @@ def _missing(proposals, ms, conflicted_by: dict[int, set[int]], finals: set[tupl
     MIN_REVIEWS evaluators without a conflict; the first MAX_REASONS of them, then how many more.
     `proposals`: (id, title, protocol number) in the board's order; `finals`: (proposal id, user id) pairs."""
     missing, more = [], 0
-    asked_for: dict[frozenset, tuple[list, int]] = {}  # conflicted members -> who is asked, how many (most: none)
+    needed_for: dict[frozenset, list] = {}  # conflicted members -> who is asked (for most proposals: none conflicted)
     for pid, title, number in proposals:
         conflicted = frozenset(conflicted_by.get(pid, ()))
-        if conflicted not in asked_for:
-            needed = _needed(ms, conflicted)
-            asked_for[conflicted] = ([m for m in ms if m in needed], len(needed))  # the committee's order
-        asked, n_needed = asked_for[conflicted]
+        if conflicted not in needed_for:
+            needed_for[conflicted] = _needed(ms, conflicted)
+        needed = needed_for[conflicted]
         done = 0
-        for m in asked:
+        for m in needed:
             if (pid, m.user_id) in finals:
                 done += 1
             elif len(missing) < MAX_REASONS:
                 missing.append(f"«{title}» (n. {number}): manca la valutazione definitiva di {m.user.name}")
             else:
                 more += 1
-        if done < committee.MIN_REVIEWS and n_needed < committee.MIN_REVIEWS:
+        if done < committee.MIN_REVIEWS and len(needed) < committee.MIN_REVIEWS:
             if len(missing) < MAX_REASONS:
                 missing.append(f"«{title}» (n. {number}): meno di 3 valutatori senza conflitto, nominare dei supplenti")
             else:

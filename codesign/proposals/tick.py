@@ -70,7 +70,8 @@ def exclude_unanswered_integrations(now) -> list[str]:
             db.session.rollback()
             continue
         try:
-            workflow.fire(proposal, "exclude", system_user(), {"reason": "integrazione non pervenuta nei termini"}, now=now)
+            workflow.fire(proposal, "exclude", system_user(), {"reason": "integrazione non pervenuta nei termini"},
+                          now=now)
             db.session.commit()
             lines.append(f"Proposta {pid} esclusa: integrazione non pervenuta nei termini.")
         except DomainError:
