@@ -40,6 +40,7 @@ screenshots: install-test
 # The benchmarks of docs/performance.md (PostgreSQL on 127.0.0.1:5432, user postgres); PROPOSALS sets the size.
 PROPOSALS ?= 1000
 bench: install-test
+	$(BIN)/python bench/ranking.py --proposals $(PROPOSALS)
 	$(BIN)/python bench/evaluation.py --proposals $(PROPOSALS)
 	$(BIN)/python bench/pages.py --proposals $(PROPOSALS)
 

@@ -85,6 +85,8 @@ def build(app, n: int, members: int, missing: int):
         db.session.execute(sa.update(Procedure).where(Procedure.id == proc.id).values(
             state="evaluation", last_protocol=n, submission_deadline=now - dt.timedelta(days=30)))
         db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text("VACUUM ANALYZE"))  # the statistics a database has after a bulk load settles
         return proc.id, pids[len(pids) // 2], token, admin.id, admin.session_version
 
 
@@ -123,6 +125,8 @@ def main():
                 ("api-proposal", f"/api/v1/proposals/{one}", api),
                 ("manage", f"/gestione/avvisi/{pid}", {}),
                 ("board", f"/gestione/avvisi/{pid}/valutazione", {}),
+                ("board-filter", f"/gestione/avvisi/{pid}/valutazione?lotto=A&situazione=complete&pagina=3", {}),
+                ("preview-csv", f"/gestione/avvisi/{pid}/valutazione/anteprima.csv", {}),
                 ("api-ranking", f"/api/v1/procedures/{pid}/ranking", api)]
         chosen = set(filter(None, args.only.split(",")))
         urls = [u for u in urls if not chosen or u[0] in chosen]
@@ -137,7 +141,7 @@ def main():
             return
         print(f"{args.proposals} proposals x {args.members} reviews x 5 criteria on PostgreSQL; "
               f"median of {args.samples} requests after one warm-up")
-        print(f"{'page':14} {'URL':52} {'status':>6} {'ms':>9} {'SQL':>5}")
+        print(f"{'page':14} {'URL':72} {'status':>6} {'ms':>9} {'SQL':>5}")
         for name, url, headers in urls:
             client.get(url, headers=headers)
             times = []
@@ -146,7 +150,7 @@ def main():
                 t = time.perf_counter()
                 r = client.get(url, headers=headers)
                 times.append((time.perf_counter() - t) * 1000)
-            print(f"{name:14} {url:52} {r.status_code:>6} {statistics.median(times):>9.1f} {len(statements):>5}")
+            print(f"{name:14} {url:72} {r.status_code:>6} {statistics.median(times):>9.1f} {len(statements):>5}")
 
 
 if __name__ == "__main__":

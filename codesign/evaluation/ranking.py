@@ -18,15 +18,17 @@ rules)" and "Scrolling the ranking":
 * budget walk over the passing proposals in rank order: admitted while the remaining budget covers
   the requested amount, otherwise reserve, and the walk goes on.
 
-All arithmetic is exact (``fractions.Fraction`` for means and ratios, ``decimal.Decimal`` for every
-value handed back); binary floats are refused.
+All arithmetic is exact: sums and comparisons of ``decimal.Decimal`` values in a context that cannot
+round (``_EXACT``), each mean or ratio divided once with integers and rounded half-up; every value handed
+back is a ``Decimal``; binary floats are refused. (At 10,000 proposals x 5 reviews x 6 criteria a
+``Fraction`` per score took seconds: ``bench/ranking.py``.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, Inexact, InvalidOperation
 from fractions import Fraction
 from typing import Literal
 
@@ -53,6 +55,12 @@ RESERVE: Outcome = "reserve"
 BELOW_THRESHOLD: Outcome = "below_threshold"
 
 _ZERO = Decimal("0.00")
+_CENT = Decimal("0.01")
+_NOTHING = Decimal(0)
+# Decimal additions under this context are exact (no precision can be exceeded by a sum of finite values), so the
+# sums of a proposal's scores are exact rationals without a Fraction per value; an operation that would round
+# (a quantize dropping digits) raises Inexact instead.
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[InvalidOperation, Inexact])
 
 
 # --------------------------------------------------------------------------------------------
@@ -166,6 +174,11 @@ def _exact(value: object, what: str) -> Fraction:
 
 def _money(value: object, what: str) -> Decimal:
     """A non-negative amount in euro with at most two decimals, returned with exponent -2."""
+    if type(value) is Decimal and value.is_finite() and value >= 0:  # the usual case, without a Fraction
+        try:
+            return _EXACT.quantize(value, _CENT)
+        except Inexact:
+            raise ValueError(f"{what} must have at most two decimals (cents), got {value}") from None
     exact = _exact(value, what)
     if exact < 0:
         raise ValueError(f"{what} must not be negative, got {value}")
@@ -190,51 +203,71 @@ class _Scored:
     total: Decimal
 
 
+def _round_ratio(numerator: int, denominator: int) -> Decimal:
+    """Round the exact rational numerator/denominator (denominator > 0, not necessarily in lowest terms) half-up to
+    2 decimals: _round_half_up_fraction without building a Fraction, for the ranking's hot loops."""
+    cents = (abs(numerator) * 200 + denominator) // (denominator * 2)
+    return Decimal(f"{-cents if numerator < 0 else cents}E-2")
+
+
+
+
 def _criterion_scores(
     candidate: Candidate,
     criteria: Sequence[Criterion],
+    uppers: Mapping[str, Decimal],
     maxima: Mapping[str, Fraction],
     scoring: str,
 ) -> dict[str, Decimal]:
-    """Rounded criterion scores of one candidate: exact mean, rounded once."""
+    """Rounded criterion scores of one candidate: exact mean, rounded once. `uppers`: each criterion's highest
+    value a review may give (its max_points, or 1 for a coefficient)."""
     who = f"proposal {candidate.proposal_id!r}"
     if not candidate.reviews:
         raise ValueError(f"{who} has no final review: it cannot be ranked")
-    codes = set(maxima)
-    sums: dict[str, Fraction] = {c.code: Fraction(0) for c in criteria}
+    sums: dict[str, Decimal] = dict.fromkeys(uppers, _NOTHING)
+    add, limits = _EXACT.add, uppers.items()
     for number, review in enumerate(candidate.reviews, start=1):
-        missing = [c.code for c in criteria if c.code not in review]
-        if missing:
-            raise ValueError(
-                f"review {number} of {who} has no score for criterion "
-                + ", ".join(repr(m) for m in missing)
-            )
-        unknown = sorted(str(k) for k in review if k not in codes)
-        if unknown:
+        if review.keys() != uppers.keys():
+            missing = [c.code for c in criteria if c.code not in review]
+            if missing:
+                raise ValueError(
+                    f"review {number} of {who} has no score for criterion "
+                    + ", ".join(repr(m) for m in missing)
+                )
+            unknown = sorted(str(k) for k in review if k not in uppers)
             raise ValueError(
                 f"review {number} of {who} scores unknown criterion "
                 + ", ".join(map(repr, unknown))
             )
-        for criterion in criteria:
-            what = f"score of criterion {criterion.code!r} in review {number} of {who}"
-            value = _exact(review[criterion.code], what)
-            upper = Fraction(1) if scoring == "coefficients" else maxima[criterion.code]
-            if not 0 <= value <= upper:
-                raise ValueError(f"{what} is {review[criterion.code]}, outside 0..{upper}")
-            sums[criterion.code] += value
+        for code, upper in limits:
+            value = review[code]
+            if type(value) is not Decimal or not value.is_finite():
+                what = f"score of criterion {code!r} in review {number} of {who}"
+                _exact(value, what)  # refuses a float, a bool, NaN, infinity
+                value = Decimal(value)
+            if not _NOTHING <= value <= upper:
+                raise ValueError(
+                    f"score of criterion {code!r} in review {number} of {who} is {review[code]}, "
+                    f"outside 0..{upper}"
+                )
+            sums[code] = add(sums[code], value)
     count = len(candidate.reviews)
     scores: dict[str, Decimal] = {}
-    for criterion in criteria:
-        mean = sums[criterion.code] / count
-        if scoring == "coefficients":
-            mean *= maxima[criterion.code]
-        scores[criterion.code] = _round_half_up_fraction(mean)
+    for code, total in sums.items():
+        numerator, denominator = total.as_integer_ratio()
+        if scoring == "coefficients":  # the mean coefficient times max_points
+            numerator *= maxima[code].numerator
+            denominator *= maxima[code].denominator
+        scores[code] = _round_ratio(numerator, denominator * count)
     return scores
 
 
 def _sum(values: Iterable[Decimal]) -> Decimal:
     """Exact sum of amounts with two decimals, independent of the decimal context."""
-    return quantize2(sum((Fraction(v) for v in values), Fraction(0)))
+    total = Decimal(0)
+    for v in values:
+        total = _EXACT.add(total, v)
+    return _EXACT.quantize(total, _CENT)
 
 
 def _rescale(
@@ -242,13 +275,15 @@ def _rescale(
 ) -> None:
     """Re-scale (riparametrazione) the shown scores of a lot's passing proposals, in place."""
     for criterion in criteria:
-        best = max((Fraction(s.raw[criterion.code]) for s in passing), default=Fraction(0))
+        code = criterion.code
+        best = max((s.raw[code] for s in passing), default=Decimal(0))
         if best <= 0:
             continue  # no one scored: keep S
-        for s in passing:
-            s.shown[criterion.code] = _round_half_up_fraction(
-                Fraction(s.raw[criterion.code]) * maxima[criterion.code] / best
-            )
+        best_n, best_d = best.as_integer_ratio()
+        top = maxima[code]
+        for s in passing:  # S * max_points / B, exactly
+            n, d = s.raw[code].as_integer_ratio()
+            s.shown[code] = _round_ratio(n * top.numerator * best_d, d * top.denominator * best_n)
     for s in passing:
         s.total = _sum(s.shown.values())
 
@@ -275,7 +310,7 @@ def compute_ranking(
     if not criteria:
         raise ValueError("the evaluation grid has no criteria")
     maxima: dict[str, Fraction] = {}
-    minima: dict[str, Fraction] = {}
+    minima: dict[str, Decimal] = {}
     for criterion in criteria:
         if criterion.code in maxima:
             raise ValueError(f"criterion {criterion.code!r} appears twice in the grid")
@@ -283,12 +318,16 @@ def compute_ranking(
         if maxima[criterion.code] < 0:
             raise ValueError(f"max_points of criterion {criterion.code!r} must not be negative")
         if criterion.min_points is not None:
-            minima[criterion.code] = _exact(
-                criterion.min_points, f"min_points of {criterion.code!r}"
-            )
+            _exact(criterion.min_points, f"min_points of {criterion.code!r}")
+            minima[criterion.code] = Decimal(criterion.min_points)
     if tie_break_criterion not in maxima:
         raise ValueError(f"tie-break criterion {tie_break_criterion!r} is not in the grid")
-    threshold_exact = _exact(threshold, "threshold")
+    _exact(threshold, "threshold")
+    threshold = Decimal(threshold)  # Decimals compare exactly, with no Fraction per proposal
+    uppers = {
+        c.code: Decimal(1) if scoring == "coefficients" else Decimal(c.max_points)
+        for c in criteria
+    }
 
     budgets: dict[str, Decimal] = {}
     for lot in lots:
@@ -314,20 +353,20 @@ def compute_ranking(
             )
         seen_protocols.add(candidate.protocol_number)
         requested = _money(candidate.requested_amount, f"requested amount of {who}")
-        raw = _criterion_scores(candidate, criteria, maxima, scoring)
+        raw = _criterion_scores(candidate, criteria, uppers, maxima, scoring)
         raw_total = _sum(raw.values())
-        passed = Fraction(raw_total) >= threshold_exact and all(
-            Fraction(raw[code]) >= minimum for code, minimum in minima.items()
+        passed = raw_total >= threshold and all(
+            raw[code] >= minimum for code, minimum in minima.items()
         )
         by_lot[candidate.lot].append(
             _Scored(candidate, requested, raw, raw_total, passed, dict(raw), raw_total)
         )
 
-    def order(s: _Scored) -> tuple[bool, Fraction, Fraction, int]:
+    def order(s: _Scored) -> tuple[bool, Decimal, Decimal, int]:
         return (
             not s.passed,
-            -Fraction(s.total),
-            -Fraction(s.shown[tie_break_criterion]),
+            -s.total,
+            -s.shown[tie_break_criterion],
             s.candidate.protocol_number,
         )
 
@@ -336,14 +375,14 @@ def compute_ranking(
         passing = [s for s in scored if s.passed]
         if rescale:
             _rescale(passing, criteria, maxima)
-        remaining = Fraction(budgets[code])
+        remaining = budgets[code]
         entries: list[Entry] = []
         for rank, s in enumerate(sorted(scored, key=order), start=1):
             if not s.passed:
                 outcome, allotted = BELOW_THRESHOLD, _ZERO
             elif s.requested <= remaining:
                 outcome, allotted = ADMITTED, s.requested
-                remaining -= Fraction(s.requested)
+                remaining = _EXACT.subtract(remaining, s.requested)
             else:
                 outcome, allotted = RESERVE, _ZERO
             entries.append(
@@ -359,7 +398,7 @@ def compute_ranking(
                     allotted=allotted,
                 )
             )
-        results[code] = LotResult(budget_left=quantize2(remaining), entries=entries)
+        results[code] = LotResult(budget_left=_EXACT.quantize(remaining, _CENT), entries=entries)
     return RankingResult(lots=results)
 
 

@@ -25,7 +25,7 @@ from codesign.core.confirm import ask, confirmation, confirmed
 from codesign.core.enums import Role
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors
-from codesign.core.web import format_money, format_score, standalone_script
+from codesign.core.web import Pager, format_money, format_score, standalone_script
 from codesign.db import db, utcnow
 from codesign.evaluation import committee as committees
 from codesign.evaluation import documents, open_scores
@@ -317,17 +317,37 @@ def committee_view(procedure_id: int):
     return redirect(url_for("evaluation.committee", procedure_id=proc.id), 303)
 
 
+BOARD_PAGE = 50  # proposals per page of the board
+PREVIEW_ROWS = 20  # the first entries of each lot the board's preview shows (the CSV has them all)
+# The board's ?situazione= values, and the situation each picks (evaluation.operations.SITUATIONS).
+SITUATION_ARGS = {"da-completare": "incomplete", "complete": "complete"}
+
+
+def _board_filters(proc: Procedure) -> dict:
+    """The board's filters from the query string (?lotto=, ?situazione=, ?q=), each kept only when it is one the
+    page offers: a lot of this call, a situation, a text of at most 200 characters."""
+    lot = request.args.get("lotto", "")
+    text = (request.args.get("q") or "").strip()[:200]
+    return {"lot": lot if proc.lot_by_code(lot) is not None else None,
+            "situation": SITUATION_ARGS.get(request.args.get("situazione", "")), "text": text or None}
+
+
 def _progress_page(proc: Procedure, *, status=200, approve_form=None, reasons=None, reasons_title=None):
-    board, missing, preview, actions, owed, next_reminder = None, [], None, [], {}, None
+    board, missing, preview, actions, owed, next_reminder, pager = None, [], None, [], {}, None, None
+    filters = _board_filters(proc)
     stored = ev.approved(proc)
     if proc.state == "evaluation":
-        board = ev.progress(proc)
-        owed = ev.owed_reviews(board)
+        pager = Pager.from_request(BOARD_PAGE)
+        board = ev.progress(proc, **filters, offset=pager.offset, limit=pager.size)
+        pager = pager.counted(board["total"])
+        if not board["rows"] and pager.page > pager.pages:  # a page beyond the last (an old link): the last one
+            pager = Pager(pager.pages, pager.size, pager.total, pager.args)
+            board = ev.progress(proc, **filters, offset=pager.offset, limit=pager.size)
+        owed = board["owed"]
         next_reminder = ev.next_reminder(proc) if owed else None
-        problem = committees.committee_problem(proc)
-        missing = ([problem] if problem else []) + board["missing"]
+        missing = ev.ranking_problems(proc)
         if not missing:
-            # the board above already holds ev.preview()'s checks (admin, committee, reviews): compute directly
+            # ranking_problems holds ev.preview()'s checks (committee, reviews) and the page is the admin's
             preview = documents.lots_view(proc, ev.ranking_json(*ev.compute(proc)))
         actions = [t for t in procedure_wf.actions(proc, current_user) if t.trigger in BOARD_TRIGGERS]
         if actions and approve_form is None:
@@ -336,7 +356,8 @@ def _progress_page(proc: Procedure, *, status=200, approve_form=None, reasons=No
                            actions=actions, approve_form=approve_form if actions else None, reasons=reasons,
                            stored=stored, labels=PROGRESS_STATUS, state_label=_(procedure_wf.states[proc.state]),
                            owed=owed, reasons_title=reasons_title, next_reminder=next_reminder,
-                           remind_every=ev.REMIND_EVERY, now=utcnow())
+                           remind_every=ev.REMIND_EVERY, now=utcnow(), board_pager=pager, filters=filters,
+                           situations={v: k for k, v in SITUATION_ARGS.items()}, preview_rows=PREVIEW_ROWS)
     return html, status
 
 
@@ -412,6 +433,24 @@ def ranking_csv(procedure_id: int):
         abort(404)
     return Response(documents.ranking_csv(proc, stored.data, ev.notices(proc)), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="graduatoria-avviso-{proc.id}.csv"'})
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/valutazione/anteprima.csv")
+@login_required
+def preview_csv(procedure_id: int):
+    """The whole preview of the ranking, as the CSV of the approved one (the board shows each lot's first
+    PREVIEW_ROWS entries)."""
+    proc = _admin_proc(procedure_id)
+    if proc.state != "evaluation":
+        abort(404)
+    try:
+        data = ev.preview(current_user, proc)
+    except GuardFailed as exc:
+        db.session.rollback()
+        flash(_("L'anteprima della graduatoria non è disponibile: %(why)s", why=" ".join(exc.reasons)), "warning")
+        return redirect(url_for("evaluation.progress", procedure_id=proc.id), 303)
+    return Response(documents.ranking_csv(proc, data), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="anteprima-graduatoria-avviso-{proc.id}.csv"'})
 
 
 @bp.route("/avvisi/<int:procedure_id>/graduatoria/punteggi.json")

@@ -405,9 +405,11 @@ def _counts(client, login, count_queries, make_user, token_for, monkeypatch, ext
         assert r.status_code == 200
         out[name] = q.count
         if name.startswith("board"):
-            # the board, its preview and the approve_ranking guard share one load of the evaluation data
+            # the board, its counts and the approve_ranking guard share one read of who reviewed what, as plain rows;
+            # the preview (shown once every review is final) one read of the counted scores
             loads = [st for st in q.statements if re.search(r"FROM reviews?\b", st) and st.lstrip().startswith("SELECT")]
-            assert len(loads) == 1, loads
+            assert len(loads) == (2 if "preview" in name else 1), loads
+            assert not [st for st in loads if "reviews.updated_at" in st], "no review loaded as an object"
         if name.startswith("call page"):
             # whether the ranking may be approved is read from plain rows: no review or declaration as an object
             assert not [st for st in q.statements if "reviews.updated_at" in st or "conflict_declarations.note" in st]
@@ -440,3 +442,72 @@ def test_query_counts_do_not_grow_with_proposals(app, client, login, count_queri
     big = _counts(client, login, count_queries, make_user, token_for, monkeypatch, 30)
     assert db.session.execute(sa.select(sa.func.count(Proposal.id))).scalar_one() == 41
     assert small == big, (small, big)
+
+
+# --- the board at scale: pages, filters, counts, the preview's first rows and its CSV ---------------------------
+def _board_rows(html: str) -> list[str]:
+    board = html.split('class="table table-sm progress-board"')[1].split("</table>")[0]
+    return re.findall(r'<tr data-proposal="(\d+)"', board)
+
+
+def test_board_pages_filters_and_counts(client, login, scenario):
+    s = scenario
+    late = next(rv for rv in SCENARIO["reviews"] if (rv["evaluator"], rv["proposal"]) == ("e1", "A2"))
+    for rv in SCENARIO["reviews"]:
+        if rv is not late:
+            assert s.review(rv["evaluator"], rv["proposal"], rv["scores"]).status_code == 200
+    _add_reviewed_proposals(s, 55)  # 65 admissible: 60 in lot A, 3 in B, 2 in C; A2 still lacks e1's review
+    login(s.admin)
+    url = f"/gestione/avvisi/{s.pid}/valutazione"
+    r, html = _page(client, url)
+    assert r.status_code == 200
+    assert len(_board_rows(html)) == 50 and "Pagina 1 di 2" in html
+    assert ("65 proposte ammesse alla valutazione: 64 con tutte le valutazioni definitive, 1 da completare."
+            in " ".join(html.split()))
+    assert "«Proposta A2» (n. " in html and "manca la valutazione definitiva di" in html
+    _, html = _page(client, url + "?pagina=2")
+    assert len(_board_rows(html)) == 15 and "Pagina 2 di 2" in html
+    _, html = _page(client, url + "?pagina=9")  # beyond the last page: the last one
+    assert len(_board_rows(html)) == 15 and "Pagina 2 di 2" in html
+    # the filters: what is left to do, a lot, a title or number; the page links keep them
+    _, html = _page(client, url + "?situazione=da-completare")
+    assert _board_rows(html) == [str(s.ids["A2"])]
+    assert re.search(r'data-status="todo">[^<]*</td>', html.split(f'data-proposal="{s.ids["A2"]}"')[1])
+    _, html = _page(client, url + "?lotto=B")
+    assert sorted(_board_rows(html)) == sorted(str(s.ids[ref]) for ref in ("B1", "B2", "B3"))
+    _, html = _page(client, url + "?lotto=A&situazione=complete")
+    assert len(_board_rows(html)) == 50 and "situazione=complete" in html and "lotto=A" in html
+    _, html = _page(client, url + "?lotto=A&situazione=complete&pagina=2")
+    assert len(_board_rows(html)) == 9  # 60 in lot A, A2 incomplete
+    _, html = _page(client, url + "?q=aggiunta+54")
+    assert len(_board_rows(html)) == 1 and "Proposta aggiunta 54" in html
+    number = db.session.get(Proposal, s.ids["C1"]).protocol_number
+    _, html = _page(client, url + f"?q={number}")
+    assert str(s.ids["C1"]) in _board_rows(html)
+    _, html = _page(client, url + "?lotto=ZZ&situazione=tutto")  # values the page does not offer are ignored
+    assert len(_board_rows(html)) == 50
+    _, html = _page(client, url + "?q=nessuna+corrispondenza")
+    assert "Nessuna proposta corrisponde ai filtri scelti." in html and "progress-board" not in html
+    # the preview's CSV only once the ranking can be computed: before, back to the board saying why
+    r = client.get(url + "/anteprima.csv")
+    assert r.status_code == 303 and r.headers["Location"].endswith(url)
+    _, html = _page(client, url)
+    assert "L&#39;anteprima della graduatoria non è disponibile" in html and "Anteprima della graduatoria<" not in html
+
+    login(s.ev["e1"])
+    assert s.review("e1", "A2", late["scores"]).status_code == 200
+    assert client.get(url + "/anteprima.csv").status_code == 404  # an evaluator is not told the page exists
+    login(s.admin)
+    _, html = _page(client, url)
+    assert "Anteprima della graduatoria" in html
+    assert "Sono mostrate le prime 20 posizioni di 60: le altre sono nel CSV." in html
+    lot_a = html.split('data-lot="A"')[1].split("</table>")[0]
+    assert lot_a.count("<tr data-proposal=") == 20
+    r = client.get(url + "/anteprima.csv")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
+    assert f'filename="anteprima-graduatoria-avviso-{s.pid}.csv"' in r.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True))))
+    assert len(rows) == 1 + 65 and sum(row[0] == "A" for row in rows[1:]) == 60
+    ranked = client.get(f"/api/v1/procedures/{s.pid}/ranking", headers=s.admin_h).json["lots"]
+    assert [row[1:3] + [row[4]] for row in rows[1:] if row[0] == "B"] == [
+        [str(e["rank"]), e["title"], e["total"]] for e in ranked["B"]["ranking"]]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import pathlib
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -766,3 +767,25 @@ def test_ranking_invariants(inputs):
                 best_raw = max(e.raw_criteria[code] for e in passing)
                 best_shown = max(e.criteria[code] for e in passing)
                 assert best_shown == (criterion.max_points if best_raw > 0 else D("0"))
+
+
+def test_means_are_exact_beyond_the_decimal_context():
+    """Scores with more digits than the default decimal context keeps (28) are summed exactly and the mean rounded
+    once, as with Fractions: a sum rounded to 28 digits would make 0.00499…9 (32 digits) 0.005, then 0.01."""
+    tiny = Decimal("0.00499999999999999999999999999999")
+    coefficient = Decimal("0.1234567890123456789012345678901")
+    result = compute_ranking(
+        criteria=[Criterion("k", Decimal(30)), Criterion("t", Decimal(10))], lots=[Lot("A", Decimal("100.00"))],
+        candidates=[Candidate(1, "A", 1, Decimal("1.00"), [{"k": tiny, "t": tiny}, {"k": tiny, "t": tiny}])],
+        scoring="points", threshold=Decimal(0), rescale=False, tie_break_criterion="k")
+    assert result.lots["A"].entries[0].raw_criteria == {"k": Decimal("0.00"), "t": Decimal("0.00")}
+    with localcontext() as ctx:  # what a sum in the default context would have given
+        ctx.prec = 28
+        assert quantize2((Decimal(0) + tiny + tiny) / 2) == Decimal("0.01")
+    values = [coefficient, Decimal("0.9999999999999999999999999999999"), Decimal("0.5000000000000000000000000000001")]
+    result = compute_ranking(
+        criteria=[Criterion("k", Decimal(30))], lots=[Lot("A", Decimal("100.00"))],
+        candidates=[Candidate(1, "A", 1, Decimal("1.00"), [{"k": v} for v in values])],
+        scoring="coefficients", threshold=Decimal(0), rescale=False, tie_break_criterion="k")
+    exact = sum(map(Fraction, values), Fraction(0)) / 3 * 30
+    assert result.lots["A"].entries[0].raw_criteria["k"] == quantize2(exact) == Decimal("16.23")
