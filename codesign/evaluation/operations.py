@@ -198,7 +198,9 @@ def _forget_on_dml(state) -> None:
 
 def _cached(key, load):
     """`load()`, once per unit of work (forgotten at any write, flush, commit or rollback): a page asks the same
-    thing several times (its buttons, what is blocked, the board)."""
+    thing several times (its buttons, what is blocked, the board). The loads read through the connection, which
+    does not autoflush as the session does: what the session holds unwritten is flushed first."""
+    db.session.flush()  # nothing to do, and no event, when nothing is pending
     cache = db.session.info.setdefault(_DATA_KEY, {})
     if key not in cache:
         cache[key] = load()

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from codesign.db import db
 from codesign.evaluation import documents
+from codesign.evaluation import operations as ev
 from codesign.evaluation.models import ApprovedRanking, CommitteeMember, ConflictDeclaration, Review, ReviewScore
 from codesign.procedures.models import Procedure
 from codesign.proposals.models import Proposal
@@ -511,3 +512,18 @@ def test_board_pages_filters_and_counts(client, login, scenario):
     ranked = client.get(f"/api/v1/procedures/{s.pid}/ranking", headers=s.admin_h).json["lots"]
     assert [row[1:3] + [row[4]] for row in rows[1:] if row[0] == "B"] == [
         [str(e["rank"]), e["title"], e["total"]] for e in ranked["B"]["ranking"]]
+
+
+def test_readiness_sees_what_the_session_has_not_written_yet(scenario):
+    """The board's counts and the approve_ranking guard read plain rows through the connection, which does not
+    autoflush: a change the session holds unwritten is flushed first, so the answer is never one change behind."""
+    s = scenario
+    s.all_reviews()
+    proc = db.session.get(Procedure, s.pid)
+    assert ev.ranking_problems(proc) == []
+    review = db.session.execute(sa.select(Review).where(Review.proposal_id == s.ids["A1"])).scalars().first()
+    review.final = False  # pending in the session, not flushed
+    problems = ev.ranking_problems(proc)
+    assert len(problems) == 1 and "«Proposta A1" in problems[0] and "manca la valutazione definitiva" in problems[0]
+    assert ev.progress(proc, limit=0)["counts"] == {"incomplete": 1, "complete": 9}
+    db.session.rollback()
