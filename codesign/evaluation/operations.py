@@ -217,17 +217,17 @@ def _needed(ms, conflicted: set[int]) -> list:
     return needed
 
 
-def _needed_by(ms, conflicted_by: dict[int, set[int]]):
-    """_needed for each proposal id, as (member, user id) pairs, worked out once per set of conflicted members
-    (for most proposals: none), so a loop over 10,000 proposals reads no attribute of a member."""
+def _reviews_owed(proposals, ms, conflicted_by: dict[int, set[int]], finals: set[tuple[int, int]]):
+    """Per proposal, in order: the members whose final review it needs (_needed, worked out once per set of
+    conflicted members: for most proposals none) and those among them whose review is not final yet. The one pass
+    the refusal's reasons and the board's counts both make; it reads no attribute of a member per proposal."""
     needed_for: dict[frozenset, list] = {}
-
-    def needed(pid: int) -> list[tuple]:
-        conflicted = frozenset(conflicted_by.get(pid, ()))
+    for p in proposals:
+        conflicted = frozenset(conflicted_by.get(p.id, ()))
         if conflicted not in needed_for:
             needed_for[conflicted] = [(m, m.user_id) for m in _needed(ms, conflicted)]
-        return needed_for[conflicted]
-    return needed
+        needed = needed_for[conflicted]
+        yield p, needed, [m for m, uid in needed if (p.id, uid) not in finals]
 
 
 MAX_REASONS = 10  # a refusal names this many missing reviews, then says how many more
@@ -238,19 +238,14 @@ def _missing(proposals, ms, conflicted_by: dict[int, set[int]], finals: set[tupl
     MIN_REVIEWS evaluators without a conflict; the first MAX_REASONS of them, then how many more.
     `proposals`: _readiness's rows in the board's order; `finals`: (proposal id, user id) pairs."""
     missing, more = [], 0
-    needed_by = _needed_by(ms, conflicted_by)
-    for p in proposals:
-        needed = needed_by(p.id)
-        done = 0
-        for m, uid in needed:
-            if (p.id, uid) in finals:
-                done += 1
-            elif len(missing) < MAX_REASONS:
+    for p, needed, lacking in _reviews_owed(proposals, ms, conflicted_by, finals):
+        for m in lacking:
+            if len(missing) < MAX_REASONS:
                 missing.append(f"«{p.title}» (n. {p.protocol_number}): manca la valutazione definitiva di "
                                f"{m.user.name}")
             else:
                 more += 1
-        if done < committee.MIN_REVIEWS and len(needed) < committee.MIN_REVIEWS:
+        if len(needed) < committee.MIN_REVIEWS:  # so fewer than MIN_REVIEWS final reviews can count
             if len(missing) < MAX_REASONS:
                 missing.append(f"«{p.title}» (n. {p.protocol_number}): meno di 3 valutatori senza conflitto, "
                                "nominare dei supplenti")
@@ -301,19 +296,14 @@ def progress(procedure, *, lot: str | None = None, situation: str | None = None,
     Never scores. A constant number of statements whatever the size of the call."""
     proposals, conflicted_by, finals, drafts = _readiness(procedure)
     ms = committee.members(procedure.id)
-    needed_by = _needed_by(ms, conflicted_by)
     needle = (text or "").strip().casefold()
     owed: dict = {}
     counts = dict.fromkeys(SITUATIONS, 0)
     kept = []
-    for p in proposals:
-        needed = needed_by(p.id)
-        done = 0
-        for m, uid in needed:
-            if (p.id, uid) in finals:
-                done += 1
-            else:
-                owed[m] = owed.get(m, 0) + 1
+    for p, needed, lacking in _reviews_owed(proposals, ms, conflicted_by, finals):
+        for m in lacking:
+            owed[m] = owed.get(m, 0) + 1
+        done = len(needed) - len(lacking)
         state = "complete" if done == len(needed) >= committee.MIN_REVIEWS else "incomplete"
         counts[state] += 1
         if ((not lot or p.lot == lot) and (not situation or state == situation)
