@@ -7,6 +7,7 @@ from codesign.tables.permissions import is_admin, is_party, require_party  # noq
 
 SIGNED_AGREEMENT = "signed_agreement"
 HANDOVER_MINUTES = "premises_handover"     # the signed minutes of a premises' hand-over
+COPIES_LIMIT = 10   # per proposal, of each kind: a signed copy (or minutes) uploaded again after a mistake
 
 
 def require_admin(user, proposal) -> None:

@@ -15,9 +15,11 @@ from codesign.proposals.workflow import workflow as proposal_workflow
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     proposals.register_attachment_rule(permissions.signed_copy_rule)
-    proposals.declare_document_kind(permissions.SIGNED_AGREEMENT, (proposals.BODY, proposals.ADMIN))
+    proposals.declare_document_kind(permissions.SIGNED_AGREEMENT, (proposals.BODY, proposals.ADMIN),
+                                    limit=permissions.COPIES_LIMIT)
     proposals.register_attachment_rule(permissions.handover_rule)
-    proposals.declare_document_kind(permissions.HANDOVER_MINUTES, (proposals.BODY, proposals.ADMIN))
+    proposals.declare_document_kind(permissions.HANDOVER_MINUTES, (proposals.BODY, proposals.ADMIN),
+                                    limit=permissions.COPIES_LIMIT)
     proposal_workflow.contribute("sign_agreement", guard=agreements.sign_guard, effect=agreements.on_sign)
     proposal_workflow.contribute("start", guard=agreements.start_guard, effect=agreements.on_start)
     proposal_workflow.contribute("start", guard=agreements.handovers_recorded)

@@ -31,7 +31,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask
 
-from codesign.core import audit
+from codesign.core import audit, files
 from codesign.core.migrate import upgrade
 from codesign.db import db
 
@@ -111,7 +111,7 @@ def backup(app: Flask, target: Path, now: dt.datetime | None = None) -> dict:
         else:
             raise BackupError(f"database non supportato: {url.get_backend_name()}")
         uploads = Path(app.config["UPLOAD_DIR"])
-        for path in _files(uploads):
+        for path in files.stored_files(uploads):
             dest = target / "uploads" / path.relative_to(uploads)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, dest)
@@ -168,7 +168,7 @@ def restore(app: Flask, source: Path, *, force: bool = False) -> tuple[dict, int
             raise BackupError(f"la copia è di un database {manifest['database']['dialect']}, "
                               f"quello configurato è {dialect}")
         uploads = Path(app.config["UPLOAD_DIR"])
-        if not force and (_has_data() or _files(uploads)):
+        if not force and (_has_data() or files.stored_files(uploads)):
             raise BackupError("il database o la cartella dei documenti non sono vuoti: usare --force per sostituirli")
         db.session.remove()
         db.engine.dispose()
@@ -188,7 +188,7 @@ def restore(app: Flask, source: Path, *, force: bool = False) -> tuple[dict, int
                   "--exit-on-error", "--dbname", dsn, str(db_file)], env)
         # The upload folder becomes the backup's: files copied in, files the backup does not have removed.
         wanted = {name[len("uploads/"):] for name in manifest["files"] if name.startswith("uploads/")}
-        for path in _files(uploads):
+        for path in files.stored_files(uploads):
             if path.relative_to(uploads).as_posix() not in wanted:
                 path.unlink()
         for name in sorted(wanted):

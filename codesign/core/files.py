@@ -1,12 +1,18 @@
-"""The store of uploaded files: each kept once, by the SHA-256 of its content, under UPLOAD_DIR (`ab/abcdef…`),
-written through a temporary file so that a reader never sees half a file. Rows that name a file keep its
-digest; the backup copies the whole directory."""
+"""The store of uploaded files: each kept once, by the SHA-256 of its content, under UPLOAD_DIR (`ab/abcdef…`).
+A file enters the store only when the transaction that names it commits: `store` writes the bytes under
+`.incoming/` and the commit moves them into place (a rollback removes them), so a refused or failed request leaves
+no file behind and a reader never sees half a file. A file no row names any more leaves the same way, once the
+transaction that dropped its last row commits. What a killed process left in `.incoming/` is settled by
+`settle_incoming` (run by `codesign tick`). Rows that name a file keep its digest; the backup copies the store."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
+import time
 import unicodedata
+import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -17,6 +23,8 @@ from codesign.core import validation as v
 from codesign.core.errors import Invalid, TooLarge
 from codesign.db import db
 
+
+log = logging.getLogger(__name__)
 
 NAME_LIMIT = 255
 _SLASHES = re.compile(r"[\\/]")
@@ -88,16 +96,89 @@ def path_of(digest: str) -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / digest[:2] / digest
 
 
+# --- a file enters the store when its transaction commits -----------------------------------------------------------
+INCOMING = ".incoming"
+_PENDING = "codesign.files_pending"
+
+
+def incoming_dir() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / INCOMING
+
+
 def store(data: bytes) -> str:
-    """Keep the bytes (once) and answer their SHA-256."""
+    """Write the bytes to be kept (once) when the current transaction commits, and answer their SHA-256."""
     digest = hashlib.sha256(data).hexdigest()
-    target = path_of(digest)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+    folder = incoming_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    pending = folder / f"{digest}.{uuid.uuid4().hex}"
+    pending.write_bytes(data)
+    session = db.session()
+    if not session.in_transaction():   # its end, commit or not, is what settles the file
+        session.begin()
+    session.info.setdefault(_PENDING, []).append((pending, path_of(digest)))
     return digest
+
+
+def _place(pending: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(pending, target)   # atomic: the same bytes, whether or not the target was there
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _place_files(session) -> None:
+    for pending, target in session.info.pop(_PENDING, ()):
+        try:
+            _place(pending, target)
+        except OSError:   # the commit stands: settle_incoming moves it on the next tick
+            log.exception("file %s left in %s after the commit", target.name, INCOMING)
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _forget_files(session, transaction) -> None:
+    """A transaction that ended without its commit (rolled back, or closed with its session) keeps nothing."""
+    if transaction.parent is None:
+        for pending, _target in session.info.pop(_PENDING, ()):
+            pending.unlink(missing_ok=True)
+
+
+def named(digest: str) -> bool:
+    """Whether a row of any declared column (holds_files) names this file."""
+    return any(db.session.execute(sa.select(sa.literal(1)).where(column == digest).limit(1)).first()
+               for column in _HOLDERS)
+
+
+SETTLE_AFTER_SECONDS = 3600
+
+
+def settle_incoming(now=None) -> list[str]:
+    """What a process killed between a commit and its files' move left in `.incoming/` (older than an hour, so
+    that no running request's files are touched): a file a committed row names is moved into place, any other is
+    removed. A tick job; the report says what it did."""
+    folder = incoming_dir()
+    if not folder.is_dir():
+        return []
+    limit = time.time() - SETTLE_AFTER_SECONDS
+    placed = removed = 0
+    for pending in sorted(folder.iterdir()):
+        if not pending.is_file() or pending.stat().st_mtime > limit:
+            continue
+        digest = pending.name.partition(".")[0]
+        if named(digest):
+            _place(pending, path_of(digest))
+            placed += 1
+        else:
+            pending.unlink(missing_ok=True)
+            removed += 1
+    if not (placed or removed):
+        return []
+    return [f"Documenti in sospeso: {placed} messi al loro posto, {removed} rimossi (nessuna riga li nominava)."]
+
+
+def stored_files(root: Path) -> list[Path]:
+    """The files of the store under `root` (an upload folder or a backup's copy of it), without `.incoming/`."""
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*") if p.is_file() and INCOMING not in p.relative_to(root).parts)
 
 
 # --- removing a file nobody names any more --------------------------------------------------------------------------
@@ -120,9 +201,7 @@ def release(*digests: str) -> None:
     """A row naming these files is gone (flushed): each file is removed once this commits, unless a row of any
     declared column still names it."""
     for digest in set(digests):
-        named = any(db.session.execute(sa.select(sa.literal(1)).where(column == digest).limit(1)).first()
-                    for column in _HOLDERS)
-        if not named:
+        if not named(digest):
             drop_after_commit(digest)
 
 

@@ -25,7 +25,7 @@ from codesign.core.workflow import Context, flush_or_conflict
 from codesign.db import count_rows, db, utcnow
 from codesign.monitoring import permissions, rules
 from codesign.monitoring.models import ExpenseReceipt, Payment, PaymentReversal, Report, ReportReminder
-from codesign.monitoring.schemas import MAX_RECEIPTS, PaymentIn, ReportIn, ReversalIn
+from codesign.monitoring.schemas import MAX_RECEIPTS, MAX_REPORT_RECEIPTS, PaymentIn, ReportIn, ReversalIn
 from codesign.monitoring.workflow import workflow
 from codesign.procedures.models import Procedure
 from codesign.proposals import operations as props
@@ -201,11 +201,14 @@ def _with_receipts(report: Report, n: int, ids: list[int], now) -> None:
 
 def add_receipt(actor, report: Report, n: int, *, filename: str, stream, now=None):
     """A receipt for expense line n (from 1) of a report the body is writing: a PDF or an image, checked by its
-    content and size, kept as uploaded; at most MAX_RECEIPTS per line."""
+    content and size, kept as uploaded; at most MAX_RECEIPTS per line and MAX_REPORT_RECEIPTS per report."""
     permissions.require_editable(actor, report)
     ids = list(_line(report, n).get("receipts", []))
     if len(ids) >= MAX_RECEIPTS:
         raise GuardFailed(f"la riga di spesa n. {n} ha già {MAX_RECEIPTS} giustificativi: riuniscili in un solo PDF")
+    if len(_named(report.expenses)) >= MAX_REPORT_RECEIPTS:
+        raise GuardFailed(f"la relazione ha già {MAX_REPORT_RECEIPTS} giustificativi, il massimo ammesso: riunisci "
+                          "quelli di una stessa riga in un solo PDF")
     name = files.checked_upload_name(filename)
     data = files.read_upload(stream)
     att = props.new_attachment(actor, report.proposal, kind=RECEIPT_KIND, name=name, data=data,

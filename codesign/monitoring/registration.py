@@ -16,7 +16,8 @@ from codesign.proposals.workflow import workflow as proposal_workflow
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     proposals.register_attachment_rule(monitoring.receipt_upload_rule)
-    proposals.declare_document_kind(monitoring.RECEIPT_KIND, (proposals.BODY, proposals.ADMIN), listed=False)
+    proposals.declare_document_kind(monitoring.RECEIPT_KIND, (proposals.BODY, proposals.ADMIN), limit=None,  # per report
+                                    listed=False)
     tick.register(app, monitoring.remind_reports)
     tick.register(app, monitoring.flag_late_reports)
     proposal_workflow.contribute("start", effect=monitoring.generate_calendar)

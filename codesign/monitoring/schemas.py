@@ -10,6 +10,7 @@ from codesign.core.schemas import Date, DecimalText, Input, Int, Money, Text
 
 MAX_ROWS = 500
 MAX_RECEIPTS = 20      # per expense line
+MAX_REPORT_RECEIPTS = 300   # per report, every line together
 
 
 def _not_negative(value):

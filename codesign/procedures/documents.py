@@ -8,9 +8,12 @@ import sqlalchemy as sa
 from codesign.core import audit, files
 from codesign.core import validation as v
 from codesign.core.errors import GuardFailed, NotFound
-from codesign.db import db, utcnow
+from codesign.db import count_rows, db, utcnow
 from codesign.procedures.models import DOCUMENT_KINDS, CallDocument, Procedure
 from codesign.procedures.operations import require_admin
+
+MAX_DOCUMENTS = 50   # per call: the avviso, its annexes and forms, the acts that approve it
+
 
 def of_call(proc: Procedure) -> list[CallDocument]:
     """The call's documents: the avviso first, then annexes, forms and acts, each kind in the order added."""
@@ -38,6 +41,9 @@ def add(actor, proc: Procedure, *, kind, title, filename: str | None, stream, no
     require_admin(actor, proc)
     if proc.state == "cancelled":
         raise GuardFailed("l'avviso è stato annullato: non si aggiungono documenti")
+    if count_rows(sa.select(CallDocument.id).where(CallDocument.procedure_id == proc.id)) >= MAX_DOCUMENTS:
+        raise GuardFailed(f"l'avviso ha già {MAX_DOCUMENTS} documenti, il massimo ammesso: riunisci gli allegati "
+                          "minori in un solo PDF")
     c = v.Collector()
     kind = c("kind", _kind, kind)
     title = c("title", v.text, title, max_length=300)

@@ -15,6 +15,7 @@ from codesign.proposals.notify import notify_admins, notify_body, numbered
 from codesign.proposals.operations import ADMIN, BODY, document_summary, is_admin, is_member, new_attachment
 
 KIND = "message"  # the attachments of messages: read by the body and the administration only
+DOCUMENTS_LIMIT = 100  # per proposal, over its whole thread
 MAX_TEXT = 5000
 
 

@@ -218,7 +218,9 @@ def _upload_verdict(actor, proposal: Proposal, kind: str):
 
 def new_attachment(actor, proposal: Proposal, *, kind: str, name: str, data: bytes, content_type: str,
                    integration=None) -> Attachment:
-    """Keep checked bytes as a document of the proposal (the caller checked who, when and what)."""
+    """Keep checked bytes as a document of the proposal (the caller checked who, when and what), within the
+    number of documents its kind allows (409 beyond it)."""
+    _require_room(proposal, kind)
     digest = files.store(data)
     att = Attachment(proposal=proposal, kind=kind, name=name, size=len(data), sha256=digest,
                      content_type=content_type, uploaded_by_id=actor.id,
@@ -226,6 +228,21 @@ def new_attachment(actor, proposal: Proposal, *, kind: str, name: str, data: byt
     db.session.add(att)
     db.session.flush()
     return att
+
+
+def _require_room(proposal: Proposal, kind: str) -> None:
+    """A proposal carries at most OWN_DOCUMENTS_LIMIT documents of its own (every kind the body uploads while
+    drafting or answering an integration, together), and of a later module's kind what it declared."""
+    declared = kind in DOCUMENT_READERS
+    limit = DOCUMENT_LIMITS.get(kind) if declared else OWN_DOCUMENTS_LIMIT
+    if limit is None:
+        return
+    same = Attachment.kind == kind if declared else Attachment.kind.not_in(sorted(DOCUMENT_READERS))
+    held = count_rows(sa.select(Attachment.id).where(Attachment.proposal_id == proposal.id, same))
+    if held >= limit:
+        of_kind = " di questo tipo" if declared else ""
+        raise GuardFailed(f"la proposta ha già {held} documenti{of_kind}, il massimo ammesso: riunisci più documenti "
+                          "in un solo PDF o togline uno prima di aggiungerne")
 
 
 def forget_attachment(att: Attachment) -> None:
@@ -308,18 +325,22 @@ def attachment_path(att: Attachment) -> Path:
 # the ranking), registered at its init_app. The download route, the JSON and the pages all ask `can_read`.
 BODY, ADMIN, COMMITTEE = "body", "admin", "committee"
 PROPOSAL_DOCUMENT_READERS = (BODY, ADMIN, COMMITTEE)
+OWN_DOCUMENTS_LIMIT = 40   # the proposal's own documents, every kind together (new_attachment refuses the next)
 DOCUMENT_READERS: dict[str, tuple[str, ...]] = {}
+DOCUMENT_LIMITS: dict[str, int | None] = {}
 UNLISTED_KINDS: set[str] = set()
 COMMITTEE_READERS: list = []
 
 
-def declare_document_kind(kind: str, readers: tuple[str, ...], *, listed: bool = True) -> None:
-    """A later module's kind of document and the parties that may read it (at its init_app); `listed=False`
-    for documents that their own page shows (the receipts of a report's expenses), not the proposal's list."""
+def declare_document_kind(kind: str, readers: tuple[str, ...], *, limit: int | None, listed: bool = True) -> None:
+    """A later module's kind of document, the parties that may read it and how many a proposal may carry (None:
+    the module counts them itself), at its init_app; `listed=False` for documents that their own page shows (the
+    receipts of a report's expenses), not the proposal's list."""
     unknown = set(readers) - set(PROPOSAL_DOCUMENT_READERS)
     if unknown:
         raise ValueError(f"unknown readers {sorted(unknown)} for {kind}")
     DOCUMENT_READERS[kind] = tuple(readers)
+    DOCUMENT_LIMITS[kind] = limit
     if not listed:
         UNLISTED_KINDS.add(kind)
 

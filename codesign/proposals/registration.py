@@ -22,7 +22,8 @@ def init_app(app: Flask) -> None:
     audience.register_call_bodies(rules.call_bodies)
     tick.register(app, remind_integrations)
     tick.register(app, exclude_unanswered_integrations)
-    proposals.declare_document_kind(messages.KIND, (proposals.BODY, proposals.ADMIN), listed=False)
+    proposals.declare_document_kind(messages.KIND, (proposals.BODY, proposals.ADMIN), limit=messages.DOCUMENTS_LIMIT,
+                                    listed=False)
     for trigger, effect in notify.NOTICES.items():
         proposal_workflow.contribute(trigger, effect=effect)
     procedure_workflow.contribute("cancel", effect=notify.on_call_cancelled)

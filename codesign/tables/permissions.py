@@ -45,6 +45,7 @@ def require_procedure_admin(user, procedure) -> None:
 
 
 SHARED_DOCUMENT = "codesign_document"
+SHARED_DOCUMENTS_LIMIT = 100   # per proposal: the table's working papers
 
 
 def shared_document_rule(actor, proposal, kind):

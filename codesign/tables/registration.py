@@ -17,7 +17,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     tick.register(app, tables.flag_overdue_tables)
     proposals.register_attachment_rule(permissions.shared_document_rule)
-    proposals.declare_document_kind(permissions.SHARED_DOCUMENT, (proposals.BODY, proposals.ADMIN))
+    proposals.declare_document_kind(permissions.SHARED_DOCUMENT, (proposals.BODY, proposals.ADMIN),
+                                    limit=permissions.SHARED_DOCUMENTS_LIMIT)
     proposal_workflow.contribute("start_codesign", effect=tables.open_table)
     proposal_workflow.contribute("finalize", guard=tables.finalize_guard, effect=tables.on_finalize)
     proposal_workflow.contribute("fail_codesign", effect=tables.on_fail)

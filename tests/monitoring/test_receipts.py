@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from codesign.db import db
+from codesign.monitoring import operations as monitoring_ops
 from codesign.monitoring.models import ExpenseReceipt, Report
 from codesign.monitoring.schemas import MAX_ROWS
 from codesign.proposals import operations as props
@@ -124,6 +125,19 @@ def test_at_most_twenty_receipts_a_line(client, s):
         assert upload(client, rid, 1, h1, PDF + f"% {i}\n".encode()).status_code == 201
     r = upload(client, rid, 1, h1)
     assert r.status_code == 409 and "20 giustificativi" in r.json["error"]["message"]
+
+
+def test_at_most_so_many_receipts_a_report(client, s, monkeypatch):
+    h1 = s.org_h["ets1"]
+    rid = report_ids(client, s)[0]
+    assert client.put(f"{API}/reports/{rid}", headers=h1, json=content()).status_code == 200
+    monkeypatch.setattr(monitoring_ops, "MAX_REPORT_RECEIPTS", 2)
+    for i in range(2):
+        assert upload(client, rid, 1, h1, PDF + f"% {i}\n".encode()).status_code == 201
+    before = attachments()
+    r = upload(client, rid, 1, h1, PDF + b"% one more\n")
+    assert r.status_code == 409 and "la relazione ha già 2 giustificativi" in r.json["error"]["message"]
+    assert attachments() == before
 
 
 def report_page(client, s):

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from codesign.core import audit
 from codesign.db import db
 from codesign.procedures.models import Procedure
+from codesign.proposals import operations as props
 from codesign.proposals.models import Attachment, IntegrationRequest, Proposal
 from tests.conftest import csrf_token_from
 from tests.helpers import PDF, World, declarations_for, transition
@@ -230,6 +231,19 @@ def test_too_large_upload_is_413_and_nothing_is_stored(client, make_user, token_
     r = _upload(client, pid, data=big)
     assert r.status_code == 413 and 'id="file-error"' in _html(r) and "1 MB" in _html(r)
     assert db.session.execute(sa.select(sa.func.count(Attachment.id))).scalar_one() == 0
+
+
+def test_one_document_too_many_is_409_and_says_what_to_do(client, make_user, token_for, login, monkeypatch):
+    w = _world(client, make_user, token_for)
+    pid = w.draft()
+    login(w.applicants[0])
+    monkeypatch.setattr(props, "OWN_DOCUMENTS_LIMIT", 2)
+    assert _upload(client, pid).status_code == 302
+    assert _upload(client, pid, data=PDF + b"% second\n").status_code == 302
+    r = _upload(client, pid, data=PDF + b"% another\n")
+    assert r.status_code == 409 and 'role="alert"' in _html(r)
+    assert "la proposta ha già 2 documenti, il massimo ammesso: riunisci più documenti in un solo PDF" in _html(r)
+    assert db.session.execute(sa.select(sa.func.count(Attachment.id))).scalar_one() == 2
 
 
 def test_submit_with_a_missing_declaration_is_409_and_changes_nothing(client, make_user, token_for, login):
