@@ -379,29 +379,28 @@ def transition(proposal_id: int, trigger: str):
     return redirect(url_for("proposals.edit", proposal_id=p.id))
 
 
-def _receipt_proposal(proposal_id: int):
-    p = props.get_visible(current_user, proposal_id)
-    if p.protocol_number is None:
-        abort(404)
-    return p
+def _receipt(proposal_id: int):
+    """The proposal and its signed receipt, for those the domain gives it to (props.signed_receipt), else abort."""
+    try:
+        return props.signed_receipt(current_user, proposal_id)
+    except DomainError as exc:
+        abort(exc.status)
 
 
 @bp.route("/proposte/<int:proposal_id>/ricevuta")
 @login_required
 def receipt(proposal_id: int):
-    p = _receipt_proposal(proposal_id)
+    p, text = _receipt(proposal_id)
     return render_template("proposals/receipt.html", p=p, proc=p.procedure, state_label=_state_label(p.state),
-                           kind_titles=attachment_kind_titles(p.procedure),
-                           signature=receipts.signature_of(props.receipt_text(p)))
+                           kind_titles=attachment_kind_titles(p.procedure), signature=receipts.signature_of(text))
 
 
 @bp.route("/proposte/<int:proposal_id>/ricevuta.pdf")
 @login_required
 def receipt_pdf(proposal_id: int):
-    p = _receipt_proposal(proposal_id)
+    p, text = _receipt(proposal_id)
     html = render_template("proposals/receipt_pdf.html", p=p, proc=p.procedure, generated_at=utcnow(),
-                           kind_titles=attachment_kind_titles(p.procedure),
-                           signature=receipts.signature_of(props.receipt_text(p)))
+                           kind_titles=attachment_kind_titles(p.procedure), signature=receipts.signature_of(text))
     pdf = render_pdf(html)
     filename = f"ricevuta-avviso-{p.procedure_id}-n{p.protocol_number}.pdf"
     return Response(pdf, mimetype="application/pdf",
@@ -412,10 +411,7 @@ def receipt_pdf(proposal_id: int):
 @bp.route("/proposte/<int:proposal_id>/ricevuta.json")
 @login_required
 def receipt_signed(proposal_id: int):
-    try:
-        p, text = props.signed_receipt(current_user, proposal_id)
-    except DomainError as exc:
-        abort(exc.status)
+    p, text = _receipt(proposal_id)
     return Response(text, content_type="application/json; charset=utf-8",
                     headers={"Content-Disposition":
                              f'attachment; filename="ricevuta-avviso-{p.procedure_id}-n{p.protocol_number}.json"',
