@@ -303,10 +303,11 @@ def committee_view(procedure_id: int):
         return _committee_page(proc)
     form = CommitteeForm(meta={"csrf": False})
     people = {row.id: row.email for row in _registered_evaluators()}
+    valid = form.validate()   # first: validating resets the fields' errors, so the check below comes after it
     for f in (form.evaluators, form.substitutes):
         if any(uid not in people for uid in (f.data or ())):
-            f.errors = [_("Scegli solo tra i valutatori registrati.")]
-    if not form.validate() or form.evaluators.errors or form.substitutes.errors:
+            f.errors = [*f.errors, _("Scegli solo tra i valutatori registrati.")]
+    if not valid or form.evaluators.errors or form.substitutes.errors:
         return _committee_page(proc, form=form, status=422)
     try:
         committees.appoint(current_user, proc, [people[i] for i in form.evaluators.data or ()],

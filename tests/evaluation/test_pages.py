@@ -332,6 +332,10 @@ def test_committee_page(client, login, make_user, scenario):
     # the same person as member and substitute
     r = _post(client, url, {"evaluators": members, "substitutes": [members[0]]})
     assert r.status_code == 422
+    # someone who is not a registered evaluator (an id nobody has), as a member or a substitute: said, not a 500
+    for fields in ({"evaluators": members + [-1]}, {"evaluators": members, "substitutes": [-1]}):
+        r = _post(client, url, fields)
+        assert r.status_code == 422 and "Scegli solo tra i valutatori registrati." in r.get_data(as_text=True)
     # adding a substitute during the evaluation
     r = _post(client, url, {"evaluators": members, "substitutes": [sub.id]})
     assert r.status_code == 303

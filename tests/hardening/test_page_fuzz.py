@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from codesign.db import db
-from tests.hardening.test_authorization_matrix import (ADMIN, AUDIENCE, BODY, EVALUATOR, NOT_SENT, _path,
-                                                       world)  # noqa: F401  (the fixture)
+from tests.hardening.test_authorization_matrix import (ADMIN, API, AUDIENCE, BODY, EVALUATOR, NOT_SENT, _path,
+                                                       _sign_in, world)  # noqa: F401  (the fixture)
+from tests.helpers import Scenario, call_body, future, to_codesign, transition
 
 EXAMPLES = 8
 PEOPLE = (BODY, ADMIN, EVALUATOR)
@@ -88,40 +89,84 @@ def _forms_of(browser, pages) -> dict:
     return found
 
 
-def test_no_page_form_answers_a_server_error(world, app):
-    ids, _heads, browsers = world
+def _fuzz(app, browser, person, ids) -> tuple[int, int, list]:
+    """Every form of the pages this person's audience reaches with these ids, sent EXAMPLES times."""
+    pages = sorted({_path(rule, ids) for rule in app.url_map.iter_rules()
+                    if rule.endpoint not in NOT_SENT and "GET" in rule.methods
+                    and person in AUDIENCE[rule.endpoint] and not rule.rule.startswith("/api/")})
     failures, sent, forms = [], 0, 0
-    for person in PEOPLE:
-        pages = sorted({_path(rule, ids) for rule in app.url_map.iter_rules()
-                        if rule.endpoint not in NOT_SENT and "GET" in rule.methods
-                        and person in AUDIENCE[rule.endpoint] and not rule.rule.startswith("/api/")})
-        browser = browsers[person]
-        for target, (fields, multipart) in sorted(_forms_of(browser, pages).items()):
-            forms += 1
-            drawn = st.fixed_dictionaries({name: _strategy(kind, options) for name, (kind, options) in fields.items()})
+    for target, (fields, multipart) in sorted(_forms_of(browser, pages).items()):
+        forms += 1
+        drawn = st.fixed_dictionaries({name: _strategy(kind, options) for name, (kind, options) in fields.items()})
 
-            @given(values=drawn)
-            @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                      suppress_health_check=list(HealthCheck))
-            def send(values):
-                nonlocal sent
-                data = {}
-                for name, value in values.items():
-                    if value is None:
-                        continue
-                    if isinstance(value, tuple):
-                        data[name] = (io.BytesIO(value[0]), value[1])
-                    else:
-                        data[name] = value
-                r = browser.post(target, data=data, content_type="multipart/form-data" if multipart else None)
-                db.session.rollback()
-                sent += 1
-                assert r.status_code < 500, (person, target, r.status_code, values)
+        @given(values=drawn)
+        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def send(values):
+            nonlocal sent
+            data = {name: (io.BytesIO(value[0]), value[1]) if isinstance(value, tuple) else value
+                    for name, value in values.items() if value is not None}
+            r = browser.post(target, data=data, content_type="multipart/form-data" if multipart else None)
+            db.session.rollback()
+            sent += 1
+            assert r.status_code < 500, (person, target, r.status_code, values)
 
-            try:
-                send()
-            except AssertionError as exc:
-                failures.append(str(exc)[:600])
+        try:
+            send()
+        except AssertionError as exc:
+            failures.append(str(exc)[:600])
+    return forms, sent, failures
+
+
+def _run(app, runs) -> tuple[int, int]:
+    failures, forms, sent = [], 0, 0
+    for browser, person, ids in runs:
+        f, n, failed = _fuzz(app, browser, person, ids)
+        forms, sent, failures = forms + f, sent + n, failures + failed
     assert failures == [], "\n".join(failures)
     print(f"\n{forms} forms, {sent} posts, no server error")
+    return forms, sent
+
+
+def test_no_page_form_answers_a_server_error(world, app):
+    ids, _heads, browsers = world
+    forms, sent = _run(app, [(browsers[person], person, ids) for person in PEOPLE])
     assert forms >= 30 and sent >= forms * EXAMPLES // 2, (forms, sent)
+
+
+def test_the_forms_of_the_earlier_phases(client, make_user, token_for, app, monkeypatch):
+    """While the committee evaluates: the evaluator's review, the administration's board and committee; a second
+    call open with the body's draft (its content, documents, declarations); a third call still a draft (its form)."""
+    s = Scenario(client, make_user, token_for)
+    calls = []
+    for publish in (True, False):
+        r = client.post(f"{API}/procedures", headers=s.admin_h, json=call_body(future()))
+        assert r.status_code == 201, r.json
+        calls.append(r.json["id"])
+        if publish:
+            assert transition(client, "procedures", r.json["id"], s.admin_h, "publish").status_code == 200
+    r = client.post(f"{API}/procedures/{calls[0]}/proposals", headers=s.org_h["ets1"], json={
+        "organization_id": s.org_ids["ets1"], "lot": "A", "title": "Bozza", "summary": "S",
+        "requested_amount": "90000.00", "cofinancing_amount": "10000.00"})
+    assert r.status_code == 201, r.json
+    draft = r.json["id"]
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    body, evaluator, admin = (_sign_in(app, user) for user in (s.org_users["ets1"], s.ev["e1"], s.admin))
+    a1 = s.ids["A1"]
+    forms, sent = _run(app, [
+        (body, BODY, {"procedure_id": calls[0], "proposal_id": draft, "org_id": s.org_ids["ets1"]}),
+        (evaluator, EVALUATOR, {"procedure_id": s.pid, "proposal_id": a1}),
+        (admin, ADMIN, {"procedure_id": s.pid, "proposal_id": a1}),
+        (admin, ADMIN, {"procedure_id": calls[1], "proposal_id": a1})])
+    assert forms >= 20 and sent >= forms * EXAMPLES // 2, (forms, sent)
+
+
+def test_the_forms_of_the_codesign(client, make_user, token_for, app, monkeypatch):
+    """The co-design table open on A1: its meetings, documents and versions, by both parties."""
+    s = Scenario(client, make_user, token_for)
+    to_codesign(s)
+    assert transition(client, "proposals", s.ids["A1"], s.admin_h, "start_codesign").status_code == 200
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    ids = {"procedure_id": s.pid, "proposal_id": s.ids["A1"], "number": 1, "n": 1}
+    forms, sent = _run(app, [(_sign_in(app, s.org_users["ets1"]), BODY, ids), (_sign_in(app, s.admin), ADMIN, ids)])
+    assert forms >= 10 and sent >= forms * EXAMPLES // 2, (forms, sent)
