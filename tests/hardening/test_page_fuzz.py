@@ -5,6 +5,7 @@ options outside the list, files of any bytes and name — and no answer is a ser
 their CSRF token (switched off, so that the fields reach the validation); a move of a machine answers with its
 confirmation page, so the world is not swept away while the run goes on. Deterministic (derandomized), bounded:
 EXAMPLES per form and person."""
+import datetime as dt
 import io
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -15,7 +16,9 @@ from hypothesis import strategies as st
 from codesign.db import db
 from tests.hardening.test_authorization_matrix import (ADMIN, API, AUDIENCE, BODY, EVALUATOR, NOT_SENT, _path,
                                                        _sign_in, world)  # noqa: F401  (the fixture)
-from tests.helpers import Scenario, call_body, future, to_codesign, transition
+from tests.api.test_proposals_api import _expire
+from tests.helpers import Scenario, World, call_body, future, to_codesign, transition
+from tests.monitoring.conftest import finish_codesign
 
 EXAMPLES = 8
 PEOPLE = (BODY, ADMIN, EVALUATOR)
@@ -170,3 +173,32 @@ def test_the_forms_of_the_codesign(client, make_user, token_for, app, monkeypatc
     ids = {"procedure_id": s.pid, "proposal_id": s.ids["A1"], "number": 1, "n": 1}
     forms, sent = _run(app, [(_sign_in(app, s.org_users["ets1"]), BODY, ids), (_sign_in(app, s.admin), ADMIN, ids)])
     assert forms >= 10 and sent >= forms * EXAMPLES // 2, (forms, sent)
+
+
+def test_the_forms_of_admissibility(client, make_user, token_for, app, monkeypatch):
+    """A proposal asked for an integration: the body's answer, the administration's admissibility page."""
+    w = World(client, make_user, token_for, bodies=1)
+    w.publish()
+    pid = w.draft()
+    assert w.submit(pid).status_code == 200
+    _expire(w.procedure_id)
+    for trigger in ("close", "start_admissibility"):
+        assert transition(client, "procedures", w.procedure_id, w.admin_h, trigger).status_code == 200
+    due = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    r = transition(client, "proposals", pid, w.admin_h, "request_integration", reason="manca il DURC", due=due)
+    assert r.status_code == 200, r.json
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    ids = {"procedure_id": w.procedure_id, "proposal_id": pid}
+    forms, sent = _run(app, [(_sign_in(app, w.applicants[0]), BODY, ids), (_sign_in(app, w.admin), ADMIN, ids)])
+    assert forms >= 5 and sent >= forms * EXAMPLES // 2, (forms, sent)
+
+
+def test_the_forms_of_the_agreement(client, make_user, token_for, app, monkeypatch):
+    """A1 finalized, its agreement still to draw up and sign: its terms, the signed copy, the hand-overs."""
+    s = Scenario(client, make_user, token_for)
+    to_codesign(s)
+    finish_codesign(client, s)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    ids = {"procedure_id": s.pid, "proposal_id": s.ids["A1"], "number": 1, "n": 1}
+    forms, sent = _run(app, [(_sign_in(app, s.org_users["ets1"]), BODY, ids), (_sign_in(app, s.admin), ADMIN, ids)])
+    assert forms >= 5 and sent >= forms * EXAMPLES // 2, (forms, sent)
