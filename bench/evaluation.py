@@ -1,13 +1,14 @@
 """Benchmark: the staff pages of a call under evaluation at metropolitan scale (PostgreSQL by default).
 
     .venv/bin/python bench/evaluation.py [--proposals 1000] [--members 3] [--samples 5] [--missing 0]
-                                         [--only manage,board] [--profile manage]
+                                         [--only manage,board] [--profile manage] [--approve]
 
 Bulk-inserts a call in evaluation with N admissible proposals, a committee of `--members` evaluators, each
 with a declaration and a final review scoring every criterion of the worked example (`--missing` reviews left
 out, so the ranking is not yet ready); then times each URL (median of `--samples`, in-process test client,
 after one warm-up) and counts its SQL statements. `--profile NAME` prints cProfile's top functions of that
-page instead. Figures go to docs/performance.md with the machine they ran on.
+page instead. `--approve` then approves the ranking once (every proposal moves), timed with its statements.
+Figures go to docs/performance.md with the machine they ran on.
 """
 from __future__ import annotations
 
@@ -99,6 +100,8 @@ def main():
     ap.add_argument("--only", default="", help="comma-separated names of the URLs to time")
     ap.add_argument("--profile", default="", help="the name of one URL to profile instead of timing")
     ap.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432")
+    ap.add_argument("--approve", action="store_true", help="then approve the ranking once, timed (it moves every "
+                    "proposal, so it comes last)")
     args = ap.parse_args()
     import sqlalchemy as sa
 
@@ -130,6 +133,14 @@ def main():
                 ("api-ranking", f"/api/v1/procedures/{pid}/ranking", api)]
         chosen = set(filter(None, args.only.split(",")))
         urls = [u for u in urls if not chosen or u[0] in chosen]
+        if args.profile == "approve":
+            prof = cProfile.Profile()
+            prof.enable()
+            client.post(f"/api/v1/procedures/{pid}/transitions", headers=api,
+                        json={"trigger": "approve_ranking", "act_ref": "Determina n. 1"})
+            prof.disable()
+            pstats.Stats(prof).sort_stats("cumulative").print_stats(45)
+            return
         if args.profile:
             _name, url, headers = next(u for u in urls if u[0] == args.profile)
             client.get(url, headers=headers)
@@ -151,6 +162,13 @@ def main():
                 r = client.get(url, headers=headers)
                 times.append((time.perf_counter() - t) * 1000)
             print(f"{name:14} {url:72} {r.status_code:>6} {statistics.median(times):>9.1f} {len(statements):>5}")
+        if args.approve:
+            url = f"/api/v1/procedures/{pid}/transitions"
+            statements.clear()
+            t = time.perf_counter()
+            r = client.post(url, headers=api, json={"trigger": "approve_ranking", "act_ref": "Determina n. 1"})
+            ms = (time.perf_counter() - t) * 1000
+            print(f"{'approve':14} {'POST ' + url:72} {r.status_code:>6} {ms:>9.1f} {len(statements):>5}")
 
 
 if __name__ == "__main__":

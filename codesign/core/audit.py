@@ -23,7 +23,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from codesign.db import UTCDateTime, db, utcnow
 
@@ -112,8 +112,29 @@ def current_request_id() -> str | None:
     return None
 
 
+# The head locked in the current transaction, kept with that transaction (innermost: a savepoint's rollback
+# releases what it locked), so that a unit of work writing many records locks and reads it once.
+_HEAD = "codesign.audit_head"
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _forget_head(session, transaction) -> None:
+    if session.info.get(_HEAD, (None,))[0] is transaction:
+        session.info.pop(_HEAD)
+
+
 def _lock_head() -> AuditHead:
-    session = db.session
+    session = db.session()
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    held = session.info.get(_HEAD)
+    if held is not None and held[0] is transaction:
+        return held[1]
+    head = _select_head(session)
+    session.info[_HEAD] = (transaction, head)
+    return head
+
+
+def _select_head(session) -> AuditHead:
     head = session.execute(sa.select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
     if head is None:
         # First record ever: create the head; a concurrent creator loses on the primary key and retries.
@@ -134,10 +155,13 @@ def last_at(entity_type: str, entity_id: int, trigger: str) -> dt.datetime | Non
 
 
 def record(*, actor, entity_type: str, entity_id: int | None, trigger: str, from_state=None, to_state=None,
-           reason: str | None = None, data: dict | None = None, at: dt.datetime | None = None) -> AuditRecord:
-    """Append one record in the current transaction (never commits)."""
+           reason: str | None = None, data: dict | None = None, at: dt.datetime | None = None,
+           flush: bool = True) -> AuditRecord:
+    """Append one record in the current transaction (never commits). `flush=False`: the caller writes it with
+    what else it changed, in one flush of many records (Workflow.cascade_all); the entity's id must exist."""
     session = db.session
-    session.flush()  # so that entity ids exist
+    if flush:
+        session.flush()  # so that entity ids exist
     head = _lock_head()
     rec = AuditRecord(
         seq=head.count + 1,
@@ -159,7 +183,8 @@ def record(*, actor, entity_type: str, entity_id: int | None, trigger: str, from
     head.count = rec.seq
     head.mac = head_mac(key, head.count, head.last_hash)
     session.add(rec)
-    session.flush()
+    if flush:
+        session.flush()
     return rec
 
 

@@ -575,6 +575,9 @@ def outcome_of(proposal) -> dict | None:
     return {**explained, "reasons": reasons, "approved_at": stored.approved_at}
 
 
+RANK_MOVES = {"admitted": "rank_admitted", "reserve": "rank_reserve", "below_threshold": "rank_below_threshold"}
+
+
 def approve(ctx) -> None:
     """Effect of `approve_ranking`: store the ranking and move each admissible proposal to its outcome."""
     procedure = ctx.row
@@ -590,6 +593,7 @@ def approve(ctx) -> None:
     proposals = {p.id: p for p in db.session.execute(sa.select(Proposal).where(  # by_id's proposals, as objects
         Proposal.procedure_id == procedure.id, Proposal.state == "admissible")).scalars()}
     told = recipients({p.organization_id for p in proposals.values()}, Role.applicant)
+    moves = []
     for code, lot in result.lots.items():
         for e in lot.entries:
             p = proposals[e.proposal_id]
@@ -605,9 +609,8 @@ def approve(ctx) -> None:
                                  link=notifications.path("proposals.edit", proposal_id=p.id), now=ctx.now)
             p.ranking_total = e.total
             p.allotted_amount = e.allotted if e.outcome == "admitted" else None
-            proposal_wf.cascade(p, {"admitted": "rank_admitted", "reserve": "rank_reserve",
-                                    "below_threshold": "rank_below_threshold"}[e.outcome], ctx.user,
-                                now=ctx.now, data={"rank": e.rank, "total": f"{e.total:.2f}"})
+            moves.append((p, RANK_MOVES[e.outcome], {"rank": e.rank, "total": f"{e.total:.2f}"}))
+    proposal_wf.cascade_all(moves, ctx.user, now=ctx.now)   # one flush for every proposal, not a few statements each
 
 
 def ranking_guard(ctx):

@@ -5,6 +5,7 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
+from codesign.core import audit
 from codesign.core.mail import OutboxMessage
 from codesign.core.notifications import Notification
 from codesign.core.tick import run_tick
@@ -84,3 +85,27 @@ def test_mail_failure_keeps_the_decision_and_retries(client, make_user, token_fo
     db.session.expire_all()
     assert db.session.execute(sa.select(OutboxMessage)).scalar_one().sent_at is not None
     assert len(sink.messages) == 1
+
+
+def test_the_approval_writes_each_proposal_once_and_the_rest_in_batches(client, make_user, token_for, count_queries):
+    """Approving the ranking moves every admissible proposal in one flush (Workflow.cascade_all): one UPDATE per
+    proposal (its outcome, total and allotment together, version checked), the audit records, notifications and
+    mails inserted in batches (on PostgreSQL), the audit head locked and read once; the chain still verifies."""
+    s = Scenario(client, make_user, token_for)
+    s.all_reviews()
+    moved = db.session.execute(sa.select(sa.func.count(Proposal.id)).where(
+        Proposal.procedure_id == s.pid, Proposal.state == "admissible")).scalar_one()
+    with count_queries() as q:
+        assert transition(client, "procedures", s.pid, s.admin_h, "approve_ranking").status_code == 200
+    shapes = [" ".join(x.split()[:3]) for x in q.statements]
+    assert shapes.count("UPDATE proposals SET") == moved == 10
+    # PostgreSQL inserts the new rows of a table in one batch; SQLite one at a time (SQLAlchemy cannot rely on
+    # the order RETURNING gives back there), still without the reads and flushes each move used to add
+    most = 2 if db.engine.dialect.name == "postgresql" else moved + 1
+    for table in ("audit_records", "notifications", "outbox"):
+        assert 1 <= shapes.count(f"INSERT INTO {table}") <= most, (table, shapes.count(f"INSERT INTO {table}"))
+    assert sum(1 for x in q.statements if "FROM audit_head" in x) == 1   # locked once for the eleven records
+    assert shapes.count("UPDATE audit_head SET") == 2   # the proposals' batch, then the call's own record
+    states = db.session.execute(sa.select(Proposal.state).where(Proposal.procedure_id == s.pid)).scalars().all()
+    assert {"admitted", "reserve", "below_threshold"} <= set(states)
+    assert audit.verify()[0]
