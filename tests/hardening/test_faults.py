@@ -44,11 +44,13 @@ def _workers(master: int) -> list[int]:
 
 
 @pytest.fixture()
-def server(postgres, database_url):  # noqa: F811
-    """`codesign run` with two workers on the tests' database, instance and store."""
+def server(postgres, database_url, tmp_path, monkeypatch):  # noqa: F811
+    """`codesign run` with two workers on the tests' database and instance, and a store of this test's own (the
+    session's holds the files of the tests before it, whose rows are gone)."""
+    store = tmp_path / "uploads"
+    monkeypatch.setitem(postgres.config, "UPLOAD_DIR", str(store))
     port = _free_port()
-    env = {**os.environ, "CODESIGN_DATABASE_URL": database_url,
-           "CODESIGN_UPLOAD_DIR": postgres.config["UPLOAD_DIR"]}
+    env = {**os.environ, "CODESIGN_DATABASE_URL": database_url, "CODESIGN_UPLOAD_DIR": str(store)}
     process = subprocess.Popen([sys.executable, "-c", "from codesign.cli import main; main()", "run",
                                 "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
