@@ -135,10 +135,13 @@ def _place_files(session) -> None:
 
 @sa.event.listens_for(Session, "after_transaction_end")
 def _forget_files(session, transaction) -> None:
-    """A transaction that ended without its commit (rolled back, or closed with its session) keeps nothing."""
+    """A transaction that ended without its commit (rolled back, or closed with its session; after_commit has
+    already taken what a commit settles) stores nothing and removes nothing: its new files go, the files it
+    released stay."""
     if transaction.parent is None:
         for pending, _target in session.info.pop(_PENDING, ()):
             pending.unlink(missing_ok=True)
+        session.info.pop(_DROP, None)
 
 
 def named(digest: str) -> bool:
@@ -217,8 +220,3 @@ def _drop_files(session) -> None:
             path_of(digest).unlink(missing_ok=True)
         except OSError:   # a file left behind is harmless: the next backup carries it, nothing names it
             pass
-
-
-@sa.event.listens_for(Session, "after_rollback")
-def _keep_files(session) -> None:
-    session.info.pop(_DROP, None)

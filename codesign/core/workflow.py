@@ -86,24 +86,21 @@ class Context:
 STALE = "Un'altra operazione ha modificato questo elemento nello stesso momento: ricarica e riprova."
 
 
-def flush_or_conflict(message: str) -> None:
-    """Flush the session; when a versioned row changed meanwhile (optimistic locking), roll back and answer 409
-    with `message`, which says what changed and to reload."""
+@contextlib.contextmanager
+def _stale_is_a_conflict(message: str):
+    """A versioned row another request changed since it was read (optimistic locking), met by whatever flushes in
+    the block: roll back and answer 409 with `message`, which says what changed and to reload."""
     try:
-        db.session.flush()
+        yield
     except StaleDataError as exc:
         db.session.rollback()
         raise Conflict(message) from exc
 
 
-@contextlib.contextmanager
-def _stale_is_a_conflict():
-    """A row another request changed since it was read (its version moved on) is a 409, nothing kept."""
-    try:
-        yield
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise Conflict(STALE) from exc
+def flush_or_conflict(message: str) -> None:
+    """Flush the session; a row changed meanwhile is a 409 with `message` (_stale_is_a_conflict)."""
+    with _stale_is_a_conflict(message):
+        db.session.flush()
 
 
 class Workflow:
@@ -282,7 +279,7 @@ class Workflow:
         with db.session.no_autoflush:
             for row, trigger, data in moves:
                 self._move(*self._cascaded(row, trigger, user, now), data, flush=False)
-        self._flush()
+        flush_or_conflict(STALE)
 
     def _cascaded(self, row, trigger: str, user, now) -> tuple[Transition, Context]:
         t = self._candidate(row, trigger)
@@ -300,7 +297,7 @@ class Workflow:
         ok = self.machine.events[t.trigger].trigger(row)
         if not ok:  # pragma: no cover - sources and guards are checked above
             raise IllegalTransition(f"L'operazione «{t.trigger}» non è riuscita.")
-        with _stale_is_a_conflict():   # the effects and the record flush what they need first
+        with _stale_is_a_conflict(STALE):   # the effects and the record flush what they need first
             self._run_effects(t, ctx)
             if self.on_move is not None:
                 self.on_move(ctx)
@@ -309,14 +306,8 @@ class Workflow:
                          data={**(self.audit_data(row) if self.audit_data else {}), **(data or {})} or None,
                          flush=flush)
         if flush:
-            self._flush()
+            flush_or_conflict(STALE)
         return row
-
-    @staticmethod
-    def _flush() -> None:
-        """Write what the moves changed; a row another request changed meanwhile is a 409 (nothing kept)."""
-        with _stale_is_a_conflict():
-            db.session.flush()
 
     # --- documentation -------------------------------------------------------------------------
     def mermaid(self) -> str:
