@@ -48,7 +48,8 @@ def build(app, n: int, members: int, missing: int):
             evaluators.append(u)
         db.session.commit()
         now = dt.datetime.now(dt.timezone.utc)
-        db.session.execute(sa.insert(Organization), [{"name": f"Ente {i}", "kind": "ets"} for i in range(n)])
+        db.session.execute(sa.insert(Organization), [{"name": f"Ente {i}", "kind": "ets",
+                                                         "tax_code": f"{90000000000 + i}"} for i in range(n)])
         org_ids = db.session.execute(sa.select(Organization.id).where(Organization.kind == "ets")
                                      .order_by(Organization.id)).scalars().all()
         lots = [lot.id for lot in proc.lots]
@@ -130,7 +131,12 @@ def main():
                 ("board", f"/gestione/avvisi/{pid}/valutazione", {}),
                 ("board-filter", f"/gestione/avvisi/{pid}/valutazione?lotto=A&situazione=complete&pagina=3", {}),
                 ("preview-csv", f"/gestione/avvisi/{pid}/valutazione/anteprima.csv", {}),
-                ("api-ranking", f"/api/v1/procedures/{pid}/ranking", api)]
+                ("api-ranking", f"/api/v1/procedures/{pid}/ranking", api),
+                ("admissibility", f"/gestione/avvisi/{pid}/ammissibilita", {}),
+                ("adm-filter", f"/gestione/avvisi/{pid}/ammissibilita?lotto=A&q=proposta&ordine=importo&pagina=3", {}),
+                ("adm-search", f"/gestione/avvisi/{pid}/ammissibilita?q=90000000777", {}),
+                ("adm-csv", f"/gestione/avvisi/{pid}/ammissibilita.csv", {}),
+                ("api-search", f"/api/v1/procedures/{pid}/proposals?q=ente+77&sort=body&limit=60", api)]
         chosen = set(filter(None, args.only.split(",")))
         urls = [u for u in urls if not chosen or u[0] in chosen]
         if args.profile == "approve":

@@ -24,6 +24,7 @@ from flask import current_app, jsonify
 from codesign.agreements.schemas import AgreementIn
 from codesign.api import MAX_LIMIT, bp
 from codesign.core.schemas import INT_MAX
+from codesign.core.search import MAX_LENGTH
 from codesign.evaluation.operations import NOTICE_EVENTS
 from codesign.monitoring.schemas import MAX_RECEIPTS, PaymentIn, ReportIn, ReversalIn
 from codesign.observatory.models import STATES as PROJECT_STATES
@@ -35,6 +36,7 @@ from codesign.opportunities.workflow import workflow as application_workflow
 from codesign.organizations.schemas import InviteIn, JoinRequestIn, MemberPatch, OrganizationIn, OrganizationPatch
 from codesign.procedures.schemas import AnswerIn, ClarificationIn, ErratumIn, QuestionIn
 from codesign.procedures.workflow import workflow as procedure_workflow
+from codesign.proposals.operations import SORTS
 from codesign.proposals.workflow import workflow as proposal_workflow
 from codesign.tables.schemas import MeetingIn, MeetingPatch, VersionIn
 from codesign.transparency.operations import PUBLIC_STATES
@@ -1163,6 +1165,15 @@ def catalogue() -> dict[tuple[str, str], dict]:
             description="I valori correnti del progetto sono quelli dell'ultima voce per data e poi per "
                         "inserimento (registrazione, modifica e importazione contano come voci del loro giorno)."),
     }
+    c[("get", "/procedures/{}/proposals")]["parameters"] += query_params(
+            ("state", {"type": "string", "enum": list(proposal_workflow.states)}, "lo stato della proposta"),
+            ("lot", {"type": "string", "maxLength": 20}, "il codice del lotto (422 se l'avviso non lo ha)"),
+            ("q", {"type": "string", "maxLength": MAX_LENGTH},
+             "testo da cercare: ogni parola nel titolo, nella sintesi, nel nome o nel codice fiscale dell'ente, "
+             "o uguale al numero progressivo di ricezione"),
+            ("sort", {"type": "string", "enum": list(SORTS)},
+             "l'ordine: number (numero di ricezione, il predefinito), recent (invio più recente), amount (contributo "
+             "più alto), body (ente), title (titolo)"))
     c[("get", "/public/projects")]["parameters"] += query_params(
             ("administration", {"type": "string", "maxLength": 200}, "l'amministrazione che concede il contributo"),
             ("programme", {"type": "string", "maxLength": 300}, "il programma dell'avviso"),

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from codesign.api import (bp, caller, json_body, list_response, page_args, paged, require_caller, transition_body,
-                          uploaded_file)
+from codesign.api import (bp, caller, json_body, list_response, page_args, paged, query_filters, require_caller,
+                          transition_body, uploaded_file)
 from codesign.core import receipts
 from codesign.procedures import documents as call_documents
 from codesign.procedures import notices
@@ -14,6 +14,11 @@ from codesign.procedures.workflow import workflow as procedure_workflow
 from codesign.proposals import messages
 from codesign.proposals import operations as props
 from codesign.proposals.workflow import workflow as proposal_workflow
+
+from codesign.core.search import MAX_LENGTH
+
+# A call's proposals: filtered by state, lot and a text (core.search), sorted (proposals.operations.SORTS).
+LIST_FILTERS = {"state": 40, "lot": 20, "q": MAX_LENGTH, "sort": 20}
 
 
 # --- procedures -------------------------------------------------------------------------------------
@@ -146,7 +151,10 @@ def list_proposals(procedure_id: int):
     user = require_caller()
     proc = procs.get_visible(user, procedure_id)
     limit, offset = page_args()
-    rows, total = props.list_visible(user, proc, limit=limit, offset=offset)
+    filters = query_filters(LIST_FILTERS, rename={"q": "text"})
+    if "state" in filters:
+        filters["states"] = (filters.pop("state"),)
+    rows, total = props.list_visible(user, proc, limit=limit, offset=offset, **filters)
     return list_response([props.as_seen_by(user, p) for p in rows], total)
 
 

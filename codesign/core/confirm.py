@@ -37,8 +37,9 @@ def confirmed() -> bool:
 
 def ask(label: str, consequence: str, *, subject: str, back: str, danger: bool = False) -> str:
     """The step that asks before an irreversible operation (a machine's move, or deleting a draft): the posted
-    form's fields carried, the reason given shown, "Conferma: <label>" to post them again confirmed."""
+    form's fields carried, the reason given shown, "Conferma: <label>" to post them again confirmed, to the same
+    address with its query (a list's filters and page, which the answer goes back to)."""
     fields = [(name, value) for name, value in request.form.items(multi=True) if name not in ("csrf_token", CONFIRMED)]
     reason = next((value for name, value in fields if name.endswith("reason") and value), None)
     return render_template("confirm.html", label=label, consequence=consequence, subject=subject,
-                           action=request.path, fields=fields, back=back, danger=danger, reason=reason)
+                           action=request.full_path.rstrip("?"), fields=fields, back=back, danger=danger, reason=reason)

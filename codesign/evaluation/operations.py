@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from codesign.core import audit, notifications
+from codesign.core import audit, notifications, search
 from codesign.core import validation as v
 from codesign.core.calendar import format_rome, rome_today
 from codesign.core.enums import Role
@@ -291,12 +291,11 @@ def progress(procedure, *, lot: str | None = None, situation: str | None = None,
     """The evaluation board. Over every admissible proposal, from plain rows (_readiness): how many are complete
     (every needed review final) and incomplete, and the final reviews each committee member still owes (`owed`);
     what the ranking still lacks is ranking_problems(). Then the proposals the filters keep (a lot's code, a
-    SITUATION, a text in the title or the protocol number), `total` of them, and for `limit` of them from `offset` (all when None) who
+    SITUATION, a text: core.search over the title and the receipt number), `total` of them, and for `limit` of them from `offset` (all when None) who
     must review each and how far each member is: "todo", "declared", "draft", "final", "conflict" or "not_needed".
     Never scores. A constant number of statements whatever the size of the call."""
     proposals, conflicted_by, finals, drafts = _readiness(procedure)
     ms = committee.members(procedure.id)
-    needle = (text or "").strip().casefold()
     owed: dict = {}
     counts = dict.fromkeys(SITUATIONS, 0)
     kept = []
@@ -307,7 +306,7 @@ def progress(procedure, *, lot: str | None = None, situation: str | None = None,
         state = "complete" if done == len(needed) >= committee.MIN_REVIEWS else "incomplete"
         counts[state] += 1
         if ((not lot or p.lot == lot) and (not situation or state == situation)
-                and (not needle or needle in p.title.casefold() or needle == str(p.protocol_number))):
+                and search.matches(text, (p.title,), (p.protocol_number,))):
             kept.append((p, needed, done))
     page = kept[offset:] if limit is None else kept[offset:offset + limit]
     ids = [p.id for p, _needed_members, _done in page]

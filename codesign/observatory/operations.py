@@ -16,10 +16,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from codesign.agreements.models import Agreement
 from codesign.agreements.operations import agreement_of
-from codesign.core import audit, territory
+from codesign.core import audit, search, territory
 from codesign.core.calendar import add_months, rome_today
 from codesign.core.errors import Forbidden, GuardFailed, Invalid, NotFound, Unauthorized
 from codesign.core.exports import safe_text
@@ -390,10 +391,10 @@ def _procedure_query(f: dict):
         q = q.where(sa.func.lower(Procedure.programme) == f["programme"].lower())
     if "administration" in f:
         q = q.where(Proposal.procedure.has(Procedure.administration.has(Organization.name == f["administration"])))
-    if "text" in f:
-        like = f"%{f['text'].lower()}%"
-        q = q.where(sa.or_(sa.func.lower(Proposal.title).like(like), sa.func.lower(Agreement.cup).like(like),
-                           Proposal.organization.has(sa.func.lower(Organization.name).like(like))))
+    body = aliased(Organization)  # the beneficiary; the administration's filter above names its own
+    found = search.condition(f.get("text"), (Proposal.title, Agreement.cup, body.name))
+    if found is not None:
+        q = q.join(body, body.id == Proposal.organization_id).where(found)
     return q
 
 
@@ -406,10 +407,9 @@ def _external_query(f: dict):
     if "administration" in f:
         q = q.where(Project.administration_id.in_(sa.select(Organization.id)
                                                   .where(Organization.name == f["administration"])))
-    if "text" in f:
-        like = f"%{f['text'].lower()}%"
-        q = q.where(sa.or_(sa.func.lower(Project.title).like(like), sa.func.lower(Project.cup).like(like),
-                           sa.func.lower(Project.beneficiary_name).like(like)))
+    found = search.condition(f.get("text"), (Project.title, Project.cup, Project.beneficiary_name))
+    if found is not None:
+        q = q.where(found)
     return q
 
 

@@ -5,8 +5,9 @@ import datetime as dt
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 
-from codesign.core import audit, files, receipts
+from codesign.core import audit, files, receipts, search
 from codesign.core import validation as v
 from codesign.core.errors import Forbidden, GuardFailed, Invalid, NotFound
 from codesign.db import count_rows, db, utcnow
@@ -136,13 +137,49 @@ def visible_query(user, procedure: Procedure):
     return q.where(sa.or_(*conds))
 
 
-def list_visible(user, procedure: Procedure, *, limit=100, offset=0, states=None):
-    q = visible_query(user, procedure)
+# How a list of proposals may be sorted: by receipt number (the default), newest submission first, largest
+# contribution asked first, by body, by title; ties always by receipt number, then id.
+SORTS = {
+    "number": (),
+    "recent": (Proposal.submitted_at.desc().nulls_last(),),
+    "amount": (Proposal.requested_amount.desc(),),
+    "body": (sa.func.lower(Organization.name),),
+    "title": (sa.func.lower(Proposal.title),),
+}
+
+
+def list_query(user, procedure: Procedure, *, received: bool = False, states=None, lot: str | None = None,
+               text: str | None = None, sort: str = "number"):
+    """The proposals of a call `user` may see, filtered (`received`: submitted once, so numbered; states, a lot's
+    code, a text: core.search over the title,
+    the summary, the body's name and tax code, and the receipt number) and sorted (SORTS). An unknown lot or
+    sort is a 422, never an empty list that looks like an answer."""
+    if lot is not None and procedure.lot_by_code(lot) is None:
+        raise Invalid({"lot": f"l'avviso non ha un lotto «{lot}»"})
+    if sort not in SORTS:
+        raise Invalid({"sort": "ordinamento non previsto: " + ", ".join(SORTS)})
+    if states and not set(states) <= set(workflow.states):
+        raise Invalid({"state": "stato non previsto: " + ", ".join(workflow.states)})
+    q = (visible_query(user, procedure).join(Organization, Organization.id == Proposal.organization_id)
+         .options(contains_eager(Proposal.organization)))
+    if received:
+        q = q.where(Proposal.protocol_number.isnot(None))
     if states:
         q = q.where(Proposal.state.in_(states))
-    total = count_rows(q)
-    rows = db.session.execute(q.order_by(Proposal.protocol_number.asc().nulls_last(), Proposal.id)
-                              .limit(limit).offset(offset)).unique().scalars().all()
+    if lot is not None:
+        q = q.where(Proposal.lot_id == procedure.lot_by_code(lot).id)
+    found = search.condition(text, (Proposal.title, Proposal.summary, Organization.name, Organization.tax_code),
+                             (Proposal.protocol_number,))
+    if found is not None:
+        q = q.where(found)
+    return q.order_by(*SORTS[sort], Proposal.protocol_number.asc().nulls_last(), Proposal.id)
+
+
+def list_visible(user, procedure: Procedure, *, limit=100, offset=0, **filters):
+    """One page of list_query (its filters), and how many proposals it holds in all."""
+    q = list_query(user, procedure, **filters)
+    total = count_rows(q.order_by(None))
+    rows = db.session.execute(q.limit(limit).offset(offset)).unique().scalars().all()
     return list(rows), total
 
 

@@ -18,13 +18,14 @@ def call_bodies(procedure) -> set[int]:
 
 
 def counts_by_state(procedure_ids) -> dict[int, list[tuple[str, str, int]]]:
-    """Per procedure, the number of proposals in each state (drafts excluded): ONE grouped query."""
+    """Per procedure, the number of proposals received in each state (never submitted excluded: drafts and drafts
+    withdrawn): ONE grouped query."""
     ids = list(procedure_ids)
     if not ids:
         return {}
     rows = db.session.execute(
         sa.select(Proposal.procedure_id, Proposal.state, sa.func.count(Proposal.id))
-        .where(Proposal.procedure_id.in_(ids), Proposal.state != "draft")
+        .where(Proposal.procedure_id.in_(ids), Proposal.protocol_number.isnot(None))
         .group_by(Proposal.procedure_id, Proposal.state)).all()
     by_proc: dict[int, dict[str, int]] = {}
     for procedure_id, state, n in rows:

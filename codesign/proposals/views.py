@@ -15,12 +15,14 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from codesign.core import files, receipts
+from codesign.core import files, receipts, search
 from codesign.core.confirm import ask, confirmation, confirmed
 from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, TooLarge
 from codesign.core.forms import apply_errors
-from codesign.core.web import PageSections, format_datetime_rome, format_money, format_percent, standalone_script
+from codesign.core.exports import Column, Sheet, download
+from codesign.core.web import (PAGE_ARG, PageSections, Pager, format_datetime_rome, format_money, format_percent,
+                               standalone_script)
 from codesign.db import db, utcnow
 from codesign.organizations import operations as orgs
 from codesign.procedures import operations as procs
@@ -29,7 +31,7 @@ from codesign.proposals import operations as props
 from codesign.proposals.forms import (AdminActionForm, MessageForm, NewProposalForm, ProposalContentForm, UploadForm,
                                       action_form, attachment_kind_choices, attachment_kind_titles,
                                       format_partners, proposal_label)
-from codesign.proposals import next_step
+from codesign.proposals import next_step, rules
 from codesign.proposals.workflow import rome_today, workflow
 
 bp = Blueprint("proposals", __name__)
@@ -46,9 +48,12 @@ register_proposal_section = PROPOSAL_SECTIONS.register
 # Which buttons belong to which page follows from the table: who may fire each transition.
 APPLICANT_TRIGGERS = frozenset(t.trigger for t in workflow.table if "applicant" in t.who)
 ADMIN_TRIGGERS = frozenset(t.trigger for t in workflow.table if "admin" in t.who)
-# The admissibility list shows what reached the administration: everything but drafts.
+# The admissibility list shows what reached the administration (list_query's `received`), in these states.
 RECEIVED_STATES = tuple(s for s in workflow.states if s != "draft")
-ADMISSIBILITY_LIMIT = 500
+ADMISSIBILITY_PAGE = 50  # proposals per page of the admissibility list
+# The list's ?ordine= values and the sort each names (proposals.operations.SORTS).
+SORT_ARGS = {"numero": "number", "recenti": "recent", "importo": "amount", "ente": "body", "titolo": "title"}
+LIST_ARGS = ("stato", "lotto", "q", "ordine", PAGE_ARG)
 
 
 # --- small helpers -----------------------------------------------------------------------------------------
@@ -520,14 +525,37 @@ def _with_ids(form: AdminActionForm, proposal_id: int, trigger: str) -> AdminAct
     return form
 
 
+def _admissibility_filters(proc) -> dict:
+    """The list's filters from the query string (?stato=, ?lotto=, ?q=, ?ordine=), each kept only when it is one
+    the page offers: a received state, a lot of this call, a text (core.search), a sort (SORT_ARGS)."""
+    state, lot = request.args.get("stato", ""), request.args.get("lotto", "")
+    return {"received": True, "states": (state,) if state in RECEIVED_STATES else None,
+            "lot": lot if proc.lot_by_code(lot) is not None else None,
+            "text": (request.args.get("q") or "").strip()[:search.MAX_LENGTH] or None,
+            "sort": SORT_ARGS.get(request.args.get("ordine", ""), "number")}
+
+
+def _list_args() -> dict:
+    """The list's query arguments (filters, page) that a form of a row posts with and its answer goes back to."""
+    return {k: v for k, v in request.args.items() if k in LIST_ARGS}
+
+
+def _back_to_list(proc, p) -> str:
+    return url_for("proposals.admissibility", procedure_id=proc.id, _anchor=f"proposta-{p.id}", **_list_args())
+
+
 def _admissibility_page(proc, failure: AdminFailure | None = None, status: int = 200):
     now = utcnow()
     today = rome_today(now)
-    rows, total = props.list_visible(current_user, proc, states=RECEIVED_STATES, limit=ADMISSIBILITY_LIMIT)
+    filters = _admissibility_filters(proc)
+    pager = Pager.from_request(ADMISSIBILITY_PAGE)
+    rows, total = props.list_visible(current_user, proc, limit=pager.size, offset=pager.offset, **filters)
+    pager = pager.counted(total)
+    if not rows and pager.page > pager.pages:  # a page beyond the last (an old link): the last one
+        pager = Pager(pager.pages, pager.size, pager.total, pager.args)
+        rows, total = props.list_visible(current_user, proc, limit=pager.size, offset=pager.offset, **filters)
     entries = []
     for p in rows:
-        if p.protocol_number is None:  # withdrawn while still a draft: never received
-            continue
         forms, offered = [], set()
         for t in workflow.actions(p, current_user, now=now):
             if t.trigger not in ADMIN_TRIGGERS:
@@ -544,9 +572,38 @@ def _admissibility_page(proc, failure: AdminFailure | None = None, status: int =
     failed_row = None
     if failure is not None:
         failed_row = next((e for e in entries if e["p"].id == failure.proposal_id), None)
-    return render_template("proposals/admissibility.html", proc=proc, entries=entries, total=total,
-                           limit=ADMISSIBILITY_LIMIT, failure=failure, failed_row=failed_row,
+    received = rules.counts_by_state([proc.id]).get(proc.id, [])
+    return render_template("proposals/admissibility.html", proc=proc, entries=entries, pager=pager,
+                           failure=failure, failed_row=failed_row, received=received,
+                           received_total=sum(n for _s, _l, n in received), filters=filters,
+                           sort_args={v: k for k, v in SORT_ARGS.items()}, list_args=_list_args(),
                            proc_state_label=_(procs.workflow.states.get(proc.state, proc.state))), status
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/ammissibilita.<any(csv, xlsx):fmt>")
+@login_required
+def admissibility_export(procedure_id: int, fmt: str):
+    """The whole list the page's filters keep, in its order, as a file for a spreadsheet."""
+    proc = _admin_procedure(procedure_id)
+    rows, _total = props.list_visible(current_user, proc, limit=None, **_admissibility_filters(proc))
+    today = rome_today(utcnow())
+    sheet = Sheet(f"ammissibilita-avviso-{proc.id}", _("Verifica di ammissibilità"), [
+        Column("number", _("N."), "int"), Column("title", _("Titolo")), Column("body", _("Ente")),
+        Column("tax_code", _("Codice fiscale")), Column("lot", _("Lotto")), Column("received", _("Ricevuta il")),
+        Column("requested", _("Contributo richiesto"), "money"), Column("cofinancing", _("Cofinanziamento"), "money"),
+        Column("state", _("Stato")), Column("missing", _("Requisiti mancanti")),
+        Column("pending", _("In attesa")), Column("reason", _("Motivazione"))])
+    for p in rows:
+        checks = admissibility_checks(p, proc, today)
+        sheet.rows.append({
+            "number": p.protocol_number, "title": p.title, "body": p.organization.name,
+            "tax_code": p.organization.tax_code, "lot": p.lot.code,
+            "received": format_datetime_rome(p.submitted_at, "%d/%m/%Y %H:%M"),
+            "requested": p.requested_amount, "cofinancing": p.cofinancing_amount, "state": _state_label(p.state),
+            "missing": "; ".join(f"{c.label}: {c.detail}" for c in checks if c.outcome == "missing"),
+            "pending": "; ".join(f"{c.label}: {c.detail}" for c in checks if c.outcome == "pending"),
+            "reason": p.outcome_reason})
+    return download(sheet, fmt)
 
 
 @bp.route("/gestione/avvisi/<int:procedure_id>/ammissibilita")
@@ -567,7 +624,7 @@ def admin_transition(proposal_id: int, trigger: str):
     if not form.validate_on_submit():
         return _admissibility_page(proc, AdminFailure(proposal_id, trigger, form), 422)
     asked = confirmation(workflow, p, trigger, params=form.params(), subject=proposal_label(p),
-                         back=url_for("proposals.admissibility", procedure_id=proc.id, _anchor=f"proposta-{p.id}"))
+                         back=_back_to_list(proc, p))
     if asked is not None:
         return asked
     try:
@@ -578,4 +635,4 @@ def admin_transition(proposal_id: int, trigger: str):
         return _admissibility_page(_admin_procedure(proc.id), failure, exc.status)
     flash(_("Proposta n. %(number)s: %(label)s. Stato attuale: %(state)s.", number=number, label=_label(trigger),
             state=_state_label(p.state)), "success")
-    return redirect(url_for("proposals.admissibility", procedure_id=proc.id, _anchor=f"proposta-{p.id}"))
+    return redirect(_back_to_list(proc, p))
