@@ -7,7 +7,8 @@ Bulk-inserts a call in evaluation with N admissible proposals, a committee of `-
 with a declaration and a final review scoring every criterion of the worked example (`--missing` reviews left
 out, so the ranking is not yet ready); then times each URL (median of `--samples`, in-process test client,
 after one warm-up) and counts its SQL statements. `--profile NAME` prints cProfile's top functions of that
-page instead. `--approve` then approves the ranking once (every proposal moves), timed with its statements.
+page instead. `--approve` then approves the ranking once (every proposal moves), timed with its statements, and
+times the co-design board that then lists every proposal.
 Figures go to docs/performance.md with the machine they ran on.
 """
 from __future__ import annotations
@@ -175,6 +176,17 @@ def main():
             r = client.post(url, headers=api, json={"trigger": "approve_ranking", "act_ref": "Determina n. 1"})
             ms = (time.perf_counter() - t) * 1000
             print(f"{'approve':14} {'POST ' + url:72} {r.status_code:>6} {ms:>9.1f} {len(statements):>5}")
+            # every proposal now after the ranking: the co-design board lists them all
+            for name, url in (("codesign", f"/gestione/avvisi/{pid}/coprogettazione"),
+                              ("codesign-find", f"/gestione/avvisi/{pid}/coprogettazione?lotto=A&q=ente+7&pagina=2")):
+                client.get(url)
+                times = []
+                for _ in range(args.samples):
+                    statements.clear()
+                    t = time.perf_counter()
+                    r = client.get(url)
+                    times.append((time.perf_counter() - t) * 1000)
+                print(f"{name:14} {url:72} {r.status_code:>6} {statistics.median(times):>9.1f} {len(statements):>5}")
 
 
 if __name__ == "__main__":

@@ -1173,7 +1173,7 @@ def catalogue() -> dict[tuple[str, str], dict]:
              "o uguale al numero progressivo di ricezione"),
             ("sort", {"type": "string", "enum": list(SORTS)},
              "l'ordine: number (numero di ricezione, il predefinito), recent (invio più recente), amount (contributo "
-             "più alto), body (ente), title (titolo)"))
+             "più alto), body (ente), title (titolo), ranking (lotto e posizione in graduatoria)"))
     c[("get", "/public/projects")]["parameters"] += query_params(
             ("administration", {"type": "string", "maxLength": 200}, "l'amministrazione che concede il contributo"),
             ("programme", {"type": "string", "maxLength": 300}, "il programma dell'avviso"),

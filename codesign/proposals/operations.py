@@ -138,13 +138,15 @@ def visible_query(user, procedure: Procedure):
 
 
 # How a list of proposals may be sorted: by receipt number (the default), newest submission first, largest
-# contribution asked first, by body, by title; ties always by receipt number, then id.
+# contribution asked first, by body, by title, by lot and position in the ranking; ties always by receipt number,
+# then id.
 SORTS = {
     "number": (),
     "recent": (Proposal.submitted_at.desc().nulls_last(),),
     "amount": (Proposal.requested_amount.desc(),),
     "body": (sa.func.lower(Organization.name),),
     "title": (sa.func.lower(Proposal.title),),
+    "ranking": (Proposal.lot_id, Proposal.ranking_total.desc().nulls_last()),
 }
 
 

@@ -22,6 +22,7 @@ from codesign.core.workflow import Context, flush_or_conflict
 from codesign.db import db, utcnow
 from codesign.evaluation.operations import approved
 from codesign.procedures.models import Procedure
+from codesign.proposals import operations as props
 from codesign.proposals.models import Proposal
 from codesign.proposals.notify import notify_admins, notify_body
 from codesign.proposals.workflow import workflow as proposal_workflow
@@ -393,32 +394,29 @@ def scroll(ctx: Context) -> None:
 
 
 # --- the admin's board ------------------------------------------------------------------------------------------------
-def board(user, procedure: Procedure, *, lot: str | None = None, state: str | None = None) -> list[dict]:
-    """Every proposal of the call after the ranking, with its table's deadline, last activity and next action."""
+def board(user, procedure: Procedure, *, lot: str | None = None, state: str | None = None, text: str | None = None,
+          offset: int = 0, limit: int | None = None) -> tuple[list[dict], int]:
+    """The proposals of the call after the ranking (POST_RANKING, or one of those states), of a lot, matching a
+    text (proposals.operations.list_query), by lot and position in the ranking: `limit` of them from `offset` (all
+    when None), each with its table's deadline, last activity and next action; and how many in all. Four
+    statements whatever the size of the call."""
     permissions.require_procedure_admin(user, procedure)
-    q = sa.select(Proposal).where(Proposal.procedure_id == procedure.id, Proposal.state.in_(POST_RANKING))
-    if lot:
-        q = q.where(Proposal.lot_id.in_([lt.id for lt in procedure.lots if lt.code == lot] or [-1]))
-    if state:
-        q = q.where(Proposal.state == state)
-    proposals = db.session.execute(q.order_by(Proposal.lot_id, Proposal.ranking_total.desc().nulls_last(),
-                                              Proposal.protocol_number)).unique().scalars().all()
+    proposals, total = props.list_visible(user, procedure, limit=limit, offset=offset, lot=lot, text=text,
+                                          states=(state,) if state else POST_RANKING, sort="ranking")
     ids = [p.id for p in proposals]
     by_proposal = {t.proposal_id: t for t in db.session.execute(
-        sa.select(CodesignTable).join(Proposal, Proposal.id == CodesignTable.proposal_id)
-        .where(Proposal.procedure_id == procedure.id)).unique().scalars()} if ids else {}
+        sa.select(CodesignTable).where(CodesignTable.proposal_id.in_(ids))).unique().scalars()} if ids else {}
     versions_count = dict(db.session.execute(
         sa.select(ProjectVersion.proposal_id, sa.func.max(ProjectVersion.number))
-        .join(Proposal, Proposal.id == ProjectVersion.proposal_id)
-        .where(Proposal.procedure_id == procedure.id).group_by(ProjectVersion.proposal_id)).all()) if ids else {}
-    rows = [(p, by_proposal.get(p.id)) for p in proposals]
+        .where(ProjectVersion.proposal_id.in_(ids)).group_by(ProjectVersion.proposal_id)).all()) if ids else {}
     out = []
-    for p, table in rows:
+    for p in proposals:
+        table = by_proposal.get(p.id)
         out.append({"proposal": p, "table": table, "latest_version": versions_count.get(p.id),
                     "last_activity": table.last_activity_at if table else p.updated_at,
                     "overdue": bool(table and table.overdue_flagged_at and p.state == "in_codesign"),
                     "next_action": NEXT_ACTION.get(p.state, "")})
-    return out
+    return out, total
 
 
 NEXT_ACTION = {

@@ -18,7 +18,9 @@ from codesign.core.confirm import confirmation
 from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors, change_rows, choice_list
-from codesign.core.web import format_money
+from codesign.core import search
+from codesign.core.exports import Column, Sheet, download
+from codesign.core.web import Pager, format_datetime_rome, format_money
 from codesign.db import db, utcnow
 from codesign.procedures import operations as procs
 from codesign.procedures.workflow import workflow as procedure_workflow
@@ -51,27 +53,65 @@ def _party_proposal(proposal_id: int):
 
 
 # --- the admin's board -------------------------------------------------------------------------------------
+BOARD_PAGE = 50  # proposals per page of the board
+
+
+def _board_filters(proc) -> dict:
+    """The board's filters from the query string (?lotto=, ?stato=, ?q=), each kept only when it is one the page
+    offers: a lot of this call, a state after the ranking, a text (core.search)."""
+    lot, state = request.args.get("lotto", ""), request.args.get("stato", "")
+    return {"lot": lot if proc.lot_by_code(lot) is not None else None,
+            "state": state if state in POST_RANKING else None,
+            "text": (request.args.get("q") or "").strip()[:search.MAX_LENGTH] or None}
+
+
 @bp.route("/gestione/avvisi/<int:procedure_id>/coprogettazione")
 @login_required
 def board(procedure_id: int):
     proc = procs.get_for_admin(current_user, procedure_id)
-    lot = request.args.get("lotto") or None
-    state = request.args.get("stato") or None
-    if lot and proc.lot_by_code(lot) is None:
-        lot = None
-    if state not in POST_RANKING:
-        state = None
-    rows = tables.board(current_user, proc, lot=lot, state=state)
+    filters = _board_filters(proc)
+    pager = Pager.from_request(BOARD_PAGE)
+    rows, total = tables.board(current_user, proc, **filters, offset=pager.offset, limit=pager.size)
+    pager = pager.counted(total)
+    if not rows and pager.page > pager.pages:  # a page beyond the last (an old link): the last one
+        pager = Pager(pager.pages, pager.size, pager.total, pager.args)
+        rows, total = tables.board(current_user, proc, **filters, offset=pager.offset, limit=pager.size)
     budgets = [{"lot": lt, "left": tables.available_budget(proc, lt)} for lt in proc.lots]
     actions, blocked = procedure_workflow.actions(proc, current_user), procedure_workflow.blocked(proc, current_user)
     scroll = {"label": _(procedure_workflow.by_trigger[SCROLL][0].label),
               "offered": any(t.trigger == SCROLL for t in actions),
               "blocked": any(t.trigger == SCROLL for t, _reasons in blocked)}
     return render_template(
-        "tables/board.html", proc=proc, rows=rows, budgets=budgets, lot=lot, state=state,
+        "tables/board.html", proc=proc, rows=rows, budgets=budgets, filters=filters, pager=pager,
+        list_args={k: v for k, v in request.args.items() if k in ("lotto", "stato", "q")},
         states=[(s, _state_label(s)) for s in POST_RANKING], state_label=_state_label, next_action=NEXT_ACTION,
         proc_state_label=_(procedure_workflow.states[proc.state]), proc_actions=actions, proc_blocked=blocked,
         scroll=scroll, today=utcnow().astimezone(ROME).date())
+
+
+@bp.route("/gestione/avvisi/<int:procedure_id>/coprogettazione.<any(csv, xlsx):fmt>")
+@login_required
+def board_export(procedure_id: int, fmt: str):
+    """The whole board the page's filters keep, in its order, as a file for a spreadsheet."""
+    proc = procs.get_for_admin(current_user, procedure_id)
+    rows, _total = tables.board(current_user, proc, **_board_filters(proc))
+    sheet = Sheet(f"coprogettazione-avviso-{proc.id}", _("Proposte dopo la graduatoria"), [
+        Column("number", _("N."), "int"), Column("title", _("Titolo")), Column("body", _("Ente")),
+        Column("tax_code", _("Codice fiscale")), Column("lot", _("Lotto")), Column("score", _("Punteggio"), "number"),
+        Column("allotted", _("Contributo assegnato"), "money"), Column("state", _("Stato")),
+        Column("version", _("Ultima versione"), "int"), Column("deadline", _("Scadenza del tavolo"), "date"),
+        Column("overdue", _("Scaduto")), Column("last_activity", _("Ultima attività")),
+        Column("next_action", _("Prossima azione"))])
+    for r in rows:
+        p, table = r["proposal"], r["table"]
+        sheet.rows.append({
+            "number": p.protocol_number, "title": p.title, "body": p.organization.name,
+            "tax_code": p.organization.tax_code, "lot": p.lot.code, "score": p.ranking_total,
+            "allotted": p.allotted_amount, "state": _state_label(p.state), "version": r["latest_version"],
+            "deadline": table.deadline if table else None, "overdue": _("sì") if r["overdue"] else "",
+            "last_activity": format_datetime_rome(r["last_activity"], "%d/%m/%Y %H:%M"),
+            "next_action": _(r["next_action"]) if r["next_action"] else ""})
+    return download(sheet, fmt)
 
 
 # --- the table -------------------------------------------------------------------------------------------------
