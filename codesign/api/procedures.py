@@ -6,6 +6,7 @@ from flask import Response, jsonify, request
 from codesign.api import (bp, caller, json_body, list_response, page_args, paged, query_filters, require_caller,
                           transition_body, uploaded_file)
 from codesign.core import receipts
+from codesign.core.search import MAX_LENGTH
 from codesign.procedures import documents as call_documents
 from codesign.procedures import notices
 from codesign.procedures import operations as procs
@@ -14,8 +15,6 @@ from codesign.procedures.workflow import workflow as procedure_workflow
 from codesign.proposals import messages
 from codesign.proposals import operations as props
 from codesign.proposals.workflow import workflow as proposal_workflow
-
-from codesign.core.search import MAX_LENGTH
 
 # A call's proposals: filtered by state, lot and a text (core.search), sorted (proposals.operations.SORTS).
 LIST_FILTERS = {"state": 40, "lot": 20, "q": MAX_LENGTH, "sort": 20}

@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from codesign.core import diagram, mail, notifications
+from codesign.core import diagram, mail, notifications, search
 from codesign.core import privacy as privacy_notice
 from codesign.core.errors import DomainError
 from codesign.core.redirects import safe_path
@@ -83,6 +83,25 @@ class Pager:
 
     def counted(self, total: int) -> Pager:
         return Pager(self.page, self.size, total, self.args)
+
+    @classmethod
+    def read(cls, size: int, read_page):
+        """The page the query string asks for, read by `read_page(offset, limit)` → (what it read, the total);
+        a page beyond the last (an old link) reads the last one. (What was read, the Pager counted.)"""
+        pager = cls.from_request(size)
+        found, total = read_page(pager.offset, pager.size)
+        pager = pager.counted(total)
+        if pager.page > pager.pages:
+            pager = Pager(pager.pages, size, args=pager.args)
+            found, total = read_page(pager.offset, pager.size)
+            pager = pager.counted(total)
+        return found, pager
+
+
+def search_arg() -> str | None:
+    """The text of a list's search box (`?q=`): ends trimmed, at most search.MAX_LENGTH characters, None when
+    empty."""
+    return (request.args.get("q") or "").strip()[:search.MAX_LENGTH] or None
 
 
 class DatabaseInt(IntegerConverter):

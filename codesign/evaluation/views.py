@@ -25,7 +25,7 @@ from codesign.core.confirm import ask, confirmation, confirmed
 from codesign.core.enums import Role
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors
-from codesign.core.web import Pager, format_money, format_score, standalone_script
+from codesign.core.web import Pager, format_money, format_score, search_arg, standalone_script
 from codesign.db import db, utcnow
 from codesign.evaluation import committee as committees
 from codesign.evaluation import documents, open_scores
@@ -328,9 +328,12 @@ def _board_filters(proc: Procedure) -> dict:
     """The board's filters from the query string (?lotto=, ?situazione=, ?q=), each kept only when it is one the
     page offers: a lot of this call, a situation, a text of at most 200 characters."""
     lot = request.args.get("lotto", "")
-    text = (request.args.get("q") or "").strip()[:200]
     return {"lot": lot if proc.lot_by_code(lot) is not None else None,
-            "situation": SITUATION_ARGS.get(request.args.get("situazione", "")), "text": text or None}
+            "situation": SITUATION_ARGS.get(request.args.get("situazione", "")), "text": search_arg()}
+
+
+def _with_total(board: dict) -> tuple[dict, int]:
+    return board, board["total"]
 
 
 def _progress_page(proc: Procedure, *, status=200, approve_form=None, reasons=None, reasons_title=None):
@@ -338,12 +341,8 @@ def _progress_page(proc: Procedure, *, status=200, approve_form=None, reasons=No
     filters = _board_filters(proc)
     stored = ev.approved(proc)
     if proc.state == "evaluation":
-        pager = Pager.from_request(BOARD_PAGE)
-        board = ev.progress(proc, **filters, offset=pager.offset, limit=pager.size)
-        pager = pager.counted(board["total"])
-        if not board["rows"] and pager.page > pager.pages:  # a page beyond the last (an old link): the last one
-            pager = Pager(pager.pages, pager.size, pager.total, pager.args)
-            board = ev.progress(proc, **filters, offset=pager.offset, limit=pager.size)
+        board, pager = Pager.read(BOARD_PAGE, lambda offset, limit: _with_total(
+            ev.progress(proc, **filters, offset=offset, limit=limit)))
         owed = board["owed"]
         next_reminder = ev.next_reminder(proc) if owed else None
         missing = ev.ranking_problems(proc)

@@ -156,7 +156,8 @@ def list_query(user, procedure: Procedure, *, received: bool = False, states=Non
     code, a text: core.search over the title,
     the summary, the body's name and tax code, and the receipt number) and sorted (SORTS). An unknown lot or
     sort is a 422, never an empty list that looks like an answer."""
-    if lot is not None and procedure.lot_by_code(lot) is None:
+    chosen_lot = procedure.lot_by_code(lot) if lot is not None else None
+    if lot is not None and chosen_lot is None:
         raise Invalid({"lot": f"l'avviso non ha un lotto «{lot}»"})
     if sort not in SORTS:
         raise Invalid({"sort": "ordinamento non previsto: " + ", ".join(SORTS)})
@@ -168,8 +169,8 @@ def list_query(user, procedure: Procedure, *, received: bool = False, states=Non
         q = q.where(Proposal.protocol_number.isnot(None))
     if states:
         q = q.where(Proposal.state.in_(states))
-    if lot is not None:
-        q = q.where(Proposal.lot_id == procedure.lot_by_code(lot).id)
+    if chosen_lot is not None:
+        q = q.where(Proposal.lot_id == chosen_lot.id)
     found = search.condition(text, (Proposal.title, Proposal.summary, Organization.name, Organization.tax_code),
                              (Proposal.protocol_number,))
     if found is not None:

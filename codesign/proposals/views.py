@@ -15,14 +15,14 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from codesign.core import files, receipts, search
+from codesign.core import files, receipts
 from codesign.core.confirm import ask, confirmation, confirmed
 from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, TooLarge
 from codesign.core.forms import apply_errors
 from codesign.core.exports import Column, Sheet, download
 from codesign.core.web import (PAGE_ARG, PageSections, Pager, format_datetime_rome, format_money, format_percent,
-                               standalone_script)
+                               search_arg, standalone_script)
 from codesign.db import db, utcnow
 from codesign.organizations import operations as orgs
 from codesign.procedures import operations as procs
@@ -531,7 +531,7 @@ def _admissibility_filters(proc) -> dict:
     state, lot = request.args.get("stato", ""), request.args.get("lotto", "")
     return {"received": True, "states": (state,) if state in RECEIVED_STATES else None,
             "lot": lot if proc.lot_by_code(lot) is not None else None,
-            "text": (request.args.get("q") or "").strip()[:search.MAX_LENGTH] or None,
+            "text": search_arg(),
             "sort": SORT_ARGS.get(request.args.get("ordine", ""), "number")}
 
 
@@ -548,12 +548,8 @@ def _admissibility_page(proc, failure: AdminFailure | None = None, status: int =
     now = utcnow()
     today = rome_today(now)
     filters = _admissibility_filters(proc)
-    pager = Pager.from_request(ADMISSIBILITY_PAGE)
-    rows, total = props.list_visible(current_user, proc, limit=pager.size, offset=pager.offset, **filters)
-    pager = pager.counted(total)
-    if not rows and pager.page > pager.pages:  # a page beyond the last (an old link): the last one
-        pager = Pager(pager.pages, pager.size, pager.total, pager.args)
-        rows, total = props.list_visible(current_user, proc, limit=pager.size, offset=pager.offset, **filters)
+    rows, pager = Pager.read(ADMISSIBILITY_PAGE, lambda offset, limit: props.list_visible(
+        current_user, proc, limit=limit, offset=offset, **filters))
     entries = []
     for p in rows:
         forms, offered = [], set()

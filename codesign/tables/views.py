@@ -18,9 +18,8 @@ from codesign.core.confirm import confirmation
 from codesign.core.documents import render_pdf
 from codesign.core.errors import DomainError, GuardFailed, Invalid
 from codesign.core.forms import apply_errors, change_rows, choice_list
-from codesign.core import search
 from codesign.core.exports import Column, Sheet, download
-from codesign.core.web import Pager, format_datetime_rome, format_money
+from codesign.core.web import Pager, format_datetime_rome, format_money, search_arg
 from codesign.db import db, utcnow
 from codesign.procedures import operations as procs
 from codesign.procedures.workflow import workflow as procedure_workflow
@@ -62,7 +61,7 @@ def _board_filters(proc) -> dict:
     lot, state = request.args.get("lotto", ""), request.args.get("stato", "")
     return {"lot": lot if proc.lot_by_code(lot) is not None else None,
             "state": state if state in POST_RANKING else None,
-            "text": (request.args.get("q") or "").strip()[:search.MAX_LENGTH] or None}
+            "text": search_arg()}
 
 
 @bp.route("/gestione/avvisi/<int:procedure_id>/coprogettazione")
@@ -70,12 +69,8 @@ def _board_filters(proc) -> dict:
 def board(procedure_id: int):
     proc = procs.get_for_admin(current_user, procedure_id)
     filters = _board_filters(proc)
-    pager = Pager.from_request(BOARD_PAGE)
-    rows, total = tables.board(current_user, proc, **filters, offset=pager.offset, limit=pager.size)
-    pager = pager.counted(total)
-    if not rows and pager.page > pager.pages:  # a page beyond the last (an old link): the last one
-        pager = Pager(pager.pages, pager.size, pager.total, pager.args)
-        rows, total = tables.board(current_user, proc, **filters, offset=pager.offset, limit=pager.size)
+    rows, pager = Pager.read(BOARD_PAGE, lambda offset, limit: tables.board(
+        current_user, proc, **filters, offset=offset, limit=limit))
     budgets = [{"lot": lt, "left": tables.available_budget(proc, lt)} for lt in proc.lots]
     actions, blocked = procedure_workflow.actions(proc, current_user), procedure_workflow.blocked(proc, current_user)
     scroll = {"label": _(procedure_workflow.by_trigger[SCROLL][0].label),
@@ -83,7 +78,6 @@ def board(procedure_id: int):
               "blocked": any(t.trigger == SCROLL for t, _reasons in blocked)}
     return render_template(
         "tables/board.html", proc=proc, rows=rows, budgets=budgets, filters=filters, pager=pager,
-        list_args={k: v for k, v in request.args.items() if k in ("lotto", "stato", "q")},
         states=[(s, _state_label(s)) for s in POST_RANKING], state_label=_state_label, next_action=NEXT_ACTION,
         proc_state_label=_(procedure_workflow.states[proc.state]), proc_actions=actions, proc_blocked=blocked,
         scroll=scroll, today=utcnow().astimezone(ROME).date())
