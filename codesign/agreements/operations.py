@@ -3,7 +3,6 @@ the guards of `sign_agreement` and `start` and their effects (contributed to the
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -16,7 +15,7 @@ from codesign.core import audit, files
 from codesign.core.calendar import add_months
 from codesign.core.enums import N_
 from codesign.core.errors import GuardFailed, Invalid, NotFound
-from codesign.core.schemas import parse
+from codesign.core.schemas import CUP_RE, parse
 from codesign.core.workflow import Context
 from codesign.db import db, utcnow
 from codesign.proposals import operations as props
@@ -30,7 +29,6 @@ CHECKS = {"runts": N_("iscrizione al RUNTS"), "durc": N_("regolarità contributi
           "antimafia": N_("informazione antimafia"), "criminal_records": N_("casellario giudiziale")}
 # What a recorded check says: verified by a person, not yet verified (also when never recorded), not due.
 CHECK_STATES = {False: N_("non ancora verificato"), True: N_("verificato, esito regolare"), None: N_("non dovuto")}
-CUP_RE = re.compile(r"^[A-Z0-9]{15}$")
 EDITABLE_STATES = ("finalized",)
 # Proposals a call funds: from the approved final project on.
 FUNDED_STATES = ("finalized", "agreement_signed", "started", "completed", "revoked")

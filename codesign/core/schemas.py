@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal  # noqa: F401  (Literal: re-exported 
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError,
                       WithJsonSchema)
+from pydantic_core import PydanticCustomError
 
 from codesign.core.errors import BadRequest, Invalid
 from codesign.core.validation import aware_datetime, date_value, email_address, storable
@@ -33,7 +34,10 @@ class Input(BaseModel):
 
 
 # --- shared field types -------------------------------------------------------------------------------------------
-def _decimal_from_text(value: Any) -> Decimal:
+def decimal_from_text(value: Any) -> Decimal:
+    """A decimal number as the API takes it: a text in plain notation (or an integer), never a float."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError("campo obbligatorio")
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ValueError("usare una stringa in notazione decimale, es. \"1000.00\"")
     text = str(value).strip()
@@ -59,11 +63,11 @@ def money_text(d) -> str | None:
 
 _DECIMAL_SCHEMA = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}
 
-Money = Annotated[Decimal, BeforeValidator(_decimal_from_text), AfterValidator(_money),
+Money = Annotated[Decimal, BeforeValidator(decimal_from_text), AfterValidator(_money),
                   PlainSerializer(money_text, return_type=str),
                   WithJsonSchema({**_DECIMAL_SCHEMA, "description": "importo in euro, stringa in notazione decimale",
                                   "examples": ["1000.00"]})]
-DecimalText = Annotated[Decimal, BeforeValidator(_decimal_from_text), PlainSerializer(str, return_type=str),
+DecimalText = Annotated[Decimal, BeforeValidator(decimal_from_text), PlainSerializer(str, return_type=str),
                         WithJsonSchema({**_DECIMAL_SCHEMA, "description": "numero decimale come stringa"})]
 Date = Annotated[dt.date, BeforeValidator(date_value), PlainSerializer(lambda d: d.isoformat(), return_type=str),
                  WithJsonSchema({"type": "string", "format": "date"})]
@@ -84,6 +88,56 @@ Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(stora
 
 def Int(lo: int = 0, hi: int = INT_MAX):  # noqa: N802
     return Annotated[int, Field(ge=lo, le=hi)]
+
+
+def whole(low: int, high: int):
+    """A whole number from low to high: an integer, or its ASCII digits as a text ("40"), as a form sends it."""
+    def check(value):
+        if isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
+            return int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"indicare un numero intero da {low} a {high}")
+        return value
+    return check
+
+
+def Whole(lo: int, hi: int):  # noqa: N802
+    """An integer from lo to hi, also given as its digits in a text."""
+    return Annotated[int, BeforeValidator(whole(lo, hi)), Field(ge=lo, le=hi)]
+
+
+# The CUP (Codice Unico di Progetto, law 3/2003): 15 letters and digits, written upper-case.
+CUP_RE = re.compile(r"^[A-Z0-9]{15}$")
+
+
+def cup_code(value: str) -> str:
+    value = value.upper()
+    if not CUP_RE.match(value):
+        raise ValueError("il CUP è composto da 15 lettere e cifre (es. B41H20000150006)")
+    return value
+
+
+Cup = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(storable), AfterValidator(cup_code),
+                WithJsonSchema({"type": "string", "pattern": "^[A-Za-z0-9]{15}$",
+                                "description": "il CUP: 15 lettere e cifre"})]
+
+
+def unique_by(key: str):
+    """A list's check that no two of its items share `key` (a code): the repeated one is named at its own field
+    (`lots.2.code`)."""
+    def check(items: list) -> list:
+        seen = set()
+        for i, item in enumerate(items):
+            code = getattr(item, key)
+            if code in seen:
+                raise PydanticCustomError(ITEM_ERROR, "codice «{code}» ripetuto", {"at": (i, key), "code": code})
+            seen.add(code)
+        return items
+    return check
+
+
+# A fault a list's validator finds in one of its items: ctx["at"] is the item's path inside the list.
+ITEM_ERROR = "item_error"
 
 
 # --- parsing -------------------------------------------------------------------------------------------------------
@@ -111,6 +165,8 @@ _MESSAGES = {
 
 
 def _message(err: dict) -> str:
+    if err["type"] == ITEM_ERROR:
+        return err["msg"]
     if err["type"] in ("value_error", "assertion_error"):
         msg = str(err.get("ctx", {}).get("error") or err["msg"])
         return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
@@ -169,6 +225,6 @@ def parse(model: type[BaseModel], data: Any) -> Any:
     except ValidationError as exc:
         fields: dict[str, str] = {}
         for err in exc.errors(include_url=False):
-            loc = ".".join(str(p) for p in err["loc"]) or "body"
+            loc = ".".join(str(p) for p in (*err["loc"], *(err.get("ctx") or {}).get("at", ()))) or "body"
             fields.setdefault(loc, _message(err))
         raise Invalid(fields) from None

@@ -2,17 +2,14 @@
 declared once: the API parses with these, the OpenAPI document shows them, the pages and the import build them."""
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from codesign.core import territory
-from codesign.core.schemas import Date, Input, Money, Text
+from codesign.core.schemas import Cup, Date, Input, Money, Text, Whole, whole
 from codesign.observatory.models import STATES
 from codesign.organizations.taxcode import normalize_tax_code
-
-CUP_RE = re.compile(r"^[A-Z0-9]{15}$")
 
 State = Literal[STATES]
 
@@ -24,29 +21,11 @@ OC_THEMES = ("Agenda digitale", "Ambiente e prevenzione dei rischi", "Attrazione
              "Trasporti e infrastrutture a rete")
 
 
-def _cup(value: str) -> str:
-    value = value.upper()
-    if not CUP_RE.match(value):
-        raise ValueError("il CUP è composto da 15 lettere e cifre (es. B41H20000150006)")
-    return value
-
-
 def _municipality(value: str) -> str:
     if territory.get(value) is None:
         raise ValueError(f"«{value}» non è il codice ISTAT di uno dei {len(territory.municipalities())} comuni della "
                          f"{territory.TERRITORY_NAME} (sei cifre, es. {territory.MILANO} per Milano)")
     return value
-
-
-def _whole(low: int, high: int):
-    """A whole number from low to high: an integer, or its digits as a text ("40")."""
-    def check(value):
-        if isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
-            return int(value.strip())
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"indicare un numero intero da {low} a {high}")
-        return value
-    return check
 
 
 def _nil(value: int) -> int:
@@ -60,11 +39,10 @@ def _tax_code(value: str) -> str:
     return normalize_tax_code(value) if value else value
 
 
-Cup = Annotated[Text(100), AfterValidator(_cup)]
 Municipality = Annotated[Text(20), AfterValidator(_municipality)]
-Progress = Annotated[int, BeforeValidator(_whole(0, 100)), Field(ge=0, le=100)]
-Municipio = Annotated[int, BeforeValidator(_whole(1, 9)), Field(ge=1, le=9, description="solo per Milano")]
-Nil = Annotated[int, BeforeValidator(_whole(1, 88)), AfterValidator(_nil),
+Progress = Whole(0, 100)
+Municipio = Annotated[int, BeforeValidator(whole(1, 9)), Field(ge=1, le=9, description="solo per Milano")]
+Nil = Annotated[int, BeforeValidator(whole(1, 88)), AfterValidator(_nil),
                 Field(description="solo per Milano: il quartiere (NIL) del PGT 2030, da 1 a 88")]
 
 

@@ -1,5 +1,6 @@
 """Forms for the call's pages. They only carry the admin's input to the domain: every rule about the
-call's data lives in `codesign.procedures.validation`, called by the operations.
+call's data lives in `codesign.procedures.schemas` (its shape) and `validation` (publishing), which the operations
+call.
 
 The lists of the call (funding sources, lots, criteria, indicators, declarations, required attachments)
 are rows of fields (a FieldList of FormFields), added and taken away with buttons that work without
@@ -9,7 +10,6 @@ takes; `ProcedureForm.initial()` does the reverse.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -33,8 +33,6 @@ MOMENTS = {"submission_deadline": ("submission_date", "submission_time"),
 SCALAR_INTEGERS = ("min_publication_days", "codesign_months", "startup_months", "monitoring_months",
                    "reporting_every_months")
 SCALAR_DECIMALS = ("budget_total", "cofinancing_min_pct", "threshold")
-
-_ELEMENT_RE = re.compile(r"^elemento (\d+): (?:(\w+): )?(.*)$", re.S)
 
 
 def _code(label, description=None):
@@ -115,20 +113,17 @@ def _given_codes(items: list[dict], key: str, prefix: str) -> None:
             item[key] = f"{prefix}{n}"
 
 
-def list_error_path(name: str, message: str, rows: list[int]) -> tuple[str, str]:
-    """The domain's "elemento 2: budget: …" about a list as the path of the row's field it names
-    (`lots.3.budget`, the row as the form holds it) and the message; a message about the whole list stays on it."""
-    m = _ELEMENT_RE.match(message)
-    if not m:
-        return name, message
-    index = int(m.group(1)) - 1
-    row = rows[index] if 0 <= index < len(rows) else index
-    key, rest = m.group(2), m.group(3)
-    row_class = ROWS[name][0]
-    if key and hasattr(row_class, key):
-        return f"{name}.{row}.{key}", rest
-    first = "kind" if name == "required_attachments" else "code"
-    return f"{name}.{row}.{first}", (f"{key}: {rest}" if key else rest)
+def row_field_path(name: str, rest: str, rows: list[int]) -> str | None:
+    """The form's field that a domain path inside a list names: `lots.2.budget` (the third item sent) as
+    `lots.<its row in the form>.budget`; an item's fault that names no field of the row goes on the row's code;
+    None when the path is about the whole list."""
+    index, _dot, key = rest.partition(".")
+    if not index.isdigit():
+        return None
+    row = rows[int(index)] if int(index) < len(rows) else int(index)
+    if not hasattr(ROWS[name][0], key.partition(".")[0]) or not key:
+        key = "kind" if name == "required_attachments" else "code"
+    return f"{name}.{row}.{key}"
 
 
 def _rome_date_field(label, **kwargs):

@@ -10,11 +10,12 @@ from flask_babel import gettext as _
 from codesign.core import audit, files
 from codesign.core.calendar import format_rome
 from codesign.core.errors import Forbidden, GuardFailed, Invalid, NotFound
-from codesign.core.validation import aware_datetime
+from codesign.core.schemas import parse
 from codesign.db import count_rows, db, utcnow
 from codesign.organizations.models import Organization
-from codesign.procedures import audience, validation
+from codesign.procedures import audience
 from codesign.procedures.models import CallDocument, CallNotice, Criterion, Lot, Procedure
+from codesign.procedures.schemas import DeadlineIn, parse_call
 from codesign.procedures.workflow import workflow
 
 PUBLIC_STATES = tuple(s for s in workflow.states if s != "draft")
@@ -34,26 +35,23 @@ def _administration_for(actor, name: str | None):
 
 
 def _apply(proc: Procedure, clean: dict) -> None:
-    for name in validation.SCALARS + ("funding_sources", "declarations", "required_attachments", "indicators"):
-        if name in clean:
-            setattr(proc, name, clean[name])
+    for name, value in clean.items():
+        if name not in ("administration", "lots", "criteria"):
+            setattr(proc, name, value)
     # Lists replace the old rows: delete them first (flushed), so that reused codes do not collide.
     if "lots" in clean:
         proc.lots.clear()
         db.session.flush()
-        proc.lots = [Lot(position=i, **lot) for i, lot in enumerate(clean["lots"] or [])]
+        proc.lots = [Lot(position=i, **lot) for i, lot in enumerate(clean["lots"])]
     if "criteria" in clean:
         proc.criteria.clear()
         db.session.flush()
-        proc.criteria = [Criterion(position=i, **c) for i, c in enumerate(clean["criteria"] or [])]
+        proc.criteria = [Criterion(position=i, **c) for i, c in enumerate(clean["criteria"])]
 
 
 def create_procedure(actor, data: dict) -> Procedure:
-    clean = validation.parse(data, partial=False)
-    name = data.get("administration")
-    if name is not None and not isinstance(name, str):
-        raise Invalid({"administration": "deve essere il nome dell'amministrazione"})
-    administration = _administration_for(actor, name)
+    clean = parse_call(data, partial=False)
+    administration = _administration_for(actor, clean.get("administration"))
     proc = Procedure(administration=administration, administration_id=administration.id, state="draft",
                      created_by_id=actor.id, funding_sources=[], declarations=[], required_attachments=[],
                      indicators=[], rescale=False)
@@ -69,22 +67,19 @@ def update_procedure(actor, proc: Procedure, data: dict, *, now: dt.datetime | N
     require_admin(actor, proc)
     now = now or utcnow()
     if proc.state == "draft":
-        clean = validation.parse(data, partial=True)
-        if data.get("administration") not in (None, proc.administration.name):
+        clean = parse_call(data, partial=True)
+        if clean.get("administration") not in (None, proc.administration.name):
             raise Invalid({"administration": "l'amministrazione di un avviso non si cambia"})
         _apply(proc, clean)
         db.session.flush()
         audit.record(actor=actor, entity_type="procedure", entity_id=proc.id, trigger="update",
-                     data={"fields": sorted(k for k in data)})
+                     data={"fields": sorted(clean)})
         return proc
     if set(data) - {"submission_deadline"} or "submission_deadline" not in data:
         raise GuardFailed("dopo la pubblicazione si può modificare solo la scadenza (proroga)")
     if proc.state != "published":
         raise GuardFailed("la scadenza si può prorogare solo mentre l'avviso è pubblicato")
-    try:
-        new = aware_datetime(data["submission_deadline"])
-    except ValueError as exc:
-        raise Invalid({"submission_deadline": str(exc)}) from exc
+    new = parse(DeadlineIn, data).submission_deadline
     if proc.deadline_passed(now):
         raise GuardFailed("la scadenza è già passata: non si può più prorogare")
     if new <= proc.submission_deadline:

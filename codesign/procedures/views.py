@@ -27,14 +27,14 @@ from codesign.core.web import PageSections, Pager, format_datetime_rome, format_
 from codesign.db import count_rows, db, utcnow
 from codesign.organizations.operations import administrations_of
 from codesign.procedures import operations as procs
-from codesign.procedures import validation
 from codesign.procedures import documents as call_documents
 from codesign.procedures import notices
 from codesign.procedures import questions
 from codesign.procedures.forms import (LISTS, MOMENTS, ActionForm, AnswerForm, CallDocumentForm, ClarificationForm,
                                        ErratumForm,
-                                       ExtendForm, ProcedureForm, QuestionForm, list_error_path, rome_datetime)
+                                       ExtendForm, ProcedureForm, QuestionForm, rome_datetime, row_field_path)
 from codesign.procedures.models import Procedure
+from codesign.procedures.schemas import parse_call
 from codesign.procedures.workflow import workflow
 
 bp = Blueprint("procedures", __name__)
@@ -237,24 +237,24 @@ def admin_list():
 def _apply_domain_errors(form: ProcedureForm, exc: DomainError, rows: dict[str, list[int]],
                          skip=()) -> str | None:
     """The domain's per-field messages onto the form's fields; a message about a list's item goes beside the
-    field of its row (never twice on a field that already says what is wrong)."""
+    field of its row (never twice on a field that already says what is wrong), one about a whole list above it."""
     if not isinstance(exc, Invalid):
         return exc.message
     fields = {}
     for name, message in exc.fields.items():
         if name in skip:
             continue
-        if name in LISTS:
-            path, message = list_error_path(name, message, rows.get(name, []))
-            if path != name:
-                at = field_at(form, path)
-                if at is not None and at.errors:
-                    continue
-                name = path
-            else:
-                form.list_problems.setdefault(name, []).append(message)
+        top, _dot, rest = name.partition(".")
+        if top in LISTS:
+            path = row_field_path(top, rest, rows.get(top, []))
+            if path is None:
+                form.list_problems.setdefault(top, []).append(message)
                 continue
-        if name in MOMENTS:
+            at = field_at(form, path)
+            if at is not None and at.errors:
+                continue
+            name = path
+        elif name in MOMENTS:
             name = MOMENTS[name][0]
         fields[name] = message
     if not fields:
@@ -271,7 +271,7 @@ def _save(form: ProcedureForm, save, *, partial: bool):
     if any(f.errors for f in form) or form.list_problems:
         # Ask the domain about the rest too, without touching the database, so that every field is told.
         try:
-            validation.parse(data, partial=partial)
+            parse_call(data, partial=partial)
         except Invalid as exc:
             skip = {n for n in exc.fields if n in form and n not in LISTS and form[n].errors}
             _apply_domain_errors(form, exc, rows, skip=skip)

@@ -39,8 +39,43 @@ def test_malformed_values_are_422_per_field(client, make_user, token_for):
                                                           lots=[{"code": "A", "title": "x", "budget": "-5"}]),
                     headers=token_for(admin))
     assert r.status_code == 422
-    assert set(r.json["error"]["fields"]) >= {"budget_total", "cup", "submission_deadline", "scoring", "lots"}
+    assert set(r.json["error"]["fields"]) >= {"budget_total", "cup", "submission_deadline", "scoring",
+                                              "lots.0.budget"}
     assert db.session.execute(sa.select(sa.func.count(Procedure.id))).scalar_one() == 0
+
+
+def test_the_call_body_is_checked_by_its_declared_model_each_fault_at_its_path(client, make_user, token_for):
+    """procedures.schemas: a list item's fault at the item's own field, every fault of the body at once, unknown
+    keys refused even inside an item; nothing stored."""
+    admin = make_user("admin", org="Comune di Milano")
+    h = token_for(admin)
+    lots = [{"code": "A", "title": "x", "budget": "10.00"}, {"code": "A", "title": "y", "budget": "20.00"}]
+    criteria = [{"code": "1", "title": "Qualità", "max_points": "20", "min_points": "30"},
+                {"code": 2, "title": "Rete", "max_points": "80", "min_points": None, "peso": 1}]
+    r = client.post("/api/v1/procedures", json=call_body(future(), lots=lots, criteria=criteria, codesign_months=0,
+                                                          tie_break_criterion="1", colore="blu"), headers=h)
+    assert r.status_code == 422
+    assert r.json["error"]["fields"] == {
+        "lots.1.code": "codice «A» ripetuto", "criteria.0.min_points": "il minimo non può superare il massimo",
+        "criteria.1.peso": "campo non previsto", "codesign_months": "il valore minimo è 1",
+        "colore": "campo non previsto"}
+    assert db.session.execute(sa.select(sa.func.count(Procedure.id))).scalar_one() == 0
+
+
+def test_the_call_body_takes_what_a_form_sends(client, make_user, token_for):
+    """Months as digits in a text, an integer code, a blank optional text as none, null to clear a list; a title
+    may be left out of a change but not emptied."""
+    admin = make_user("admin", org="Comune di Milano")
+    h = token_for(admin)
+    r = client.post("/api/v1/procedures", json=call_body(future(), codesign_months="4", programme="  ",
+                                                          tie_break_criterion=1, indicators=None), headers=h)
+    assert r.status_code == 201, r.json
+    assert (r.json["codesign_months"], r.json["programme"], r.json["tie_break_criterion"], r.json["indicators"]) \
+        == (4, None, "1", [])
+    url = f"/api/v1/procedures/{r.json['id']}"
+    assert client.patch(url, json={"rup": "Dott.ssa Rossi"}, headers=h).json["title"] == call_body()["title"]
+    r = client.patch(url, json={"title": None}, headers=h)
+    assert r.status_code == 422 and set(r.json["error"]["fields"]) == {"title"}
 
 
 def test_only_admins_create_and_only_for_their_administration(client, make_user, token_for):
