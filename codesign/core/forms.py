@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from babel.numbers import NumberFormatError, parse_decimal
 from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import FieldList, StringField
@@ -25,6 +26,8 @@ def apply_errors(form, exc: DomainError, where: dict | None = None) -> str | Non
         where = where or {}
         for name, message in exc.fields.items():
             field = where.get(name) or where.get(name.rpartition(".")[0]) or field_at(form, name)
+            if field is None:
+                field, message = _row_of_text(form, name, message)
             if field is not None and hasattr(field, "errors") and not isinstance(field.errors, dict):
                 field.errors = list(field.errors) + [message]
             else:
@@ -33,6 +36,17 @@ def apply_errors(form, exc: DomainError, where: dict | None = None) -> str | Non
             return exc.message
         return "; ".join(leftover) or None
     return exc.message
+
+
+def _row_of_text(form, path: str, message: str):
+    """A list's item that a form types as lines of one text (`partners.1.tax_code`, the partners' text area): the
+    text's field, the message naming the line."""
+    name, _dot, rest = path.partition(".")
+    index = rest.partition(".")[0]
+    field = getattr(form, name, None) if index.isdigit() else None
+    if field is None or hasattr(field, "entries"):
+        return None, message
+    return field, _("Riga %(n)s: %(message)s", n=int(index) + 1, message=message)
 
 
 def refusal(form, exc: DomainError, label: str) -> dict | None:

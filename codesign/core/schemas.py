@@ -122,6 +122,16 @@ Cup = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(storabl
                                 "description": "il CUP: 15 lettere e cifre"})]
 
 
+def may_be_absent(*names: str) -> ConfigDict:
+    """The config of a change's body (PATCH) whose fields `names` may be left out (unchanged) but not sent as
+    null: declared `name: Type = None`, which pydantic never validates when absent, and shown in the JSON Schema
+    without that default, which the type does not allow."""
+    def drop_defaults(schema: dict) -> None:
+        for name in names:
+            schema["properties"][name].pop("default", None)
+    return ConfigDict(Input.model_config, json_schema_extra=drop_defaults)
+
+
 def unique_by(key: str):
     """A list's check that no two of its items share `key` (a code): the repeated one is named at its own field
     (`lots.2.code`)."""
@@ -215,13 +225,14 @@ def _storable_at(errors: dict[str, str], path: str, text: str) -> None:
         errors.setdefault(path, str(exc))
 
 
-def parse(model: type[BaseModel], data: Any) -> Any:
-    """Validate `data` (a decoded JSON value) against `model`: the model, or Invalid with every field's message."""
+def parse(model: type[BaseModel], data: Any, context: dict | None = None) -> Any:
+    """Validate `data` (a decoded JSON value) against `model`: the model, or Invalid with every field's message.
+    `context`: what the model's own validators check against (the call whose lot a proposal names)."""
     if not isinstance(data, dict):
         raise BadRequest("Il corpo della richiesta deve essere un oggetto JSON")
     check_json(data)
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         fields: dict[str, str] = {}
         for err in exc.errors(include_url=False):

@@ -8,10 +8,10 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, WithJsonSchema, field_validator
 
 from codesign.core.schemas import (Cup, DateTime, Email, Input, Literal, Money, Text, Whole, decimal_from_text,
-                                   parse, unique_by)
+                                   may_be_absent, parse, unique_by)
 
 MAX_QUESTION = 2000
 MAX_ANSWER = 5000
@@ -49,7 +49,9 @@ def _up_to_hundred(low: str, what: str):
                                      "description": f"{what}: da {low} a 100, come stringa, es. \"60.5\""})]
 
 
-Code = Annotated[str, BeforeValidator(_code_text), Field(min_length=1, max_length=20)]
+Code = Annotated[str, BeforeValidator(_code_text), Field(min_length=1, max_length=20),
+                 WithJsonSchema({"type": ["string", "integer"], "minLength": 1, "maxLength": 20,
+                                 "description": "un codice (1, \"A\", \"FSE\"), al massimo 20 caratteri"})]
 Percent = _up_to_hundred("0", "percentuale o punteggio")
 Points = _up_to_hundred("0.01", "punteggio massimo")
 Months = Whole(1, 120)
@@ -109,8 +111,7 @@ class ProcedurePatch(Input):
     """In draft, any field of the call; `null` clears an optional one (a list: empties it). Once published, only
     `submission_deadline`, later, before the current one passes (else 409 guard_failed)."""
 
-    model_config = ConfigDict(Input.model_config, json_schema_extra=lambda schema: schema["properties"]["title"].pop(
-        "default", None))   # an absent title is left as it is; null is no title
+    model_config = may_be_absent("title")   # an absent title is left as it is; null is no title
 
     title: Text(400) = None
     programme: Text(300) | None = None

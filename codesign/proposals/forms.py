@@ -1,4 +1,4 @@
-"""Forms of the proposal pages. They only mirror the domain's checks (operations.parse and the guards)
+"""Forms of the proposal pages. They only mirror the domain's checks (proposals.schemas and the guards)
 and turn what a person types into what the operations expect: amounts with a dot, partners as a list."""
 from __future__ import annotations
 

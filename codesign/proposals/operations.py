@@ -10,66 +10,26 @@ from sqlalchemy.orm import contains_eager
 from codesign.core import audit, files, receipts, search
 from codesign.core import validation as v
 from codesign.core.errors import Forbidden, GuardFailed, Invalid, NotFound
+from codesign.core.schemas import parse
 from codesign.db import count_rows, db, utcnow
 from codesign.organizations.models import Organization
-from codesign.organizations.taxcode import normalize_tax_code
 from codesign.procedures.models import Procedure
 from codesign.proposals.effects import content_digest, receipt_of, submission_problems  # noqa: F401  (part of this API)
 from codesign.proposals.models import Attachment, Proposal
+from codesign.proposals.schemas import ProposalCreate, ProposalPatch
 from codesign.proposals.workflow import rome_today, workflow
 
-EDITABLE = ("lot", "title", "summary", "requested_amount", "cofinancing_amount", "partners")
-
-
 # --- parsing ---------------------------------------------------------------------------------------------
-def _partners(value):
-    if not isinstance(value, list):
-        raise ValueError("deve essere un elenco")
-    out = []
-    for i, item in enumerate(value):
-        if not isinstance(item, dict):
-            raise ValueError(f"partner {i + 1}: deve essere un oggetto")
-        try:
-            name = v.text(item.get("name"), max_length=300)
-            tax = normalize_tax_code(item.get("tax_code") if isinstance(item.get("tax_code"), str) else "")
-            role = v.text(item.get("role"), required=False, max_length=100) or "partner"
-        except ValueError as exc:
-            raise ValueError(f"partner {i + 1}: {exc}") from exc
-        out.append({"name": name, "tax_code": tax, "role": role})
-    return out
-
-
-def parse(proc: Procedure, data: dict, *, partial: bool) -> dict:
-    if not isinstance(data, dict):
-        raise Invalid({"body": "atteso un oggetto JSON"})
-    c = v.Collector()
-    out = {}
-    allowed = set(EDITABLE) | ({"organization_id"} if not partial else set())
-    for k in data:
-        if k not in allowed:
-            c.add(k, "campo sconosciuto o non modificabile")
-    required = () if partial else ("lot", "title", "requested_amount", "cofinancing_amount")
-    for k in required:
-        if data.get(k) in (None, ""):
-            c.add(k, "campo obbligatorio")
-    if "lot" in data and data["lot"] is not None:
-        code = str(data["lot"]) if isinstance(data["lot"], (str, int)) else None
-        lot = proc.lot_by_code(code) if code else None
-        if lot is None:
-            c.add("lot", "lotto sconosciuto per questo avviso")
-        else:
-            out["lot"] = lot
-    if "title" in data and data["title"] is not None:
-        out["title"] = c("title", v.text, data["title"], max_length=400)
-    if "summary" in data:
-        out["summary"] = c("summary", v.text, data["summary"], required=False, max_length=20000)
-    for k in ("requested_amount", "cofinancing_amount"):
-        if k in data and data[k] is not None:
-            out[k] = c(k, v.money, data[k])
-    if "partners" in data:
-        out["partners"] = c("partners", _partners, data["partners"] if data["partners"] is not None else [])
-    c.raise_if_any()
-    return out
+def parse_content(proc: Procedure, data: dict, *, partial: bool) -> dict:
+    """The proposal's fields present in `data`, clean (the lot as the call's Lot, partners as dicts, `null`
+    partners as none), or Invalid naming every field (proposals.schemas)."""
+    body = parse(ProposalPatch if partial else ProposalCreate, data, context={"procedure": proc})
+    clean = {name: getattr(body, name) for name in body.model_fields_set if name != "organization_id"}
+    if "lot" in clean:
+        clean["lot"] = proc.lot_by_code(clean["lot"])
+    if "partners" in clean:
+        clean["partners"] = [p.model_dump() for p in clean["partners"] or []]
+    return clean
 
 
 # --- visibility -----------------------------------------------------------------------------------------
@@ -199,12 +159,10 @@ def create_proposal(actor, proc: Procedure, data: dict, *, now=None) -> Proposal
     now = now or utcnow()
     if not actor.is_applicant:
         raise Forbidden("solo un ente richiedente può presentare una proposta")
-    org_id = data.get("organization_id") if isinstance(data, dict) else None
-    if isinstance(org_id, bool) or not isinstance(org_id, int):
-        raise Invalid({"organization_id": "indicare l'ente (organization_id, un numero intero)"})
+    clean = parse_content(proc, data, partial=False)
+    org_id = data["organization_id"]
     if org_id not in actor.body_ids:
         raise Forbidden("puoi presentare proposte solo per gli enti di cui fai parte")
-    clean = parse(proc, data, partial=False)
     if proc.state != "published" or proc.deadline_passed(now):
         raise GuardFailed("l'avviso non accetta proposte: non è pubblicato o la scadenza è passata")
     org = db.session.get(Organization, org_id)
@@ -222,7 +180,7 @@ def update_proposal(actor, proposal: Proposal, data: dict) -> Proposal:
         raise Forbidden("solo l'ente che ha redatto la proposta può modificarla")
     if proposal.state != "draft":
         raise GuardFailed("la proposta è già stata inviata: il contenuto non si può più modificare")
-    clean = parse(proposal.procedure, data, partial=True)
+    clean = parse_content(proposal.procedure, data, partial=True)
     for k, value in clean.items():
         setattr(proposal, k, value)
     db.session.flush()

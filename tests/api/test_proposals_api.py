@@ -46,6 +46,32 @@ def test_submit_numbers_and_hashes(client, make_user, token_for):
     assert audit.verify()[0]
 
 
+def test_the_proposal_body_is_checked_by_its_declared_model(client, make_user, token_for):
+    """proposals.schemas: every fault at once, the lot against the call's lots, a partner's fault at its own field;
+    a change leaves out what it does not touch but cannot empty the title; nothing stored."""
+    w = World(client, make_user, token_for)
+    w.publish()
+    url = f"/api/v1/procedures/{w.procedure_id}/proposals"
+    body = {"organization_id": w.orgs[0], "lot": "Z", "title": " ", "requested_amount": 10.5,
+            "cofinancing_amount": "1.00", "partners": [{"name": "Rete", "tax_code": "123", "ruolo": "x"}]}
+    r = client.post(url, json=body, headers=w.headers[0])
+    assert r.status_code == 422
+    fields = r.json["error"]["fields"]
+    assert set(fields) == {"lot", "title", "requested_amount", "partners.0.tax_code", "partners.0.ruolo"}, fields
+    assert fields["lot"] == "lotto sconosciuto per questo avviso"
+    assert db.session.execute(sa.select(sa.func.count(Proposal.id))).scalar_one() == 0
+    r = client.post(url, json=body | {"lot": "A", "title": "Portineria", "requested_amount": "10.50",
+                                      "partners": [{"name": "Rete", "tax_code": "34567890156", "role": ""}]},
+                    headers=w.headers[0])
+    assert r.status_code == 201, r.json
+    assert r.json["partners"] == [{"name": "Rete", "tax_code": "34567890156", "role": "partner"}]
+    pid = r.json["id"]
+    r = client.patch(f"/api/v1/proposals/{pid}", json={"summary": "Spazi di vicinato"}, headers=w.headers[0])
+    assert r.status_code == 200 and (r.json["title"], r.json["lot"]) == ("Portineria", "A")
+    r = client.patch(f"/api/v1/proposals/{pid}", json={"title": None, "lot": 7}, headers=w.headers[0])
+    assert r.status_code == 422 and set(r.json["error"]["fields"]) == {"title", "lot"}
+
+
 def test_draft_refused_after_deadline_and_unknown_lot(client, make_user, token_for):
     w = World(client, make_user, token_for)
     w.publish()

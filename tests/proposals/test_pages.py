@@ -199,7 +199,7 @@ def test_new_form_refuses_bad_input_accessibly(client, make_user, token_for, log
     r = _post(client, url, dict(base, requested_amount="1000", cofinancing_amount="100",
                                 partners="Partner Srl | 123 | partner"), token_url=url)
     html = _html(r)
-    assert r.status_code == 422 and 'id="partners-error"' in html and "partner 1" in html
+    assert r.status_code == 422 and 'id="partners-error"' in html and "Riga 1: Il codice fiscale" in html
     # a lot that is not the call's, and a body the user is not a member of
     r = _post(client, url, dict(base, requested_amount="1000", cofinancing_amount="100", partners="",
                                 organization_id=str(w.orgs[1])), token_url=url)
