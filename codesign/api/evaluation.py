@@ -22,8 +22,7 @@ def get_committee(procedure_id: int):
 def put_committee(procedure_id: int):
     user = require_caller()
     proc = procs.get_visible(user, procedure_id)
-    data = json_body()
-    committee.appoint(user, proc, data.get("evaluators"), data.get("substitutes") or [])
+    committee.appoint(user, proc, json_body())
     return jsonify(committee.to_dict(proc.id))
 
 

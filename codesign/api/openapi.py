@@ -26,6 +26,7 @@ from codesign.api import MAX_LIMIT, bp
 from codesign.core.schemas import INT_MAX
 from codesign.core.search import MAX_LENGTH
 from codesign.evaluation.operations import NOTICE_EVENTS
+from codesign.evaluation.schemas import CommitteeIn, ConflictIn, ReviewIn
 from codesign.monitoring.schemas import MAX_RECEIPTS, PaymentIn, ReportIn, ReversalIn
 from codesign.observatory.models import STATES as PROJECT_STATES
 from codesign.observatory.schemas import ProjectIn, ProjectPatch, UpdateIn
@@ -43,8 +44,9 @@ from codesign.tables.schemas import MeetingIn, MeetingPatch, VersionIn
 from codesign.transparency.operations import PUBLIC_STATES
 
 # Bodies declared once as pydantic models (core/schemas.py): their JSON Schemas are the document's, so the
-# two cannot drift. The older endpoints' schemas below are still written by hand (layers issue, in progress).
-DECLARED = (ProcedureCreate, ProcedurePatch, ProposalCreate, ProposalPatch, QuestionIn, ClarificationIn, AnswerIn, ErratumIn,
+# two cannot drift. The responses' schemas below are still written by hand.
+DECLARED = (ProcedureCreate, ProcedurePatch, QuestionIn, ClarificationIn, AnswerIn, ErratumIn,
+            ProposalCreate, ProposalPatch, CommitteeIn, ConflictIn, ReviewIn,
             MeetingIn, MeetingPatch, VersionIn, AgreementIn, ReportIn, PaymentIn, ReversalIn, ProjectIn, ProjectPatch,
             UpdateIn, GoodPracticeIn,
             OpportunityIn, ApplicationIn, NoticeIn, OrganizationIn, OrganizationPatch, JoinRequestIn, MemberPatch,
@@ -772,7 +774,7 @@ def catalogue() -> dict[tuple[str, str], dict]:
             tag="procedures", body=ref("ProcedureTransitionRequest"), response=ref("Procedure"), errors=WRITE,
             description="Operazioni (dalla tabella della macchina):\n" + proc_rows),
         ("put", "/procedures/{}/committee"): op(
-            "putCommittee", "Nomina la commissione", "admin", tag="evaluation", body=ref("Committee"),
+            "putCommittee", "Nomina la commissione", "admin", tag="evaluation", body=ref("CommitteeIn"),
             response=ref("Committee"), errors=WRITE,
             description="In `closed` e `admissibility`; in `evaluation` solo per sostituire un membro senza "
                         "valutazioni finali o aggiungere supplenti."),
@@ -853,11 +855,11 @@ def catalogue() -> dict[tuple[str, str], dict]:
             response=ref("Attachment"), errors=(400, 401, 403, 404, 409, 413, 422)),
         ("put", "/proposals/{}/conflict"): op(
             "putConflict", "Dichiara l'assenza o la presenza di un conflitto di interessi",
-            "membro della commissione (anche supplente)", tag="evaluation", body=ref("ConflictDeclaration"),
+            "membro della commissione (anche supplente)", tag="evaluation", body=ref("ConflictIn"),
             response=ref("ConflictDeclaration"), errors=WRITE),
         ("put", "/proposals/{}/review"): op(
             "putReview", "Valuta una proposta, criterio per criterio", "evaluator senza conflitto",
-            tag="evaluation", body=ref("Review"), response=ref("Review"), errors=WRITE),
+            tag="evaluation", body=ref("ReviewIn"), response=ref("Review"), errors=WRITE),
         ("get", "/proposals/{}/review"): op(
             "getReview", "La propria valutazione di una proposta", "evaluator della commissione", tag="evaluation",
             response=ref("Review"), errors=(403, 404)),

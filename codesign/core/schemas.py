@@ -56,6 +56,17 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
+def within(value: Decimal, lo: Decimal, hi: Decimal, places: int = 2) -> Decimal:
+    """A number from lo to hi with at most `places` decimals (a percentage, a score), else ValueError in words."""
+    if value.as_tuple().exponent < -places:
+        raise ValueError(f"al massimo {places} decimali")
+    if value < lo:
+        raise ValueError(f"il valore minimo è {lo}")
+    if value > hi:
+        raise ValueError(f"il valore massimo è {hi}")
+    return value
+
+
 def money_text(d) -> str | None:
     """An amount as the API and the open data write it: plain decimal notation, two decimals ("1500.00")."""
     return None if d is None else f"{Decimal(d):.2f}"
@@ -80,6 +91,15 @@ def Text(max_length: int = 10_000, min_length: int = 1):  # noqa: N802  (a type 
     """A text of at most `max_length` characters (after trimming), never empty unless min_length=0."""
     return Annotated[str, Field(min_length=min_length, max_length=max_length,
                                 json_schema_extra={"pattern": "^[^\\u0000]*$"}), AfterValidator(storable)]
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def OptionalText(max_length: int = 10_000):  # noqa: N802
+    """A text that may be left empty: blank or null is none."""
+    return Annotated[Text(max_length) | None, BeforeValidator(_blank_is_none)]
 
 
 Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(storable), AfterValidator(email_address),

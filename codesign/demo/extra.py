@@ -119,7 +119,7 @@ def _whole_lifecycle(data: dict, admin) -> None:
                                    {"reason": "manca la documentazione richiesta dall'avviso"},
                                    now=deadline + dt.timedelta(days=3))
     evaluators = [f"valutatore{i}@comune.milano.example" for i in range(1, len(data["evaluators"]) + 1)]
-    committee.appoint(admin, proc, evaluators, [])
+    committee.appoint(admin, proc, {"evaluators": evaluators})
     procedure_workflow.fire(proc, "start_evaluation", admin, now=deadline + dt.timedelta(days=5))
     for rv in data["reviews"]:
         user = auth_ops.get_user_by_email(evaluators[data["evaluators"].index(rv["evaluator"])])

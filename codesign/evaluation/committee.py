@@ -8,8 +8,10 @@ from codesign.auth.operations import get_user_by_email
 from codesign.core import audit, notifications
 from codesign.core.errors import GuardFailed, Invalid
 from codesign.core.notifications import Recipient
+from codesign.core.schemas import parse
 from codesign.db import db
 from codesign.evaluation.models import CommitteeMember, ConflictDeclaration, Review
+from codesign.evaluation.schemas import CommitteeIn
 from codesign.procedures.operations import require_admin
 from codesign.proposals.models import Proposal
 
@@ -97,25 +99,23 @@ def evaluator_condition(user, procedure):
     return cond
 
 
-def appoint(actor, procedure, evaluators: list, substitutes: list) -> list[CommitteeMember]:
-    """Replace the committee. Allowed in closed and admissibility; in evaluation, only replacing members
-    without a final review, or adding substitutes."""
+def appoint(actor, procedure, data: dict) -> list[CommitteeMember]:
+    """Replace the committee (CommitteeIn). Allowed in closed and admissibility; in evaluation, only replacing
+    members without a final review, or adding substitutes."""
     require_admin(actor, procedure)
+    body = parse(CommitteeIn, data)
+    evaluators, substitutes = list(body.evaluators), list(body.substitutes or [])
     errors = {}
-    if not isinstance(evaluators, list) or not all(isinstance(e, str) for e in evaluators):
-        raise Invalid({"evaluators": "deve essere un elenco di indirizzi e-mail"})
-    if not isinstance(substitutes, list) or not all(isinstance(e, str) for e in substitutes):
-        raise Invalid({"substitutes": "deve essere un elenco di indirizzi e-mail"})
     if len(evaluators) < 3 or len(evaluators) % 2 == 0:
         errors["evaluators"] = "servono almeno 3 valutatori, in numero dispari"
-    emails = [e.strip().lower() for e in evaluators + substitutes]
+    emails = evaluators + substitutes   # normalised and lower-cased by the Email type
     if len(set(emails)) != len(emails):
         errors["evaluators"] = "un valutatore compare più volte"
     users = {}
     for e in emails:
         u = get_user_by_email(e)
         if u is None or not u.is_evaluator:
-            errors.setdefault("evaluators" if e in [x.lower() for x in evaluators] else "substitutes",
+            errors.setdefault("evaluators" if e in evaluators else "substitutes",
                               f"{e} non è un valutatore registrato")
         else:
             users[e] = u
@@ -129,8 +129,8 @@ def appoint(actor, procedure, evaluators: list, substitutes: list) -> list[Commi
     if clashes:
         raise GuardFailed([f"{e} appartiene a un ente che ha presentato una proposta" for e in clashes])
     current = {m.user_id: m for m in members(procedure.id)}
-    wanted = {users[e.strip().lower()].id: False for e in evaluators}
-    wanted.update({users[e.strip().lower()].id: True for e in substitutes})
+    wanted = {users[e].id: False for e in evaluators}
+    wanted.update({users[e].id: True for e in substitutes})
     if procedure.state == "evaluation":
         finals = set(db.session.execute(sa.select(Review.user_id).join(
             Proposal, Proposal.id == Review.proposal_id).where(Proposal.procedure_id == procedure.id,
@@ -156,7 +156,7 @@ def appoint(actor, procedure, evaluators: list, substitutes: list) -> list[Commi
                              lambda: appointment_text(procedure, substitute),
                              link=notifications.path("evaluation.queue"))
     audit.record(actor=actor, entity_type="procedure", entity_id=procedure.id, trigger="appoint_committee",
-                 data={"evaluators": [e.lower() for e in evaluators], "substitutes": [e.lower() for e in substitutes]})
+                 data={"evaluators": evaluators, "substitutes": substitutes})
     return members(procedure.id)
 
 

@@ -12,15 +12,16 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from codesign.core import audit, notifications, search
-from codesign.core import validation as v
 from codesign.core.calendar import format_rome, rome_today
 from codesign.core.enums import Role
 from codesign.core.errors import Conflict, Forbidden, GuardFailed, Invalid, NotFound, Unauthorized
 from codesign.core.notifications import Recipient
+from codesign.core.schemas import parse, within
 from codesign.db import db, utcnow
 from codesign.evaluation import committee, open_scores
 from codesign.evaluation.models import ApprovedRanking, CommitteeMember, ConflictDeclaration, Review, ReviewScore
 from codesign.evaluation.ranking import Candidate, Criterion, Lot, compute_ranking
+from codesign.evaluation.schemas import ConflictIn, ReviewIn
 from codesign.organizations.models import Organization
 from codesign.organizations.operations import recipients
 from codesign.procedures.models import Lot as ProcedureLot
@@ -40,17 +41,8 @@ def _seat_or_403(user, proposal) -> CommitteeMember:
 
 
 def declare_conflict(user, proposal, data: dict) -> ConflictDeclaration:
-    if not isinstance(data, dict):
-        raise Invalid({"body": "atteso un oggetto JSON"})
-    conflict = data.get("conflict")
-    if not isinstance(conflict, bool):
-        raise Invalid({"conflict": "deve essere true o false"})
-    note = data.get("note")
-    if note is not None and not isinstance(note, str):
-        raise Invalid({"note": "deve essere un testo"})
-    note = (note or "").strip() or None
-    if conflict and not note:
-        raise Invalid({"note": "descrivere il conflitto di interessi"})
+    body = parse(ConflictIn, data)
+    conflict, note = body.conflict, body.note
     _seat_or_403(user, proposal)
     existing = db.session.execute(sa.select(ConflictDeclaration).where(
         ConflictDeclaration.proposal_id == proposal.id, ConflictDeclaration.user_id == user.id)).scalar_one_or_none()
@@ -78,49 +70,39 @@ def _review(user, proposal) -> Review | None:
                                                       Review.user_id == user.id)).scalar_one_or_none()
 
 
-def _value(procedure, criterion, raw) -> Decimal:
-    if procedure.scoring == "coefficients":
-        return v.decimal_value(raw, lo=Decimal(0), hi=Decimal(1))
-    return v.decimal_value(raw, lo=Decimal(0), hi=criterion.max_points)
+def _value(procedure, criterion, value: Decimal) -> Decimal:
+    hi = Decimal(1) if procedure.scoring == "coefficients" else criterion.max_points
+    return within(value, Decimal(0), hi)
 
 
 def _checked_review(user, proposal, data: dict):
-    """The review's values checked (scores, reasons, a final one complete) and the evaluator's right to write
-    it (seat, assignment, declaration, not yet final): what to write, or the refusal."""
-    if not isinstance(data, dict):
-        raise Invalid({"body": "atteso un oggetto JSON"})
-    proc = proposal.procedure
-    scores, reasons, final = data.get("scores", {}), data.get("reasons", {}), data.get("final", False)
-    c = v.Collector()
-    if not isinstance(scores, dict):
-        raise Invalid({"scores": "deve essere un oggetto {codice criterio: valore}"})
-    if reasons is None:
-        reasons = {}
-    if not isinstance(reasons, dict):
-        raise Invalid({"reasons": "deve essere un oggetto {codice criterio: motivazione}"})
-    if not isinstance(final, bool):
-        raise Invalid({"final": "deve essere true o false"})
-    criteria = {cr.code: cr for cr in proc.criteria}
+    """The review's values checked (ReviewIn's shape; against the call: its criteria, each score's range, a final
+    one complete) and the evaluator's right to write it (seat, assignment, declaration, not yet final): what to
+    write, or the refusal."""
+    body = parse(ReviewIn, data)
+    scores, reasons, final = body.scores, body.reasons or {}, body.final
+    criteria = {cr.code: cr for cr in proposal.procedure.criteria}
+    errors: dict[str, str] = {}
     clean = {}
-    for code, raw in scores.items():
+    for code, value in scores.items():
         if code not in criteria:
-            c.add(f"scores.{code}", "criterio sconosciuto")
-            continue
-        if raw is None:
-            continue
-        clean[code] = c(f"scores.{code}", _value, proc, criteria[code], raw)
-    for code, text in reasons.items():
+            errors[f"scores.{code}"] = "criterio sconosciuto"
+        elif value is not None:
+            try:
+                clean[code] = _value(proposal.procedure, criteria[code], value)
+            except ValueError as exc:
+                errors[f"scores.{code}"] = str(exc)
+    for code in reasons:
         if code not in criteria:
-            c.add(f"reasons.{code}", "criterio sconosciuto")
-        elif text is not None and not isinstance(text, str):
-            c.add(f"reasons.{code}", "deve essere un testo")
+            errors[f"reasons.{code}"] = "criterio sconosciuto"
     if final:
         for code in criteria:
-            if code not in clean and f"scores.{code}" not in c.errors:
-                c.add(f"scores.{code}", "manca il punteggio")
-            if not (isinstance(reasons.get(code), str) and reasons[code].strip()):
-                c.add(f"reasons.{code}", "manca la motivazione")
-    c.raise_if_any()
+            if code not in clean:
+                errors.setdefault(f"scores.{code}", "manca il punteggio")
+            if not reasons.get(code):
+                errors.setdefault(f"reasons.{code}", "manca la motivazione")
+    if errors:
+        raise Invalid(errors)
     seat = _seat_or_403(user, proposal)
     decl = declaration(user, proposal)
     if decl is not None and decl.conflict:
@@ -156,7 +138,7 @@ def save_review(user, proposal, data: dict) -> Review:
             if code in scores:
                 s.value = clean.get(code)
             if code in reasons:
-                s.reason = (reasons[code] or "").strip() or None
+                s.reason = reasons[code] or None
     review.final = final
     review.updated_at = utcnow()
     if final:

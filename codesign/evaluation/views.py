@@ -310,8 +310,8 @@ def committee_view(procedure_id: int):
     if not valid or form.evaluators.errors or form.substitutes.errors:
         return _committee_page(proc, form=form, status=422)
     try:
-        committees.appoint(current_user, proc, [people[i] for i in form.evaluators.data or ()],
-                           [people[i] for i in form.substitutes.data or ()])
+        committees.appoint(current_user, proc, {"evaluators": [people[i] for i in form.evaluators.data or ()],
+                                                "substitutes": [people[i] for i in form.substitutes.data or ()]})
     except DomainError as exc:
         return _failure_page(lambda **kw: _committee_page(proc, form=form, **kw), exc, form)
     flash(_("Commissione di valutazione nominata."), "success")

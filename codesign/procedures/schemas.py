@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, WithJsonSchema, field_validator
 
-from codesign.core.schemas import (Cup, DateTime, Email, Input, Literal, Money, Text, Whole, decimal_from_text,
-                                   may_be_absent, parse, unique_by)
+from codesign.core.schemas import (Cup, DateTime, Email, Input, Literal, Money, OptionalText, Text, Whole, decimal_from_text,
+                                   may_be_absent, parse, unique_by, within)
 
 MAX_QUESTION = 2000
 MAX_ANSWER = 5000
@@ -26,15 +26,7 @@ def _code_text(value: Any) -> Any:
 
 def _hundred(low: str):
     """A number from `low` to 100 with at most two decimals (a percentage, a score)."""
-    def check(value: Decimal) -> Decimal:
-        if value.as_tuple().exponent < -2:
-            raise ValueError("al massimo 2 decimali")
-        if value < Decimal(low):
-            raise ValueError(f"il valore minimo è {low}")
-        if value > 100:
-            raise ValueError("il valore massimo è 100")
-        return value
-    return check
+    return lambda value: within(value, Decimal(low), Decimal(100))
 
 
 def _phone(value: str) -> str:
@@ -114,13 +106,13 @@ class ProcedurePatch(Input):
     model_config = may_be_absent("title")   # an absent title is left as it is; null is no title
 
     title: Text(400) = None
-    programme: Text(300) | None = None
+    programme: OptionalText(300) = None
     administration: Text(300) | None = Field(None, description="se indicata, deve essere l'amministrazione "
                                                                  "dell'admin")
     cup: Cup | None = None
-    rup: Text(200) | None = None
-    office: Text(200) | None = None
-    act_ref: Text(200) | None = None
+    rup: OptionalText(200) = None
+    office: OptionalText(200) = None
+    act_ref: OptionalText(200) = None
     contact_email: Email | None = None
     contact_phone: Phone | None = None
     questions_until: DateTime | None = Field(None, description="il termine per le domande di chiarimento; se "
@@ -143,11 +135,6 @@ class ProcedurePatch(Input):
     indicators: _items(IndicatorIn) = None
     lots: _items(LotIn) = None
     criteria: _items(CriterionIn) = None
-
-    @field_validator("programme", "rup", "office", "act_ref", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value):
-        return None if isinstance(value, str) and not value.strip() else value
 
 
 class ProcedureCreate(ProcedurePatch):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from codesign.core.schemas import Input, Int, Money, Text, may_be_absent
+from codesign.core.schemas import Input, Int, Money, OptionalText, Text, may_be_absent
 from codesign.organizations.schemas import TaxCode
 from codesign.procedures.schemas import Code
 
@@ -34,15 +34,10 @@ class ProposalPatch(Input):
 
     lot: Code = Field(None, description="il codice di uno dei lotti dell'avviso")
     title: Text(400) = None
-    summary: Text(20_000) | None = Field(None, description="obbligatoria per inviare la proposta")
+    summary: OptionalText(20_000) = Field(None, description="obbligatoria per inviare la proposta")
     requested_amount: Money = None
     cofinancing_amount: Money = None
     partners: list[PartnerIn] | None = Field(None, max_length=MAX_PARTNERS)
-
-    @field_validator("summary", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value):
-        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("lot")
     @classmethod

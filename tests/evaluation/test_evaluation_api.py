@@ -145,3 +145,29 @@ def test_committee_rules(client, scenario, make_user, token_for):
     r = client.put(url, headers=s.admin_h, json={"evaluators": emails[:2] + [newcomer.email]})
     assert r.status_code == 200 and r.json["evaluators"] == emails[:2] + [newcomer.email]
     assert client.put(url, headers=s.ev_h["e1"], json={"evaluators": emails}).status_code == 403
+
+
+def test_the_committee_s_bodies_are_checked_by_their_declared_models(client, scenario):
+    """evaluation.schemas: each body's shape first, every fault named; then what depends on the call (a criterion
+    of the grid, a coefficient up to 1); nothing written."""
+    s = scenario
+    a1 = s.ids["A1"]
+    before = audit.verify()
+    url = f"/api/v1/proposals/{a1}"
+    r = client.put(f"{url}/conflict", headers=s.ev_h["e2"], json={"conflict": "no", "nota": "x"})
+    assert r.status_code == 422 and set(r.json["error"]["fields"]) == {"conflict", "nota"}
+    r = client.put(f"{url}/conflict", headers=s.ev_h["e2"], json={"conflict": True, "note": "   "})
+    assert r.status_code == 422 and r.json["error"]["fields"] == {"note": "descrivere il conflitto di interessi"}
+    assert s.review("e2", "A1", {"1": "0.8"}, final=False).status_code == 200
+    r = client.put(f"{url}/review", headers=s.ev_h["e2"],
+                   json={"scores": {"1": 0.5}, "reasons": {"1": 5}, "final": "no"})
+    assert r.status_code == 422 and set(r.json["error"]["fields"]) == {"scores.1", "reasons.1", "final"}
+    r = client.put(f"{url}/review", headers=s.ev_h["e2"], json={"scores": {"1": "1.5", "9": "0.5"}})
+    assert r.status_code == 422 and r.json["error"]["fields"] == {"scores.1": "il valore massimo è 1",
+                                                                  "scores.9": "criterio sconosciuto"}
+    assert client.get(f"{url}/review", headers=s.ev_h["e2"]).json["scores"] == {"1": "0.8"}
+    emails = [u.email for u in s.ev.values()]
+    r = client.put(f"/api/v1/procedures/{s.pid}/committee", headers=s.admin_h,
+                   json={"evaluators": ["non-una-mail", *emails[1:]], "substitutes": None})
+    assert r.status_code == 422 and set(r.json["error"]["fields"]) == {"evaluators.0"}
+    assert audit.verify()[1] == before[1] + 2   # the conflict declaration and the draft review only
