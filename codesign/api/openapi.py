@@ -23,11 +23,12 @@ from flask import current_app, jsonify
 
 from codesign.agreements.schemas import AgreementIn
 from codesign.api import MAX_LIMIT, bp
-from codesign.core.schemas import INT_MAX
+from codesign.core.schemas import INT_MAX, NO_NUL
 from codesign.core.search import MAX_LENGTH
 from codesign.evaluation.operations import NOTICE_EVENTS
 from codesign.evaluation.schemas import CommitteeIn, ConflictIn, ReviewIn
 from codesign.monitoring.schemas import MAX_RECEIPTS, PaymentIn, ReportIn, ReversalIn
+from codesign.monitoring.workflow import workflow as report_workflow
 from codesign.observatory.models import STATES as PROJECT_STATES
 from codesign.observatory.schemas import ProjectIn, ProjectPatch, UpdateIn
 from codesign.practices.schemas import GoodPracticeIn
@@ -214,23 +215,11 @@ def schemas() -> dict:
     s["Procedure"]["required"] = list(s["Procedure"]["properties"])  # to_dict writes every key, null when unset
 
     # transitions
-    s["TransitionRequest"] = obj({
-        "trigger": {"type": "string", "description": "il nome dell'operazione (una riga della tabella della macchina)"},
-        "reason": {"type": "string", "description": "la motivazione (obbligatoria per cancel, exclude, revoke, "
-                                                    "fail_codesign, request_integration, return)"},
-        "due": {**DATE, "description": "request_integration: il giorno entro cui integrare (Europe/Rome)"},
-        "declarations": {"type": "object", "additionalProperties": BOOLEAN,
-                         "description": "submit, provide_integration: {\"<codice>\": true} per ogni "
-                                        "dichiarazione richiesta dall'avviso"},
-        "note": {"type": "string", "description": "provide_integration: una nota per l'amministrazione"},
-        "lot": {"type": "string", "description": "scroll_ranking: il codice del lotto"},
-        "act_ref": {"type": "string", "description": "approve_ranking: l'atto che approva la graduatoria"},
-        "start_date": {**DATE, "description": "start: la data di avvio del progetto"},
-    }, ["trigger"])
     # each trigger's parameters, from the machine tables (declared once, on the transition's row)
     s["ProcedureTransitionRequest"] = transition_requests(procedure_workflow)
     s["ProposalTransitionRequest"] = transition_requests(proposal_workflow)
     s["ApplicationTransitionRequest"] = transition_requests(application_workflow)
+    s["ReportTransitionRequest"] = transition_requests(report_workflow)
 
     # proposals
     partner = obj({"name": STRING, "tax_code": STRING, "role": STRING}, ["name", "tax_code"])
@@ -573,7 +562,23 @@ def schemas() -> dict:
         "late": flagged, "stale": flagged,
         "by_programme": array(spending), "by_theme": array(spending)},
         ["today", "totals", "late", "stale", "by_programme", "by_theme"])
+    for schema in s.values():
+        _keys_without_nul(schema)
     return s
+
+
+def _keys_without_nul(schema) -> None:
+    """Every object of a body, at any depth, names its keys without a NUL, as core.schemas.check_json refuses one
+    in any key: said once here for every schema of the document."""
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            if node.get("type") == "object" or "additionalProperties" in node or "patternProperties" in node:
+                node["propertyNames"] = {**node.get("propertyNames", {}), "pattern": NO_NUL}
+            stack.extend(v for k, v in node.items() if k != "propertyNames")
 
 
 # --- components other than schemas ---------------------------------------------------------------------------
@@ -967,7 +972,7 @@ def catalogue() -> dict[tuple[str, str], dict]:
         ("post", "/reports/{}/transitions"): op(
             "fireReportTransition", "Invia, approva o restituisce una relazione",
             "l'ente `submit`; admin `approve`, `return` (con motivazione)", tag="reports",
-            body=ref("TransitionRequest"), response=ref("Report"), errors=WRITE),
+            body=ref("ReportTransitionRequest"), response=ref("Report"), errors=WRITE),
         ("get", "/public/projects"): op(
             "listPublicProjects", "I progetti finanziati (trasparenza, artt. 26-27 D.Lgs. 33/2013)", "chiunque",
             tag="transparency", public=True, paged=True, response=array(ref("PublicProject")), errors=(422,),
@@ -1161,8 +1166,11 @@ def catalogue() -> dict[tuple[str, str], dict]:
             ("theme", {"type": "string", "maxLength": 200}, "un tema del bando"),
             ("eligible", {"type": "string", "enum": list(APPLICANTS)}, "chi può partecipare"),
             ("funder_level", {"type": "string", "enum": list(FUNDER_LEVELS)}, "il livello del finanziatore"),
-            ("organization", {"type": "string", "pattern": "^[0-9]{1,10}$"},
+            ("organization", {"type": "integer", "minimum": 0, "maximum": INT_MAX},
              "i bandi adatti a questo ente (il suo identificativo; solo i suoi membri e gli admin)"))
+    c[("get", "/proposals/{}/versions/diff")]["parameters"] = [
+        {"name": name, "in": "query", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": INT_MAX},
+         "description": text} for name, text in (("from", "la versione di partenza"), ("to", "la versione d'arrivo"))]
     followed = c[("put", "/opportunities/{}/follow")]["responses"]
     followed["201"] = dict(followed["200"], description="Creato: ora lo segue")
     return c

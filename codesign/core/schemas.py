@@ -14,6 +14,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal  # noqa: F401  (Literal: re-exported for the modules' schemas)
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError,
                       WithJsonSchema)
 from pydantic_core import PydanticCustomError
@@ -76,21 +77,29 @@ _DECIMAL_SCHEMA = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}
 
 Money = Annotated[Decimal, BeforeValidator(decimal_from_text), AfterValidator(_money),
                   PlainSerializer(money_text, return_type=str),
-                  WithJsonSchema({**_DECIMAL_SCHEMA, "description": "importo in euro, stringa in notazione decimale",
+                  WithJsonSchema({"type": "string", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
+                                  "description": "importo in euro, stringa in notazione decimale",
                                   "examples": ["1000.00"]})]
 DecimalText = Annotated[Decimal, BeforeValidator(decimal_from_text), PlainSerializer(str, return_type=str),
-                        WithJsonSchema({**_DECIMAL_SCHEMA, "description": "numero decimale come stringa"})]
+                        WithJsonSchema({"type": "string", "pattern": _DECIMAL_RE.pattern,
+                                        "description": "numero decimale come stringa"})]
+# A date's year within core.validation.YEARS (2000 to 2100), as the JSON Schema says it (a test holds the two
+# together).
+_IN_YEARS = "^(20[0-9]{2}|2100)-"
 Date = Annotated[dt.date, BeforeValidator(date_value), PlainSerializer(lambda d: d.isoformat(), return_type=str),
-                 WithJsonSchema({"type": "string", "format": "date"})]
+                 WithJsonSchema({"type": "string", "format": "date", "pattern": _IN_YEARS})]
 DateTime = Annotated[dt.datetime, BeforeValidator(aware_datetime),
                      PlainSerializer(lambda d: d.isoformat(), return_type=str),
-                     WithJsonSchema({"type": "string", "format": "date-time"})]
+                     WithJsonSchema({"type": "string", "format": "date-time", "pattern": _IN_YEARS})]
+
+
+NO_NUL = "^[^\\u0000]*$"   # a text's JSON Schema: no NUL (core.validation.storable)
 
 
 def Text(max_length: int = 10_000, min_length: int = 1):  # noqa: N802  (a type factory, used like a type)
     """A text of at most `max_length` characters (after trimming), never empty unless min_length=0."""
     return Annotated[str, Field(min_length=min_length, max_length=max_length,
-                                json_schema_extra={"pattern": "^[^\\u0000]*$"}), AfterValidator(storable)]
+                                json_schema_extra={"pattern": NO_NUL}), AfterValidator(storable)]
 
 
 def _blank_is_none(value: Any) -> Any:
@@ -102,17 +111,31 @@ def OptionalText(max_length: int = 10_000):  # noqa: N802
     return Annotated[Text(max_length) | None, BeforeValidator(_blank_is_none)]
 
 
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" for c in word)
+
+
+# The domains no address may have (email_validator's special-use names, RFC 6761), as the JSON Schema says it.
+_SPECIAL_USE = {"pattern": "(^|[.@])(" + "|".join(_any_case(d) for d in SPECIAL_USE_DOMAIN_NAMES) + r")\.?$"}
 Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(storable), AfterValidator(email_address),
-                  WithJsonSchema({"type": "string", "format": "email", "maxLength": 254})]
+                  WithJsonSchema({"type": "string", "format": "email", "maxLength": 254, "not": _SPECIAL_USE})]
+
+
+def integral(value: Any) -> Any:
+    """JSON's integer as JSON Schema reads it: 16.0 is the integer 16 (a float with a fraction stays a float)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def Int(lo: int = 0, hi: int = INT_MAX):  # noqa: N802
-    return Annotated[int, Field(ge=lo, le=hi)]
+    return Annotated[int, Field(ge=lo, le=hi), BeforeValidator(integral)]
 
 
-def whole(low: int, high: int):
+def _whole(low: int, high: int):
     """A whole number from low to high: an integer, or its ASCII digits as a text ("40"), as a form sends it."""
     def check(value):
+        value = integral(value)
         if isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
             return int(value.strip())
         if isinstance(value, bool) or not isinstance(value, int):
@@ -123,7 +146,7 @@ def whole(low: int, high: int):
 
 def Whole(lo: int, hi: int):  # noqa: N802
     """An integer from lo to hi, also given as its digits in a text."""
-    return Annotated[int, BeforeValidator(whole(lo, hi)), Field(ge=lo, le=hi)]
+    return Annotated[int, Field(ge=lo, le=hi), BeforeValidator(_whole(lo, hi))]   # Field first: the schema's bounds
 
 
 # The CUP (Codice Unico di Progetto, law 3/2003): 15 letters and digits, written upper-case.

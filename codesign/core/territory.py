@@ -75,6 +75,11 @@ def resolve(text: str | None) -> str | None:
     return m.code if m else None
 
 
+def codes() -> list[str]:
+    """The ISTAT codes of the territory's municipalities (a JSON Schema's enum)."""
+    return [m.code for m in municipalities()]
+
+
 def choices() -> list[tuple[str, str]]:
     """(code, name) for a select, ordered by name."""
     return sorted(((m.code, m.name) for m in municipalities()), key=lambda c: fold(c[1]))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, Field, WithJsonSchema
 
 from codesign.core import territory
-from codesign.core.schemas import Cup, Date, Input, Money, Text, Whole, whole
+from codesign.core.schemas import Cup, Date, Input, Money, Text, Whole
 from codesign.observatory.models import STATES
 from codesign.organizations.taxcode import normalize_tax_code
 
@@ -39,10 +39,11 @@ def _tax_code(value: str) -> str:
     return normalize_tax_code(value) if value else value
 
 
-Municipality = Annotated[Text(20), AfterValidator(_municipality)]
+Municipality = Annotated[Text(20), AfterValidator(_municipality), WithJsonSchema({
+    "type": "string", "enum": territory.codes(), "description": "il codice ISTAT di un comune del territorio"})]
 Progress = Whole(0, 100)
-Municipio = Annotated[int, BeforeValidator(whole(1, 9)), Field(ge=1, le=9, description="solo per Milano")]
-Nil = Annotated[int, BeforeValidator(whole(1, 88)), AfterValidator(_nil),
+Municipio = Annotated[Whole(1, 9), Field(description="solo per Milano")]
+Nil = Annotated[Whole(1, 88), AfterValidator(_nil),
                 Field(description="solo per Milano: il quartiere (NIL) del PGT 2030, da 1 a 88")]
 
 

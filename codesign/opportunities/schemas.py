@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, mod
 
 from codesign.core import territory
 from codesign.core.schemas import Date, DecimalText, Input, Int, Money, Text
+from codesign.core.validation import storable
 from codesign.opportunities.models import APPLICANTS, FUNDER_LEVELS
 
 
@@ -48,7 +49,7 @@ def _unique(values: list) -> list:
 
 Territory = Annotated[object, BeforeValidator(_territory), WithJsonSchema({
     "description": "\"all\" (tutto il territorio) o i codici ISTAT dei comuni", "oneOf": [
-        {"const": "all"}, {"type": "array", "items": {"type": "string", "pattern": "^[0-9]{6}$"}, "minItems": 1,
+        {"const": "all"}, {"type": "array", "items": {"type": "string", "enum": territory.codes()}, "minItems": 1,
                            "maxItems": 200}]})]
 
 
@@ -57,7 +58,10 @@ class OpportunityIn(Input):
     funder_level: Literal[FUNDER_LEVELS]
     funder: Text(300)
     programme: Text(300)
-    link: Annotated[Text(1000), AfterValidator(_link)]
+    link: Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(storable), AfterValidator(_link),
+                    WithJsonSchema({
+                        "type": "string", "maxLength": 1000, "pattern": "^(https://[^ ]{3,}|http://[^ ]{4,})$",
+                        "description": "l'indirizzo web del bando"})]
     eligible: Annotated[list[Literal[APPLICANTS]], Field(min_length=1, max_length=3), AfterValidator(_unique)]
     themes: Annotated[list[Text(200)], Field(min_length=1, max_length=20), AfterValidator(_unique)]
     territory: Territory = "all"

@@ -10,8 +10,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, WithJsonSchema, field_validator
 
-from codesign.core.schemas import (Cup, DateTime, Email, Input, Literal, Money, OptionalText, Text, Whole, decimal_from_text,
-                                   may_be_absent, parse, unique_by, within)
+from codesign.core.schemas import (Cup, DateTime, Email, Input, Literal, Money, OptionalText, Text, Whole,
+                                   NO_NUL, decimal_from_text, integral, may_be_absent, parse, unique_by, within)
+from codesign.core.validation import storable
 
 MAX_QUESTION = 2000
 MAX_ANSWER = 5000
@@ -21,6 +22,7 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9 ./-]{4,38}$")
 
 def _code_text(value: Any) -> Any:
     """A code as a text; an integer code ("criterion 1") is taken as its digits."""
+    value = integral(value)
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
@@ -35,19 +37,27 @@ def _phone(value: str) -> str:
     return value
 
 
+_ZERO = {"pattern": r"^0+(\.0+)?$"}
+
+
 def _up_to_hundred(low: str, what: str):
+    schema = {"type": "string", "pattern": r"^(0{0,12}100(\.0{1,2})?|0{0,13}[0-9]{1,2}(\.[0-9]{1,2})?)$",
+              "description": f"{what}: da {low} a 100, come stringa, es. \"60.5\""}
     return Annotated[Decimal, BeforeValidator(decimal_from_text), AfterValidator(_hundred(low)),
-                     WithJsonSchema({"type": "string", "pattern": r"^\d{1,3}(\.\d{1,2})?$",
-                                     "description": f"{what}: da {low} a 100, come stringa, es. \"60.5\""})]
+                     WithJsonSchema(schema | ({"not": _ZERO} if Decimal(low) > 0 else {}))]
 
 
 Code = Annotated[str, BeforeValidator(_code_text), Field(min_length=1, max_length=20),
-                 WithJsonSchema({"type": ["string", "integer"], "minLength": 1, "maxLength": 20,
+                 AfterValidator(storable),
+                 WithJsonSchema({"oneOf": [{"type": "string", "minLength": 1, "maxLength": 20, "pattern": NO_NUL},
+                                           {"type": "integer", "minimum": -10**19 + 1, "maximum": 10**20 - 1}],
                                  "description": "un codice (1, \"A\", \"FSE\"), al massimo 20 caratteri"})]
 Percent = _up_to_hundred("0", "percentuale o punteggio")
 Points = _up_to_hundred("0.01", "punteggio massimo")
 Months = Whole(1, 120)
-Phone = Annotated[Text(40), AfterValidator(_phone)]
+Phone = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(storable), AfterValidator(_phone),
+                  WithJsonSchema({"type": "string", "maxLength": 40, "pattern": PHONE_RE.pattern,
+                                  "description": "cifre, spazi e il prefisso internazionale, es. 02 7740 1234"})]
 
 
 class FundingIn(Input):

@@ -3,21 +3,38 @@ published call with a draft: every generated request answers without a server er
 document lists and a body, headers and content type its schema allows. Deterministic (derandomized) and
 bounded: 16 examples per operation and role, about a thousand requests per run.
 
-The hand-written schemas of the older endpoints are looser than their validation (codes unique in a list, a
-criterion's minimum below its maximum), so a schema-valid body may rightly get 422: the two checks on the
-requests' side are left out; everything the document promises about responses is checked in full."""
+Every check runs, on the requests' side too: a request the document allows is not refused as malformed (400/422),
+and one it forbids is refused. What the document cannot state is left out of the first check, named below: an
+uploaded file's content (a PDF, an image, a CSV's rows: any bytes are schema-valid), what only the database knows
+(a project's CUP that another project holds, a committee of registered evaluators, a proposal's lot among the
+call's), a tax code's check digit, what two values say together
+(a call's criterion with its minimum above its maximum, a code repeated in one of its lists; a committee's odd
+number), and the organisations' keys that are ignored (the scenario files' `ref`), in which a NUL is still
+refused."""
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import negative_data_rejection, positive_data_acceptance
+from schemathesis.checks import positive_data_acceptance
 
 from tests.helpers import World
 
 EXAMPLES = 16
-EXCLUDED = [positive_data_acceptance, negative_data_rejection]
+# Operations whose body holds what the document cannot describe (besides every upload's file).
+NOT_DESCRIBED = {"POST /projects", "POST /organizations", "PUT /procedures/{procedure_id}/committee",
+                 "POST /procedures", "PATCH /procedures/{procedure_id}", "POST /join-requests",
+                 "POST /procedures/{procedure_id}/proposals", "PATCH /proposals/{proposal_id}"}
+
+
+def _not_described(document: dict) -> set[str]:
+    """NOT_DESCRIBED and the operations that take a file (multipart): their labels as schemathesis writes them."""
+    uploads = {f"{method.upper()} {path}" for path, item in document["paths"].items()
+               for method, operation in item.items() if isinstance(operation, dict)
+               if "multipart/form-data" in operation.get("requestBody", {}).get("content", {})}
+    return NOT_DESCRIBED | uploads
 
 
 def _fuzz(app, headers) -> int:
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    not_described = _not_described(schema.raw_schema)
     sent = 0
     failures = []
     for result in schema.get_all_operations():
@@ -29,11 +46,12 @@ def _fuzz(app, headers) -> int:
         def run(case):
             nonlocal sent
             sent += 1
-            case.call_and_validate(headers=headers, excluded_checks=EXCLUDED)
+            excluded = [positive_data_acceptance] if operation.label in not_described else []
+            case.call_and_validate(headers=headers, excluded_checks=excluded)
 
         try:
             run()
-        except Exception as exc:  # one report for every operation that fails, not just the first
+        except (Exception, BaseExceptionGroup) as exc:  # one report for every operation that fails, not the first
             failures.append(f"{operation.label}: {exc}")
     assert not failures, "\n\n".join(failures)
     return sent

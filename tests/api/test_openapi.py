@@ -12,7 +12,10 @@ import io
 import re
 
 import pytest
+from pydantic import TypeAdapter
 
+from codesign.core.schemas import Date, DateTime
+from codesign.core.validation import YEARS
 from codesign.procedures.workflow import workflow as procedure_wf
 from codesign.proposals.workflow import workflow as proposal_wf
 from tests.helpers import PDF, SCENARIO, World, call_body, future, transition
@@ -176,7 +179,7 @@ def test_document_has_the_required_top_level_structure(doc):
     scheme = doc["components"]["securitySchemes"]["bearerAuth"]
     assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
     for name in ("Error", "Organization", "Procedure", "ProcedureCreate", "Proposal", "Attachment",
-                 "TransitionRequest"):
+                 "ProposalTransitionRequest", "ReportTransitionRequest"):
         assert name in doc["components"]["schemas"], name
 
 
@@ -305,9 +308,12 @@ def test_schemas_follow_the_api_conventions(doc):
     assert proc["allowed_triggers"]["items"]["enum"] == procedure_wf.triggers()
     assert s["Proposal"]["properties"]["state"]["enum"] == list(proposal_wf.states)
     assert s["Proposal"]["properties"]["allowed_triggers"]["items"]["enum"] == proposal_wf.triggers()
-    assert {"trigger", "reason", "due", "declarations", "note", "lot", "act_ref"} <= set(
-        s["TransitionRequest"]["properties"])
-    assert s["TransitionRequest"]["required"] == ["trigger"]
+    for machine in ("Procedure", "Proposal", "Report"):   # one closed variant per trigger a caller fires
+        variants = s[f"{machine}TransitionRequest"]["oneOf"]
+        assert variants and all(v["additionalProperties"] is False and v["required"][0] == "trigger"
+                                and set(v["properties"]["trigger"]) == {"const"} for v in variants)
+    report_triggers = {v["title"] for v in s["ReportTransitionRequest"]["oneOf"]}
+    assert {"submit", "approve", "return"} <= report_triggers
     assert set(s["ProcedureCreate"]["properties"]) >= {"title", "budget_total", "lots", "criteria", "scoring"}
     for row in procedure_wf.table:  # the machine's table is in the transitions endpoint's description
         assert f"`{row.trigger}`" in doc["paths"]["/procedures/{procedure_id}/transitions"]["post"]["description"]
@@ -412,3 +418,11 @@ def test_error_answers_match_the_document(client, make_user, token_for, doc):
     r = check_answer(doc, "post", "/procedures/{procedure_id}/transitions",
                      transition(client, "procedures", pid, w.admin_h, "no_such_trigger"))
     assert r.status_code == 422
+
+
+def test_the_dates_pattern_says_the_years_the_api_takes():
+    """core.schemas' Date and DateTime patterns restate core.validation.YEARS for the JSON Schema."""
+    for kind in (Date, DateTime):
+        pattern = re.compile(TypeAdapter(kind).json_schema()["pattern"])
+        assert all(pattern.match(f"{y}-01-01") for y in (YEARS[0], YEARS[0] + 57, YEARS[1]))
+        assert not any(pattern.match(f"{y:04d}-01-01") for y in (1, YEARS[0] - 1, YEARS[1] + 1, 9999))
