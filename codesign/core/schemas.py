@@ -73,8 +73,6 @@ def money_text(d) -> str | None:
     return None if d is None else f"{Decimal(d):.2f}"
 
 
-_DECIMAL_SCHEMA = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}
-
 Money = Annotated[Decimal, BeforeValidator(decimal_from_text), AfterValidator(_money),
                   PlainSerializer(money_text, return_type=str),
                   WithJsonSchema({"type": "string", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
@@ -175,6 +173,10 @@ def may_be_absent(*names: str) -> ConfigDict:
     return ConfigDict(Input.model_config, json_schema_extra=drop_defaults)
 
 
+# A fault a list's validator finds in one of its items: ctx["at"] is the item's path inside the list.
+ITEM_ERROR = "item_error"
+
+
 def unique_by(key: str):
     """A list's check that no two of its items share `key` (a code): the repeated one is named at its own field
     (`lots.2.code`)."""
@@ -187,10 +189,6 @@ def unique_by(key: str):
             seen.add(code)
         return items
     return check
-
-
-# A fault a list's validator finds in one of its items: ctx["at"] is the item's path inside the list.
-ITEM_ERROR = "item_error"
 
 
 # --- parsing -------------------------------------------------------------------------------------------------------

@@ -26,11 +26,6 @@ def _code_text(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-def _hundred(low: str):
-    """A number from `low` to 100 with at most two decimals (a percentage, a score)."""
-    return lambda value: within(value, Decimal(low), Decimal(100))
-
-
 def _phone(value: str) -> str:
     if not PHONE_RE.match(value):
         raise ValueError("numero di telefono non valido: cifre, spazi e il prefisso internazionale, es. 02 7740 1234")
@@ -41,9 +36,11 @@ _ZERO = {"pattern": r"^0+(\.0+)?$"}
 
 
 def _up_to_hundred(low: str, what: str):
+    """A number from `low` to 100 with at most two decimals (a percentage, a score), given as a text."""
     schema = {"type": "string", "pattern": r"^(0{0,12}100(\.0{1,2})?|0{0,13}[0-9]{1,2}(\.[0-9]{1,2})?)$",
               "description": f"{what}: da {low} a 100, come stringa, es. \"60.5\""}
-    return Annotated[Decimal, BeforeValidator(decimal_from_text), AfterValidator(_hundred(low)),
+    return Annotated[Decimal, BeforeValidator(decimal_from_text),
+                     AfterValidator(lambda value: within(value, Decimal(low), Decimal(100))),
                      WithJsonSchema(schema | ({"not": _ZERO} if Decimal(low) > 0 else {}))]
 
 

@@ -385,12 +385,17 @@ def get_attachment(user, attachment_id: int) -> Attachment:
 # --- submission: the rules and effects live in effects.py (the machine's table names them) ----------
 
 
+def may_read_receipt(user, proposal: Proposal) -> bool:
+    """The submission receipt is the body's and the administration's (a committee member never reads it)."""
+    return is_member(user, proposal) or is_admin(user, proposal)
+
+
 def signed_receipt(user, proposal_id: int) -> tuple[Proposal, str]:
     """The submission receipt signed with the administration's key, for the body and the administration: the
     one issued at submission, or (a proposal submitted before receipts were signed) signed now from what it
     records. 404 before the proposal is submitted."""
     proposal = get_visible(user, proposal_id)
-    if not (is_member(user, proposal) or is_admin(user, proposal)):
+    if not may_read_receipt(user, proposal):
         raise Forbidden("la ricevuta è dell'ente proponente e dell'amministrazione")
     if proposal.protocol_number is None:
         raise NotFound("la proposta non è stata presentata: non ha ricevuta")

@@ -194,6 +194,7 @@ def _render_proposal(p, *, status=200, content_form=None, upload_form=None, act_
         shown_declarations = []
     return render_template(
         "proposals/detail.html", p=p, proc=p.procedure, member=member, admin=admin, editable=editable,
+        receipt=p.protocol_number is not None and props.may_read_receipt(current_user, p),
         attachments=props.readable_attachments(current_user, p),
         integration=integration, answering=answering, can_upload=can_upload, content_form=content_form,
         upload_form=upload_form, act_form=act_form, shown_declarations=shown_declarations,

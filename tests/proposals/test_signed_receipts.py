@@ -195,6 +195,11 @@ def test_who_may_have_the_receipt(submitted, client, make_user, token_for, login
     assert "ricevuta-avviso-" in r.headers["Content-Disposition"]
     html = client.get(f"/proposte/{pid}/ricevuta").get_data(as_text=True)
     assert receipts.current_key()["public_key"] in html and "/ricevute/verifica_ricevuta.py" in html
+    link = f'href="/proposte/{pid}/ricevuta"'
+    assert link in client.get(f"/proposte/{pid}").get_data(as_text=True)   # the page links it to the parties
+    login(w.applicants[1])
+    page = client.get(f"/proposte/{draft}").get_data(as_text=True)
+    assert "Invia la proposta" in page and f'href="/proposte/{draft}/ricevuta"' not in page   # a draft: no receipt
 
 
 def test_a_receipt_submitted_before_signing_is_signed_on_request(submitted, client):
