@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal  # noqa: F401  (Literal: re-exported for the modules' schemas)
 
@@ -100,6 +102,24 @@ def Text(max_length: int = 10_000, min_length: int = 1):  # noqa: N802  (a type 
                                 json_schema_extra={"pattern": NO_NUL}), AfterValidator(storable)]
 
 
+def Checked(max_length: int, check: Callable[[str], str], schema: dict):  # noqa: N802
+    """A text of at most `max_length` characters that `check` accepts (its ValueError is the message), shown in the
+    JSON Schema by `schema` (the check as a pattern): Text's own pattern would override it."""
+    return Annotated[str, Field(min_length=1, max_length=max_length), AfterValidator(storable), AfterValidator(check),
+                     WithJsonSchema({"type": "string", "maxLength": max_length, **schema})]
+
+
+@dataclass(frozen=True)
+class JsonSchemaOf:
+    """A type's JSON Schema made when a document asks for it, as WithJsonSchema gives one made at import: a list
+    read from a file (the territory's municipalities) is not read when a process starts."""
+
+    make: Callable[[], dict]
+
+    def __get_pydantic_json_schema__(self, core_schema, handler) -> dict:
+        return self.make()
+
+
 def _blank_is_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
@@ -158,9 +178,7 @@ def cup_code(value: str) -> str:
     return value
 
 
-Cup = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(storable), AfterValidator(cup_code),
-                WithJsonSchema({"type": "string", "pattern": "^[A-Za-z0-9]{15}$",
-                                "description": "il CUP: 15 lettere e cifre"})]
+Cup = Checked(100, cup_code, {"pattern": "^[A-Za-z0-9]{15}$", "description": "il CUP: 15 lettere e cifre"})
 
 
 def may_be_absent(*names: str) -> ConfigDict:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, Field
 
 from codesign.core import territory
-from codesign.core.schemas import Cup, Date, Input, Money, Text, Whole
+from codesign.core.schemas import Cup, Date, Input, JsonSchemaOf, Money, Text, Whole
 from codesign.observatory.models import STATES
 from codesign.organizations.taxcode import normalize_tax_code
 
@@ -39,7 +39,7 @@ def _tax_code(value: str) -> str:
     return normalize_tax_code(value) if value else value
 
 
-Municipality = Annotated[Text(20), AfterValidator(_municipality), WithJsonSchema({
+Municipality = Annotated[Text(20), AfterValidator(_municipality), JsonSchemaOf(lambda: {
     "type": "string", "enum": territory.codes(), "description": "il codice ISTAT di un comune del territorio"})]
 Progress = Whole(0, 100)
 Municipio = Annotated[Whole(1, 9), Field(description="solo per Milano")]

@@ -7,8 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
 
 from codesign.core import territory
-from codesign.core.schemas import Date, DecimalText, Input, Int, Money, Text
-from codesign.core.validation import storable
+from codesign.core.schemas import Checked, Date, DecimalText, Input, Int, JsonSchemaOf, Money, Text
 from codesign.opportunities.models import APPLICANTS, FUNDER_LEVELS
 
 
@@ -47,7 +46,9 @@ def _unique(values: list) -> list:
     return out
 
 
-Territory = Annotated[object, BeforeValidator(_territory), WithJsonSchema({
+Link = Checked(1000, _link, {"pattern": "^(https://[^ ]{3,}|http://[^ ]{4,})$",
+                             "description": "l'indirizzo web del bando"})
+Territory = Annotated[object, BeforeValidator(_territory), JsonSchemaOf(lambda: {
     "description": "\"all\" (tutto il territorio) o i codici ISTAT dei comuni", "oneOf": [
         {"const": "all"}, {"type": "array", "items": {"type": "string", "enum": territory.codes()}, "minItems": 1,
                            "maxItems": 200}]})]
@@ -58,10 +59,7 @@ class OpportunityIn(Input):
     funder_level: Literal[FUNDER_LEVELS]
     funder: Text(300)
     programme: Text(300)
-    link: Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(storable), AfterValidator(_link),
-                    WithJsonSchema({
-                        "type": "string", "maxLength": 1000, "pattern": "^(https://[^ ]{3,}|http://[^ ]{4,})$",
-                        "description": "l'indirizzo web del bando"})]
+    link: Link
     eligible: Annotated[list[Literal[APPLICANTS]], Field(min_length=1, max_length=3), AfterValidator(_unique)]
     themes: Annotated[list[Text(200)], Field(min_length=1, max_length=20), AfterValidator(_unique)]
     territory: Territory = "all"

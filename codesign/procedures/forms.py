@@ -121,7 +121,7 @@ def row_field_path(name: str, rest: str, rows: list[int]) -> str | None:
     if not index.isdigit():
         return None
     row = rows[int(index)] if int(index) < len(rows) else int(index)
-    if not hasattr(ROWS[name][0], key.partition(".")[0]) or not key:
+    if not key or not hasattr(ROWS[name][0], key.partition(".")[0]):
         key = "kind" if name == "required_attachments" else "code"
     return f"{name}.{row}.{key}"
 

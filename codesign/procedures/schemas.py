@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, WithJsonSchema, field_validator
 
-from codesign.core.schemas import (Cup, DateTime, Email, Input, Literal, Money, OptionalText, Text, Whole,
+from codesign.core.schemas import (Checked, Cup, DateTime, Email, Input, Literal, Money, OptionalText, Text, Whole,
                                    NO_NUL, decimal_from_text, integral, may_be_absent, parse, unique_by, within)
 from codesign.core.validation import storable
 
@@ -52,9 +52,8 @@ Code = Annotated[str, BeforeValidator(_code_text), Field(min_length=1, max_lengt
 Percent = _up_to_hundred("0", "percentuale o punteggio")
 Points = _up_to_hundred("0.01", "punteggio massimo")
 Months = Whole(1, 120)
-Phone = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(storable), AfterValidator(_phone),
-                  WithJsonSchema({"type": "string", "maxLength": 40, "pattern": PHONE_RE.pattern,
-                                  "description": "cifre, spazi e il prefisso internazionale, es. 02 7740 1234"})]
+Phone = Checked(40, _phone, {"pattern": PHONE_RE.pattern,
+                             "description": "cifre, spazi e il prefisso internazionale, es. 02 7740 1234"})
 
 
 class FundingIn(Input):
